@@ -5,7 +5,9 @@
     3. meta     date, dateline, agency, outlet, language            (meta.py)
        ... each article is stored in its own transaction (store.py)
     4. analyse  the stages below, each over the articles it has not yet processed:
-       nlp -> reuse -> cluster -> resolve -> extract -> corroborate
+       nlp -> reuse -> resolve -> cluster -> extract -> corroborate
+       (resolve runs before cluster, unlike DESIGN.md's diagram, so that stories can use
+       resolved entities as a signal; see docs/architecture.md)
 
 A stage is any object with a `name` and `run(store, article_ids, settings)`; the runner
 records what each stage has done, so every stage is incremental and a crash resumes.
@@ -43,10 +45,18 @@ class StageReport:
 Progress = Callable[[str, int, int], None]  # (stage name, done, total)
 
 
-def analyse(store: Store, settings: Settings, progress: Progress | None = None) -> list[StageReport]:
-    """Run every analysis stage over the articles it has not processed yet."""
+def analyse(
+    store: Store, settings: Settings, progress: Progress | None = None, until: str | None = None
+) -> list[StageReport]:
+    """Run every analysis stage (or those up to and including `until`) over the articles
+    each has not processed yet."""
     reports = []
     stages = analysis_stages()
+    if until is not None:
+        names = [s.name for s in stages]
+        if until not in names:
+            raise PipelineError(until, f"no such stage; the stages are {', '.join(names)}")
+        stages = stages[: names.index(until) + 1]
     for i, stage in enumerate(stages):
         pending = store.pending(stage.name)
         if progress:

@@ -26,8 +26,8 @@ class Workspace:
 
         return ingest(self.store, sources, self.settings, fetch=fetch, progress=progress)
 
-    def analyse(self, progress=None):
-        return pipeline.analyse(self.store, self.settings, progress=progress)
+    def analyse(self, progress=None, until: str | None = None):
+        return pipeline.analyse(self.store, self.settings, progress=progress, until=until)
 
     def articles(self) -> list[Article]:
         return self.store.articles()
