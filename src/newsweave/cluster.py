@@ -124,7 +124,7 @@ def save(
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT(id) DO UPDATE SET label = excluded.label, first = excluded.first,
                  last = excluded.last, size = excluded.size, top_entities = excluded.top_entities,
-                 merged_into = excluded.merged_into, updated_at = excluded.updated_at""",
+                 updated_at = excluded.updated_at""",
             (
                 sid,
                 story.seq,
@@ -133,7 +133,7 @@ def save(
                 story.last.isoformat() if story.last else None,
                 len(members),
                 json.dumps(top_entities(members, index.cfg)),
-                story.merged_into,
+                None,  # set below, once every story it may point to exists
                 now,
                 now,
             ),
@@ -146,6 +146,10 @@ def save(
                    THEN story_articles.assigned_at ELSE excluded.assigned_at END""",
             [(a, sid, scores.get(a, -1.0), now) for a in story.members],
         )
+    conn.executemany(
+        "UPDATE stories SET merged_into = ? WHERE id = ?",
+        [(index.stories[sid].merged_into, sid) for sid in story_ids if index.stories[sid].merged_into],
+    )
     conn.executemany(
         "INSERT INTO story_changes (kind, story_id, target_id, article_id, score, at) VALUES (?, ?, ?, ?, ?, ?)",
         [(c.kind, c.story, c.target, c.article, c.score, now) for c in changes],
