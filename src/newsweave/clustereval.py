@@ -90,11 +90,17 @@ BASELINE_THRESHOLDS = tuple(round(0.5 + 0.05 * i, 2) for i in range(10))  # 0.50
 
 
 def evaluate_stories(
-    path, gold_field: str, settings=None, baseline: bool = False, shuffle_seed: int | None = None
+    path,
+    gold_field: str,
+    settings=None,
+    baseline: bool = False,
+    shuffle_seed: int | None = None,
+    store_path: str = ":memory:",
 ) -> dict:
     """Ingest a labelled JSONL into a fresh in-memory store in date order (file order where
     undated; shuffled when `shuffle_seed` is given), run the analysis up to "cluster" and
-    score the stories against the `gold_field` of every record."""
+    score the stories against the `gold_field` of every record. `store_path` keeps the store
+    (default: a temporary in-memory one)."""
     import json
     import random
     import tempfile
@@ -127,7 +133,7 @@ def evaluate_stories(
     with tempfile.TemporaryDirectory() as tmp:
         ordered = Path(tmp) / path.name
         ordered.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-        ws = newsweave.open(":memory:", settings=settings)
+        ws = newsweave.open(store_path, settings=settings)
         ws.ingest([ordered])
         ws.analyse(until="cluster")
         articles = ws.articles()
@@ -153,6 +159,23 @@ def evaluate_stories(
             "by_threshold": {str(t): per[t]["bcubed"]["f1"] for t in sorted(per)},
         }
     return result
+
+
+def recluster(features, settings=None) -> dict[str, str]:
+    """Cluster stored features again in the order given (no parsing): {article: story}.
+    The same assignment and consolidation the stage runs, for order-sensitivity checks."""
+    from .settings import ClusterSettings
+    from .storyindex import StoryIndex
+
+    cfg = settings or ClusterSettings()
+    index = StoryIndex(cfg)
+    features = list(features)
+    index.observe(features)
+    for f in features:
+        index.assign(f)
+    if cfg.consolidate:
+        index.consolidate()
+    return dict(index.article_story)
 
 
 def scores_of(pred: Mapping[str, str], gold: Mapping[str, str]) -> dict:

@@ -109,9 +109,10 @@ def article_features(parsed: ArticleDoc) -> ArticleFeatures:
     terms: Counter[str] = Counter()
     years: set[int] = set()
     lede = None
-    for _, sent in parsed.sents():
-        if sent.text.strip() and _ + sent.start_char >= article.body_start:
-            lede = sent.text.strip()
+    for para_start, sent in parsed.sents():
+        start, end = para_start + sent.start_char, para_start + sent.end_char
+        if end > article.body_start and article.clean_text[max(start, article.body_start) : end].strip():
+            lede = article.clean_text[max(start, article.body_start) : end].strip()
             break
     for para in parsed.paragraphs:
         for tok in para.doc:

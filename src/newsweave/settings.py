@@ -46,11 +46,11 @@ def _entity_type_weights() -> dict[str, float]:
 class ClusterSettings:
     """Story clustering (cluster.py, storyindex.py); docs/stories.md says why these values."""
 
-    threshold: float = 0.3  # an article joins the best story scoring at least this, else opens one
+    threshold: float = 0.2  # an article joins the best story scoring at least this, else opens one
     merge_threshold: float = 0.45  # two stories whose centroids score this much merge
     move_margin: float = 0.05  # consolidation moves an article when another story beats its own by this
-    text_weight: float = 0.5  # weight of the lemma TF-IDF cosine
-    entity_weight: float = 0.5  # weight of the entity cosine
+    text_weight: float = 0.7  # weight of the lemma TF-IDF cosine
+    entity_weight: float = 0.3  # weight of the entity cosine
     entity_type_weights: dict[str, float] = field(default_factory=_entity_type_weights)
     place_bonus: float = 0.05  # same dateline place
     year_mismatch_factor: float = 0.6  # the article's event year agrees with none of the story's
