@@ -42,10 +42,13 @@ def generate(n: int, seed: int = 0):
         terms = [f"w{int(rng.paretovariate(0.7)) % VOCAB}" for _ in range(6)] + [f"w{rng.randrange(VOCAB)}" for _ in range(25)]
         ents = [(f"e{rng.randrange(ENTITIES)}", rng.choice(TYPES)) for _ in range(6)]
         events.append((day, terms, ents))
-    weights = [1.0 / (i + 1) ** 0.3 for i in range(n_events)]
+    cum, total = [], 0.0
+    for i in range(n_events):
+        total += 1.0 / (i + 1) ** 0.3
+        cum.append(total)
     out = []
     for i in range(n):
-        e = rng.choices(range(n_events), weights)[0] if i >= n_events else i
+        e = rng.choices(range(n_events), cum_weights=cum)[0] if i >= n_events else i
         day, terms, ents = events[e]
         counts: dict[str, int] = {}
         for t in rng.sample(terms, 18) + [f"w{int(rng.paretovariate(0.9)) % VOCAB}" for _ in range(60)]:

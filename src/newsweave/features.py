@@ -28,6 +28,9 @@ CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "NUM"})
 # Entity types that name a participant, place or occasion of the happening.
 ENTITY_TYPES = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW"})
 YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+MONTH = re.compile(
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\b|\b\d{4}-\d\d-\d\d\b", re.IGNORECASE
+)
 _KEY_DROP = re.compile(r"^(the|a|an)\s+|['’]s$|[^\w\s.-]")
 _SPACES = re.compile(r"\s+")
 
@@ -38,6 +41,7 @@ class ArticleFeatures:
     terms: dict[str, int] = field(default_factory=dict)
     entities: dict[str, tuple[str, int, str]] = field(default_factory=dict)  # key -> (type, count, name)
     years: list[int] = field(default_factory=list)
+    dated_years: list[int] = field(default_factory=list)  # years written with a month: "Sept. 18, 2013"
     published: dt.date | None = None
     place: str | None = None
     title: str | None = None
@@ -48,6 +52,7 @@ class ArticleFeatures:
             "terms": self.terms,
             "entities": {k: list(v) for k, v in self.entities.items()},
             "years": self.years,
+            "dated_years": self.dated_years,
             "published": self.published.isoformat() if self.published else None,
             "place": self.place,
             "title": self.title,
@@ -61,6 +66,7 @@ class ArticleFeatures:
             terms=data["terms"],
             entities={k: tuple(v) for k, v in data["entities"].items()},
             years=data["years"],
+            dated_years=data.get("dated_years", []),
             published=dt.date.fromisoformat(data["published"]) if data["published"] else None,
             place=data["place"],
             title=data["title"],
@@ -108,6 +114,7 @@ def article_features(parsed: ArticleDoc) -> ArticleFeatures:
     article = parsed.article
     terms: Counter[str] = Counter()
     years: set[int] = set()
+    dated_years: set[int] = set()
     lede = None
     for para_start, sent in parsed.sents():
         start, end = para_start + sent.start_char, para_start + sent.end_char
@@ -123,12 +130,16 @@ def article_features(parsed: ArticleDoc) -> ArticleFeatures:
             terms[tok.lemma_.lower()] += 1
         for ent in para.doc.ents:
             if ent.label_ == "DATE":
-                years.update(int(y) for y in YEAR.findall(ent.text))
+                found = [int(y) for y in YEAR.findall(ent.text)]
+                years.update(found)
+                if MONTH.search(ent.text):
+                    dated_years.update(found)
     return ArticleFeatures(
         article=article.id,
         terms=dict(terms),
         entities=entity_counts(parsed),
         years=sorted(years),
+        dated_years=sorted(dated_years),
         published=article.published,
         place=normalise_key(article.dateline) if article.dateline else None,
         title=article.title,

@@ -366,12 +366,14 @@ class StoryIndex:
 
 
 def _event_year(f: ArticleFeatures) -> int | None:
-    """The latest year mentioned (not after the publication year): reports name the year of
-    their event more than any later one; older years are background."""
-    years = [y for y in f.years if not f.published or y <= f.published.year]
+    """The year of the article's event: its publication year when known; else the latest
+    year it writes with a month ("Sept. 18, 2013": datelines, event dates); else the latest
+    year it mentions at all (reports name the year of their event more than any later one)."""
     if f.published:
-        years.append(f.published.year)
-    return max(years) if years else None
+        return f.published.year
+    if f.dated_years:
+        return max(f.dated_years)
+    return max(f.years) if f.years else None
 
 
 def story_id_for(article_id: str) -> str:
