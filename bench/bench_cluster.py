@@ -27,6 +27,7 @@ import time
 VOCAB = 60_000
 ENTITIES = 30_000
 TYPES = ["PERSON", "ORG", "GPE", "LOC", "NORP"]
+PER_DAY = 500  # a stream at a steady rate: more articles means a longer stream, not a denser one
 
 
 def generate(n: int, seed: int = 0):
@@ -38,7 +39,7 @@ def generate(n: int, seed: int = 0):
     start = dt.date(2024, 1, 1)
     events = []
     for e in range(n_events):
-        day = start + dt.timedelta(days=int(e * 365 / n_events))
+        day = start + dt.timedelta(days=int(e * n / n_events / PER_DAY))
         terms = [f"w{int(rng.paretovariate(0.7)) % VOCAB}" for _ in range(6)] + [f"w{rng.randrange(VOCAB)}" for _ in range(25)]
         ents = [(f"e{rng.randrange(ENTITIES)}", rng.choice(TYPES)) for _ in range(6)]
         events.append((day, terms, ents))
@@ -55,7 +56,7 @@ def generate(n: int, seed: int = 0):
             counts[t] = counts.get(t, 0) + 1
         ent = {k: (typ, rng.randint(1, 4), k.upper()) for k, typ in rng.sample(ents, 4)}
         published = day + dt.timedelta(days=rng.randint(0, 3))
-        out.append((ArticleFeatures(f"a{i:07d}", counts, ent, [published.year], published, None, None, None), e))
+        out.append((ArticleFeatures(f"a{i:07d}", terms=counts, entities=ent, years=[published.year], published=published), e))
     out.sort(key=lambda fe: (fe[0].published, fe[0].article))
     return out
 

@@ -100,6 +100,8 @@ def load_index(
     for r in store.conn.execute("SELECT id, seq, merged_into FROM stories ORDER BY seq"):
         index.stories[r["id"]] = StoryState(r["id"], r["seq"], merged_into=r["merged_into"])
         index._next_seq = r["seq"] + 1
+        if r["merged_into"]:
+            index._merged_from[r["merged_into"]].add(r["id"])
     for r in rows:
         if r["article_id"] in features:
             index.join(index.vectors(features[r["article_id"]]), r["story_id"])

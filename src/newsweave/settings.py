@@ -60,7 +60,7 @@ class ClusterSettings:
     block_terms: int = 12  # the article's rarest terms used as blocking keys
     block_entities: int = 8  # and its weightiest entities
     max_candidates: int = 40  # stories scored per article (those sharing the most keys)
-    max_posting: int = 5000  # a key held by more stories than this is too common to block on
+    max_posting: int = 1000  # a key held by more stories than this is too common to block on
     consolidate: bool = True  # run the consolidation pass over the stories a batch touched
 
 

@@ -132,6 +132,7 @@ class StoryIndex:
         self.stories: dict[str, StoryState] = {}
         self.article_story: dict[str, str] = {}
         self.postings: dict[str, set[str]] = defaultdict(set)
+        self._merged_from: dict[str, set[str]] = defaultdict(set)  # live story -> ids merged into it
         self._next_seq = 1
 
     # -- vectors ------------------------------------------------------------------------
@@ -231,7 +232,24 @@ class StoryIndex:
                 shared.update(posting)
         if exclude:
             shared.pop(exclude, None)
+        if vec.published:  # a story too far away in time cannot reach the threshold: skip it
+            for sid in [sid for sid in shared if self._out_of_time(vec.published, self.stories[sid])]:
+                del shared[sid]
         return [sid for sid, _ in heapq.nlargest(self.cfg.max_candidates, shared.items(), key=lambda kv: (kv[1], kv[0]))]
+
+    def _out_of_time(self, day: dt.date, story: StoryState) -> bool:
+        if not (story.first and story.last):
+            return False
+        gap = max((day - story.last).days, (story.first - day).days)
+        return gap > self.horizon_days
+
+    @property
+    def horizon_days(self) -> float:
+        """The gap beyond which even a perfect score (at most 1 + place bonus) decays below
+        the threshold: such stories are closed to the article."""
+        cfg = self.cfg
+        best = 1.0 + cfg.place_bonus
+        return cfg.time_grace_days + cfg.time_half_life_days * math.log2(best / max(cfg.threshold, 1e-6))
 
     def best(self, vec: ArticleVectors, exclude: str | None = None) -> tuple[str | None, float]:
         best_id, best_score = None, 0.0
@@ -309,6 +327,9 @@ class StoryIndex:
             self.join(vec, other_id)
             if not own.members:  # its last article left: the old id points to where it went
                 own.merged_into = other_id
+                self._merged_from[other_id].update(self._merged_from.pop(own_id, set()) | {own_id})
+                for sid in self._merged_from[other_id]:
+                    self.stories[sid].merged_into = other_id
             return Change("move", own_id, other_id, vec.article, other_score)
         if len(own.members) > 1 and own_score < cfg.threshold - cfg.move_margin and other_score < cfg.threshold:
             self.leave(vec)
@@ -357,9 +378,10 @@ class StoryIndex:
             source.add(vec, sign=-1)
             self.join(vec, target_id)
         source.merged_into = target_id
-        for s in self.stories.values():  # keep every pointer one hop from a live story
-            if s.merged_into == source_id:
-                s.merged_into = target_id
+        moved = self._merged_from.pop(source_id, set())
+        for sid in moved:  # keep every pointer one hop from a live story
+            self.stories[sid].merged_into = target_id
+        self._merged_from[target_id].update(moved | {source_id})
 
     def live(self) -> list[str]:
         return [sid for sid, s in self.stories.items() if not s.merged_into and s.members]
