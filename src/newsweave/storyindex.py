@@ -38,6 +38,7 @@ from .features import ArticleFeatures
 from .settings import ClusterSettings
 
 Vector = dict[str, float]
+PRUNE_AT = 8  # posting lists longer than this are cleared of closed stories when visited
 
 
 def _unit(vec: Vector) -> Vector:
@@ -133,6 +134,7 @@ class StoryIndex:
         self.article_story: dict[str, str] = {}
         self.postings: dict[str, set[str]] = defaultdict(set)
         self._merged_from: dict[str, set[str]] = defaultdict(set)  # live story -> ids merged into it
+        self.newest: dt.date | None = None  # the latest published date seen
         self._next_seq = 1
 
     # -- vectors ------------------------------------------------------------------------
@@ -228,6 +230,8 @@ class StoryIndex:
         shared: Counter[str] = Counter()
         for key in vec.keys:
             posting = self.postings.get(key)
+            if posting and self.newest and len(posting) > PRUNE_AT:
+                self._prune(posting)
             if posting and len(posting) <= self.cfg.max_posting:
                 shared.update(posting)
         if exclude:
@@ -236,6 +240,18 @@ class StoryIndex:
             for sid in [sid for sid in shared if self._out_of_time(vec.published, self.stories[sid])]:
                 del shared[sid]
         return [sid for sid, _ in heapq.nlargest(self.cfg.max_candidates, shared.items(), key=lambda kv: (kv[1], kv[0]))]
+
+    def _prune(self, posting: set[str]) -> None:
+        """Drop from a posting list the stories closed to the stream: merged away, or last
+        seen more than the horizon before the newest article (late articles older than
+        that cannot join them; the stories themselves stay in the store)."""
+        limit = self.newest - dt.timedelta(days=self.horizon_days)
+        for sid in [sid for sid in posting if self._closed(self.stories[sid], limit)]:
+            posting.discard(sid)
+
+    @staticmethod
+    def _closed(story: StoryState, limit: dt.date) -> bool:
+        return bool(story.merged_into) or not story.members or (story.last is not None and story.last < limit)
 
     def _out_of_time(self, day: dt.date, story: StoryState) -> bool:
         if not (story.first and story.last):
@@ -279,6 +295,8 @@ class StoryIndex:
         return sid
 
     def join(self, vec: ArticleVectors, sid: str) -> None:
+        if vec.published and (self.newest is None or vec.published > self.newest):
+            self.newest = vec.published
         story = self.stories[sid]
         story.add(vec)
         self.article_story[vec.article] = sid
