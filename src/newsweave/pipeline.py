@@ -32,7 +32,9 @@ class Stage(Protocol):
 
 def analysis_stages() -> list[Stage]:
     """The analysis stages in flow order. Registration is explicit and happens only here."""
-    stages: list[Stage] = []
+    from .reuse import ReuseStage
+
+    stages: list[Stage] = [ReuseStage()]
     return stages
 
 
