@@ -50,7 +50,7 @@ class ReuseSettings:
     max_postings: int = 32  # a new article is compared with at most this many earliest holders of a key
     seed_ngram: int = 3  # alignment seeds
     max_occurrences: int = 4  # a seed n-gram repeated more often than this in B is not a seed
-    max_gap: int = 8  # unmatched tokens allowed between two runs of one passage
+    max_gap: int = 12  # unmatched tokens allowed between two runs of one passage
     gap_penalty: float = 0.5
     max_runs: int = 3000
     min_tokens: int = 12  # matched tokens for a passage (before splitting quotes from narrative)
