@@ -50,9 +50,10 @@ class MinHasher:
             if docs:
                 values = np.concatenate([shingle_sets[k] for k in docs])
                 with np.errstate(over="ignore"):
-                    perm = ((values[:, None] * a[None, :] + b[None, :]) >> np.uint64(32)).astype(np.uint32)
+                    perm = a[:, None] * values[None, :] + b[:, None]  # (num_perm, shingles), contiguous rows
                 bounds = np.cumsum([0] + [len(shingle_sets[k]) for k in docs[:-1]])
-                out[docs] = np.minimum.reduceat(perm, bounds, axis=0)
+                # the minimum of the 64-bit values, then its top 32 bits (the shift is monotone)
+                out[docs] = (np.minimum.reduceat(perm, bounds, axis=1) >> np.uint64(32)).astype(np.uint32).T
             i = j
         return out
 

@@ -22,6 +22,7 @@ Public API for later stages: `independent_sources`, `family_of`, `families`, `pa
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -116,26 +117,24 @@ def forget(store: Store, docs: Sequence[Doc]) -> None:
 
 def holders(store: Store, table: str, column: str, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(key, seq) of every stored row whose key is one of `keys`, sorted by key then seq."""
-    conn = store.conn
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS reuse_probe (key INTEGER PRIMARY KEY)")
-    conn.execute("DELETE FROM reuse_probe")
-    conn.executemany("INSERT OR IGNORE INTO reuse_probe (key) VALUES (?)", ((int(k),) for k in keys))
-    rows = conn.execute(
-        f"SELECT t.{column}, t.seq FROM reuse_probe p JOIN {table} t ON t.{column} = p.key ORDER BY t.{column}, t.seq"
+    rows = store.conn.execute(
+        f"SELECT {column}, seq FROM {table} WHERE {column} IN (SELECT value FROM json_each(?)) ORDER BY {column}, seq",
+        (json.dumps(keys.tolist()),),
     ).fetchall()
-    conn.execute("DELETE FROM reuse_probe")
     if not rows:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     arr = np.array(rows, dtype=np.int64)
     return arr[:, 0], arr[:, 1]
 
 
-def co_holders(keys: np.ndarray, seqs: np.ndarray, batch: np.ndarray, cap: int) -> np.ndarray:
+def co_holders(keys: np.ndarray, seqs: np.ndarray, batch: np.ndarray, cap: int, skip_common: bool) -> np.ndarray:
     """Pairs (earlier seq, later seq) that hold a common key, with a batch article in each.
 
     `keys`/`seqs` sorted by key then seq. A batch article is paired with the `cap` earliest
     other holders of each of its keys (and with no later batch article: that one pairs
-    with it from its own side), so a key held by thousands costs thousands, not millions."""
+    with it from its own side), so a key held by thousands costs thousands, not millions.
+    With `skip_common`, a key held by more than `cap + 1` articles pairs nobody: text that
+    common is boilerplate (near-duplicates that share it are still found by LSH)."""
     if not len(keys):
         return np.zeros((0, 2), dtype=np.int64)
     n = len(keys)
@@ -145,7 +144,8 @@ def co_holders(keys: np.ndarray, seqs: np.ndarray, batch: np.ndarray, cap: int) 
     group_id = np.cumsum(new_group) - 1
     group_size = np.bincount(group_id)[group_id]
     in_batch = np.isin(seqs, batch)
-    elems = np.nonzero(in_batch & (group_size > 1))[0]
+    usable = (group_size > 1) & ((group_size <= cap + 1) | (not skip_common))
+    elems = np.nonzero(in_batch & usable)[0]
     take = np.minimum(group_size[elems], cap + 1)
     rep = np.repeat(elems, take)
     within = np.arange(len(rep)) - np.repeat(np.cumsum(take) - take, take)
@@ -159,9 +159,9 @@ def co_holders(keys: np.ndarray, seqs: np.ndarray, batch: np.ndarray, cap: int) 
 def candidates(store: Store, docs: Sequence[Doc], keys: np.ndarray, cfg: ReuseSettings) -> np.ndarray:
     """Candidate pairs (earlier seq, later seq) for a batch: LSH buckets and fingerprints."""
     batch = np.array(sorted(d.seq for d in docs), dtype=np.int64)
-    found = [co_holders(*holders(store, "reuse_buckets", "key", np.unique(keys)), batch, cfg.max_postings)]
+    found = [co_holders(*holders(store, "reuse_buckets", "key", np.unique(keys)), batch, cfg.max_postings, False)]
     fps = np.unique(np.concatenate([as_signed(d.fingerprints) for d in docs] or [np.zeros(0, np.int64)]))
-    found.append(co_holders(*holders(store, "reuse_fingerprints", "hash", fps), batch, cfg.max_postings))
+    found.append(co_holders(*holders(store, "reuse_fingerprints", "hash", fps), batch, cfg.max_postings, True))
     pairs = np.concatenate(found)
     return np.unique(pairs, axis=0) if len(pairs) else pairs
 

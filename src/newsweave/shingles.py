@@ -5,22 +5,23 @@ Text reuse works on a normalised token stream: lower-cased runs of letters and d
 same tokens. Each token keeps the character offsets of its surface form in the clean text,
 so anything found on tokens maps back to exact spans.
 
-Hashes are stable 64-bit integers (blake2b of the token, then an n-gram mix), so they can be
-persisted and compared across runs and processes.
+Hashes are stable 64-bit integers (a polynomial hash of the lower-cased code points, then an
+n-gram mix), computed with numpy over the whole text at once, so they can be persisted and
+compared across runs and processes.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
-WORD = re.compile(r"\w+")
 PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _MUL = np.uint64(0x9E3779B97F4A7C15)
-_token_cache: dict[str, int] = {}
+_P = 0x100000001B3  # odd: invertible modulo 2**64
+_P_INV = pow(_P, -1, 2**64)
 
 
 @dataclass(frozen=True)
@@ -36,20 +37,54 @@ class Tokens:
         return len(self.hashes)
 
 
-def token_hash(token: str) -> int:
-    value = _token_cache.get(token)
-    if value is None:
-        value = int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "little")
-        if len(_token_cache) < 2_000_000:
-            _token_cache[token] = value
-    return value
+@lru_cache(maxsize=1)
+def _char_tables() -> tuple[np.ndarray, np.ndarray]:
+    """For every code point: is it a word character (as `\\w`: alphanumeric or "_"), and
+    its lower-case code point (itself when lower-casing is not one character)."""
+    word = np.fromiter((chr(c).isalnum() for c in range(0x110000)), dtype=bool, count=0x110000)
+    word[ord("_")] = True
+    lower = np.arange(0x110000, dtype=np.uint64)
+    for c in np.nonzero(word)[0]:
+        low = chr(c).lower()
+        if len(low) == 1:
+            lower[c] = ord(low)
+    return word, lower
+
+
+_powers: list[np.ndarray] = []
+
+
+def _power_tables(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """P**k and P**-k modulo 2**64 for k < n (grown on demand)."""
+    if not _powers or len(_powers[0]) < n:
+        size = max(n, 1 << 16)
+        up = np.empty(size, dtype=np.uint64)
+        down = np.empty(size, dtype=np.uint64)
+        up[0] = down[0] = 1
+        with np.errstate(over="ignore"):
+            up[1:] = np.uint64(_P)
+            down[1:] = np.uint64(_P_INV)
+            up = np.cumprod(up, dtype=np.uint64)
+            down = np.cumprod(down, dtype=np.uint64)
+        _powers[:] = [up, down]
+    return _powers[0], _powers[1]
 
 
 def tokenize(text: str) -> Tokens:
-    matches = list(WORD.finditer(text))
-    hashes = np.fromiter((token_hash(m.group().lower()) for m in matches), dtype=np.uint64, count=len(matches))
-    starts = np.fromiter((m.start() for m in matches), dtype=np.int64, count=len(matches))
-    ends = np.fromiter((m.end() for m in matches), dtype=np.int64, count=len(matches))
+    """Tokens of a text, vectorised: word-character runs found on the code-point array, each
+    hashed as a polynomial of its lower-cased code points (prefix sums times powers of P)."""
+    word, lower = _char_tables()
+    cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    is_word = word[cp]
+    edges = np.diff(is_word.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts = np.nonzero(edges == 1)[0].astype(np.int64)
+    ends = np.nonzero(edges == -1)[0].astype(np.int64)
+    up, down = _power_tables(len(cp) + 1)
+    with np.errstate(over="ignore"):
+        prefix = np.zeros(len(cp) + 1, dtype=np.uint64)
+        np.cumsum((lower[cp] + np.uint64(1)) * down[: len(cp)], out=prefix[1:])
+        hashes = up[np.maximum(ends - 1, 0)] * (prefix[ends] - prefix[starts])
+        hashes = _mix(hashes ^ (ends - starts).astype(np.uint64) * _MUL)
     breaks = np.fromiter((m.start() for m in PARAGRAPH_BREAK.finditer(text)), dtype=np.int64)
     return Tokens(hashes, starts, ends, np.searchsorted(breaks, starts))
 

@@ -48,10 +48,14 @@ class Generator:
         lengths = self.rng.integers(2, 10, size=vocabulary)
         self.words = np.array(["".join(self.rng.choice(letters, size=n)) for n in lengths])
         weights = 1.0 / np.arange(1, vocabulary + 1) ** 1.05
-        self.p = weights / weights.sum()
+        self.cdf = np.cumsum(weights / weights.sum())
+
+    def draw(self, n: int) -> np.ndarray:
+        """`n` words drawn from the Zipf distribution."""
+        return self.words[np.minimum(np.searchsorted(self.cdf, self.rng.random(n)), len(self.words) - 1)]
 
     def sentence(self) -> str:
-        words = self.words[self.rng.choice(len(self.words), size=int(self.rng.integers(10, 28)), p=self.p)]
+        words = self.draw(int(self.rng.integers(10, 28)))
         return words[0].capitalize() + " " + " ".join(words[1:]) + "."
 
     def paragraph(self) -> list[str]:
@@ -82,8 +86,9 @@ class Generator:
 
     def _change(self, sentence: str, rate: float) -> str:
         words = sentence.split()
-        for k in np.nonzero(self.rng.random(len(words)) < rate)[0]:
-            words[k] = str(self.words[self.rng.choice(len(self.words), p=self.p)])
+        changed = np.nonzero(self.rng.random(len(words)) < rate)[0]
+        for k, new in zip(changed, self.draw(len(changed))):
+            words[k] = str(new)
         return " ".join(words)
 
     def corpus(self, n: int, near_dup_share: float = 0.1, reuse_share: float = 0.05) -> Corpus:
