@@ -83,23 +83,28 @@ def chain(runs: np.ndarray, cfg: ReuseSettings) -> list[list[int]]:
         k = len(runs)
     else:
         keep = np.arange(k)
-    a0, a1, b0, b1 = (runs[:, c] for c in range(4))
-    length = (a1 - a0).astype(float)
-    score = length.copy()
-    prev = np.full(k, -1)
-    for q in range(1, k):
-        p = np.arange(q)
-        ga, gb = a0[q] - a1[p], b0[q] - b1[p]
-        ok = (a0[p] < a0[q]) & (b0[p] < b0[q]) & (a1[p] < a1[q]) & (b1[p] < b1[q])
-        ok &= (ga <= cfg.max_gap) & (gb <= cfg.max_gap)
-        if not ok.any():
-            continue
-        overlap = np.maximum(0, np.maximum(-ga, -gb))
-        gap = np.maximum(0, np.maximum(ga, gb))
-        gain = np.where(ok, score[p] + length[q] - overlap - cfg.gap_penalty * gap, -np.inf)
-        best = int(np.argmax(gain))
-        if gain[best] > score[q]:
-            score[q], prev[q] = gain[best], best
+    a0, a1, b0, b1 = (runs[:, c].tolist() for c in range(4))
+    # plain Python: k is small (tens of runs), where numpy's per-call cost would dominate
+    score = [float(a1[q] - a0[q]) for q in range(k)]
+    prev = [-1] * k
+    longest = 0  # longest run so far: bounds how far back a predecessor can start
+    for q in range(k):
+        best, best_p = score[q], -1
+        p = q - 1
+        while p >= 0 and a0[p] + longest + cfg.max_gap >= a0[q]:
+            ga, gb = a0[q] - a1[p], b0[q] - b1[p]
+            if (
+                a0[p] < a0[q] and b0[p] < b0[q] and a1[p] < a1[q] and b1[p] < b1[q]
+                and ga <= cfg.max_gap and gb <= cfg.max_gap
+            ):
+                gain = score[p] + (a1[q] - a0[q]) - max(0, -ga, -gb) - cfg.gap_penalty * max(0, ga, gb)
+                if gain > best or (gain == best and best_p != -1):  # ties: the earliest p
+                    best, best_p = gain, p
+            p -= 1
+        score[q], prev[q] = best, best_p
+        longest = max(longest, a1[q] - a0[q])
+    a0, a1, b0, b1 = (np.asarray(x) for x in (a0, a1, b0, b1))
+    score = np.asarray(score)
     used = np.zeros(k, dtype=bool)
     taken_a: list[tuple[int, int]] = []
     taken_b: list[tuple[int, int]] = []
@@ -158,8 +163,8 @@ def align(ta: Tokens, tb: Tokens, quoted_a: np.ndarray, quoted_b: np.ndarray, cf
         cut = quoted[1:] != quoted[:-1]
         cut |= ta.paragraph[ai[1:]] != ta.paragraph[ai[:-1]]
         cut |= tb.paragraph[bj[1:]] != tb.paragraph[bj[:-1]]
-        cuts = np.nonzero(cut)[0] + 1
-        for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(ai)]):
+        cuts = (np.nonzero(cut)[0] + 1).tolist()
+        for lo, hi in zip([0, *cuts], [*cuts, len(ai)]):
             if hi - lo < cfg.min_piece_tokens:
                 continue
             pa, pb = ai[lo:hi], bj[lo:hi]

@@ -1,10 +1,10 @@
 """MinHash signatures and LSH band keys, vectorised over a whole batch of documents.
 
-datasketch's `MinHash` hashes every shingle with SHA-1 in Python and permutes one document
-at a time; here every shingle is already a 64-bit hash (`shingles.py`), and the
-permutations are multiply-shift hashes `(a*x + b) >> 32` (a odd; Dietzfelbinger et al.)
-applied to all shingles of many documents at once, then reduced per document with
-`np.minimum.reduceat`. bench/bench_reuse.py compares both in one run.
+datasketch's `MinHash` hashes every shingle with SHA-1 in Python and applies `num_perm`
+permutations to every shingle, one document at a time. Here every shingle is already a
+64-bit hash (`shingles.py`) and the signature is a one-permutation MinHash with
+densification over all shingles of a batch of documents at once (see `MinHasher`).
+bench/bench_reuse.py compares both in one run.
 
 The probability that two signatures agree in one position is the Jaccard similarity of the
 two shingle sets; LSH splits the signature into `bands` bands of `rows` rows and calls two
@@ -20,42 +20,56 @@ import numpy as np
 
 from .shingles import _mix
 
-_CHUNK = 1 << 15  # shingles per vectorised block (x num_perm uint64: 32 MiB at 128)
 EMPTY = np.uint32(0xFFFFFFFF)
 
 
 @dataclass(frozen=True)
 class MinHasher:
+    """One-permutation MinHash with optimal densification (Li, Owen & Zhang 2012; Shrivastava
+    2017): each shingle is hashed ONCE; its top bits choose one of `num_perm` bins and the
+    signature keeps the minimum of the low 32 bits per bin. A bin that no shingle fell into
+    borrows the value of another bin, chosen by a probe sequence that is the same for every
+    document, so that P[sig_a[i] == sig_b[i]] stays the Jaccard similarity. Cost: O(shingles)
+    instead of O(shingles x num_perm) for classic MinHash (datasketch)."""
+
     num_perm: int = 128
     seed: int = 1
 
-    def _params(self) -> tuple[np.ndarray, np.ndarray]:
+    def _probes(self, rounds: int = 64) -> np.ndarray:
+        """(rounds, num_perm) bin to borrow from, per attempt and empty bin."""
         rng = np.random.default_rng(self.seed)
-        a = rng.integers(1, 2**63, size=self.num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
-        b = rng.integers(0, 2**63, size=self.num_perm, dtype=np.uint64)
-        return a, b
+        return rng.integers(0, self.num_perm, size=(rounds, self.num_perm))
 
     def signatures(self, shingle_sets: Sequence[np.ndarray]) -> np.ndarray:
         """(len(shingle_sets), num_perm) uint32 signatures; an empty set gives all EMPTY."""
-        a, b = self._params()
-        out = np.full((len(shingle_sets), self.num_perm), EMPTY, dtype=np.uint32)
-        i = 0
-        while i < len(shingle_sets):
-            # gather whole documents into one block of about _CHUNK shingles
-            j, size = i, 0
-            while j < len(shingle_sets) and (size == 0 or size + len(shingle_sets[j]) <= _CHUNK):
-                size += len(shingle_sets[j])
-                j += 1
-            docs = [k for k in range(i, j) if len(shingle_sets[k])]
-            if docs:
-                values = np.concatenate([shingle_sets[k] for k in docs])
-                with np.errstate(over="ignore"):
-                    perm = a[:, None] * values[None, :] + b[:, None]  # (num_perm, shingles), contiguous rows
-                bounds = np.cumsum([0] + [len(shingle_sets[k]) for k in docs[:-1]])
-                # the minimum of the 64-bit values, then its top 32 bits (the shift is monotone)
-                out[docs] = (np.minimum.reduceat(perm, bounds, axis=1) >> np.uint64(32)).astype(np.uint32).T
-            i = j
-        return out
+        n, p = len(shingle_sets), self.num_perm
+        sizes = np.fromiter((len(s) for s in shingle_sets), dtype=np.int64, count=n)
+        if not sizes.sum():
+            return np.full((n, p), EMPTY, dtype=np.uint32)
+        values = np.concatenate([np.asarray(s, dtype=np.uint64) for s in shingle_sets])
+        doc = np.repeat(np.arange(n, dtype=np.int64), sizes)
+        with np.errstate(over="ignore"):
+            h = _mix(values ^ np.uint64(0x9E3779B97F4A7C15 * self.seed % 2**64))
+        bins = ((h >> np.uint64(32)) % np.uint64(p)).astype(np.int64)
+        low = (h & np.uint64(0xFFFFFFFE)).astype(np.uint32)  # EMPTY (all ones) never occurs
+        flat = np.full(n * p, EMPTY, dtype=np.uint32)
+        np.minimum.at(flat, doc * p + bins, low)
+        sig = flat.reshape(n, p)
+        empty = sig == EMPTY
+        filled = sig.copy()
+        rows_with_empty = np.nonzero(empty.any(axis=1) & (sizes > 0))[0]
+        if len(rows_with_empty):
+            sub, todo = sig[rows_with_empty], empty[rows_with_empty].copy()
+            out = sub.copy()
+            for probe in self._probes():
+                if not todo.any():
+                    break
+                borrowed = sub[:, probe]  # value of the probed bin, per empty bin
+                ok = todo & (borrowed != EMPTY)
+                out[ok] = borrowed[ok]
+                todo &= ~ok
+            filled[rows_with_empty] = out
+        return filled
 
 
 def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:

@@ -46,7 +46,7 @@ class ReuseSettings:
     rows: int = 6
     near_duplicate: float = 0.8  # verified Jaccard at or above which two articles are near-duplicates
     fingerprint_ngram: int = 5  # word n-grams indexed for passage candidates
-    winnow_window: int = 12  # any shared run of window + ngram - 1 = 16 words is found
+    winnow_window: int = 16  # any shared run of window + ngram - 1 = 20 words (family_tokens) is a candidate
     max_postings: int = 32  # a new article is compared with at most this many earliest holders of a key
     seed_ngram: int = 3  # alignment seeds
     max_occurrences: int = 4  # a seed n-gram repeated more often than this in B is not a seed
