@@ -98,10 +98,18 @@ def index(store: Store, docs: Sequence[Doc], signatures: np.ndarray, keys: np.nd
         "INSERT OR REPLACE INTO reuse_signatures (seq, article_id, n_tokens, digest, signature) VALUES (?, ?, ?, ?, ?)",
         [(d.seq, d.id, len(d.tokens), d.digest, signatures[i].tobytes()) for i, d in enumerate(docs)],
     )
-    bucket_rows = sorted({(int(k), d.seq) for i, d in enumerate(docs) for k in keys[i]})
-    conn.executemany("INSERT OR IGNORE INTO reuse_buckets (key, seq) VALUES (?, ?)", bucket_rows)
-    fp_rows = sorted((int(h), d.seq) for d in docs for h in as_signed(d.fingerprints))
-    conn.executemany("INSERT OR IGNORE INTO reuse_fingerprints (hash, seq) VALUES (?, ?)", fp_rows)
+    seqs = np.array([d.seq for d in docs], dtype=np.int64)
+    bucket_rows = np.stack([keys.ravel(), np.repeat(seqs, keys.shape[1])], axis=1)
+    conn.executemany("INSERT OR IGNORE INTO reuse_buckets (key, seq) VALUES (?, ?)", _sorted_rows(bucket_rows))
+    sizes = [len(d.fingerprints) for d in docs]
+    fps = np.concatenate([as_signed(d.fingerprints) for d in docs]) if docs else np.zeros(0, np.int64)
+    fp_rows = np.stack([fps, np.repeat(seqs, sizes)], axis=1)
+    conn.executemany("INSERT OR IGNORE INTO reuse_fingerprints (hash, seq) VALUES (?, ?)", _sorted_rows(fp_rows))
+
+
+def _sorted_rows(rows: np.ndarray) -> list[list[int]]:
+    """Unique (key, seq) rows in key order: sorted inserts keep the B-tree writes local."""
+    return np.unique(rows, axis=0).tolist() if len(rows) else []
 
 
 def forget(store: Store, docs: Sequence[Doc]) -> None:
@@ -192,9 +200,16 @@ class PairResult:
         return self.jaccard >= self.cfg.near_duplicate
 
     @property
+    def substantial_tokens(self) -> int:
+        """Narrative tokens in passages long enough to count for a family (not "I had fun")."""
+        return sum(
+            p.matched for p in self.shared if p.kind == "narrative" and p.matched >= self.cfg.family_passage_tokens
+        )
+
+    @property
     def joins(self) -> bool:
         """Substantial reuse: the two belong to one family."""
-        return self.near_duplicate or self.narrative_tokens >= self.cfg.family_tokens
+        return self.near_duplicate or self.substantial_tokens >= self.cfg.family_tokens
 
 
 def compare(a: Doc, b: Doc, sig_a: np.ndarray, sig_b: np.ndarray, cfg: ReuseSettings) -> PairResult:

@@ -55,7 +55,8 @@ class ReuseSettings:
     max_runs: int = 3000
     min_tokens: int = 12  # matched tokens for a passage (before splitting quotes from narrative)
     min_piece_tokens: int = 3  # narrative/quote pieces shorter than this are dropped
-    family_tokens: int = 20  # narrative tokens two articles must share to be one family
+    family_tokens: int = 20  # narrative tokens two articles must share to be one family ...
+    family_passage_tokens: int = 8  # ... counting only narrative passages at least this long
     batch_size: int = 5000  # articles prepared and indexed at a time (bounds memory)
 
 
