@@ -253,3 +253,31 @@ def test_incremental_batches_match_one_run_and_reruns_change_nothing(seeds_dir, 
     before = _snapshot(parts.store)
     reuse.ReuseStage().run(parts.store, parts.store.article_ids(), parts.settings)
     assert _snapshot(parts.store) == before
+
+
+# -- CLI --------------------------------------------------------------------------------------
+
+
+def test_cli_lists_families_and_shows_a_pair_side_by_side(seeds_dir, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from newsweave.cli import app
+
+    runner = CliRunner()
+    db = str(tmp_path / "cli.db")
+    assert runner.invoke(app, ["ingest", str(seeds_dir), "--db", db]).exit_code == 0
+    listed = json.loads(runner.invoke(app, ["reuse", "--db", db, "--json"]).stdout)
+    assert listed["independent_sources"] == 3
+    (big,) = [f for f in listed["families"] if len(f["members"]) == 3]
+    a, b = big["members"][:2]
+    shown = json.loads(runner.invoke(app, ["reuse", a[:8], b[:8], "--db", db, "--json"]).stdout)
+    ws = newsweave.open(db)
+    ta, tb = text_of(ws, shown["articles"][0]), text_of(ws, shown["articles"][1])
+    assert shown["passages"]
+    for p in shown["passages"]:
+        assert ta[p["a_start"] : p["a_end"]] == p["a_text"] and tb[p["b_start"] : p["b_end"]] == p["b_text"]
+    table = runner.invoke(app, ["reuse", a, b, "--db", db])
+    assert table.exit_code == 0 and "narrative" in table.stdout
+    assert runner.invoke(app, ["reuse", a, "--db", db]).exit_code == 0
