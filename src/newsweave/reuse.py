@@ -49,8 +49,6 @@ class Doc:
     id: str
     seq: int
     text: str
-    published: str | None
-    agency: str | None
     tokens: Tokens
     shingle_set: np.ndarray  # unique word-n-gram hashes (uint64)
     fingerprints: np.ndarray  # unique winnowed fingerprint hashes (uint64)
@@ -58,15 +56,13 @@ class Doc:
     digest: str  # of the token stream: equal digests are exact duplicates
 
 
-def prepare(id: str, seq: int, text: str, published: str | None, agency: str | None, cfg: ReuseSettings) -> Doc:
+def prepare(id: str, seq: int, text: str, cfg: ReuseSettings) -> Doc:
     tokens = tokenize(text)
     five = shingles(tokens.hashes, cfg.fingerprint_ngram)
     return Doc(
         id=id,
         seq=seq,
         text=text,
-        published=published,
-        agency=agency,
         tokens=tokens,
         shingle_set=np.unique(shingles(tokens.hashes, cfg.shingle_ngram)),
         fingerprints=np.unique(five[winnow(five, cfg.winnow_window)]),
@@ -83,10 +79,10 @@ def load_docs(store: Store, ids: Sequence[str] | None = None, seqs: Sequence[int
     for chunk in _chunks(values, 500):
         marks = ",".join("?" * len(chunk))
         rows += store.conn.execute(
-            f"SELECT id, seq, clean_text, published, agency FROM articles WHERE {column} IN ({marks})", chunk
+            f"SELECT id, seq, clean_text FROM articles WHERE {column} IN ({marks})", chunk
         ).fetchall()
     rows.sort(key=lambda r: r["seq"])
-    return [prepare(r["id"], r["seq"], r["clean_text"], r["published"], r["agency"], cfg) for r in rows]
+    return [prepare(r["id"], r["seq"], r["clean_text"], cfg) for r in rows]
 
 
 # -- 2. index -----------------------------------------------------------------------------

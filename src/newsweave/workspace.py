@@ -29,6 +29,17 @@ class Workspace:
     def analyse(self, progress=None, until: str | None = None):
         return pipeline.analyse(self.store, self.settings, progress=progress, until=until)
 
+    def families(self):
+        """Syndication families (reuse.families): each is ONE independent source."""
+        from . import reuse
+
+        return reuse.families(self.store)
+
+    def independent_sources(self, article_ids: Iterable[str]) -> int:
+        from . import reuse
+
+        return reuse.independent_sources(self.store, article_ids)
+
     def articles(self) -> list[Article]:
         return self.store.articles()
 
