@@ -320,8 +320,14 @@ class ReuseStage:
 
     def run(self, store: Store, article_ids: Sequence[str], settings: Settings) -> None:
         cfg = settings.reuse
-        for chunk in _chunks(list(article_ids), cfg.batch_size):
-            run_batch(store, chunk, cfg)
+        # the index tables take random inserts and probes: a larger page cache while we run
+        cache = store.conn.execute("PRAGMA cache_size").fetchone()[0]
+        store.conn.execute(f"PRAGMA cache_size = {-cfg.cache_kib}")
+        try:
+            for chunk in _chunks(list(article_ids), cfg.batch_size):
+                run_batch(store, chunk, cfg)
+        finally:
+            store.conn.execute(f"PRAGMA cache_size = {int(cache)}")
 
 
 def run_batch(store: Store, article_ids: Sequence[str], cfg: ReuseSettings) -> list[PairResult]:

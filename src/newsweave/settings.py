@@ -58,6 +58,7 @@ class ReuseSettings:
     family_tokens: int = 20  # narrative tokens two articles must share to be one family ...
     family_passage_tokens: int = 8  # ... counting only narrative passages at least this long
     batch_size: int = 5000  # articles prepared and indexed at a time (bounds memory)
+    cache_kib: int = 256 * 1024  # SQLite page cache while the stage runs
 
 
 @dataclass
