@@ -10,7 +10,6 @@ brief that nothing has changed since.
 
 from __future__ import annotations
 
-import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -29,7 +28,7 @@ from jinja2 import Environment, FileSystemLoader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import NewsweaveError, NotFoundError
-from ..records import Entity, Story
+from ..records import Entity, Rejected, Story
 from ..settings import Settings
 from ..store import MEMORY, Store
 from ..workspace import Workspace
@@ -156,10 +155,13 @@ class Site:
     # -- writing --------------------------------------------------------------------
 
     def ingest(self, uploads: list[Upload]) -> dict[str, Any]:
-        """Check the uploads, then the same pipeline as the CLI: `ws.ingest`, `ws.analyse`.
+        """Check the uploads, then run the CLI's pipeline on them: the ingest steps (read,
+        clean, describe, store; `ingest.ingest_docs` over `readers.read_bytes`) and
+        `ws.analyse()`. Uploads are read from memory and never written to disk; their
+        source is `upload/<base name>`, so no name (`../../etc/x`) can reach a file."""
+        from ..ingest import IngestReport, ingest_docs
+        from ..readers import decode, read_bytes
 
-        Files are written under a fresh temporary folder by their base name only, so no
-        name (`../../etc/x`) can place or read a file anywhere else."""
         web = self.settings.web
         if not uploads:
             raise UploadError("nothing to ingest: send at least one file or some text")
@@ -168,38 +170,37 @@ class Site:
         total = sum(len(u.data) for u in uploads)
         if total > web.max_upload_bytes:
             raise UploadError(f"upload is {total:,} bytes, over the {web.max_upload_bytes:,}-byte cap", 413)
-        from ..readers import decode
-
-        with tempfile.TemporaryDirectory(prefix="newsweave-upload-") as tmp:
-            paths = []
-            for i, upload in enumerate(uploads):
-                name = safe_name(upload.name, i)
-                if PurePath(name).suffix.lower() not in web.upload_suffixes:
-                    raise UploadError(
-                        f"{upload.name!r}: unsupported file type; send one of {', '.join(web.upload_suffixes)}", 415
-                    )
-                if not upload.data.strip():
-                    raise UploadError(f"{upload.name!r}: empty file")
-                if decode(upload.data) is None:
-                    raise UploadError(f"{upload.name!r}: binary content, not text (send txt, HTML, RSS/Atom or JSONL)", 415)
-                path = Path(tmp) / name
-                path.write_bytes(upload.data)
-                paths.append(path)
-            with self.write_lock:
-                store = self.workspace.store
-                before = set(store.article_ids())
-                report = self.workspace.ingest(paths)
-                added = [a for a in store.article_ids() if a not in before]
-                self.workspace.analyse()
-        rejected = [{"source": PurePath(str(r.source)).name, "reason": r.reason} for r in getattr(report, "rejected", [])]
-        return {"added": added, "rejected": rejected, "articles": store.count_articles()}
+        docs, report = [], IngestReport()
+        for i, upload in enumerate(uploads):
+            name = safe_name(upload.name, i)
+            if PurePath(name).suffix.lower() not in web.upload_suffixes:
+                raise UploadError(
+                    f"{upload.name!r}: unsupported file type; send one of {', '.join(web.upload_suffixes)}", 415
+                )
+            if not upload.data.strip():
+                raise UploadError(f"{upload.name!r}: empty file")
+            if decode(upload.data) is None:
+                raise UploadError(f"{upload.name!r}: binary content, not text (send txt, HTML, RSS/Atom or JSONL)", 415)
+            for item in read_bytes(f"upload/{name}", upload.data, self.settings.ingest):
+                (report.rejected if isinstance(item, Rejected) else docs).append(item)
+        with self.write_lock:
+            ingest_docs(self.workspace.store, docs, self.settings, report)
+            self.workspace.analyse()
+            count = self.workspace.store.count_articles()
+        return {
+            "added": report.ingested,
+            "duplicates": [{"source": src, "article": aid} for src, aid in report.duplicates],
+            "rejected": [{"source": r.source, "reason": r.reason} for r in report.rejected],
+            "articles": count,
+        }
 
 
 def safe_name(name: str, i: int) -> str:
-    """The last part of a client's file name, with anything odd replaced."""
-    base = PurePath(name.replace("\\", "/")).name.strip() or f"upload-{i}.txt"
-    cleaned = "".join(c if c.isalnum() or c in "._-" else "_" for c in base).lstrip(".")
-    return f"{i:03d}-{cleaned[:100] or 'upload.txt'}" if cleaned != base else base
+    """The last part of a client's file name, with anything but letters, digits and `._-`
+    replaced (so it can name a source but never a path)."""
+    base = PurePath(name.replace("\\", "/")).name.strip()
+    cleaned = "".join(c if c.isalnum() or c in "._-" else "_" for c in base).lstrip(".")[:120]
+    return cleaned or f"upload-{i}.txt"
 
 
 # -- the application -------------------------------------------------------------------

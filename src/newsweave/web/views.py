@@ -36,6 +36,7 @@ def article_row(a: Article) -> dict[str, Any]:
     return {
         "id": a.id,
         "title": a.title,
+        "heading": a.title or heading(a.clean_text[a.body_start :] or a.clean_text),
         "outlet": a.outlet,
         "agency": a.agency,
         "byline": a.byline,
@@ -46,6 +47,14 @@ def article_row(a: Article) -> dict[str, Any]:
         "sources": [s.source for s in a.sightings],
         "chars": len(a.clean_text),
     }
+
+
+def heading(text: str, width: int = 90) -> str:
+    """A title for an untitled article: its first words, cut at a word boundary."""
+    first = " ".join(text.split("\n\n", 1)[0].split())
+    if len(first) <= width:
+        return first
+    return first[:width].rsplit(" ", 1)[0] + " …"
 
 
 @dataclass(frozen=True)
