@@ -398,7 +398,7 @@ RULES: list[tuple[str, str, Resolver]] = [
         "today",
         r"\b(?:earlier|later)\s+(?:today|in\s+the\s+day|that\s+day)\b|\b(?:late|early)\s+in\s+the\s+day\b|"
         r"\btoday\b|\btonight\b|\bthis\s+(?:morning|afternoon|evening)\b|\bthe\s+same\s+day\b|"
-        r"(?<=\b(?:for|during|on|in|throughout)\s)the\s+day\b(?!\s+(?:before|after|of|when|that|which))",
+        r"\b(?:for|during|on|in|throughout)\s+the\s+day\b(?!\s+(?:before|after|of|when|that|which))",
         _r_today,
     ),
     ("yesterday", r"\b(?:yesterday|tomorrow)(?:\s+(?:morning|afternoon|evening|night))?\b", _r_day_shift),
