@@ -355,19 +355,25 @@ def date_conflicts(efacts: Sequence[EventFact]) -> list[Conflict]:
 # -- 5. quotes ------------------------------------------------------------------------
 
 
+def group_quotes(quotes: Sequence[Quote]) -> list[tuple[str | None, list[Quote]]]:
+    """Quotes of one speaker with the same words (as compared: case, spelling, number forms
+    aside), in first-seen order."""
+    groups: dict[tuple, list[Quote]] = {}
+    for q in quotes:
+        groups.setdefault((q.speaker, _norm_text(q.text)), []).append(q)
+    return [(speaker, qs) for (speaker, _), qs in groups.items()]
+
+
 def quote_facts(quotes: Sequence[Quote], families: FamilyMap, story: str, names=None, order=(), published=None) -> list[Fact]:
     """A quote printed by several articles is one fact (same speaker, same words)."""
     names = names or {}
-    groups: dict[tuple, list[Quote]] = defaultdict(list)
-    for q in quotes:
-        groups[(q.speaker, " ".join(_words(q.text)))].append(q)
     out = []
-    for (speaker, key), qs in groups.items():
+    for speaker, qs in group_quotes(quotes):
         sup = support_of([s for q in qs for s in q.evidence], families)
         who = names.get(speaker, speaker) if speaker else "(unattributed)"
         out.append(
             Fact(
-                id=fact_id(story, "quote", who, key),
+                id=fact_id(story, "quote", who, _norm_text(qs[0].text)),
                 kind="quote",
                 subject=who,
                 attribute="quote",
