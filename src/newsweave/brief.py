@@ -417,7 +417,7 @@ def _unique(facts: list[Fact], efacts: list[EventFact], names, first) -> list[di
         if len(f.support.articles) != 1 or f.confirmed_by:
             continue
         if f.kind == "event":
-            shown = text.get(f.id, f"{f.subject} {f.attribute} {f.value}")
+            shown = text.get(f.id, f"{f.subject} {f.attribute} {f.value}").rstrip(".")
         elif f.kind == "quote":
             shown = f"{f.subject}: “{f.value}”"
         else:
