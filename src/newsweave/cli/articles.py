@@ -1,9 +1,150 @@
-"""`newsweave ingest`, `articles`, `show`: commands of the ingest stage."""
+"""`newsweave ingest`, `analyse`, `articles`, `show`: commands of the ingest stage."""
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Annotated
+
 import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ._common import DbOption, JsonOption, console, err_console, open_workspace, print_json
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.command("ingest")(ingest_command)
+    app.command("analyse")(analyse_command)
+    app.command("articles")(articles_command)
+    app.command("show")(show_command)
+
+
+def progress_bar() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[current]}", style="dim"),
+        console=err_console,
+        transient=True,
+    )
+
+
+def ingest_into(ws, sources: list[str], fetch: bool = False, analyse: bool = True):
+    """Ingest with a progress bar, print problems and the summary; returns the report."""
+    with progress_bar() as bar:
+        task = bar.add_task("ingest", total=None, current="")
+
+        def on_source(done: int, total: int, current: str) -> None:
+            bar.update(task, completed=done, total=total, current=escape(current[-60:]))
+
+        report = ws.ingest(sources, fetch=fetch, progress=on_source)
+    for problem in report.rejected:
+        err_console.print(f"[yellow]skipped[/] {escape(str(problem))}", highlight=False, soft_wrap=True)
+    err_console.print(f"[bold]ingest:[/] {report.summary()}", highlight=False)
+    if analyse and ws.store.count_articles():
+        analyse_with_progress(ws)
+    return report
+
+
+def analyse_with_progress(ws) -> None:
+    with progress_bar() as bar:
+        task = bar.add_task("analyse", total=None, current="")
+
+        def on_stage(stage: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, current=stage)
+
+        ws.analyse(progress=on_stage)
+
+
+def ingest_command(
+    sources: Annotated[list[str], typer.Argument(help="Files, folders (recursive), URLs (with --fetch) or - for stdin.")],
+    db: DbOption = "newsweave.db",
+    fetch: Annotated[bool, typer.Option("--fetch", help="Download URLs (politely: timeout, size cap).")] = False,
+    analyse: Annotated[bool, typer.Option("--analyse/--no-analyse", help="Run the analysis stages afterwards.")] = True,
+    max_bytes: Annotated[int | None, typer.Option("--max-bytes", help="Refuse files larger than this.")] = None,
+) -> None:
+    """Read articles (txt, JSONL, HTML, RSS/Atom) into the store: cleaned, dated, deduplicated.
+
+    Exits 1 when any source was skipped (each is named with its reason on stderr)."""
+    ws = open_workspace(db)
+    if max_bytes:
+        ws.settings.ingest.max_bytes = max_bytes
+    report = ingest_into(ws, sources, fetch=fetch, analyse=analyse)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+def analyse_command(db: DbOption = "newsweave.db") -> None:
+    """Run the analysis stages (language, reuse, entities, stories, events, facts) on what is new."""
+    ws = open_workspace(db)
+    analyse_with_progress(ws)
+    err_console.print(f"analysed {ws.store.count_articles()} articles")
+
+
+def articles_command(db: DbOption = "newsweave.db", as_json: JsonOption = False) -> None:
+    """List the stored articles: id, date, outlet, agency, dateline, title."""
+    ws = open_workspace(db)
+    articles = ws.articles()
+    if as_json:
+        print_json([article_summary(a) for a in articles])
+        return
+    table = Table(title=f"{len(articles)} articles", title_justify="left")
+    table.add_column("id", no_wrap=True, min_width=16)
+    table.add_column("date", no_wrap=True, min_width=10)
+    for column in ("outlet", "agency", "dateline"):
+        table.add_column(column, overflow="fold")
+    table.add_column("title / first words", overflow="fold", ratio=1)
+    for a in articles:
+        table.add_row(
+            a.id, str(a.published or "—"), a.outlet or "—", a.agency or "—", a.dateline or "—",
+            escape(a.title or a.clean_text[a.body_start : a.body_start + 60] + "…"),
+        )
+    console.print(table)
+
+
+def article_summary(a) -> dict:
+    return {
+        "id": a.id,
+        "published": a.published.isoformat() if a.published else None,
+        "published_from": a.published_from,
+        "outlet": a.outlet,
+        "agency": a.agency,
+        "dateline": a.dateline,
+        "title": a.title,
+        "language": a.language,
+        "sources": [s.source for s in a.sightings],
+    }
+
+
+def show_command(
+    article_id: Annotated[str, typer.Argument(help="Article id (or a unique prefix of at least 4 characters).")],
+    db: DbOption = "newsweave.db",
+    as_json: JsonOption = False,
+) -> None:
+    """Show one article: metadata with where each value came from, clean text, removed spans."""
+    ws = open_workspace(db)
+    a = ws.article(article_id)
+    if as_json:
+        data = dataclasses.asdict(a)
+        data["published"] = a.published.isoformat() if a.published else None
+        print_json(data)
+        return
+    meta = Table.grid(padding=(0, 2))
+    meta.add_column(style="bold")
+    meta.add_column()
+    meta.add_column(style="dim")
+    for name in ("title", "url", "outlet", "agency", "byline", "dateline", "published", "language"):
+        value = getattr(a, name)
+        meta.add_row(name, escape(str(value)) if value else "—", a.provenance.get(name, ""))
+    if "published_year" in a.provenance:
+        meta.add_row("", "", f"year {a.provenance['published_year']}")
+    meta.add_row("sources", escape(", ".join(s.source for s in a.sightings)), "")
+    console.print(f"[bold]{a.id}[/]")
+    console.print(meta)
+    console.rule("clean text")
+    console.print(escape(a.clean_text), highlight=False)
+    console.rule(f"removed ({len(a.removed)})")
+    for span in a.removed:
+        console.print(f"[dim]{span.reason:>15}[/]  {escape(span.text.strip())}", highlight=False, soft_wrap=True)
