@@ -1,43 +1,32 @@
 """Records built by hand from the real seed texts, for unit tests of corroboration and the
-brief that must not depend on the other stages. Clean text here is the seed's paragraphs
-(the `date` header and the "Also Read" lines dropped, as the clean stage does) joined by
-blank lines; every span is located in that text, so its offsets are exact."""
+brief that must not depend on the later stages. The articles are the seeds as ingested
+(cleaned) by newsweave; every span is located in their clean text, so offsets are exact."""
 
 from __future__ import annotations
 
-import datetime as dt
-import re
+import functools
 
-from newsweave.records import Article, RemovedSpan, Span
+from newsweave.records import Article, Span
 
 from conftest import seed_file
 
-HEADER = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\s*")
+@functools.lru_cache(maxsize=1)
+def _ingested() -> dict[str, Article]:
+    """The five seeds as the ingest stage cleans them (an in-memory store)."""
+    import newsweave
+
+    ws = newsweave.open(":memory:")
+    ws.ingest([seed_file(p) for p in ("000", "001", "002", "003", "004")])
+    out = {}
+    for article in ws.articles():
+        name = article.sightings[0].source.replace("\\", "/").split("/")[-1]
+        out[name[:3]] = article
+    return out
 
 
 def seed_article(prefix: str) -> Article:
-    raw = seed_file(prefix).read_text(encoding="utf-8")
-    published = None
-    removed = []
-    body = raw
-    m = HEADER.match(raw)
-    if m:
-        published = dt.date.fromisoformat(m.group(1))
-        removed.append(RemovedSpan(0, m.end(), raw[: m.end()], "header"))
-        body = raw[m.end() :]
-    paras = []
-    for block in re.split(r"\n\s*\n", body):
-        block = block.strip()
-        if not block:
-            continue
-        if block.startswith("Also Read |"):
-            start = raw.index(block)
-            removed.append(RemovedSpan(start, start + len(block), block, "also-read"))
-            continue
-        paras.append(block)
-    if prefix in {"003", "004"}:  # dated by their datelines ("Oct 31", "October 31")
-        published = dt.date(2025, 10, 31)
-    return Article(id=f"a{prefix}", raw_text=raw, clean_text="\n\n".join(paras), removed=removed, published=published)
+    """Seed `prefix` ("000".."004") as an Article, cleaned by the ingest stage."""
+    return _ingested()[prefix]
 
 
 def span(article: Article, phrase: str, nth: int = 0) -> Span:

@@ -628,6 +628,16 @@ def story_records(store: Store, story_id: str):
     return articles, families, entities, events, quotes
 
 
+INPUT_MODULES = ("reuse", "resolve", "cluster", "extract")
+
+
+def inputs_available() -> bool:
+    """Whether the stages corroborate reads are installed (they land one by one)."""
+    import importlib.util
+
+    return all(importlib.util.find_spec(f"newsweave.{m}") for m in INPUT_MODULES)
+
+
 class CorroborateStage:
     name = "corroborate"
 
