@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import NotFoundError
-from ..records import Article, Entity, Passage, Story
+from ..records import Article, Entity, Story
 from ..store import Store
 from . import glue
 
@@ -127,13 +127,6 @@ def iter_evidence(obj: Any) -> Iterator[dict[str, Any]]:
             yield from iter_evidence(item)
 
 
-def oriented(p: Passage, article_id: str) -> tuple[int, int, str, int, int]:
-    """(own start, own end, other article, other start, other end) of a passage."""
-    if p.a == article_id:
-        return p.a_start, p.a_end, p.b, p.b_start, p.b_end
-    return p.b_start, p.b_end, p.a, p.a_start, p.a_end
-
-
 def article_view(
     store: Store, article_id: str, brief: dict[str, Any] | None, story: Story | None, hl: tuple[int, int] | None
 ) -> dict[str, Any]:
@@ -155,16 +148,12 @@ def article_view(
         marks.append(Mark(hl[0], hl[1], "hl", anchor=None if hl in seen else f"ev-{hl[0]}-{hl[1]}", key=evidence_key(*hl)))
     family = glue.family_of(store, a.id)
     reuse = []
-    if family is not None:
-        for other in family.members:
-            if other == a.id:
-                continue
-            for p in glue.passages(store, a.id, other):
-                s, e, b, bs, be = oriented(p, a.id)
-                reuse.append({"start": s, "end": e, "other": b, "other_start": bs, "other_end": be,
-                              "similarity": round(p.similarity, 3), "kind": p.kind})
-                marks.append(Mark(s, e, "reuse", anchor=f"reuse-{s}-{e}", link=article_href(b, bs, be),
-                                  label=f"also in {b[:8]}"))
+    for p in glue.passages(store, a.id):
+        s, e, b, bs, be = p.a_start, p.a_end, p.b, p.b_start, p.b_end
+        reuse.append({"start": s, "end": e, "other": b, "other_start": bs, "other_end": be,
+                      "similarity": round(p.similarity, 3), "kind": p.kind})
+        marks.append(Mark(s, e, "reuse", anchor=f"reuse-{s}-{e}", link=article_href(b, bs, be),
+                          label=f"also in {b[:8]}"))
     removed = [{"start": r.start, "end": r.end, "text": r.text, "reason": r.reason} for r in a.removed]
     raw_marks = [Mark(r.start, r.end, "removed", label=r.reason) for r in a.removed]
     return {
@@ -260,13 +249,10 @@ def comparison(store: Store, article_ids: list[str]) -> list[dict[str, Any]]:
     the reuse stage) and what it adds (paragraphs no other article carries)."""
     articles = store.articles(article_ids)
     ids = [a.id for a in articles]
-    shared: dict[str, list[tuple[int, int, str]]] = {i: [] for i in ids}
-    for i, a in enumerate(ids):
-        for b in ids[i + 1 :]:
-            for p in glue.passages(store, a, b):
-                s, e, other, bs, be = oriented(p, a)
-                shared[a].append((s, e, other))
-                shared[other].append((bs, be, a))
+    members = set(ids)
+    shared: dict[str, list[tuple[int, int, str]]] = {
+        a: [(p.a_start, p.a_end, p.b) for p in glue.passages(store, a) if p.b in members and p.b != a] for a in ids
+    }
     columns = []
     for a in articles:
         spans = shared[a.id]
