@@ -111,7 +111,7 @@ def compare(request: Request, story_id: str) -> dict[str, Any]:
     site = site_of(request)
     with site.reading() as store:
         story = site.story(store, story_id)
-        columns = views.comparison(store, story.articles)
+        columns = views.comparison(store, story.articles, site.brief(store, story_id))
     for c in columns:
         c.pop("segments")
     return {"story": story.id, "label": story.label, "articles": columns}

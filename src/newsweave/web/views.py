@@ -244,10 +244,13 @@ def _best(candidates: list[dict[str, Any]], words: set[str]) -> dict[str, Any] |
     return max(candidates, key=overlap, default=None)
 
 
-def comparison(store: Store, article_ids: list[str]) -> list[dict[str, Any]]:
+def comparison(store: Store, article_ids: list[str], brief: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """The articles side by side: for each, the stretches it shares with the others (from
-    the reuse stage) and what it adds (paragraphs no other article carries)."""
+    the reuse stage), what it adds in text (paragraphs no other article carries) and in
+    facts (the brief's `unique`: facts no other article supports)."""
     articles = store.articles(article_ids)
+    unique = {u["article"]: u["facts"] for u in (brief or {}).get("unique", [])}
+    with_reuse = glue.available("reuse")
     ids = [a.id for a in articles]
     members = set(ids)
     shared: dict[str, list[tuple[int, int, str]]] = {
@@ -258,7 +261,7 @@ def comparison(store: Store, article_ids: list[str]) -> list[dict[str, Any]]:
         spans = shared[a.id]
         marks = [Mark(s, e, "shared", label=f"also in {o[:8]}") for s, e, o in spans]
         adds = []
-        for ps, pe in a.paragraphs():
+        for ps, pe in a.paragraphs() if with_reuse else []:
             covered = _covered(ps, pe, [(s, e) for s, e, _ in spans])
             if covered < 0.5 * (pe - ps):
                 adds.append({"start": ps, "end": pe, "text": a.clean_text[ps:pe]})
@@ -271,10 +274,21 @@ def comparison(store: Store, article_ids: list[str]) -> list[dict[str, Any]]:
                 "shared_with": sorted({o for _, _, o in spans}),
                 "shared_chars": _covered(0, len(a.clean_text), [(s, e) for s, e, _ in spans]),
                 "adds": adds,
+                "unique_facts": [
+                    {"text": f.get("text"), "kind": f.get("kind"),
+                     "href": _first_href(f, a.id)} for f in unique.get(a.id, [])
+                ],
                 "segments": segments(a.clean_text, marks),
             }
         )
     return columns
+
+
+def _first_href(item: dict[str, Any], article_id: str) -> str:
+    for ev in iter_evidence(item):
+        if ev["article"] == article_id:
+            return article_href(article_id, int(ev["start"]), int(ev["end"]))
+    return article_href(article_id)
 
 
 def _covered(lo: int, hi: int, spans: list[tuple[int, int]]) -> int:
