@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis.errors import Unsatisfiable
+from markupsafe import escape
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
@@ -293,3 +294,35 @@ def test_schemathesis_finds_no_server_error(client):
             fuzz()
         except Unsatisfiable:  # nothing invalid to send (no parameters, no body)
             assert mode is GenerationMode.NEGATIVE, operation.label
+
+
+def test_story_page_renders_a_brief_with_citations_landing_on_evidence(client):
+    """The story template over a real brief (composed by the brief stage from the seed
+    records): every summary sentence shows, and each citation links to a span of the cited
+    article whose text is that article's clean text at those offsets."""
+    import re
+
+    from _seedrecords import seed_records
+    from newsweave import brief as brief_stage
+    from newsweave import corroborate
+    from newsweave.web import views
+
+    articles, families, entities, events, quotes = seed_records()
+    facts = corroborate.corroborate_story("st", articles, families, entities, events, quotes)
+    brief = brief_stage.compose_brief(brief_stage.BriefInput("st", articles, families, entities, quotes, facts))
+    by_id = {a.id: a for a in articles}
+    summary = views.citation_targets(brief)
+    assert summary and all(s["links"] for s in summary)
+    for sentence in summary:
+        for link in sentence["links"]:
+            m = re.fullmatch(r"/articles/(\w+)\?hl=(\d+)-(\d+)#ev-\2-\3", link["href"])
+            assert m and m.group(1) in sentence["citations"], link
+            assert link["text"] == by_id[m.group(1)].clean_text[int(m.group(2)) : int(m.group(3))]
+    detail = {"id": "st", "label": "seeds", "articles": 5, "first": None, "last": None, "entities": [],
+              "article_list": [views.article_row(a) for a in articles]}
+    html = client.app.state.templates.env.get_template("story.html").render(
+        story=detail, brief=brief, summary=summary, evlinks=views.event_links(brief),
+        anum={a.id: i for i, a in enumerate(articles, 1)}, titles={a.id: a.id for a in articles})
+    for sentence in summary:
+        assert str(escape(sentence["text"])) in html
+    assert "Secretary of Defence" in html and "rules-bound" in html  # the discrepancies
