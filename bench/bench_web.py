@@ -34,7 +34,7 @@ from urllib.parse import quote
 import httpx
 
 WORDS = ["harbour", "minister", "relief fund", "Brennmoor", "wage agreement", "rail", "Halvik", "budget",
-         "strike", "bridge repairs", "union", "Aldmere", "shelter", "Reuters", "postponed"]
+         "strike", "bridge repairs", "union", "Aldmere", "shelter", "Reuters", "postponed", "Zanzibar", "typhoon"]
 
 
 def build(db: Path, n: int) -> float:
