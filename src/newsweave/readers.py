@@ -182,7 +182,7 @@ def read_html(name: str, html: str, url: str | None = None) -> Read:
 
     try:
         doc = trafilatura.bare_extraction(
-            html, url=url, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
+            html, url=url, with_metadata=True, include_comments=False, include_tables=True, favor_precision=True
         )
     except Exception as exc:  # trafilatura raises assorted lxml errors on broken markup
         return Rejected(name, f"HTML could not be parsed ({type(exc).__name__}: {exc})")
