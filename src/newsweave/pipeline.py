@@ -32,9 +32,10 @@ class Stage(Protocol):
 
 def analysis_stages() -> list[Stage]:
     """The analysis stages in flow order. Registration is explicit and happens only here."""
-    stages: list[Stage] = []
     from .corroborate import CorroborateStage, inputs_available
+    from .reuse import ReuseStage
 
+    stages: list[Stage] = [ReuseStage()]
     if inputs_available():  # corroborate reads reuse, resolve, cluster and extract
         stages.append(CorroborateStage())
     return stages
