@@ -32,7 +32,13 @@ class Stage(Protocol):
 
 def analysis_stages() -> list[Stage]:
     """The analysis stages in flow order. Registration is explicit and happens only here."""
-    stages: list[Stage] = []
+    from .nlp import NlpStage
+    from .resolve import ResolveStage
+
+    stages: list[Stage] = [
+        NlpStage(),  # first: every later stage reads the parsed paragraphs
+        ResolveStage(),  # after reuse, before cluster
+    ]
     return stages
 
 
