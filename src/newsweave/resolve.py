@@ -509,6 +509,28 @@ def _load(store, ids: list[str], articles: set[str] | None) -> list[Entity]:
     return out
 
 
+def entity_dict(entity: Entity) -> dict:
+    """An entity as JSON (the brief's `entities` items, plus titles and a mention count).
+    Roles are grouped by normalised form; conflicting roles stay apart, each with its articles."""
+    grouped: dict[str, dict] = {}
+    for role in entity.roles:
+        item = grouped.setdefault(role.normalised, {"role": role.normalised, "surfaces": [], "articles": []})
+        if role.surface not in item["surfaces"]:
+            item["surfaces"].append(role.surface)
+        if role.evidence.article not in item["articles"]:
+            item["articles"].append(role.evidence.article)
+    return {
+        "id": entity.id,
+        "name": entity.name,
+        "type": entity.type,
+        "aliases": entity.aliases,
+        "titles": entity.titles,
+        "roles": [{**item, "articles": sorted(item["articles"])} for item in grouped.values()],
+        "articles": entity.articles,
+        "mentions": len(entity.mentions),
+    }
+
+
 def get(store, eid: str) -> Entity | None:
     """An entity by id; a merged-away id leads to the entity it was merged into."""
     seen = set()
