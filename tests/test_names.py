@@ -7,7 +7,8 @@ from newsweave import names
 
 
 def test_keys_ignore_punctuation_quotes_and_dashes():
-    assert names.key("B.N. Reddy") == names.key("B N Reddy") == "b n reddy"
+    assert names.key("B.N. Reddy") == names.key("B N Reddy") == names.key("BN Reddy")
+    assert names.key("U.S. Air Force") == names.key("US Air Force")
     forms = [
         "ASEAN Defence Ministers’ Meeting-Plus",
         "ASEAN Defence Ministers' Meeting - Plus",

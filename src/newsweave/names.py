@@ -3,7 +3,7 @@ acronyms learned from the text.
 
     key("Dato' Seri Mohamed Khaled Nordin")   -> "dato seri mohamed khaled nordin"
     split_honorifics(...)                     -> (["Dato'", "Seri"], "Mohamed Khaled Nordin")
-    key("B.N. Reddy") == key("B N Reddy")     -> "b n reddy"
+    key("B.N. Reddy") == key("B N Reddy")     -> "bn reddy"
     key("ASEAN Defence Ministers’ Meeting-Plus") == key("ASEAN Defence Ministers Meeting Plus")
     country("Malaysian") -> "Malaysia";  country("U.S.") -> "United States"
     find_acronyms(text) -> [Acronym("ADMM-Plus", "ASEAN Defence Ministers’ Meeting-Plus", ...)]
@@ -67,7 +67,11 @@ def key(text: str) -> str:
     text = _SPACES.sub(" ", text).strip()
     if text.startswith("the "):
         text = text[4:]
-    return text
+    # runs of initials become one word: "u s" -> "us", so "U.S." = "US", "B.N." = "BN"
+    return _INITIALS.sub(lambda m: m.group(0).replace(" ", ""), text)
+
+
+_INITIALS = re.compile(r"\b\w(?: \w)+\b")
 
 
 def split_honorifics(text: str) -> tuple[list[str], str]:

@@ -112,7 +112,7 @@ def _mention(doc, ent, offset: int) -> LocalMention | None:
         i += 1
     while j > i and (doc[j - 1].is_punct or doc[j - 1].text in ("'s", "’s", "&", "'", "’")):
         j -= 1
-    if i >= j or not any(t.is_alpha and t.text[0].isupper() for t in doc[i:j]):
+    if i >= j or not any(t.text[:1].isupper() for t in doc[i:j]):
         return None
     label = ent.label_
     titles: list[str] = []
@@ -136,6 +136,15 @@ def _mention(doc, ent, offset: int) -> LocalMention | None:
             b_start, b_titles = before
             titles = b_titles + titles
             titles_start = b_start
+    lead_roles: list[roles.RoleHit] = []
+    if label == "PERSON" and j - i > 2 and doc[i].lower_ in roles.ROLE_WORDS:
+        # "Spokeswoman Sandy Angers": the tagger took the role into the name
+        k = i
+        while k < j - 2 and doc[k].lower_ in roles.ROLE_WORDS:
+            k += 1
+        lead = doc[i:k]
+        lead_roles.append(roles.RoleHit(lead.text, roles.normalise(lead.text), lead.start_char, doc[j - 1].idx + len(doc[j - 1])))
+        i = titles_start = k
     if i >= j:
         return None
     span = doc[i:j]
@@ -149,7 +158,7 @@ def _mention(doc, ent, offset: int) -> LocalMention | None:
             key = names.key(country.name)
     if not key:
         return None
-    hits = roles.find_roles(doc, i, j, titles_start) if label in PERSONISH and country is None else []
+    hits = lead_roles + (roles.find_roles(doc, i, j, titles_start) if label in PERSONISH and country is None else [])
     for t in titles:  # "President Obama": a title that is also a role
         if names.key(t) in roles.ROLE_WORDS:
             first = doc[titles_start]
@@ -226,17 +235,64 @@ def local_clusters(mentions: list[LocalMention], acronym_map: dict[str, str]) ->
     for m in mentions:
         by_key[acronym_map.get(m.key, m.key)].append(m)
     clusters = [Cluster([k] + sorted({m.key for m in ms} - {k}), ms) for k, ms in by_key.items()]
-    # short forms join the one person cluster they can stand for, longest first
+    # short forms join the one cluster they can stand for, longest first: a person by
+    # surname ("Singh"), an organisation by its leading words ("Ford" for "Ford Motor Company")
     clusters.sort(key=lambda c: -len(c.longest))
     merged: list[Cluster] = []
     for c in clusters:
-        target = _unique_long_form(c, merged)
+        target = _unique_long_form(c, merged) or _unique_org_prefix(c, merged)
         if target is not None:
             target.keys += [k for k in c.keys if k not in target.keys]
             target.mentions += c.mentions
         else:
             merged.append(c)
     return merged
+
+
+def _unique_org_prefix(c: Cluster, candidates: list[Cluster]) -> Cluster | None:
+    if c.type != "ORG" or len(c.longest) > 2 or any(m.country for m in c.mentions):
+        return None
+    short = c.longest
+    fits = [
+        t
+        for t in candidates
+        if t.type == "ORG" and any(len(k.split()) > len(short) and k.split()[: len(short)] == short for k in t.keys)
+    ]
+    return fits[0] if len(fits) == 1 else None
+
+
+def surname_mentions(text: str, clusters: list[Cluster], mentions: list[LocalMention]) -> None:
+    """Add the untagged later uses of a person's surname ("Jobs" after "Steve Jobs") to
+    that person's cluster, where the surname belongs to no other cluster of the article."""
+    taken = [(m.start, m.end) for m in mentions]
+    owners: dict[str, list[Cluster]] = defaultdict(list)
+    for c in clusters:
+        for k in c.keys:
+            owners[k.split()[-1]].append(c)
+    for c in clusters:
+        if c.type != "PERSON" or len(c.longest) < 2:
+            continue
+        full = max((m for m in c.mentions if m.label == "PERSON"), key=lambda m: len(m.key.split()), default=None)
+        if full is None:
+            continue
+        surname = full.name.split()[-1]
+        skey = names.key(surname)
+        if len(surname) < 3 or names.country(surname) or len({id(o) for o in owners[skey]}) > 1 or skey in _other_keys(c, clusters):
+            continue
+        for m in re.finditer(rf"(?<![\w.'’-]){re.escape(surname)}(?![\w'’-]| [A-Z])", text):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            before = text[max(0, m.start() - 2) : m.start()]
+            if re.search(r"[A-Z]\w* $", text[max(0, m.start() - 30) : m.start()]) and not before.endswith(". "):
+                continue  # "Bill Ford", "Ford" after another capitalised word
+            added = LocalMention(m.start(), m.end(), surname, surname, "PERSON", skey)
+            c.mentions.append(added)
+            mentions.append(added)
+            taken.append((m.start(), m.end()))
+
+
+def _other_keys(c: Cluster, clusters: list[Cluster]) -> set[str]:
+    return {k for other in clusters if other is not c for k in other.keys}
 
 
 def _personish_short(c: Cluster) -> bool:
@@ -247,21 +303,23 @@ def _personish_short(c: Cluster) -> bool:
     )
 
 
-def _fits(short: list[str], full: list[str], honorific: bool) -> bool:
+def _fits(short: list[str], full: list[str], first_name: bool) -> bool:
+    """Can `short` stand for `full`: by surname, or by the first word when `first_name`
+    allows it ("Admiral Dong" for "Dong Jun", "Steve" for "Steve Jobs" inside one article)."""
     if names.is_short_form(short, full):
         return True
-    # "Admiral Dong" for "Dong Jun": a family name first, after a rank or honorific
-    return honorific and len(short) == 1 and len(full) > 1 and short[0] == full[0]
+    return first_name and len(short) == 1 and len(full) > 1 and short[0] == full[0]
 
 
 def _unique_long_form(c: Cluster, candidates: list[Cluster]) -> Cluster | None:
+    """Within one article a first name may stand for the one full name it begins."""
     if not _personish_short(c):
         return None
     fits = [
         t
         for t in candidates
         if len(t.longest) > len(c.longest)
-        and any(_fits(c.longest, k.split(), c.honorific) for k in t.keys)
+        and any(_fits(c.longest, k.split(), True) for k in t.keys)
     ]
     fits_person = [t for t in fits if t.type == "PERSON"]
     if len(fits) == 1 and fits_person:
@@ -316,7 +374,9 @@ def resolve_article(store, adoc) -> set[str]:
                 (short_key, long_key, acr.short, acr.long, article.id, acr.long_start, acr.long_end),
             )
     touched: set[str] = set()
-    for cluster in local_clusters(mentions, acronym_map):
+    clusters = local_clusters(mentions, acronym_map)
+    surname_mentions(article.clean_text, clusters, mentions)
+    for cluster in clusters:
         eid = _link(store, cluster, article.id)
         _attach(store, eid, cluster, article)
         touched.add(eid)
@@ -547,15 +607,27 @@ def get(store, eid: str) -> Entity | None:
 
 
 def entity_at(store, article_id: str, start: int, end: int) -> Entity | None:
-    """The resolved entity whose mention overlaps clean_text[start:end] most."""
+    """The resolved entity that the phrase clean_text[start:end] names: the mention at the
+    phrase's head if there is one (its end, or before its first comma: "United States
+    airframer Boeing" -> Boeing, "Joe Leonard, chairman of AirTran" -> Joe Leonard), else
+    the mention that overlaps it most."""
     rows = store.conn.execute(
-        'SELECT entity_id, start, "end" FROM entity_mentions WHERE article_id = ? AND start < ? AND "end" > ?',
+        'SELECT m.entity_id, m.start, m."end", a.clean_text FROM entity_mentions m JOIN articles a ON a.id = m.article_id '
+        'WHERE m.article_id = ? AND m.start < ? AND m."end" > ?',
         (article_id, end, start),
     ).fetchall()
     if not rows:
         return None
-    best = max(rows, key=lambda r: (min(end, r["end"]) - max(start, r["start"]), -(r["end"] - r["start"])))
-    return get(store, best["entity_id"])
+    phrase = rows[0]["clean_text"][start:end]
+    head_end = start + phrase.index(",") if "," in phrase else end
+    while head_end > start and not rows[0]["clean_text"][head_end - 1].isalnum():
+        head_end -= 1
+
+    def rank(r):
+        overlap = min(end, r["end"]) - max(start, r["start"])
+        return (r["end"] == head_end, overlap, -(r["end"] - r["start"]))
+
+    return get(store, max(rows, key=rank)["entity_id"])
 
 
 def article_entities(store, article_id: str) -> list[tuple[str, str, int]]:
