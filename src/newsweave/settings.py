@@ -34,6 +34,7 @@ class NlpSettings:
     model: str = DEFAULT_SPACY_MODEL
     batch_size: int = 64
     n_process: int = 1  # raised to 2 for large batches by the nlp stage
+    parallel_from: int = 2000  # paragraphs to parse in one call before n_process=2 pays off
 
 
 @dataclass
