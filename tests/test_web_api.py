@@ -266,34 +266,18 @@ def test_seeds_make_one_story_with_a_brief(client):
 
 def test_entity_pages(client):
     _needs("resolve")
-    entities = client.get("/api/entities", params={"q": "Singh"}).json()["entities"]
+    entities = client.get("/api/entities", params={"q": "Hegseth"}).json()["entities"]
     assert entities
     e = client.get(f"/api/entities/{entities[0]['id']}").json()
-    assert "Singh" in e["name"] or any("Singh" in a for a in e["aliases"])
-    assert client.get(f"/entities/{e['id']}", headers=HTML).status_code == 200
-
-
-# -- fuzzing the served schema (last: it adds whatever articles it makes up) ------------
-
-
-def test_schemathesis_finds_no_server_error(client):
-    """Schemathesis against the served /openapi.json: for every operation, bounded
-    generated requests (valid and not), none may produce a 5xx."""
-    schema = schemathesis.openapi.from_asgi("/openapi.json", client.app)
-    operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 10
-    for operation, mode in itertools.product(operations, GenerationMode):
-
-        @given(case=operation.as_strategy(generation_mode=mode))
-        @hsettings(max_examples=12, deadline=None, derandomize=True, database=None,
-                   suppress_health_check=list(HealthCheck))
-        def fuzz(case):
-            case.call_and_validate(checks=[not_a_server_error])
-
-        try:
-            fuzz()
-        except Unsatisfiable:  # nothing invalid to send (no parameters, no body)
-            assert mode is GenerationMode.NEGATIVE, operation.label
+    assert "Hegseth" in e["name"] or any("Hegseth" in a for a in e["aliases"])
+    roles = [r["normalised"] for r in e["roles"]]  # the conflicting titles stand apart
+    assert any("war" in r for r in roles) and any("defence" in r for r in roles), roles
+    for role in e["roles"]:
+        for ev in role["evidence"]:
+            text = client.get(f"/api/articles/{ev['article']}").json()["clean_text"]
+            assert text[ev["start"] : ev["end"]] == ev["text"]
+    page = client.get(f"/entities/{e['id']}", headers=HTML)
+    assert page.status_code == 200 and "Secretary of War" in page.text
 
 
 def test_story_page_renders_a_brief_with_citations_landing_on_evidence(client):

@@ -309,18 +309,25 @@ def entity_row(e: Entity) -> dict[str, Any]:
     return {"id": e.id, "name": e.name, "type": e.type, "aliases": list(e.aliases), "mentions": len(e.mentions)}
 
 
-def entity_view(e: Entity, story_of: dict[str, str], labels: dict[str, str]) -> dict[str, Any]:
-    roles = []
+def entity_view(e: Entity, story_of: dict[str, str], labels: dict[str, str], headings: dict[str, str]) -> dict[str, Any]:
+    """An entity with its roles grouped by normalised form (so that conflicting titles
+    stand side by side), each with the evidence in every article that states it."""
+    grouped: dict[str, dict[str, Any]] = {}
     for r in e.roles:
         ev = r.evidence
-        roles.append({"surface": r.surface, "normalised": r.normalised, "article": ev.article,
-                      "start": ev.start, "end": ev.end, "text": ev.text,
-                      "href": article_href(ev.article, ev.start, ev.end)})
+        item = grouped.setdefault(r.normalised, {"role": r.surface, "normalised": r.normalised, "surfaces": [],
+                                                 "evidence": []})
+        if r.surface not in item["surfaces"]:
+            item["surfaces"].append(r.surface)
+        item["evidence"].append({"article": ev.article, "start": ev.start, "end": ev.end, "text": ev.text,
+                                 "heading": headings.get(ev.article, ev.article),
+                                 "href": article_href(ev.article, ev.start, ev.end)})
+    roles = sorted(grouped.values(), key=lambda g: -len({x["article"] for x in g["evidence"]}))
     stories = sorted({story_of[a] for a in e.articles if a in story_of})
     return {
         **entity_row(e),
         "titles": list(e.titles),
         "roles": roles,
-        "articles": e.articles,
+        "articles": [{"id": a, "heading": headings.get(a, a)} for a in e.articles],
         "stories": [{"id": s, "label": labels.get(s, s)} for s in stories],
     }
