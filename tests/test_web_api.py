@@ -310,3 +310,49 @@ def test_story_page_renders_a_brief_with_citations_landing_on_evidence(client):
     for sentence in summary:
         assert str(escape(sentence["text"])) in html
     assert "Secretary of Defence" in html and "rules-bound" in html  # the discrepancies
+
+
+# -- newsweave serve -----------------------------------------------------------------------
+
+
+def _serve_stderr(tmp_path, host: str) -> str:
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    proc = subprocess.Popen([sys.executable, "-m", "newsweave", "serve", "--db", str(tmp_path / "s.db"),
+                             "--host", host, "--port", str(port)], stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        lines, deadline = [], time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = proc.stderr.readline()
+            lines.append(line)
+            if "serving" in line or not line:
+                break
+        import httpx
+
+        for _ in range(100):
+            try:
+                assert httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).json()["ok"]
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        return "".join(lines)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_serve_binds_loopback_quietly_and_warns_otherwise(tmp_path):
+    from newsweave.cli.serve import is_loopback
+
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.4") and not is_loopback("example.org")
+    assert "warning" not in _serve_stderr(tmp_path, "127.0.0.1")
+    assert "warning: binding to 0.0.0.0" in _serve_stderr(tmp_path, "0.0.0.0")
