@@ -46,13 +46,12 @@ def list_stories(
         if not found:
             note = f"no entity named {entity!r}"
     stories = [s for s in stories if views.in_dates(s, since, until)]
-    return {
-        "total": len(stories),
-        "offset": offset,
-        "limit": limit,
-        "note": note,
-        "stories": [views.story_row(s, index.names) for s in stories[offset : offset + limit]],
-    }
+    rows = []
+    for s in stories[offset : offset + limit]:
+        row = views.story_row(s, index.names)
+        row["independent_sources"] = glue.independent_sources(store, s.articles)
+        rows.append(row)
+    return {"total": len(stories), "offset": offset, "limit": limit, "note": note, "stories": rows}
 
 
 def story_detail(site: Site, store, story_id: str) -> dict[str, Any]:
