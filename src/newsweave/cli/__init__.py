@@ -9,18 +9,14 @@ from __future__ import annotations
 
 import typer
 
-from . import (
-    articles,
-    entities,
-    brief,
-    serve,
-)
 
 COMMAND_MODULES = (
     articles,
     entities,
+    stories,
     brief,
     serve,
+    eval,
 )
 
 
@@ -32,7 +28,6 @@ def build_app() -> typer.Typer:
         add_completion=False,
         pretty_exceptions_enable=False,
     )
-    for module in COMMAND_MODULES:
         module.register(app)
     return app
 
