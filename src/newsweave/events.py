@@ -257,6 +257,15 @@ class _Reader:
                     kind = "convene"
                 if kind is None and lemma == "take" and any(c.text.lower() == "part" for c in _children(tok, "dobj")):
                     kind = "attend"
+                if (
+                    kind is None
+                    and _is_plan(tok)
+                    and tok.tag_ == "VBN"
+                    and tok.dep_ == "acl"
+                    and any(c.text.lower() == "for" for c in tok.children)
+                    and self._gathering_of(tok.head) is not None
+                ):
+                    kind = "convene"  # "the ADMM-Plus, ..., slated for 1 November"
                 if kind:
                     out.append((kind, tok, None))
             elif tok.pos_ == "NOUN" and lemma in _NOUNS:
@@ -266,10 +275,6 @@ class _Reader:
                     out.append((kind, head, tok))
                 else:
                     out.append((kind, None, tok))
-            elif _is_plan(tok) and tok.tag_ == "VBN" and tok.dep_ == "acl":
-                # "the ADMM-Plus, ..., slated for 1 November"
-                if self._gathering_of(tok.head) is not None and any(c.text.lower() == "for" for c in tok.children):
-                    out.append(("convene", tok, None))
         return out
 
     def _gathering_of(self, tok):

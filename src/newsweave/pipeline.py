@@ -32,7 +32,12 @@ class Stage(Protocol):
 
 def analysis_stages() -> list[Stage]:
     """The analysis stages in flow order. Registration is explicit and happens only here."""
-    stages: list[Stage] = []
+    from .extract import ExtractStage
+
+    stages: list[Stage] = [
+        # nlp -> reuse -> resolve -> cluster come first (added by their stages)
+        ExtractStage(),  # events, quotes, times
+    ]
     return stages
 
 

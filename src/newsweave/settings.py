@@ -37,11 +37,18 @@ class NlpSettings:
 
 
 @dataclass
+class ExtractSettings:
+    quote_min_words: int = 6  # shorter quoted phrases are scare quotes or titles, not speech
+    story_anchor: bool = True  # undated articles resolve times against their story's dates
+
+
+@dataclass
 class Settings:
     db: str = field(default_factory=default_db)
     ingest: IngestSettings = field(default_factory=IngestSettings)
     clean: CleanSettings = field(default_factory=CleanSettings)
     nlp: NlpSettings = field(default_factory=NlpSettings)
+    extract: ExtractSettings = field(default_factory=ExtractSettings)
 
     @property
     def db_path(self) -> Path:
