@@ -62,7 +62,7 @@ def story_articles(store: Store, story_id: str) -> list[str]:
 
         found = cluster.story_articles(store, story_id)
     except (ImportError, AttributeError):
-        return store.article_ids()
+        return []  # no stories yet: only "all" exists
     ids = [a if isinstance(a, str) else a.id for a in found]
     return ids or ([story_id] if store.has_article(story_id) else [])
 

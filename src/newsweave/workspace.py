@@ -29,6 +29,18 @@ class Workspace:
     def analyse(self, progress=None, until: str | None = None):
         return pipeline.analyse(self.store, self.settings, progress=progress, until=until)
 
+    def events(self, story: str | None = None):
+        """The events of a story (or of all): extract.load_events."""
+        from .extract import load_events
+
+        return load_events(self.store, story)
+
+    def quotes(self, story: str | None = None):
+        """The direct quotes of a story (or of all): extract.load_quotes."""
+        from .extract import load_quotes
+
+        return load_quotes(self.store, story)
+
     def articles(self) -> list[Article]:
         return self.store.articles()
 

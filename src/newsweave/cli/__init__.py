@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from . import articles
+from . import articles, events
 
 
 def build_app() -> typer.Typer:
@@ -20,7 +20,7 @@ def build_app() -> typer.Typer:
         add_completion=False,
         pretty_exceptions_enable=False,
     )
-    for module in (articles,):
+    for module in (articles, events):
         module.register(app)
     return app
 
