@@ -623,6 +623,13 @@ def _object_text(tok) -> tuple[str | None, str | None]:
     determiners; and a duration modifier ("10-year", "10 years") if any."""
     doc = tok.doc
     phrase = doc[tok.left_edge.i : tok.right_edge.i + 1].text
+    opened = re.search(r"[‘“]", phrase)
+    if opened and not re.search(r"[’”]", phrase[opened.end() :]):
+        # the parse cut a quoted title short: extend the phrase to the closing mark
+        rest = doc[tok.left_edge.i : tok.sent.end].text
+        close = re.search(r"[’”]", rest[rest.find(opened.group(0)) + 1 :])
+        if close:
+            phrase = rest[: rest.find(opened.group(0)) + 1 + close.end()]
     duration = None
     m = re.search(r"\b(\d+)[-\s](?:year|years)\b", phrase)
     if m:

@@ -104,6 +104,31 @@ class ExtractStage:
                 rebuild_story(store, story)
 
 
+def analyse_text(
+    text: str, published: dt.date | str | None = None, settings: Settings | None = None, anchor_from: str = "published"
+) -> tuple[list[ev.EventMention], list[QuoteMention]]:
+    """Event and quote mentions of a bare text (paragraphs split by blank lines), without a
+    store: for evaluations, tests and the Python API."""
+    from .records import Article
+
+    settings = settings or Settings()
+    anchor = timex_anchor(published)
+    article = Article(id="text", raw_text=text, clean_text=text, published=anchor)
+    adoc = nlp.parse_articles([article], settings)[article.id]
+    people = ArticlePeople.from_doc(adoc)
+    quotes = find_quotes(adoc, people, settings.extract.quote_min_words)
+    mentions = ev.extract_mentions(adoc, anchor, anchor_from if anchor else None, quotes, people)
+    for q in quotes:
+        q.speaker_id = q.speaker.name if q.speaker else None
+    return mentions, quotes
+
+
+def timex_anchor(value: dt.date | str | None) -> dt.date | None:
+    from .timex import parse_anchor
+
+    return parse_anchor(value)
+
+
 def _resolve(store, article_id, quotes: list[QuoteMention], mentions: list[ev.EventMention], resolver) -> None:
     if resolver is surface_resolver:
         for q in quotes:

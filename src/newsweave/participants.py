@@ -157,14 +157,18 @@ def name_span(token):
             return e.start_char, e.end_char, e.text, "PERSON"
     # apposition after the phrase: "High Commissioner to Malaysia, B.N. Reddy" (the parser
     # may hang the name elsewhere): skip a short prepositional tail, then ", NAME"
+    # or right after its title words ("Minister of National Defence Admiral Dong Jun")
+    starts = {e.start: e for e in doc.ents if e.label_ in ("PERSON", "ORG")}
     j = sub[-1].i + 1
     limit = min(len(doc), j + 6)
     while j < limit and doc[j].text != "," and doc[j].pos_ in ("ADP", "PROPN", "DET", "PART"):
+        if j in starts and starts[j].label_ == "PERSON":
+            e = starts[j]
+            return e.start_char, e.end_char, e.text.rstrip("."), "PERSON"
         j += 1
-    if j < len(doc) and doc[j].text == ",":
-        for e in doc.ents:
-            if e.start == j + 1 and e.label_ in ("PERSON", "ORG"):
-                return e.start_char, e.end_char, e.text, "PERSON"
+    if j < len(doc) and doc[j].text == "," and j + 1 in starts:
+        e = starts[j + 1]
+        return e.start_char, e.end_char, e.text, "PERSON"
     if token.pos_ == "PROPN":
         chain = [t for t in sub if t.pos_ == "PROPN" and t.i <= token.i and token.i - t.i <= 4]
         chain = [t for t in chain if all(doc[k].pos_ == "PROPN" for k in range(t.i, token.i + 1))]
