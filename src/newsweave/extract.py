@@ -105,15 +105,20 @@ class ExtractStage:
 
 
 def analyse_text(
-    text: str, published: dt.date | str | None = None, settings: Settings | None = None, anchor_from: str = "published"
+    text: str,
+    published: dt.date | str | None = None,
+    settings: Settings | None = None,
+    anchor_from: str = "published",
+    body_start: int = 0,
 ) -> tuple[list[ev.EventMention], list[QuoteMention]]:
     """Event and quote mentions of a bare text (paragraphs split by blank lines), without a
-    store: for evaluations, tests and the Python API."""
+    store: for evaluations, tests and the Python API. `body_start`: where the news begins
+    after a dateline."""
     from .records import Article
 
     settings = settings or Settings()
     anchor = timex_anchor(published)
-    article = Article(id="text", raw_text=text, clean_text=text, published=anchor)
+    article = Article(id="text", raw_text=text, clean_text=text, published=anchor, body_start=body_start)
     adoc = nlp.parse_articles([article], settings)[article.id]
     people = ArticlePeople.from_doc(adoc)
     quotes = find_quotes(adoc, people, settings.extract.quote_min_words)
