@@ -117,6 +117,7 @@ GATHERING = re.compile(
     r"convention|festival|ceremony|expo|olympics|cup|championship|council)\b|^[A-Z]{3,}",
     re.I,
 )
+EDITION_WORDS = {"next", "first", "second", "third", "inaugural", "upcoming", "last", "latest", "annual"}
 CONVENE_VERBS = {"hold", "convene", "begin", "open", "start", "take", "kick", "commence", "conclude", "end"}
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 STATUS_TENSE = {"planned": timex.FUTURE, "occurred": timex.PAST, "negated": timex.PAST, "reported": timex.PAST}
@@ -221,7 +222,9 @@ class _Reader:
             return []
         s, e, surface, label = found
         if base + s < self.article.body_start:
-            return []  # the dateline ("Kuala Lumpur, Oct 31 (IANS)") is nobody
+            # the dateline ("Kuala Lumpur, Oct 31 (IANS)") is nobody; the parser may hang
+            # the real subject on it as an apposition
+            return [p for c in _children(t, "appos") if base + c.idx >= self.article.body_start for p in self._one(c, base, sent_subject)]
         name, known = self.people.expand(surface)
         label = known or label
         if label not in AGENT_LABELS:
@@ -246,8 +249,12 @@ class _Reader:
             lemma = tok.lemma_.lower()
             if tok.pos_ in ("VERB", "AUX"):
                 kind = _VERBS.get(lemma)
-                if kind == "call" and any(c.dep_ in ("prep",) and c.text.lower() in ("for", "on") for c in tok.children):
-                    kind = None  # "called for", "called on" are not calls
+                if kind == "call" and any(
+                    c.dep_ == "prep"
+                    and (c.text.lower() == "for" or (c.text.lower() == "on" and not any(p.ent_type_ == "DATE" for p in c.children)))
+                    for c in tok.children
+                ):
+                    kind = None  # "called for", "called on X to" are not calls; "called X on Tuesday" is
                 if kind == "call" and _children(tok, "oprd", "xcomp", "ccomp"):
                     kind = None  # "called it a ..."
                 if kind == "meet" and any(c.text.lower() in ("target", "targets", "demand", "demands", "needs",
@@ -261,11 +268,10 @@ class _Reader:
                     kind is None
                     and _is_plan(tok)
                     and tok.tag_ == "VBN"
-                    and tok.dep_ == "acl"
-                    and any(c.text.lower() == "for" for c in tok.children)
-                    and self._gathering_of(tok.head) is not None
+                    and any(c.text.lower() in ("for", "in") and c.dep_ == "prep" for c in tok.children)
+                    and self._plan_subject(tok) is not None
                 ):
-                    kind = "convene"  # "the ADMM-Plus, ..., slated for 1 November"
+                    kind = "convene"  # "the ADMM-Plus, ..., slated for 1 November"; "the Exercise is scheduled for 2026"
                 if kind:
                     out.append((kind, tok, None))
             elif tok.pos_ == "NOUN" and lemma in _NOUNS:
@@ -295,18 +301,36 @@ class _Reader:
         doc = tok.doc
         ent = next((e for e in doc.ents if e.start <= tok.i < e.end and e.label_ in ("EVENT", "ORG")), None)
         lo, hi = (ent.start, ent.end) if ent is not None else (tok.left_edge.i, tok.right_edge.i + 1)
+        if ent is None:  # the name, not its modifiers: stop at the first comma after the head
+            hi = next((t.i for t in doc[tok.i : hi] if t.text == ","), hi)
+        while lo >= 2 and doc[lo - 1].text in ("-", "–") and doc[lo - 2].pos_ == "PROPN":
+            lo -= 2  # "ASEAN–India Maritime Exercise" split by the tagger at the dash
         toks = [t for t in doc[lo:hi] if not (t.is_punct and t.text in "(),")]
         if not toks or tok.pos_ not in ("PROPN", "NOUN"):
             return None
+        while toks and (toks[0].pos_ == "DET" or toks[0].ent_type_ == "ORDINAL" or toks[0].lower_ in EDITION_WORDS):
+            toks = toks[1:]  # "the next", "the 12th", "the inaugural"
+        if not toks:
+            return None
         text = doc[toks[0].i : toks[-1].i + 1].text
-        acr = re.search(r"\(([A-Z][\w-]+)\)", text) or re.search(r"\b([A-Z]{3,}(?:-[A-Z][a-z]+)?)\b", text)
+        acr = re.search(r"\(([A-Z][\w-]+)\)", text) or re.fullmatch(r"([A-Z]{3,}(?:-[A-Z][a-z]+)?)", text)
         if not tok.text[:1].isupper() and ent is None:
             return None
         if not GATHERING.search(text):
             return None
-        name = acr.group(1) if acr else re.sub(r"^(?:the|The)\s+", "", text)
+        name = acr.group(1) if acr else text
         ordinal = next((t.text for t in doc[lo:hi] if t.ent_type_ == "ORDINAL" or re.fullmatch(r"\d+(st|nd|rd|th)", t.text)), None)
         return name.strip(" ’'"), ordinal
+
+    def _plan_subject(self, verb):
+        """The gathering a planning participle is about: its head (acl) or passive subject."""
+        if verb.dep_ == "acl":
+            return self._gathering_of(verb.head)
+        for s in sorted(_children(verb, "nsubjpass"), key=lambda t: not GATHERING.search(t.text) or t.text.isupper()):
+            g = self._gathering_of(_edition_of(s))
+            if g is not None:
+                return g
+        return None
 
     def _gathering_subject(self, verb):
         lemma = verb.lemma_.lower()
@@ -323,7 +347,7 @@ class _Reader:
         if not subj and verb.dep_ == "acl":
             subj = [verb.head]
         for s in sorted(subj, key=lambda t: not t.text.isupper()):
-            g = self._gathering_of(s)
+            g = self._gathering_of(_edition_of(s))
             if g is not None:
                 return g
         return None
@@ -344,10 +368,16 @@ class _Reader:
                 h = h.head
             if h.lemma_.lower() in NEG_GOVERNORS:
                 return "negated"
+            while h.tag_ in ("VBG", "VBN") and h.dep_ in ("advcl", "acl", "pcomp") and h.head is not h:
+                h = h.head  # "Sharing details of his talks ..., Hegseth posted": the clause decides
             governor = h if h.pos_ in ("VERB", "AUX") else None
             if governor is None:
                 return "occurred"
         v = governor
+        if v.dep_ == "conj" and v.head.pos_ in ("VERB", "AUX") and not _children(v, "nsubj", "nsubjpass", "aux"):
+            return self.status(v.head, None)  # "met X and signed Y": the first verb's status
+        if v.dep_ == "conj" and v.head.pos_ in ("VERB", "AUX") and v.tag_ == "VB" and v.head.tag_ == "VB":
+            return self.status(v.head, None)  # "to attend ... and to sign": one purpose
         words = {c.text.lower() for c in v.children}
         if words & HABITUAL:
             return None
@@ -399,7 +429,7 @@ class _Reader:
         anchors = [t for t in (verb, noun) if t is not None]
 
         if kind == "convene":
-            g = self._gathering_subject(verb) if verb.lemma_.lower() in CONVENE_VERBS else self._gathering_of(verb.head)
+            g = self._gathering_subject(verb) if verb.lemma_.lower() in CONVENE_VERBS else self._plan_subject(verb)
             if g is None:
                 return []
             name, ordinal = g
@@ -549,7 +579,9 @@ class _Reader:
             if id(m) not in offers:
                 continue
             _, tx = min(offers[id(m)], key=lambda rt: (rt[0], rt[1].start))
-            m.date = timex.normalise(tx.text, self.anchor, STATUS_TENSE.get(m.status), self.anchor_from)
+            # normalise again with the event's tense, in the sentence (context decides "in May")
+            again = timex.find(sent.text, self.anchor, STATUS_TENSE.get(m.status), self.anchor_from)
+            m.date = next((t.value for t in again if t.start == tx.start), tx.value)
             m.date_from = "own"
 
     # the article ---------------------------------------------------------------
@@ -560,11 +592,18 @@ class _Reader:
             found: list[tuple[EventMention, list]] = []
             for kind, verb, noun in self.triggers(sent):
                 for m in self.frame(kind, verb, noun, base, sent):
-                    found.append((m, [t for t in (verb, noun) if t is not None]))
+                    toks = [t for t in (verb, noun) if t is not None]
+                    head = noun.head if noun is not None else None
+                    if verb is None and head is not None and head.pos_ == "VERB" and (
+                        (noun.dep_ in ("nsubj", "nsubjpass") and head.lemma_.lower() in CONVENE_VERBS | {"happen", "occur"})
+                        or (noun.dep_ == "dobj" and head.lemma_.lower() in NEG_GOVERNORS)
+                    ):
+                        toks.append(head)  # "the meeting ... took place on Wednesday", "cancelled his meeting on Tuesday"
+                    found.append((m, toks))
                     if m.type != "convene":  # "..., where the two leaders signed"
                         self.salience.note_group(m.actors + m.counterparts, m)
-            found = _drop_nested_duplicates(found)
             self.assign_dates(sent, base, found)
+            found = _drop_nested_duplicates(found)
             for m, _toks in found:
                 self._inherit_date(m, base, prev_para)
                 self.mentions.append(m)
@@ -594,6 +633,16 @@ class _Reader:
                 return
 
 
+def _edition_of(tok):
+    """ "the second edition of the X Meeting" -> the X Meeting's token."""
+    if tok.lemma_.lower() in ("edition", "session", "round", "meeting") and tok.text.islower():
+        for prep in _children(tok, "prep"):
+            if prep.text.lower() == "of":
+                for p in _children(prep, "pobj"):
+                    return p
+    return tok
+
+
 def _depth(tok) -> int:
     d = 0
     while tok.head is not tok and d < 50:
@@ -602,10 +651,10 @@ def _depth(tok) -> int:
 
 
 def _drop_nested_duplicates(found):
-    """A light-verb frame and the bare noun frame of the same noun: keep the light-verb one;
-    two frames of one type with the same participants in one sentence: keep the first."""
+    """Two frames of one type with the same participants in one sentence (a light-verb frame
+    and its noun, "his talks with X ... 'I met with X'"): keep one, dated and verbal first."""
     out, seen = [], set()
-    for m, toks in sorted(found, key=lambda mt: -len(mt[1])):
+    for m, toks in sorted(found, key=lambda mt: (mt[0].date is None, mt[0].trigger.text.lower() in _NOUNS, -len(mt[1]))):
         key = (m.type, tuple(sorted(m.names())))
         if key in seen:
             continue

@@ -72,7 +72,7 @@ def name_key(name: str) -> list[str]:
     """The words that identify a name, for comparison: dots and spaced initials joined
     ("B.N. Reddy" and "B N Reddy" -> ["bn", "reddy"])."""
     out: list[str] = []
-    for w in canonical(name).replace(".", " ").split():
+    for w in re.sub(r"[–—‐-]", " ", canonical(name)).replace(".", " ").replace("’", "'").split():
         if out and len(w) == 1 and w.isalpha() and len(out[-1]) <= 3 and out[-1].isalpha() and out[-1].isupper():
             out[-1] += w
         else:
