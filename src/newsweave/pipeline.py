@@ -32,12 +32,15 @@ class Stage(Protocol):
 
 def analysis_stages() -> list[Stage]:
     """The analysis stages in flow order. Registration is explicit and happens only here."""
+    from .corroborate import CorroborateStage, inputs_available
     from .extract import ExtractStage
 
     stages: list[Stage] = [
         # nlp -> reuse -> resolve -> cluster come first (added by their stages)
         ExtractStage(),  # events, quotes, times
     ]
+    if inputs_available():  # corroborate reads reuse, resolve, cluster and extract
+        stages.append(CorroborateStage())
     return stages
 
 

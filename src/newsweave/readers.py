@@ -26,10 +26,12 @@ JSONL_EXT = {".jsonl", ".ndjson"}
 HTML_EXT = {".html", ".htm", ".xhtml"}
 FEED_EXT = {".rss", ".atom", ".xml"}
 HEADER_DATE = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\b[ \t]*")
+# A folder's own documentation is not news: skipped when a folder is expanded (named explicitly, it is read).
+FOLDER_DOCS = re.compile(r"^(readme|license|licence|copying|changelog)(\.[a-z]+)?$", re.IGNORECASE)
 
 
 def discover(paths: Iterable[str | Path]) -> Iterator[Path | str]:
-    """Expand folders (recursively, sorted, hidden files skipped); pass URLs and '-' through."""
+    """Expand folders (recursively, sorted; hidden files and README/LICENSE skipped); pass URLs and '-' through."""
     for p in paths:
         p = str(p)
         if p == "-" or _is_url(p):
@@ -39,7 +41,8 @@ def discover(paths: Iterable[str | Path]) -> Iterator[Path | str]:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
-                    yield child
+                    if not FOLDER_DOCS.match(child.name):
+                        yield child
         else:
             yield path
 

@@ -245,6 +245,7 @@ class Support:
 class ConflictValue:
     value: str
     support: Support
+    note: str | None = None  # e.g. "direct quote" / "reported speech" for a quote variant
 
 
 @dataclass
@@ -258,7 +259,7 @@ class Conflict:
 @dataclass
 class Fact:
     id: str
-    kind: Literal["event", "attribute"]
+    kind: Literal["event", "attribute", "quote"]
     subject: str
     attribute: str  # event type, or "role", "date", "number", ...
     value: str
@@ -266,3 +267,5 @@ class Fact:
     support: Support
     first_reported: str | None = None  # article id
     event: str | None = None  # event id when kind == "event"
+    events: list[str] = field(default_factory=list)  # every event merged into this fact
+    confirmed_by: str | None = None  # planned fact: the occurred fact that confirms it
