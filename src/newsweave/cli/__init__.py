@@ -9,21 +9,19 @@ from __future__ import annotations
 
 import typer
 
-<<<<<<< HEAD
-from . import articles, events
-=======
 from . import (
     articles,
     brief,
+    events,
     serve,
 )
 
 COMMAND_MODULES = (
     articles,
+    events,
     brief,
     serve,
 )
->>>>>>> main
 
 
 def build_app() -> typer.Typer:
@@ -34,11 +32,7 @@ def build_app() -> typer.Typer:
         add_completion=False,
         pretty_exceptions_enable=False,
     )
-<<<<<<< HEAD
-    for module in (articles, events):
-=======
     for module in COMMAND_MODULES:
->>>>>>> main
         module.register(app)
     return app
 
