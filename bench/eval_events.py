@@ -179,6 +179,15 @@ def seeds(errors: list | None):
     return mine, base
 
 
+def show(title: str, mine: dict, base: dict) -> None:
+    line_m, f_m = report("  newsweave.events", mine)
+    line_b, f_b = report("  baseline naive", base)
+    print(title)
+    print(line_m)
+    print(line_b)
+    print(f"  ratio to baseline: F1 x{f_m / max(f_b, 1e-9):.2f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="the written set only (no seeds pipeline)")
@@ -186,27 +195,17 @@ def main() -> None:
     args = ap.parse_args()
     errors: list | None = [] if args.errors else None
     n, mine, base = written(errors)
-    print(f"written set: {n} texts, {mine['gold']} expected events ({GOLD.relative_to(ROOT)})")
-    line_m, f_m = report("  newsweave.events", mine)
-    line_b, f_b = report("  baseline naive", base)
-    print(line_m)
-    print(line_b)
-    print(f"  ratio to baseline: F1 x{f_m / max(f_b, 1e-9):.2f}")
+    show(f"written set: {n} texts, {mine['gold']} expected events ({GOLD.relative_to(ROOT)})", mine, base)
     n, mine, base = written(errors, HELDOUT)
-    print(f"held-out set: {n} texts, {mine['gold']} expected events ({HELDOUT.relative_to(ROOT)}; written after tuning, never tuned on)")
-    line_m, f_m = report("  newsweave.events", mine)
-    line_b, f_b = report("  baseline naive", base)
-    print(line_m)
-    print(line_b)
-    print(f"  ratio to baseline: F1 x{f_m / max(f_b, 1e-9):.2f}")
+    show(
+        f"held-out set: {n} texts, {mine['gold']} expected events ({HELDOUT.relative_to(ROOT)}; "
+        "written after tuning, never tuned on)",
+        mine,
+        base,
+    )
     if not args.quick:
-        mine_s, base_s = seeds(errors)
-        print(f"seeds: 5 reports, {mine_s['gold']} expected story events")
-        line_m, f_m = report("  newsweave.events", mine_s)
-        line_b, f_b = report("  baseline naive", base_s)
-        print(line_m)
-        print(line_b)
-        print(f"  ratio to baseline: F1 x{f_m / max(f_b, 1e-9):.2f}")
+        mine, base = seeds(errors)
+        show(f"seeds: 5 reports, {mine['gold']} expected story events", mine, base)
     for e in errors or []:
         print("  ", *e)
 

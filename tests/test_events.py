@@ -214,3 +214,12 @@ def test_cli_events_json(seeds_workspace, tmp_path):
     assert {"id", "type", "actors", "counterparts", "date", "date_text", "status", "evidence"} <= set(data[0])
     missing = CliRunner().invoke(app, ["events", "no-such-story", "--db", seeds_workspace.settings.db])
     assert missing.exit_code != 0
+
+
+def test_the_undated_preview_is_anchored_on_the_story_and_says_so(seeds_workspace):
+    ws = seeds_workspace
+    preview = seed_id(ws, "002")
+    assert ws.article(preview).published is None
+    dated = [m for m in extract.stored_mentions(ws.store, [preview]) if m.date and m.date.value[:1].isdigit()]
+    slated = next(m for m in dated if m.type == "convene" and "1 November" in m.date.text)
+    assert (slated.date.value, slated.date.anchor, slated.date.anchor_from) == ("2025-11-01", "2025-10-31", "story")

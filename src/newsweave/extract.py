@@ -290,22 +290,30 @@ def _check_story(store: Store, table: str, story_id: str | None) -> None:
         raise NotFoundError("story", story_id)
 
 
+def _evidence(store: Store, kind: str, record_id: str) -> list[Span]:
+    """The evidence spans of an event or a quote (kind "event" | "quote")."""
+    return [
+        Span(e["article_id"], e["start"], e["end"], e["text"])
+        for e in store.conn.execute(
+            f'SELECT article_id, start, "end", text FROM {kind}_evidence WHERE {kind}_id = ? ORDER BY article_id, start',
+            (record_id,),
+        )
+    ]
+
+
+def _rows(store: Store, table: str, story_id: str | None) -> list:
+    _check_story(store, table, story_id)
+    if story_id in (None, ALL):
+        return store.conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
+    return store.conn.execute(f"SELECT * FROM {table} WHERE story_id = ? ORDER BY id", (story_id,)).fetchall()
+
+
 def load_events(store: Store, story_id: str | None = None) -> list[Event]:
     """The events of one story (or of all, for None or "all"), in date order, with evidence."""
-    _check_story(store, "events", story_id)
-    if story_id in (None, ALL):
-        rows = store.conn.execute("SELECT * FROM events").fetchall()
-    else:
-        rows = store.conn.execute("SELECT * FROM events WHERE story_id = ?", (story_id,)).fetchall()
+    rows = _rows(store, "events", story_id)
     out = []
     for r in rows:
-        evidence = [
-            Span(e["article_id"], e["start"], e["end"], e["text"])
-            for e in store.conn.execute(
-                'SELECT article_id, start, "end", text FROM event_evidence WHERE event_id = ? ORDER BY article_id, start',
-                (r["id"],),
-            )
-        ]
+        evidence = _evidence(store, "event", r["id"])
         date = TimeValue(r["date_value"], r["date_text"], r["date_anchor"], r["anchor_from"]) if r["date_text"] else None
         out.append(
             Event(
@@ -327,20 +335,10 @@ def load_events(store: Store, story_id: str | None = None) -> list[Event]:
 
 def load_quotes(store: Store, story_id: str | None = None) -> list[Quote]:
     """The quotes of one story (or of all), each with every article that prints it."""
-    _check_story(store, "quotes", story_id)
-    if story_id in (None, ALL):
-        rows = store.conn.execute("SELECT * FROM quotes ORDER BY id").fetchall()
-    else:
-        rows = store.conn.execute("SELECT * FROM quotes WHERE story_id = ? ORDER BY id", (story_id,)).fetchall()
+    rows = _rows(store, "quotes", story_id)
     out = []
     for r in rows:
-        evidence = [
-            Span(e["article_id"], e["start"], e["end"], e["text"])
-            for e in store.conn.execute(
-                'SELECT article_id, start, "end", text FROM quote_evidence WHERE quote_id = ? ORDER BY article_id, start',
-                (r["id"],),
-            )
-        ]
+        evidence = _evidence(store, "quote", r["id"])
         out.append(Quote(speaker=r["speaker"], text=r["text"], channel=r["channel"], evidence=evidence))
     return sorted(out, key=lambda q: (q.evidence[0].article if q.evidence else "", q.evidence[0].start if q.evidence else 0))
 
