@@ -38,6 +38,12 @@ class NlpSettings:
 
 
 @dataclass
+class ExtractSettings:
+    quote_min_words: int = 6  # shorter quoted phrases are scare quotes or titles, not speech
+    story_anchor: bool = True  # undated articles resolve times against their story's dates
+
+
+@dataclass
 class WebSettings:
     host: str = "127.0.0.1"  # loopback: the store is never exposed unless asked
     port: int = 8421
@@ -105,6 +111,7 @@ class Settings:
     ingest: IngestSettings = field(default_factory=IngestSettings)
     clean: CleanSettings = field(default_factory=CleanSettings)
     nlp: NlpSettings = field(default_factory=NlpSettings)
+    extract: ExtractSettings = field(default_factory=ExtractSettings)
     web: WebSettings = field(default_factory=WebSettings)
     reuse: ReuseSettings = field(default_factory=ReuseSettings)
     cluster: ClusterSettings = field(default_factory=ClusterSettings)

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import typer
 
+    brief,
+    serve,
+    eval,
+)
 
 COMMAND_MODULES = (
     articles,
     entities,
     stories,
+    events,
     brief,
     serve,
     eval,
