@@ -37,11 +37,23 @@ class NlpSettings:
 
 
 @dataclass
+class WebSettings:
+    host: str = "127.0.0.1"  # loopback: the store is never exposed unless asked
+    port: int = 8421
+    max_upload_bytes: int = 5 * 1024 * 1024  # one request's body; more is refused with 413
+    max_files: int = 50  # files in one upload
+    upload_suffixes: tuple[str, ...] = (".txt", ".text", ".md", ".html", ".htm", ".jsonl", ".ndjson", ".rss", ".atom", ".xml")
+    page_size: int = 50
+    brief_cache: int = 256  # briefs kept per store version
+
+
+@dataclass
 class Settings:
     db: str = field(default_factory=default_db)
     ingest: IngestSettings = field(default_factory=IngestSettings)
     clean: CleanSettings = field(default_factory=CleanSettings)
     nlp: NlpSettings = field(default_factory=NlpSettings)
+    web: WebSettings = field(default_factory=WebSettings)
 
     @property
     def db_path(self) -> Path:
