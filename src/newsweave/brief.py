@@ -28,11 +28,10 @@ from . import corroborate
 from .corroborate import EventFact, StoryFacts
 from .errors import NewsweaveError
 from .records import Article, Conflict, Entity, Event, Fact, Passage, Quote, Span, Story
+from .settings import CorroborateSettings
 from .store import Store
 
 SCHEMA = "newsweave.brief/1"
-SUMMARY_MAX = 6  # occurred facts in the summary; planned ones and the main conflict follow
-BACKGROUND_DAYS = 60  # events dated this long before the story's first article are background
 
 # How much a happening of each type weighs when the summary is ordered (ties on support).
 TYPE_WEIGHT = {"sign": 3.0, "agree": 2.5, "announce": 2.5, "meet": 2.0, "call": 1.8, "visit": 1.6, "arrive": 1.5}
@@ -65,12 +64,13 @@ class BriefInput:
     facts: StoryFacts
     passages: list[Passage] = field(default_factory=list)
     label: str | None = None
+    settings: CorroborateSettings = field(default_factory=CorroborateSettings)
 
 
 # -- loading --------------------------------------------------------------------------
 
 
-def build_brief(store: Store, story_id: str) -> dict:
+def build_brief(store: Store, story_id: str, settings: CorroborateSettings | None = None) -> dict:
     """The brief of one story, from what the stages stored (facts are recomputed from the
     records when the corroborate stage has not stored them yet)."""
     from . import reuse
@@ -83,10 +83,12 @@ def build_brief(store: Store, story_id: str) -> dict:
         efacts = [EventFact(f, by_id[f.event]) for f in facts if f.kind == "event" and f.event in by_id]
         result = StoryFacts(story.id, efacts, facts, corroborate.load_conflicts(store, story.id))
     else:
-        result = corroborate.corroborate_story(story.id, articles, families, entities, events, quotes)
+        result = corroborate.corroborate_story(story.id, articles, families, entities, events, quotes, settings)
     ids = {a.id for a in articles}
     passages = [p for p in reuse.passages(store) if p.a in ids and p.b in ids]
-    return compose_brief(BriefInput(story.id, articles, families, entities, quotes, result, passages, story.label))
+    return compose_brief(
+        BriefInput(story.id, articles, families, entities, quotes, result, passages, story.label, settings or CorroborateSettings())
+    )
 
 
 def _find_story(store: Store, story_id: str) -> Story:
@@ -109,10 +111,12 @@ def compose_brief(inp: BriefInput) -> dict:
     names = {e.id: e.name for e in inp.entities}
     articles = {a.id: a for a in inp.articles}
     first = min((a.published for a in inp.articles if a.published), default=None)
+    cfg = inp.settings
+    cutoff = (first, cfg.background_days) if first else None  # older events are background
     efacts = sorted(inp.facts.events, key=lambda ef: _rank(ef))
-    event_items = [_event_json(ef, names, first) for ef in efacts]
-    summary = _summary(efacts, inp.facts.conflicts, names, first)
-    headline = _headline(efacts, names, first) or inp.label or "(no supported event)"
+    event_items = [_event_json(ef, names, cutoff) for ef in efacts]
+    summary = _summary(efacts, inp.facts.conflicts, names, cutoff, cfg.summary_sentences)
+    headline = _headline(efacts, names, cutoff) or inp.label or "(no supported event)"
     brief = {
         "schema": SCHEMA,
         "story": inp.story,
@@ -122,11 +126,11 @@ def compose_brief(inp: BriefInput) -> dict:
         "articles": [_article_json(a, inp.families) for a in inp.articles],
         "entities": _entities_json(inp.entities, inp.facts.facts, set(articles)),
         "events": event_items,
-        "timeline": _timeline(efacts, names, first),
+        "timeline": _timeline(efacts, names, cutoff),
         "planned": [e for e in event_items if e["status"] == "planned"],
         "quotes": _quotes_json(inp.quotes, inp.families, names),
         "conflicts": [_conflict_json(c) for c in inp.facts.conflicts],
-        "unique": _unique(inp.facts.facts, efacts, names, first),
+        "unique": _unique(inp.facts.facts, efacts, names, cutoff),
         "reuse": _reuse_json(inp.passages),
         "removed": [{"article": a.id, "text": r.text, "reason": r.reason} for a in inp.articles for r in a.removed],
     }
@@ -145,26 +149,28 @@ def _rank(ef: EventFact) -> tuple:
     )
 
 
-def _is_background(ef: EventFact, first: dt.date | None) -> bool:
+def _is_background(ef: EventFact, cutoff: tuple[dt.date, int] | None) -> bool:
+    """Dated long before the story's first article (India a dialogue partner "since 1992")."""
     value = ef.event.date.value if ef.event.date else None
-    if not value or not first:
+    if not value or not cutoff:
         return False
+    first, days = cutoff
     try:
         start = dt.date.fromisoformat((value.split("/")[0] + "-01-01")[:10]) if len(value) < 10 else dt.date.fromisoformat(value[:10])
     except ValueError:
         return False
-    return (first - start).days > BACKGROUND_DAYS
+    return (first - start).days > days
 
 
-def _summary(efacts: list[EventFact], conflicts: list[Conflict], names, first) -> list[dict]:
+def _summary(efacts: list[EventFact], conflicts: list[Conflict], names, cutoff, size: int) -> list[dict]:
     out = []
-    occurred = [ef for ef in efacts if ef.fact.status == "occurred" and not _is_background(ef, first)]
-    for ef in occurred[:SUMMARY_MAX]:
+    occurred = [ef for ef in efacts if ef.fact.status == "occurred" and not _is_background(ef, cutoff)]
+    for ef in occurred[:size]:
         out.append(_summary_item(ef, names, describe(ef.event, names)))
     for ef in efacts:
-        if ef.fact.status == "planned" and not ef.fact.confirmed_by and not _is_background(ef, first):
+        if ef.fact.status == "planned" and not ef.fact.confirmed_by and not _is_background(ef, cutoff):
             out.append(_summary_item(ef, names, describe(ef.event, names)))
-            if len(out) >= SUMMARY_MAX + 2:
+            if len(out) >= size + 2:
                 break
     for c in conflicts:
         if c.kind == "attribute" and c.attribute == "role":
@@ -199,9 +205,9 @@ def _summary_item(ef: EventFact, names, text: str) -> dict:
     }
 
 
-def _headline(efacts: list[EventFact], names, first) -> str | None:
+def _headline(efacts: list[EventFact], names, cutoff) -> str | None:
     for ef in efacts:
-        if ef.fact.status == "occurred" and not _is_background(ef, first):
+        if ef.fact.status == "occurred" and not _is_background(ef, cutoff):
             return describe(ef.event, names, with_date=False).rstrip(".")
     return None
 
@@ -276,7 +282,7 @@ def _plain_date(value: str) -> str:
     return value
 
 
-def _timeline(efacts: list[EventFact], names, first) -> list[dict]:
+def _timeline(efacts: list[EventFact], names, cutoff) -> list[dict]:
     items = []
     for ef in efacts:
         if not (ef.event.date and ef.event.date.value):
@@ -289,7 +295,7 @@ def _timeline(efacts: list[EventFact], names, first) -> list[dict]:
                 "event": ef.fact.id,
                 "type": ef.event.type,
                 "status": ef.fact.status,
-                "background": _is_background(ef, first),
+                "background": _is_background(ef, cutoff),
                 "articles": list(ef.fact.support.articles),
                 "independent_sources": ef.fact.support.independent_sources,
             }
@@ -298,7 +304,7 @@ def _timeline(efacts: list[EventFact], names, first) -> list[dict]:
     return items
 
 
-def _event_json(ef: EventFact, names, first) -> dict:
+def _event_json(ef: EventFact, names, cutoff) -> dict:
     e, f = ef.event, ef.fact
     return {
         "id": f.id,
@@ -312,7 +318,7 @@ def _event_json(ef: EventFact, names, first) -> dict:
         "date_text": e.date.text if e.date else None,
         "status": f.status,
         "confirmed_by": f.confirmed_by,
-        "background": _is_background(ef, first),
+        "background": _is_background(ef, cutoff),
         "text": describe(e, names),
         "articles": list(f.support.articles),
         "families": list(f.support.families),
@@ -409,7 +415,7 @@ def _conflict_json(c: Conflict) -> dict:
     }
 
 
-def _unique(facts: list[Fact], efacts: list[EventFact], names, first) -> list[dict]:
+def _unique(facts: list[Fact], efacts: list[EventFact], names, cutoff) -> list[dict]:
     """Per article, the facts that no other article of the story supports."""
     text = {ef.fact.id: describe(ef.event, names) for ef in efacts}
     per = defaultdict(list)

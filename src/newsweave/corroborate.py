@@ -42,7 +42,7 @@ from .records import (
     Span,
     Support,
 )
-from .settings import Settings
+from .settings import CorroborateSettings, Settings
 from .store import Store
 
 FamilyMap = Mapping[str, str]  # article id -> family id (an article without one is its own)
@@ -600,8 +600,10 @@ def corroborate_story(
     entities: Sequence[Entity],
     events: Sequence[Event],
     quotes: Sequence[Quote],
+    cfg: CorroborateSettings | None = None,
 ) -> StoryFacts:
     """All facts and conflicts of one story, from its records (pure)."""
+    cfg = cfg or CorroborateSettings()
     order = [a.id for a in articles]
     published = {a.id: a.published for a in articles}
     names = {e.id: e.name for e in entities}
@@ -609,7 +611,9 @@ def corroborate_story(
     rfacts, rconf = role_claims(entities, families, story, order, published)
     nfacts, nconf = number_claims(efacts, families, story)
     qfacts = quote_facts(quotes, families, story, names, order, published)
-    conflicts = rconf + nconf + date_conflicts(efacts) + quote_variants(quotes, articles, families, names)
+    conflicts = rconf + nconf + date_conflicts(efacts) + quote_variants(
+        quotes, articles, families, names, cfg.variant_min_anchor, cfg.variant_max_change
+    )
     facts = [ef.fact for ef in efacts] + rfacts + nfacts + qfacts
     return StoryFacts(story, efacts, facts, conflicts)
 
@@ -646,7 +650,7 @@ class CorroborateStage:
 
         stories = {cluster.story_of(store, a) for a in article_ids} - {None}
         for story in sorted(stories):
-            result = corroborate_story(story, *story_records(store, story))
+            result = corroborate_story(story, *story_records(store, story), cfg=settings.corroborate)
             save(store, result)
 
 
