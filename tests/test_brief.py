@@ -167,3 +167,25 @@ def test_cli_brief_of_the_seeds_folder(seeds_dir, tmp_path):
     b = json.loads(out.read_text(encoding="utf-8"))
     B.validate_brief(b)
     assert len(b["articles"]) == 5 and b["independent_sources"] == 3
+
+
+def test_background_and_unnormalised_dates_stay_out_of_the_summary(records, ids):
+    from newsweave.records import Event, TimeValue
+
+    from _seedrecords import seed_article, sentence
+
+    articles, families, entities, events, quotes = records
+    a001, a002 = seed_article("001"), seed_article("002")
+    hanoi = Event("ev-hanoi", "convene", ["ADMM-Plus"], place="Hanoi", date=TimeValue("2010-10-12", "on October 12, 2010"),
+                  evidence=[sentence(a001, "the inaugural ADMM-Plus was held in Vietnam's Hanoi")])
+    modi = Event("ev-modi", "address", ["Narendra Modi"], object="ASEAN-India Summit", date=TimeValue("PAST_REF", "recently"),
+                 evidence=[sentence(a002, "Prime Minister Narendra Modi recently addressed the ASEAN-India Summit")])
+    b = compose(articles, families, entities, [*events, hanoi, modi], quotes)
+    B.validate_brief(b)
+    texts = " ".join(s["text"] for s in b["summary"])
+    assert "Hanoi" not in texts and "PAST_REF" not in texts
+    (first,) = [t for t in b["timeline"] if t["date"] == "2010-10-12"]
+    assert first["background"] and b["timeline"][0] is first
+    assert not [t for t in b["timeline"] if t["date"] == "PAST_REF"]
+    modi_event = next(e for e in b["events"] if e["type"] == "address")
+    assert "PAST_REF" not in modi_event["text"]

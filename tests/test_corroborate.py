@@ -141,14 +141,25 @@ def test_number_claims_on_the_seeds_have_no_conflict(result):
 def test_a_different_number_is_a_conflict(seeds):
     arts, families, entities, events, quotes, ids = seeds
     arrive = next(e for e in events if e.type == "arrive")
-    # a report of the same arrival whose evidence gives another duration ("15 Years", a real
-    # seed sentence): "2 days" against "15 years" is a number conflict
+    # a planted variant of 003 that reports "a three-day visit" (as a rewrite would)
+    a003 = seed_article("003")
+    edited = dataclasses.replace(a003, id="edited-003", clean_text=a003.clean_text.replace("two-day visit", "three-day visit"))
     other = Event("x", "arrive", arrive.actors, place="Malaysia", date=arrive.date,
-                  evidence=[sentence(seed_article("003"), "Reflection on 15 Years of ADMM-Plus")])
+                  evidence=[sentence(edited, "Singh arrived in Malaysia on a three-day visit")])
     efacts = c.event_facts([arrive, other], families, "s")
     _, conflicts = c.number_claims(efacts, families, "s")
     (conflict,) = conflicts
-    assert {v.value for v in conflict.values} == {"2 days", "15 years"}
+    assert conflict.kind == "number"
+    values = {v.value: v.support.articles for v in conflict.values}
+    assert values == {"2 days": sorted(ids[p] for p in ("000", "001", "003")), "3 days": ["edited-003"]}
+
+
+def test_a_duration_of_something_else_is_no_claim(seeds):
+    arts, families, entities, events, quotes, ids = seeds
+    address = Event("addr", "address", ["e-singh"], object="forum", status="planned",
+                    evidence=[sentence(seed_article("003"), "Reflection on 15 Years of ADMM-Plus")])
+    facts, _ = c.number_claims(c.event_facts([address], families, "s"), families, "s")
+    assert facts == []  # "15 Years of ADMM-Plus" is not the duration of the address
 
 
 def test_quote_variant_rules_based_rules_bound(seeds):

@@ -20,6 +20,7 @@ Rules the brief keeps (docs/brief.md):
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -134,7 +135,22 @@ def compose_brief(inp: BriefInput) -> dict:
         "reuse": _reuse_json(inp.passages),
         "removed": [{"article": a.id, "text": r.text, "reason": r.reason} for a in inp.articles for r in a.removed],
     }
+    _in_article_order(brief, {a.id: i for i, a in enumerate(inp.articles)})
     return brief
+
+
+def _in_article_order(node, order: Mapping[str, int]) -> None:
+    """Lists of article ids ("articles", "citations") in the order of the brief's articles,
+    so that [1], [2], ... read in order wherever they are printed."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k in ("articles", "citations") and isinstance(v, list) and all(isinstance(x, str) for x in v):
+                v.sort(key=lambda a: order.get(a, len(order)))
+            else:
+                _in_article_order(v, order)
+    elif isinstance(node, list):
+        for v in node:
+            _in_article_order(v, order)
 
 
 def _rank(ef: EventFact) -> tuple:
@@ -151,7 +167,7 @@ def _rank(ef: EventFact) -> tuple:
 
 def _is_background(ef: EventFact, cutoff: tuple[dt.date, int] | None) -> bool:
     """Dated long before the story's first article (India a dialogue partner "since 1992")."""
-    value = ef.event.date.value if ef.event.date else None
+    value = _iso(ef.event)
     if not value or not cutoff:
         return False
     first, days = cutoff
@@ -217,7 +233,13 @@ def describe(event: Event, names: Mapping[str, str], with_date: bool = True) -> 
     where, when; planned events are written as planned, never as done."""
     actors = [names.get(a, a) for a in event.actors]
     counterparts = [names.get(c, c) for c in event.counterparts]
+    details = getattr(event, "details", None) or {}
     obj = event.object
+    years = re.fullmatch(r"P(\d+)Y", details.get("duration", ""))
+    if obj and years and not re.search(r"\d", obj):  # "the 10-year Framework ..."
+        obj = f"{years.group(1)}-year {obj}"
+    if details.get("edition") and len(actors) == 1 and not counterparts and not obj:  # "the 12th ADMM-Plus"
+        actors = [f"the {details['edition']} {actors[0]}"]
     if event.type in SYMMETRIC and counterparts:
         actors, counterparts = actors + counterparts, []
     plural = len(actors) > 1
@@ -242,7 +264,7 @@ def describe(event: Event, names: Mapping[str, str], with_date: bool = True) -> 
     place = names.get(event.place, event.place) if event.place else None
     if place and place not in " ".join(words):
         words.append(("at " if any(w in place for w in FACILITY) else "in ") + place)
-    if with_date and event.date and event.date.value:
+    if with_date and _iso(event):
         words.append(_date_phrase(event.date.value))
     text = " ".join(w for w in words if w).strip()
     return text[:1].upper() + text[1:] + "."
@@ -282,10 +304,19 @@ def _plain_date(value: str) -> str:
     return value
 
 
+ISO_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?(?:/\d{4}(?:-\d{2}(?:-\d{2})?)?)?$")
+
+
+def _iso(event: Event) -> str | None:
+    """The event's date when it is a calendar date or range ("PAST_REF" and the like are not)."""
+    value = event.date.value if event.date else None
+    return value if value and ISO_DATE.match(value) else None
+
+
 def _timeline(efacts: list[EventFact], names, cutoff) -> list[dict]:
     items = []
     for ef in efacts:
-        if not (ef.event.date and ef.event.date.value):
+        if not _iso(ef.event):
             continue
         items.append(
             {

@@ -310,6 +310,20 @@ def normalise_duration(text: str) -> str | None:
     return f"{n} {unit}{'' if n == '1' else 's'}"
 
 
+DURATION_HEADS = {"visit", "trip", "tour", "stay", "framework", "plan", "deal", "agreement", "pact", "partnership", "programme", "program", "roadmap", "term", "mandate", "ceasefire", "truce"}
+
+
+def _modifies(text: str, end: int, obj: str | None) -> bool:
+    """Whether the duration ending at `end` modifies the object ("10-year ‘Framework") or a
+    noun that takes a duration ("two-day visit"), not something else ("15 Years of ...")."""
+    nxt = re.match(r"[\s‘’'\"“”]*([\w-]+)", text[end:])
+    if not nxt:
+        return False
+    word = nxt.group(1).lower()
+    first = re.findall(r"[\w-]+", obj.lower())[:1] if obj else []
+    return word in DURATION_HEADS or word in first
+
+
 def number_claims(efacts: Sequence[EventFact], families: FamilyMap, story: str) -> tuple[list[Fact], list[Conflict]]:
     """Durations said of an event's object or of the event ("a 10-year Framework", "a
     two-day visit"): one fact per value; different values of one subject are a conflict."""
@@ -318,6 +332,8 @@ def number_claims(efacts: Sequence[EventFact], families: FamilyMap, story: str) 
         subject = ef.event.object or f"{ef.fact.subject} {ef.event.type}"
         for span in ef.fact.support.evidence:
             for m in DURATION.finditer(span.text):
+                if not _modifies(span.text, m.end(), ef.event.object):
+                    continue
                 value = normalise_duration(m.group(0))
                 s = Span(span.article, span.start + m.start(), span.start + m.end(), m.group(0))
                 by_subject[subject][value].append(s)
