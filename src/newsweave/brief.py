@@ -158,8 +158,8 @@ def _rank(ef: EventFact) -> tuple:
     return (
         ef.fact.status != "occurred",
         -sup.independent_sources,
+        -len(sup.articles),  # then reach: copies do not corroborate, but they show salience
         -TYPE_WEIGHT.get(ef.event.type, 1.0),
-        -len(sup.articles),
         ef.event.date.value if ef.event.date and ef.event.date.value else "9999",
         ef.fact.id,
     )
@@ -222,10 +222,17 @@ def _summary_item(ef: EventFact, names, text: str) -> dict:
 
 
 def _headline(efacts: list[EventFact], names, cutoff) -> str | None:
-    for ef in efacts:
-        if ef.fact.status == "occurred" and not _is_background(ef, cutoff):
-            return describe(ef.event, names, with_date=False).rstrip(".")
-    return None
+    """The weightiest kind of happening among the best-supported occurred ones (a signing
+    over the meeting where it was signed)."""
+    occurred = [ef for ef in efacts if ef.fact.status == "occurred" and not _is_background(ef, cutoff)]
+    if not occurred:
+        return None
+    best = max(ef.fact.support.independent_sources for ef in occurred)
+    top = max(
+        (ef for ef in occurred if ef.fact.support.independent_sources == best),
+        key=lambda ef: (TYPE_WEIGHT.get(ef.event.type, 1.0), len(ef.fact.support.articles)),
+    )
+    return describe(top.event, names, with_date=False).rstrip(".")
 
 
 def describe(event: Event, names: Mapping[str, str], with_date: bool = True) -> str:
