@@ -241,3 +241,22 @@ def test_seeds_end_to_end_facts(seeds_workspace):
     assert hegseth and {"Secretary of War", "Secretary of Defence"} <= {v.value for v in hegseth[0].values}
     variants = [x for x in conflicts if x.kind == "quote-variant"]
     assert any({"rules-based", "rules-bound"} <= {v.value for v in x.values} for x in variants)
+
+
+def test_death_toll_conflict_in_the_examples():
+    """examples/: one page puts the flood toll at 17 where the others say 14 (or "at least 14")."""
+    from conftest import EXAMPLES
+    import newsweave
+
+    ws = newsweave.open(":memory:")
+    ws.ingest([EXAMPLES / "flood-and-markets.jsonl", EXAMPLES / "flood-summit_morning-post.html", EXAMPLES / "flood-summit_preview.txt"])
+    articles = ws.articles()
+    facts, conflicts = c.count_claims(articles, {}, "s")
+    (conflict,) = conflicts
+    values = {v.value: v for v in conflict.values}
+    assert {"14", "17", "at least 14"} <= set(values)
+    texts = {a.id: a.clean_text for a in articles}
+    for v in conflict.values:
+        for ev in v.support.evidence:
+            assert texts[ev.article][ev.start : ev.end] == ev.text
+    assert c._count_compatible(("at least", 14), (None, 17)) and not c._count_compatible((None, 14), (None, 17))

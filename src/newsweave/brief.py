@@ -116,7 +116,7 @@ def compose_brief(inp: BriefInput) -> dict:
     cutoff = (first, cfg.background_days) if first else None  # older events are background
     efacts = sorted(inp.facts.events, key=lambda ef: _rank(ef))
     event_items = [_event_json(ef, names, cutoff) for ef in efacts]
-    summary = _summary(efacts, inp.facts.conflicts, names, cutoff, cfg.summary_sentences)
+    summary = _summary(efacts, inp.facts.conflicts, names, cutoff, cfg.summary_sentences, inp.articles, inp.families)
     headline = _headline(efacts, names, cutoff) or inp.label or "(no supported event)"
     brief = {
         "schema": SCHEMA,
@@ -178,31 +178,95 @@ def _is_background(ef: EventFact, cutoff: tuple[dt.date, int] | None) -> bool:
     return (first - start).days > days
 
 
-def _summary(efacts: list[EventFact], conflicts: list[Conflict], names, cutoff, size: int) -> list[dict]:
+# Kinds of happening that say nothing without whom or what they concern ("X announced.").
+NEEDS_OBJECT = {"meet", "sign", "agree", "announce", "discuss", "call", "receive", "address", "attend", "visit", "talk", "hold talks"}
+
+
+def _tellable(e: Event) -> bool:
+    """Whether a sentence about the event says something: who, and with whom or what (or,
+    for an arrival, where)."""
+    if not (e.actors or e.object):
+        return False
+    if e.type in NEEDS_OBJECT:
+        return bool(e.counterparts or e.object or (e.type == "meet" and len(e.actors) > 1))
+    if e.type == "arrive":
+        return bool(e.place)
+    return True
+
+
+def _summary(
+    efacts: list[EventFact], conflicts: list[Conflict], names, cutoff, size: int, articles: Sequence[Article], families
+) -> list[dict]:
     out = []
-    occurred = [ef for ef in efacts if ef.fact.status == "occurred" and not _is_background(ef, cutoff)]
+    tellable = [ef for ef in efacts if _tellable(ef.event) and not _is_background(ef, cutoff)]
+    occurred = [ef for ef in tellable if ef.fact.status == "occurred"]
     for ef in occurred[:size]:
         out.append(_summary_item(ef, names, describe(ef.event, names)))
-    for ef in efacts:
-        if ef.fact.status == "planned" and not ef.fact.confirmed_by and not _is_background(ef, cutoff):
+    if not occurred:
+        out += _lead_sentences(articles, families)
+    for ef in tellable:
+        if ef.fact.status == "planned" and not ef.fact.confirmed_by:
             out.append(_summary_item(ef, names, describe(ef.event, names)))
             if len(out) >= size + 2:
                 break
     for c in conflicts:
-        if c.kind == "attribute" and c.attribute == "role":
-            parts = [f"“{v.value}” ({len(v.support.articles)} article{'s' if len(v.support.articles) != 1 else ''})" for v in c.values]
-            arts = sorted({a for v in c.values for a in v.support.articles})
-            out.append(
-                {
-                    "text": f"Sources differ on the title of {c.subject}: " + " against ".join(parts) + ".",
-                    "citations": arts,
-                    "kind": "conflict",
-                    "status": None,
-                    "fact": None,
-                    "independent_sources": len({f for v in c.values for f in v.support.families}),
-                    "evidence": [_span_json(s) for v in c.values for s in v.support.evidence],
-                }
-            )
+        if c.kind == "number" or c.kind == "attribute" and c.attribute == "role":
+            out.append(_conflict_sentence(c))
+    return out
+
+
+def _conflict_sentence(c: Conflict) -> dict:
+    """"Sources differ on ...": each value with how many articles print it; cites them all."""
+
+    def n(v):
+        k = len(v.support.articles)
+        return f"“{v.value}” ({k} article{'s' if k != 1 else ''})"
+
+    what = f"the title of {c.subject}" if c.attribute == "role" else c.subject
+    arts = sorted({a for v in c.values for a in v.support.articles})
+    return {
+        "text": f"Sources differ on {what}: " + " against ".join(n(v) for v in c.values) + ".",
+        "citations": arts,
+        "kind": "conflict",
+        "status": None,
+        "fact": None,
+        "independent_sources": len({f for v in c.values for f in v.support.families}),
+        "evidence": [_span_json(s) for v in c.values for s in v.support.evidence],
+    }
+
+
+def _lead_sentences(articles: Sequence[Article], families, limit: int = 2) -> list[dict]:
+    """When no event is told: the opening sentence of the earliest article of up to `limit`
+    families, taken verbatim, each citing only its own article."""
+    out, seen = [], set()
+    dated = sorted(articles, key=lambda a: a.published or dt.date.max)
+    for a in dated:
+        fam = families.get(a.id, a.id)
+        if fam in seen:
+            continue
+        sents = [(s, e) for s, e in corroborate.sentences(a) if e > a.body_start and len(a.clean_text[s:e].split()) >= 6]
+        if not sents:
+            continue
+        start, end = sents[0]
+        start = max(start, a.body_start)
+        while start < end and a.clean_text[start] in " :,-—–":
+            start += 1
+        text = a.clean_text[start:end]
+        seen.add(fam)
+        out.append(
+            {
+                "text": text,
+                "citations": [a.id],
+                "kind": "lead",
+                "status": None,
+                "fact": None,
+                "independent_sources": 1,
+                "families": [fam],
+                "evidence": [{"article": a.id, "start": start, "end": end, "text": text}],
+            }
+        )
+        if len(out) >= limit:
+            break
     return out
 
 
@@ -224,7 +288,7 @@ def _summary_item(ef: EventFact, names, text: str) -> dict:
 def _headline(efacts: list[EventFact], names, cutoff) -> str | None:
     """The weightiest kind of happening among the best-supported occurred ones (a signing
     over the meeting where it was signed)."""
-    occurred = [ef for ef in efacts if ef.fact.status == "occurred" and not _is_background(ef, cutoff)]
+    occurred = [ef for ef in efacts if ef.fact.status == "occurred" and _tellable(ef.event) and not _is_background(ef, cutoff)]
     if not occurred:
         return None
     best = max(ef.fact.support.independent_sources for ef in occurred)
@@ -278,8 +342,10 @@ def describe(event: Event, names: Mapping[str, str], with_date: bool = True) -> 
 
 
 def _with_article(obj: str) -> str:
+    """"the" before a name or title ("the Framework for ...", "the 12th ADMM-Plus"), nothing
+    before a common phrase ("ways to ...", "to build ...")."""
     low = obj.lower()
-    if low.startswith(("the ", "a ", "an ", "his ", "her ", "their ", "its ")):
+    if low.startswith(("the ", "a ", "an ", "his ", "her ", "their ", "its ", "to ")) or not (obj[:1].isupper() or obj[:1].isdigit()):
         return obj
     return "the " + obj
 

@@ -11,7 +11,8 @@ Steps (each a pure function over records, so tests feed them records built from 
 
     1. event_facts      events -> one fact per happening (copies merged, planned kept apart)
     2. role_claims      entities' roles -> role facts + role conflicts (same head, other office)
-    3. number_claims    "10-year" / "two-day" next to an event -> duration facts + conflicts
+    3. number_claims    "10-year" / "two-day" next to an event -> duration facts + conflicts;
+       count_claims     "floods killed 14 people" -> count facts + conflicts ("at least" kept)
     4. date_conflicts   one happening reported on incompatible dates
     5. quote_facts      quotes -> facts; quote_variants: one sentence of a speaker printed
                         with different words ("rules-based" / "rules-bound"), also against
@@ -349,6 +350,53 @@ def number_claims(efacts: Sequence[EventFact], families: FamilyMap, story: str) 
     return facts, conflicts
 
 
+# Counts of people affected ("floods killed 14 people", "killed at least 14 people").
+COUNT_VERBS = "killed|injured|wounded|displaced|evacuated|arrested|detained|rescued|stranded|missing"
+COUNT_NOUNS = "people|persons|civilians|residents|soldiers|workers|children|migrants|passengers|protesters|villagers"
+QUALIFIERS = {"at least": ">=", "more than": ">", "over": ">", "about": "~", "around": "~", "nearly": "<=", "almost": "<=", "some": "~", "up to": "<="}
+COUNT = re.compile(
+    rf"\b({COUNT_VERBS})\s+(?:({'|'.join(QUALIFIERS)})\s+)?(\d[\d,]*|{'|'.join(NUMBER_WORDS)})\s+({COUNT_NOUNS})\b",
+    re.I,
+)
+
+
+def _count_compatible(a: tuple[str | None, int], b: tuple[str | None, int]) -> bool:
+    """"at least 14" fits 17; "14" and "17" do not fit each other."""
+    for (qa, na), (qb, nb) in ((a, b), (b, a)):
+        if qa is None and qb is None:
+            return na == nb
+        rel = QUALIFIERS.get(qa or "", None)
+        if rel == ">=" and nb >= na or rel == ">" and nb > na or rel == "<=" and nb <= na:
+            return True
+        if rel == "~" and abs(nb - na) <= max(1, na // 10):
+            return True
+    return False
+
+
+def count_claims(articles: Sequence[Article], families: FamilyMap, story: str) -> tuple[list[Fact], list[Conflict]]:
+    """How many people were killed, injured, ... : one fact per value as written, and a
+    conflict when two values cannot both hold (qualifiers respected)."""
+    found: dict[tuple[str, str], dict[tuple[str | None, int], list[Span]]] = defaultdict(lambda: defaultdict(list))
+    for a in articles:
+        for m in COUNT.finditer(a.clean_text):
+            verb, qual, num, noun = m.group(1).lower(), (m.group(2) or "").lower() or None, m.group(3).lower(), m.group(4).lower()
+            n = int(NUMBER_WORDS.get(num, num.replace(",", "")) if num in NUMBER_WORDS else num.replace(",", ""))
+            found[(verb, noun)][(qual, n)].append(Span(a.id, m.start(), m.end(), m.group(0)))
+    facts, conflicts = [], []
+    for (verb, noun), values in found.items():
+        attribute = f"{noun} {verb}"
+        vals = []
+        for (qual, n), spans in sorted(values.items(), key=lambda kv: kv[0][1]):
+            value = f"{qual} {n}" if qual else str(n)
+            sup = support_of(spans, families)
+            facts.append(Fact(fact_id(story, "count", attribute, value), "attribute", "story", attribute, value, "occurred", sup))
+            vals.append(((qual, n), ConflictValue(value, sup)))
+        clash = [cv for key, cv in vals if any(not _count_compatible(key, other) for other, _ in vals)]
+        if len(clash) > 1:
+            conflicts.append(Conflict(f"number of {noun} {verb}", "count", [cv for _, cv in vals], kind="number"))
+    return facts, conflicts
+
+
 # -- 4. dates -------------------------------------------------------------------------
 
 
@@ -627,10 +675,11 @@ def corroborate_story(
     rfacts, rconf = role_claims(entities, families, story, order, published)
     nfacts, nconf = number_claims(efacts, families, story)
     qfacts = quote_facts(quotes, families, story, names, order, published)
-    conflicts = rconf + nconf + date_conflicts(efacts) + quote_variants(
+    cfacts, cconf = count_claims(articles, families, story)
+    conflicts = rconf + nconf + cconf + date_conflicts(efacts) + quote_variants(
         quotes, articles, families, names, cfg.variant_min_anchor, cfg.variant_max_change
     )
-    facts = [ef.fact for ef in efacts] + rfacts + nfacts + qfacts
+    facts = [ef.fact for ef in efacts] + rfacts + nfacts + cfacts + qfacts
     return StoryFacts(story, efacts, facts, conflicts)
 
 
