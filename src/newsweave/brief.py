@@ -342,10 +342,10 @@ def describe(event: Event, names: Mapping[str, str], with_date: bool = True) -> 
 
 
 def _with_article(obj: str) -> str:
-    """"the" before a name or title ("the Framework for ...", "the 12th ADMM-Plus"), nothing
-    before a common phrase ("ways to ...", "to build ...")."""
+    """"the" before the thing ("the Framework for ...", "the forum"), except where the phrase
+    has its own determiner or is an infinitive ("to build ...")."""
     low = obj.lower()
-    if low.startswith(("the ", "a ", "an ", "his ", "her ", "their ", "its ", "to ")) or not (obj[:1].isupper() or obj[:1].isdigit()):
+    if low.startswith(("the ", "a ", "an ", "his ", "her ", "their ", "its ", "our ", "to ", "this ", "these ", "that ")):
         return obj
     return "the " + obj
 
