@@ -152,7 +152,15 @@ def test_build_brief_of_the_seeds(seeds_workspace):
     story = cluster.story_of(ws.store, ids["000"])
     assert {cluster.story_of(ws.store, i) for i in ids.values()} == {story}
     b = B.build_brief(ws.store, story)
-    check_acceptance(b, {a.id: a.clean_text for a in ws.articles()}, ids)
+    texts = {a.id: a.clean_text for a in ws.articles()}
+    check_acceptance(b, texts, ids)
+    assert ws.brief(story[:8]) == b  # a prefix names the story too
+    pairs = {frozenset(r["articles"]) for r in b["reuse"]}
+    assert frozenset({ids["001"], ids["003"]}) in pairs and not any(ids["002"] in p for p in pairs)
+    for r in b["reuse"]:
+        a, other = r["articles"]
+        for p in r["passages"]:
+            assert 0 <= p["a_start"] < p["a_end"] <= len(texts[a]) and 0 <= p["b_start"] < p["b_end"] <= len(texts[other])
 
 
 @needs_stages

@@ -86,10 +86,18 @@ def build_brief(store: Store, story_id: str, settings: CorroborateSettings | Non
     else:
         result = corroborate.corroborate_story(story.id, articles, families, entities, events, quotes, settings)
     ids = {a.id for a in articles}
-    passages = [p for p in reuse.passages(store) if p.a in ids and p.b in ids]
+    found = {_one_way(p) for a in ids for p in reuse.passages(store, a=a) if p.a in ids and p.b in ids}
+    passages = sorted(found, key=lambda p: (p.a, p.b, p.a_start))
     return compose_brief(
         BriefInput(story.id, articles, families, entities, quotes, result, passages, story.label, settings or CorroborateSettings())
     )
+
+
+def _one_way(p: Passage) -> Passage:
+    """A passage oriented from the smaller article id, so each pair is listed once."""
+    if p.a <= p.b:
+        return p
+    return Passage(p.b, p.b_start, p.b_end, p.a, p.a_start, p.a_end, p.similarity, p.kind)
 
 
 def _find_story(store: Store, story_id: str) -> Story:

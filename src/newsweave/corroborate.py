@@ -708,22 +708,45 @@ def inputs_available() -> bool:
 
 
 class CorroborateStage:
+    """Rebuild the facts of every story that holds a new article, and of every story whose
+    stored facts cite an article it no longer holds (stories merge and lose members); drop
+    the facts of stories that are gone."""
+
     name = "corroborate"
 
     def run(self, store: Store, article_ids: Sequence[str], settings: Settings) -> None:
         from . import cluster
 
-        stories = {cluster.story_of(store, a) for a in article_ids} - {None}
-        for story in sorted(stories):
+        live = {s.id: set(s.articles) for s in cluster.load_stories(store)}
+        touched = {cluster.story_of(store, a) for a in article_ids} - {None}
+        for story, cited in stored_articles(store).items():
+            if story not in live:
+                forget(store, story)
+            elif not cited <= live[story]:
+                touched.add(story)
+        for story in sorted(touched):
             result = corroborate_story(story, *story_records(store, story), cfg=settings.corroborate)
             save(store, result)
+
+
+def stored_articles(store: Store) -> dict[str, set[str]]:
+    """Story id -> the articles its stored facts cite."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for r in store.conn.execute("SELECT story_id, articles FROM facts"):
+        out[r[0]].update(json.loads(r[1]))
+    return out
+
+
+def forget(store: Store, story: str) -> None:
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM facts WHERE story_id = ?", (story,))
+        conn.execute("DELETE FROM conflicts WHERE story_id = ?", (story,))
 
 
 def save(store: Store, result: StoryFacts) -> None:
     """Replace the facts and conflicts of one story (idempotent)."""
     with store.transaction() as conn:
-        conn.execute("DELETE FROM facts WHERE story_id = ?", (result.story,))
-        conn.execute("DELETE FROM conflicts WHERE story_id = ?", (result.story,))
+        forget(store, result.story)
         for f in result.facts:
             conn.execute(
                 """INSERT OR REPLACE INTO facts (id, story_id, kind, subject, attribute, value, status, event_id,
