@@ -197,3 +197,24 @@ def test_background_and_unnormalised_dates_stay_out_of_the_summary(records, ids)
     assert not [t for t in b["timeline"] if t["date"] == "PAST_REF"]
     modi_event = next(e for e in b["events"] if e["type"] == "address")
     assert "PAST_REF" not in modi_event["text"]
+
+
+def test_reuse_pairs_keep_their_offsets(records, ids):
+    from newsweave.records import Passage
+
+    from _seedrecords import seed_article, span
+
+    articles, families, entities, events, quotes = records
+    a001, a003 = seed_article("001"), seed_article("003")
+    phrase = "heralding a new era in deepening the defence ties between the two nations"
+    s1, s3 = span(a001, phrase), span(a003, phrase)
+    # stored from the later article's side: the brief must list it from the earlier one
+    p = Passage(a003.id, s3.start, s3.end, a001.id, s1.start, s1.end, 1.0)
+    result = c.corroborate_story("s", articles, families, entities, events, quotes)
+    b = B.compose_brief(B.BriefInput("s", articles, families, entities, quotes, result, [p]))
+    (pair,) = b["reuse"]
+    texts = {a.id: a.clean_text for a in articles}
+    first, second = pair["articles"]
+    assert [a["id"] for a in b["articles"]].index(first) < [a["id"] for a in b["articles"]].index(second)
+    (q,) = pair["passages"]
+    assert texts[first][q["a_start"] : q["a_end"]] == texts[second][q["b_start"] : q["b_end"]] == phrase

@@ -140,7 +140,7 @@ def compose_brief(inp: BriefInput) -> dict:
         "quotes": _quotes_json(inp.quotes, inp.families, names),
         "conflicts": [_conflict_json(c) for c in inp.facts.conflicts],
         "unique": _unique(inp.facts.facts, efacts, names, cutoff),
-        "reuse": _reuse_json(inp.passages),
+        "reuse": _reuse_json(inp.passages, {a.id: i for i, a in enumerate(inp.articles)}),
         "removed": [{"article": a.id, "text": r.text, "reason": r.reason} for a in inp.articles for r in a.removed],
     }
     _in_article_order(brief, {a.id: i for i, a in enumerate(inp.articles)})
@@ -152,6 +152,8 @@ def _in_article_order(node, order: Mapping[str, int]) -> None:
     so that [1], [2], ... read in order wherever they are printed."""
     if isinstance(node, dict):
         for k, v in node.items():
+            if k == "reuse":  # pairs are ordered with their offsets by _reuse_json
+                continue
             if k in ("articles", "citations") and isinstance(v, list) and all(isinstance(x, str) for x in v):
                 v.sort(key=lambda a: order.get(a, len(order)))
             else:
@@ -546,13 +548,19 @@ def _unique(facts: list[Fact], efacts: list[EventFact], names, cutoff) -> list[d
     return [{"article": a, "facts": items} for a, items in sorted(per.items())]
 
 
-def _reuse_json(passages: list[Passage]) -> list[dict]:
+def _reuse_json(passages: list[Passage], order: Mapping[str, int]) -> list[dict]:
+    """Shared passages per pair of articles, the earlier article (in `articles`) first."""
     pairs = defaultdict(list)
     for p in passages:
+        if order.get(p.a, 0) > order.get(p.b, 0):
+            p = Passage(p.b, p.b_start, p.b_end, p.a, p.a_start, p.a_end, p.similarity, p.kind)
         pairs[(p.a, p.b)].append(
             {"a_start": p.a_start, "a_end": p.a_end, "b_start": p.b_start, "b_end": p.b_end, "kind": p.kind, "similarity": round(p.similarity, 3)}
         )
-    return [{"articles": [a, b], "passages": ps} for (a, b), ps in sorted(pairs.items())]
+    return [
+        {"articles": [a, b], "passages": sorted(ps, key=lambda x: x["a_start"])}
+        for (a, b), ps in sorted(pairs.items(), key=lambda kv: (order.get(kv[0][0], 0), order.get(kv[0][1], 0)))
+    ]
 
 
 def _span_json(s: Span) -> dict:
