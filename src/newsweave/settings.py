@@ -106,6 +106,14 @@ class ClusterSettings:
 
 
 @dataclass
+class CorroborateSettings:
+    summary_sentences: int = 6  # occurred facts in a brief's summary (planned ones and the title conflict follow)
+    background_days: int = 60  # an event dated this long before a story's first article is background
+    variant_max_change: int = 3  # a quote variant replaces at most this many words on each side
+    variant_min_anchor: int = 2  # ... between at least this many matching words on both sides
+
+
+@dataclass
 class Settings:
     db: str = field(default_factory=default_db)
     ingest: IngestSettings = field(default_factory=IngestSettings)
@@ -115,6 +123,7 @@ class Settings:
     web: WebSettings = field(default_factory=WebSettings)
     reuse: ReuseSettings = field(default_factory=ReuseSettings)
     cluster: ClusterSettings = field(default_factory=ClusterSettings)
+    corroborate: CorroborateSettings = field(default_factory=CorroborateSettings)
 
     @property
     def db_path(self) -> Path:
