@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import typer
 
+from . import (
+    articles,
     brief,
-    serve,
+    entities,
     eval,
+    events,
+    serve,
+    stories,
 )
 
 COMMAND_MODULES = (
@@ -33,6 +38,7 @@ def build_app() -> typer.Typer:
         add_completion=False,
         pretty_exceptions_enable=False,
     )
+    for module in COMMAND_MODULES:
         module.register(app)
     return app
 
