@@ -306,12 +306,12 @@ def test_story_page_renders_a_brief_with_citations_landing_on_evidence(client):
             assert link["text"] == by_id[m.group(1)].clean_text[int(m.group(2)) : int(m.group(3))]
     detail = {"id": "st", "label": "seeds", "articles": 5, "first": None, "last": None, "entities": [],
               "article_list": [views.article_row(a) for a in articles]}
-    html = client.app.state.templates.env.get_template("story.html").render(
+    page = client.app.state.templates.env.get_template("story.html").render(
         story=detail, brief=brief, summary=summary, evlinks=views.event_links(brief),
         anum={a.id: i for i, a in enumerate(articles, 1)}, titles={a.id: a.id for a in articles})
     for sentence in summary:
-        assert str(escape(sentence["text"])) in html
-    assert "Secretary of Defence" in html and "rules-bound" in html  # the discrepancies
+        assert str(escape(sentence["text"])) in page
+    assert "Secretary of Defence" in page and "rules-bound" in page  # the discrepancies
 
 
 # -- newsweave serve -----------------------------------------------------------------------
