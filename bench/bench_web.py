@@ -37,18 +37,22 @@ WORDS = ["harbour", "minister", "relief fund", "Brennmoor", "wage agreement", "r
          "strike", "bridge repairs", "union", "Aldmere", "shelter", "Reuters", "postponed", "Zanzibar", "typhoon"]
 
 
-def build(db: Path, n: int) -> float:
+def build(db: Path, n: int, analysed: int) -> float:
+    """Ingest `n` generated articles; the first `analysed` of them also go through every
+    analysis stage (the rest are stored and searchable, as in the middle of a large load)."""
     import newsweave
     from newsweave.synth import write_corpus
 
     start = time.perf_counter()
     ws = newsweave.open(db)
     have = ws.store.count_articles()
-    if have < n:
-        with tempfile.TemporaryDirectory() as tmp:
-            corpus = write_corpus(Path(tmp), n, seed=7)
-            ws.ingest(corpus.paths[have:])
-    ws.analyse()
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = write_corpus(Path(tmp), n, seed=7).paths
+        if have < analysed:
+            ws.ingest(paths[have:analysed])
+        ws.analyse()
+        if ws.store.count_articles() < n:
+            ws.ingest(paths[max(have, analysed) : n])
     ws.close()
     return time.perf_counter() - start
 
@@ -161,6 +165,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="1,000 articles, 5 s per endpoint")
     ap.add_argument("--articles", type=int, help="articles in the store (default 10,000; quick 1,000)")
+    ap.add_argument("--analysed", type=int, help="how many of them go through the analysis stages "
+                    "(default: all; the rest are only ingested)")
     ap.add_argument("--seconds", type=float, help="load per endpoint (default 30; quick 5)")
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--db", type=Path, help="store to build or reuse (default: a temporary file)")
@@ -170,7 +176,8 @@ def main() -> None:
     tmp = tempfile.TemporaryDirectory()
     db = args.db or Path(tmp.name) / "bench.db"
 
-    built = build(db, n)
+    analysed = min(args.analysed or n, n)
+    built = build(db, n, analysed)
     from newsweave.store import Store
     from newsweave.web import glue
 
@@ -183,7 +190,8 @@ def main() -> None:
         glue.build_brief(store, sid)
         cold.append(time.perf_counter() - t)
     store.close()
-    print(f"store: {articles:,} articles, {len(glue.load_stories(Store(db))):,} stories; built/analysed in {built:.1f} s")
+    print(f"store: {articles:,} articles ({analysed:,} analysed), {len(glue.load_stories(Store(db))):,} stories; "
+          f"built in {built:.1f} s")
     if cold:
         print(f"brief built cold (in-process, median of {len(cold)}): {statistics.median(cold) * 1000:.1f} ms")
 
