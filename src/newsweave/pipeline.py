@@ -32,9 +32,16 @@ class Stage(Protocol):
 
 def analysis_stages() -> list[Stage]:
     """The analysis stages in flow order. Registration is explicit and happens only here."""
-    stages: list[Stage] = []
     from .corroborate import CorroborateStage, inputs_available
+    from .nlp import NlpStage
+    from .resolve import ResolveStage
+    from .reuse import ReuseStage
 
+    stages: list[Stage] = [
+        NlpStage(),  # first: every later stage reads the parsed paragraphs
+        ReuseStage(),
+        ResolveStage(),  # after reuse, before cluster
+    ]
     if inputs_available():  # corroborate reads reuse, resolve, cluster and extract
         stages.append(CorroborateStage())
     return stages

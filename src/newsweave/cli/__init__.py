@@ -11,12 +11,14 @@ import typer
 
 from . import (
     articles,
+    entities,
     brief,
     serve,
 )
 
 COMMAND_MODULES = (
     articles,
+    entities,
     brief,
     serve,
 )
