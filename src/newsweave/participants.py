@@ -2,9 +2,10 @@
 
 Shared by events (actors, counterparts) and quotes (speakers):
 
-- `canonical(name)` drops honorifics and dots ("Dato' Seri Mohamed Khaled Nordin" ->
-  "Mohamed Khaled Nordin", "B.N. Reddy" -> "BN Reddy"); `same_name(a, b)` holds when the
-  words of one are a subset of the other's ("Singh" ~ "Rajnath Singh").
+- `canonical(name)` drops honorifics ("Dato' Seri Mohamed Khaled Nordin" -> "Mohamed
+  Khaled Nordin"); `same_name(a, b)` holds when the words of one are a subset of the
+  other's, initials compared without dots ("Singh" ~ "Rajnath Singh", "B N Reddy" ~
+  "B.N. Reddy").
 - `ArticlePeople` knows the names an article mentions and expands a short mention to the
   longest compatible one of the same article ("Hegseth" -> "Pete Hegseth"), even when the
   tagger called the short one a place (spaCy often labels a lone "Singh" GPE).
@@ -58,24 +59,29 @@ class Participant:
 
 
 def canonical(name: str) -> str:
-    """A name without honorifics, possessives, quotes or dots between initials."""
+    """A name as written, without honorifics, a leading "the", possessives or quotes."""
     name = re.sub(r"[’']s$", "", name.strip(" \t\n,.;:‘’“”\"'()"))
     name = re.sub(r"^(?:the|The)\s+", "", name)
     words = [w for w in re.split(r"\s+", name) if w]
     while len(words) > 1 and words[0].lower().strip(".") in HONORIFICS:
         words.pop(0)
+    return " ".join(words)
+
+
+def name_key(name: str) -> list[str]:
+    """The words that identify a name, for comparison: dots and spaced initials joined
+    ("B.N. Reddy" and "B N Reddy" -> ["bn", "reddy"])."""
     out: list[str] = []
-    for w in words:
-        w = w.replace(".", "") if re.fullmatch(r"(?:[A-Z]\.)+[A-Z]?\.?", w) else w
-        if out and len(w) == 1 and w.isupper() and re.fullmatch(r"[A-Z]+", out[-1]) and len(out[-1]) <= 3:
-            out[-1] += w  # "B N Reddy" -> "BN Reddy"
+    for w in re.sub(r"[–—‐-]", " ", canonical(name)).replace(".", " ").replace("’", "'").split():
+        if out and len(w) == 1 and w.isalpha() and len(out[-1]) <= 3 and out[-1].isalpha() and out[-1].isupper():
+            out[-1] += w
         else:
             out.append(w)
-    return " ".join(out)
+    return [w.lower() for w in out]
 
 
 def _words(name: str) -> set[str]:
-    return {w.lower() for w in re.findall(r"[\w'-]+", canonical(name))}
+    return set(name_key(name))
 
 
 def same_name(a: str, b: str) -> bool:
@@ -145,14 +151,24 @@ def name_span(token):
     sub = list(token.subtree)
     for t in sub:
         e = _entity_of(t)
-        if e is not None and e.label_ == "PERSON" and e.end <= sub[-1].i + 1:
+        if e is None or e.end > sub[-1].i + 1:
+            continue
+        if e.label_ == "PERSON" or (e.label_ in ("ORG", "GPE") and doc[e.end - 1].dep_ == "appos"):
             return e.start_char, e.end_char, e.text, "PERSON"
-    # apposition after the phrase: ", B.N. Reddy" (the parser may hang it elsewhere)
+    # apposition after the phrase: "High Commissioner to Malaysia, B.N. Reddy" (the parser
+    # may hang the name elsewhere): skip a short prepositional tail, then ", NAME"
+    # or right after its title words ("Minister of National Defence Admiral Dong Jun")
+    starts = {e.start: e for e in doc.ents if e.label_ in ("PERSON", "ORG")}
     j = sub[-1].i + 1
-    if j < len(doc) and doc[j].text == ",":
-        for e in doc.ents:
-            if e.start in (j + 1,) and e.label_ in ("PERSON", "ORG"):
-                return e.start_char, e.end_char, e.text, "PERSON"
+    limit = min(len(doc), j + 6)
+    while j < limit and doc[j].text != "," and doc[j].pos_ in ("ADP", "PROPN", "DET", "PART"):
+        if j in starts and starts[j].label_ == "PERSON":
+            e = starts[j]
+            return e.start_char, e.end_char, e.text.rstrip("."), "PERSON"
+        j += 1
+    if j < len(doc) and doc[j].text == "," and j + 1 in starts:
+        e = starts[j + 1]
+        return e.start_char, e.end_char, e.text, "PERSON"
     if token.pos_ == "PROPN":
         chain = [t for t in sub if t.pos_ == "PROPN" and t.i <= token.i and token.i - t.i <= 4]
         chain = [t for t in chain if all(doc[k].pos_ == "PROPN" for k in range(t.i, token.i + 1))]
@@ -196,13 +212,13 @@ class Salience:
 
     last_person: Participant | None = None
     last_group: list[Participant] = field(default_factory=list)
-    group_date: object = None  # the TimeValue of the event that named the group
+    group_source: object = None  # the event mention that named the group
 
     def note_subject(self, p: Participant) -> None:
         if p.label == "PERSON":
             self.last_person = p
 
-    def note_group(self, people: list[Participant], date=None) -> None:
+    def note_group(self, people: list[Participant], source=None) -> None:
         if len({p.name for p in people}) >= 2:
             self.last_group = people
-            self.group_date = date
+            self.group_source = source

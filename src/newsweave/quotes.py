@@ -86,7 +86,7 @@ def _marks(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def quote_spans(text: str) -> list[list[tuple[int, int]]]:
+def quote_spans(text: str, min_words: int = MIN_WORDS) -> list[list[tuple[int, int]]]:
     """Every direct quote of a clean text as its inner parts [(start, end), ...]."""
     quotes: list[list[tuple[int, int]]] = []
     parts: list[tuple[int, int]] = []
@@ -110,7 +110,7 @@ def quote_spans(text: str) -> list[list[tuple[int, int]]]:
             parts.append((open_at + 1, pos))
             quotes.append(parts)
             parts, open_at = [], None
-    return [q for q in quotes if sum(len(text[s:e].split()) for s, e in q) >= MIN_WORDS]
+    return [q for q in quotes if sum(len(text[s:e].split()) for s, e in q) >= min_words]
 
 
 def _tokens_in(adoc, start: int, end: int):
@@ -174,14 +174,14 @@ def _sentence_end(text: str, pos: int) -> int:
     return pos + (m.end() if m else len(text) - pos)
 
 
-def find_quotes(adoc, people: ArticlePeople | None = None) -> list[QuoteMention]:
+def find_quotes(adoc, people: ArticlePeople | None = None, min_words: int = MIN_WORDS) -> list[QuoteMention]:
     """Direct quotes of one parsed article with speaker and channel."""
     article = adoc.article
     text = article.clean_text
     people = people or ArticlePeople.from_doc(adoc)
     speakers = _Speakers(adoc, people)
     out: list[QuoteMention] = []
-    for parts in quote_spans(text):
+    for parts in quote_spans(text, min_words):
         start, end = parts[0][0] - 1, parts[-1][1] + 1
         spans = [Span(article.id, s, e, text[s:e]) for s, e in parts]
         words = " ".join(text[s:e].strip().rstrip(",") for s, e in parts)

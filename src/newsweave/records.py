@@ -212,6 +212,7 @@ class Event:
     status: EventStatus = "occurred"
     evidence: list[Span] = field(default_factory=list)
     linked: list[str] = field(default_factory=list)  # the planned/occurred twin(s)
+    details: dict[str, str] = field(default_factory=dict)  # e.g. {"duration": "P10Y", "edition": "12th"}
 
     @property
     def articles(self) -> list[str]:

@@ -108,7 +108,7 @@ def guess_tense(sentence: str, at: int | None = None) -> str | None:
 # -- resolution helpers ---------------------------------------------------------------
 
 
-def _pick(candidates: list[dt.date], anchor: dt.date, tense: str | None) -> dt.date:
+def _pick(candidates: list[dt.date], anchor: dt.date, tense: str | None, reach: int | None = None) -> dt.date:
     """Choose among candidate dates by tense: past -> latest <= anchor, future -> earliest >=
     anchor, otherwise (or when the tense would reach more than REACH_DAYS away) the nearest."""
     candidates = sorted(candidates)
@@ -118,7 +118,7 @@ def _pick(candidates: list[dt.date], anchor: dt.date, tense: str | None) -> dt.d
         chosen = next((c for c in reversed(candidates) if c <= anchor), None)
     elif tense == FUTURE:
         chosen = next((c for c in candidates if c >= anchor), None)
-    if chosen is None or abs((chosen - anchor).days) > REACH_DAYS:
+    if chosen is None or abs((chosen - anchor).days) > (reach or REACH_DAYS):
         return nearest
     return chosen
 
@@ -184,7 +184,7 @@ def _quarter(q: int, year: int | None, anchor: dt.date | None, tense: str | None
             return f"XXXX-Q{q}"
         starts = [dt.date(y, 3 * q - 2, 1) for y in (anchor.year - 1, anchor.year, anchor.year + 1)]
         if tense in (PAST, FUTURE):
-            year = _pick(starts, anchor.replace(day=1), tense).year
+            year = _pick(starts, anchor.replace(day=1), tense, reach=300).year
         else:
             year = anchor.year
     return f"{year}-Q{q}"
