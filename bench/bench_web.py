@@ -50,7 +50,7 @@ def build(db: Path, n: int, analysed: int) -> float:
         paths = write_corpus(Path(tmp), n, seed=7).paths
         if have < analysed:
             ws.ingest(paths[have:analysed])
-        ws.analyse()
+            ws.analyse()
         if ws.store.count_articles() < n:
             ws.ingest(paths[max(have, analysed) : n])
     ws.close()
