@@ -34,9 +34,15 @@ def analysis_stages() -> list[Stage]:
     """The analysis stages in flow order. Registration is explicit and happens only here."""
     from .corroborate import CorroborateStage, inputs_available
     from .extract import ExtractStage
+    from .nlp import NlpStage
+    from .resolve import ResolveStage
+    from .reuse import ReuseStage
 
     stages: list[Stage] = [
-        # nlp -> reuse -> resolve -> cluster come first (added by their stages)
+        NlpStage(),  # first: every later stage reads the parsed paragraphs
+        ReuseStage(),
+        ResolveStage(),  # after reuse, before cluster
+        # cluster comes here (its branch adds it)
         ExtractStage(),  # events, quotes, times
     ]
     if inputs_available():  # corroborate reads reuse, resolve, cluster and extract

@@ -29,6 +29,12 @@ class Workspace:
     def analyse(self, progress=None, until: str | None = None):
         return pipeline.analyse(self.store, self.settings, progress=progress, until=until)
 
+    def entities(self, article_ids=None):
+        """Entities resolved across the store (or those of the given articles)."""
+        from .resolve import load_entities
+
+        return load_entities(self.store, article_ids)
+
     def events(self, story: str | None = None):
         """The events of a story (or of all): extract.load_events."""
         from .extract import load_events

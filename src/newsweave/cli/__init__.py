@@ -11,6 +11,7 @@ import typer
 
 from . import (
     articles,
+    entities,
     brief,
     events,
     serve,
@@ -18,6 +19,7 @@ from . import (
 
 COMMAND_MODULES = (
     articles,
+    entities,
     events,
     brief,
     serve,
