@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from newsweave import events, extract
-from newsweave.participants import same_name
+from newsweave.participants import display_name, same_name
 from conftest import seed_id
 
 ANCHOR = "2025-10-31"  # a Friday
@@ -133,7 +133,13 @@ def test_coreference_merges_compatible_mentions_and_links_plans():
 
 @pytest.fixture(scope="module")
 def seed_events(seeds_workspace):
-    return extract.load_events(seeds_workspace.store)
+    """The seeds' events with people by name (resolved entity ids shown as their names)."""
+    store = seeds_workspace.store
+    evs = extract.load_events(store)
+    for e in evs:
+        e.actors = [display_name(store, a) for a in e.actors]
+        e.counterparts = [display_name(store, c) for c in e.counterparts]
+    return evs
 
 
 def _find(evs, kind, *names, status="occurred"):

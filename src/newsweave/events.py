@@ -302,8 +302,8 @@ class _Reader:
         doc = tok.doc
         ent = next((e for e in doc.ents if e.start <= tok.i < e.end and e.label_ in ("EVENT", "ORG")), None)
         lo, hi = (ent.start, ent.end) if ent is not None else (tok.left_edge.i, tok.right_edge.i + 1)
-        if ent is None:  # the name, not its modifiers: stop at the first comma after the head
-            hi = next((t.i for t in doc[tok.i : hi] if t.text == ","), hi)
+        if ent is None:  # the name, not its modifiers: stop at a comma or a clause after the head
+            hi = next((t.i for t in doc[tok.i + 1 : hi] if t.text == "," or t.pos_ in ("VERB", "AUX") or t.lower_ in ("in", "at", "on", "since", "during")), hi)
         while lo >= 2 and doc[lo - 1].text in ("-", "–") and doc[lo - 2].pos_ == "PROPN":
             lo -= 2  # "ASEAN–India Maritime Exercise" split by the tagger at the dash
         toks = [t for t in doc[lo:hi] if not (t.is_punct and t.text in "(),")]
