@@ -11,14 +11,18 @@ from newsweave.records import Article, Span
 from conftest import seed_file
 
 @functools.lru_cache(maxsize=1)
-def _ingested() -> dict[str, Article]:
-    """The five seeds as the ingest stage cleans them (an in-memory store)."""
+def ingested_store():
+    """An in-memory store holding the five seeds, ingested (not analysed). Read-only."""
     import newsweave
 
     ws = newsweave.open(":memory:")
     ws.ingest([seed_file(p) for p in ("000", "001", "002", "003", "004")])
+    return ws.store
+
+
+def _ingested() -> dict[str, Article]:
     out = {}
-    for article in ws.articles():
+    for article in ingested_store().articles():
         name = article.sightings[0].source.replace("\\", "/").split("/")[-1]
         out[name[:3]] = article
     return out

@@ -20,6 +20,7 @@ Rules the brief keeps (docs/brief.md):
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,11 +29,10 @@ from . import corroborate
 from .corroborate import EventFact, StoryFacts
 from .errors import NewsweaveError
 from .records import Article, Conflict, Entity, Event, Fact, Passage, Quote, Span, Story
+from .settings import CorroborateSettings
 from .store import Store
 
 SCHEMA = "newsweave.brief/1"
-SUMMARY_MAX = 6  # occurred facts in the summary; planned ones and the main conflict follow
-BACKGROUND_DAYS = 60  # events dated this long before the story's first article are background
 
 # How much a happening of each type weighs when the summary is ordered (ties on support).
 TYPE_WEIGHT = {"sign": 3.0, "agree": 2.5, "announce": 2.5, "meet": 2.0, "call": 1.8, "visit": 1.6, "arrive": 1.5}
@@ -65,12 +65,13 @@ class BriefInput:
     facts: StoryFacts
     passages: list[Passage] = field(default_factory=list)
     label: str | None = None
+    settings: CorroborateSettings = field(default_factory=CorroborateSettings)
 
 
 # -- loading --------------------------------------------------------------------------
 
 
-def build_brief(store: Store, story_id: str) -> dict:
+def build_brief(store: Store, story_id: str, settings: CorroborateSettings | None = None) -> dict:
     """The brief of one story, from what the stages stored (facts are recomputed from the
     records when the corroborate stage has not stored them yet)."""
     from . import reuse
@@ -83,10 +84,20 @@ def build_brief(store: Store, story_id: str) -> dict:
         efacts = [EventFact(f, by_id[f.event]) for f in facts if f.kind == "event" and f.event in by_id]
         result = StoryFacts(story.id, efacts, facts, corroborate.load_conflicts(store, story.id))
     else:
-        result = corroborate.corroborate_story(story.id, articles, families, entities, events, quotes)
+        result = corroborate.corroborate_story(story.id, articles, families, entities, events, quotes, settings)
     ids = {a.id for a in articles}
-    passages = [p for p in reuse.passages(store) if p.a in ids and p.b in ids]
-    return compose_brief(BriefInput(story.id, articles, families, entities, quotes, result, passages, story.label))
+    found = {_one_way(p) for a in ids for p in reuse.passages(store, a=a) if p.a in ids and p.b in ids}
+    passages = sorted(found, key=lambda p: (p.a, p.b, p.a_start))
+    return compose_brief(
+        BriefInput(story.id, articles, families, entities, quotes, result, passages, story.label, settings or CorroborateSettings())
+    )
+
+
+def _one_way(p: Passage) -> Passage:
+    """A passage oriented from the smaller article id, so each pair is listed once."""
+    if p.a <= p.b:
+        return p
+    return Passage(p.b, p.b_start, p.b_end, p.a, p.a_start, p.a_end, p.similarity, p.kind)
 
 
 def _find_story(store: Store, story_id: str) -> Story:
@@ -109,10 +120,12 @@ def compose_brief(inp: BriefInput) -> dict:
     names = {e.id: e.name for e in inp.entities}
     articles = {a.id: a for a in inp.articles}
     first = min((a.published for a in inp.articles if a.published), default=None)
+    cfg = inp.settings
+    cutoff = (first, cfg.background_days) if first else None  # older events are background
     efacts = sorted(inp.facts.events, key=lambda ef: _rank(ef))
-    event_items = [_event_json(ef, names, first) for ef in efacts]
-    summary = _summary(efacts, inp.facts.conflicts, names, first)
-    headline = _headline(efacts, names, first) or inp.label or "(no supported event)"
+    event_items = [_event_json(ef, names, cutoff) for ef in efacts]
+    summary = _summary(efacts, inp.facts.conflicts, names, cutoff, cfg.summary_sentences, inp.articles, inp.families)
+    headline = _headline(efacts, names, cutoff) or inp.label or "(no supported event)"
     brief = {
         "schema": SCHEMA,
         "story": inp.story,
@@ -122,15 +135,32 @@ def compose_brief(inp: BriefInput) -> dict:
         "articles": [_article_json(a, inp.families) for a in inp.articles],
         "entities": _entities_json(inp.entities, inp.facts.facts, set(articles)),
         "events": event_items,
-        "timeline": _timeline(efacts, names, first),
+        "timeline": _timeline(efacts, names, cutoff),
         "planned": [e for e in event_items if e["status"] == "planned"],
         "quotes": _quotes_json(inp.quotes, inp.families, names),
         "conflicts": [_conflict_json(c) for c in inp.facts.conflicts],
-        "unique": _unique(inp.facts.facts, efacts, names, first),
-        "reuse": _reuse_json(inp.passages),
+        "unique": _unique(inp.facts.facts, efacts, names, cutoff),
+        "reuse": _reuse_json(inp.passages, {a.id: i for i, a in enumerate(inp.articles)}),
         "removed": [{"article": a.id, "text": r.text, "reason": r.reason} for a in inp.articles for r in a.removed],
     }
+    _in_article_order(brief, {a.id: i for i, a in enumerate(inp.articles)})
     return brief
+
+
+def _in_article_order(node, order: Mapping[str, int]) -> None:
+    """Lists of article ids ("articles", "citations") in the order of the brief's articles,
+    so that [1], [2], ... read in order wherever they are printed."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "reuse":  # pairs are ordered with their offsets by _reuse_json
+                continue
+            if k in ("articles", "citations") and isinstance(v, list) and all(isinstance(x, str) for x in v):
+                v.sort(key=lambda a: order.get(a, len(order)))
+            else:
+                _in_article_order(v, order)
+    elif isinstance(node, list):
+        for v in node:
+            _in_article_order(v, order)
 
 
 def _rank(ef: EventFact) -> tuple:
@@ -138,49 +168,115 @@ def _rank(ef: EventFact) -> tuple:
     return (
         ef.fact.status != "occurred",
         -sup.independent_sources,
+        -len(sup.articles),  # then reach: copies do not corroborate, but they show salience
         -TYPE_WEIGHT.get(ef.event.type, 1.0),
-        -len(sup.articles),
         ef.event.date.value if ef.event.date and ef.event.date.value else "9999",
         ef.fact.id,
     )
 
 
-def _is_background(ef: EventFact, first: dt.date | None) -> bool:
-    value = ef.event.date.value if ef.event.date else None
-    if not value or not first:
+def _is_background(ef: EventFact, cutoff: tuple[dt.date, int] | None) -> bool:
+    """Dated long before the story's first article (India a dialogue partner "since 1992")."""
+    value = _iso(ef.event)
+    if not value or not cutoff:
         return False
+    first, days = cutoff
     try:
         start = dt.date.fromisoformat((value.split("/")[0] + "-01-01")[:10]) if len(value) < 10 else dt.date.fromisoformat(value[:10])
     except ValueError:
         return False
-    return (first - start).days > BACKGROUND_DAYS
+    return (first - start).days > days
 
 
-def _summary(efacts: list[EventFact], conflicts: list[Conflict], names, first) -> list[dict]:
+# Kinds of happening that say nothing without whom or what they concern ("X announced.").
+NEEDS_OBJECT = {"meet", "sign", "agree", "announce", "discuss", "call", "receive", "address", "attend", "visit", "talk", "hold talks"}
+
+
+def _tellable(e: Event) -> bool:
+    """Whether a sentence about the event says something: who, and with whom or what (or,
+    for an arrival, where)."""
+    if not (e.actors or e.object):
+        return False
+    if e.type in NEEDS_OBJECT:
+        return bool(e.counterparts or e.object or (e.type == "meet" and len(e.actors) > 1))
+    if e.type == "arrive":
+        return bool(e.place)
+    return True
+
+
+def _summary(
+    efacts: list[EventFact], conflicts: list[Conflict], names, cutoff, size: int, articles: Sequence[Article], families
+) -> list[dict]:
     out = []
-    occurred = [ef for ef in efacts if ef.fact.status == "occurred" and not _is_background(ef, first)]
-    for ef in occurred[:SUMMARY_MAX]:
+    tellable = [ef for ef in efacts if _tellable(ef.event) and not _is_background(ef, cutoff)]
+    occurred = [ef for ef in tellable if ef.fact.status == "occurred"]
+    for ef in occurred[:size]:
         out.append(_summary_item(ef, names, describe(ef.event, names)))
-    for ef in efacts:
-        if ef.fact.status == "planned" and not ef.fact.confirmed_by and not _is_background(ef, first):
+    if not occurred:
+        out += _lead_sentences(articles, families)
+    for ef in tellable:
+        if ef.fact.status == "planned" and not ef.fact.confirmed_by:
             out.append(_summary_item(ef, names, describe(ef.event, names)))
-            if len(out) >= SUMMARY_MAX + 2:
+            if len(out) >= size + 2:
                 break
     for c in conflicts:
-        if c.kind == "attribute" and c.attribute == "role":
-            parts = [f"“{v.value}” ({len(v.support.articles)} article{'s' if len(v.support.articles) != 1 else ''})" for v in c.values]
-            arts = sorted({a for v in c.values for a in v.support.articles})
-            out.append(
-                {
-                    "text": f"Sources differ on the title of {c.subject}: " + " against ".join(parts) + ".",
-                    "citations": arts,
-                    "kind": "conflict",
-                    "status": None,
-                    "fact": None,
-                    "independent_sources": len({f for v in c.values for f in v.support.families}),
-                    "evidence": [_span_json(s) for v in c.values for s in v.support.evidence],
-                }
-            )
+        if c.kind == "number" or c.kind == "attribute" and c.attribute == "role":
+            out.append(_conflict_sentence(c))
+    return out
+
+
+def _conflict_sentence(c: Conflict) -> dict:
+    """"Sources differ on ...": each value with how many articles print it; cites them all."""
+
+    def n(v):
+        k = len(v.support.articles)
+        return f"“{v.value}” ({k} article{'s' if k != 1 else ''})"
+
+    what = f"the title of {c.subject}" if c.attribute == "role" else c.subject
+    arts = sorted({a for v in c.values for a in v.support.articles})
+    return {
+        "text": f"Sources differ on {what}: " + " against ".join(n(v) for v in c.values) + ".",
+        "citations": arts,
+        "kind": "conflict",
+        "status": None,
+        "fact": None,
+        "independent_sources": len({f for v in c.values for f in v.support.families}),
+        "evidence": [_span_json(s) for v in c.values for s in v.support.evidence],
+    }
+
+
+def _lead_sentences(articles: Sequence[Article], families, limit: int = 2) -> list[dict]:
+    """When no event is told: the opening sentence of the earliest article of up to `limit`
+    families, taken verbatim, each citing only its own article."""
+    out, seen = [], set()
+    dated = sorted(articles, key=lambda a: a.published or dt.date.max)
+    for a in dated:
+        fam = families.get(a.id, a.id)
+        if fam in seen:
+            continue
+        sents = [(s, e) for s, e in corroborate.sentences(a) if e > a.body_start and len(a.clean_text[s:e].split()) >= 6]
+        if not sents:
+            continue
+        start, end = sents[0]
+        start = max(start, a.body_start)
+        while start < end and a.clean_text[start] in " :,-—–":
+            start += 1
+        text = a.clean_text[start:end]
+        seen.add(fam)
+        out.append(
+            {
+                "text": text,
+                "citations": [a.id],
+                "kind": "lead",
+                "status": None,
+                "fact": None,
+                "independent_sources": 1,
+                "families": [fam],
+                "evidence": [{"article": a.id, "start": start, "end": end, "text": text}],
+            }
+        )
+        if len(out) >= limit:
+            break
     return out
 
 
@@ -199,11 +295,18 @@ def _summary_item(ef: EventFact, names, text: str) -> dict:
     }
 
 
-def _headline(efacts: list[EventFact], names, first) -> str | None:
-    for ef in efacts:
-        if ef.fact.status == "occurred" and not _is_background(ef, first):
-            return describe(ef.event, names, with_date=False).rstrip(".")
-    return None
+def _headline(efacts: list[EventFact], names, cutoff) -> str | None:
+    """The weightiest kind of happening among the best-supported occurred ones (a signing
+    over the meeting where it was signed)."""
+    occurred = [ef for ef in efacts if ef.fact.status == "occurred" and _tellable(ef.event) and not _is_background(ef, cutoff)]
+    if not occurred:
+        return None
+    best = max(ef.fact.support.independent_sources for ef in occurred)
+    top = max(
+        (ef for ef in occurred if ef.fact.support.independent_sources == best),
+        key=lambda ef: (TYPE_WEIGHT.get(ef.event.type, 1.0), len(ef.fact.support.articles)),
+    )
+    return describe(top.event, names, with_date=False).rstrip(".")
 
 
 def describe(event: Event, names: Mapping[str, str], with_date: bool = True) -> str:
@@ -211,7 +314,13 @@ def describe(event: Event, names: Mapping[str, str], with_date: bool = True) -> 
     where, when; planned events are written as planned, never as done."""
     actors = [names.get(a, a) for a in event.actors]
     counterparts = [names.get(c, c) for c in event.counterparts]
+    details = getattr(event, "details", None) or {}
     obj = event.object
+    years = re.fullmatch(r"P(\d+)Y", details.get("duration", ""))
+    if obj and years and not re.search(r"\d", obj):  # "the 10-year Framework ..."
+        obj = f"{years.group(1)}-year {obj}"
+    if details.get("edition") and len(actors) == 1 and not counterparts and not obj:  # "the 12th ADMM-Plus"
+        actors = [f"the {details['edition']} {actors[0]}"]
     if event.type in SYMMETRIC and counterparts:
         actors, counterparts = actors + counterparts, []
     plural = len(actors) > 1
@@ -236,15 +345,17 @@ def describe(event: Event, names: Mapping[str, str], with_date: bool = True) -> 
     place = names.get(event.place, event.place) if event.place else None
     if place and place not in " ".join(words):
         words.append(("at " if any(w in place for w in FACILITY) else "in ") + place)
-    if with_date and event.date and event.date.value:
+    if with_date and _iso(event):
         words.append(_date_phrase(event.date.value))
     text = " ".join(w for w in words if w).strip()
     return text[:1].upper() + text[1:] + "."
 
 
 def _with_article(obj: str) -> str:
+    """"the" before the thing ("the Framework for ...", "the forum"), except where the phrase
+    has its own determiner or is an infinitive ("to build ...")."""
     low = obj.lower()
-    if low.startswith(("the ", "a ", "an ", "his ", "her ", "their ", "its ")):
+    if low.startswith(("the ", "a ", "an ", "his ", "her ", "their ", "its ", "our ", "to ", "this ", "these ", "that ")):
         return obj
     return "the " + obj
 
@@ -276,10 +387,19 @@ def _plain_date(value: str) -> str:
     return value
 
 
-def _timeline(efacts: list[EventFact], names, first) -> list[dict]:
+ISO_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?(?:/\d{4}(?:-\d{2}(?:-\d{2})?)?)?$")
+
+
+def _iso(event: Event) -> str | None:
+    """The event's date when it is a calendar date or range ("PAST_REF" and the like are not)."""
+    value = event.date.value if event.date else None
+    return value if value and ISO_DATE.match(value) else None
+
+
+def _timeline(efacts: list[EventFact], names, cutoff) -> list[dict]:
     items = []
     for ef in efacts:
-        if not (ef.event.date and ef.event.date.value):
+        if not _iso(ef.event):
             continue
         items.append(
             {
@@ -289,7 +409,7 @@ def _timeline(efacts: list[EventFact], names, first) -> list[dict]:
                 "event": ef.fact.id,
                 "type": ef.event.type,
                 "status": ef.fact.status,
-                "background": _is_background(ef, first),
+                "background": _is_background(ef, cutoff),
                 "articles": list(ef.fact.support.articles),
                 "independent_sources": ef.fact.support.independent_sources,
             }
@@ -298,7 +418,7 @@ def _timeline(efacts: list[EventFact], names, first) -> list[dict]:
     return items
 
 
-def _event_json(ef: EventFact, names, first) -> dict:
+def _event_json(ef: EventFact, names, cutoff) -> dict:
     e, f = ef.event, ef.fact
     return {
         "id": f.id,
@@ -312,7 +432,7 @@ def _event_json(ef: EventFact, names, first) -> dict:
         "date_text": e.date.text if e.date else None,
         "status": f.status,
         "confirmed_by": f.confirmed_by,
-        "background": _is_background(ef, first),
+        "background": _is_background(ef, cutoff),
         "text": describe(e, names),
         "articles": list(f.support.articles),
         "families": list(f.support.families),
@@ -409,7 +529,7 @@ def _conflict_json(c: Conflict) -> dict:
     }
 
 
-def _unique(facts: list[Fact], efacts: list[EventFact], names, first) -> list[dict]:
+def _unique(facts: list[Fact], efacts: list[EventFact], names, cutoff) -> list[dict]:
     """Per article, the facts that no other article of the story supports."""
     text = {ef.fact.id: describe(ef.event, names) for ef in efacts}
     per = defaultdict(list)
@@ -428,13 +548,19 @@ def _unique(facts: list[Fact], efacts: list[EventFact], names, first) -> list[di
     return [{"article": a, "facts": items} for a, items in sorted(per.items())]
 
 
-def _reuse_json(passages: list[Passage]) -> list[dict]:
+def _reuse_json(passages: list[Passage], order: Mapping[str, int]) -> list[dict]:
+    """Shared passages per pair of articles, the earlier article (in `articles`) first."""
     pairs = defaultdict(list)
     for p in passages:
+        if order.get(p.a, 0) > order.get(p.b, 0):
+            p = Passage(p.b, p.b_start, p.b_end, p.a, p.a_start, p.a_end, p.similarity, p.kind)
         pairs[(p.a, p.b)].append(
             {"a_start": p.a_start, "a_end": p.a_end, "b_start": p.b_start, "b_end": p.b_end, "kind": p.kind, "similarity": round(p.similarity, 3)}
         )
-    return [{"articles": [a, b], "passages": ps} for (a, b), ps in sorted(pairs.items())]
+    return [
+        {"articles": [a, b], "passages": sorted(ps, key=lambda x: x["a_start"])}
+        for (a, b), ps in sorted(pairs.items(), key=lambda kv: (order.get(kv[0][0], 0), order.get(kv[0][1], 0)))
+    ]
 
 
 def _span_json(s: Span) -> dict:

@@ -11,7 +11,8 @@ Steps (each a pure function over records, so tests feed them records built from 
 
     1. event_facts      events -> one fact per happening (copies merged, planned kept apart)
     2. role_claims      entities' roles -> role facts + role conflicts (same head, other office)
-    3. number_claims    "10-year" / "two-day" next to an event -> duration facts + conflicts
+    3. number_claims    "10-year" / "two-day" next to an event -> duration facts + conflicts;
+       count_claims     "floods killed 14 people" -> count facts + conflicts ("at least" kept)
     4. date_conflicts   one happening reported on incompatible dates
     5. quote_facts      quotes -> facts; quote_variants: one sentence of a speaker printed
                         with different words ("rules-based" / "rules-bound"), also against
@@ -42,7 +43,7 @@ from .records import (
     Span,
     Support,
 )
-from .settings import Settings
+from .settings import CorroborateSettings, Settings
 from .store import Store
 
 FamilyMap = Mapping[str, str]  # article id -> family id (an article without one is its own)
@@ -310,6 +311,20 @@ def normalise_duration(text: str) -> str | None:
     return f"{n} {unit}{'' if n == '1' else 's'}"
 
 
+DURATION_HEADS = {"visit", "trip", "tour", "stay", "framework", "plan", "deal", "agreement", "pact", "partnership", "programme", "program", "roadmap", "term", "mandate", "ceasefire", "truce"}
+
+
+def _modifies(text: str, end: int, obj: str | None) -> bool:
+    """Whether the duration ending at `end` modifies the object ("10-year ‘Framework") or a
+    noun that takes a duration ("two-day visit"), not something else ("15 Years of ...")."""
+    nxt = re.match(r"[\s‘’'\"“”]*([\w-]+)", text[end:])
+    if not nxt:
+        return False
+    word = nxt.group(1).lower()
+    first = re.findall(r"[\w-]+", obj.lower())[:1] if obj else []
+    return word in DURATION_HEADS or word in first
+
+
 def number_claims(efacts: Sequence[EventFact], families: FamilyMap, story: str) -> tuple[list[Fact], list[Conflict]]:
     """Durations said of an event's object or of the event ("a 10-year Framework", "a
     two-day visit"): one fact per value; different values of one subject are a conflict."""
@@ -318,6 +333,8 @@ def number_claims(efacts: Sequence[EventFact], families: FamilyMap, story: str) 
         subject = ef.event.object or f"{ef.fact.subject} {ef.event.type}"
         for span in ef.fact.support.evidence:
             for m in DURATION.finditer(span.text):
+                if not _modifies(span.text, m.end(), ef.event.object):
+                    continue
                 value = normalise_duration(m.group(0))
                 s = Span(span.article, span.start + m.start(), span.start + m.end(), m.group(0))
                 by_subject[subject][value].append(s)
@@ -330,6 +347,53 @@ def number_claims(efacts: Sequence[EventFact], families: FamilyMap, story: str) 
             vals.append(ConflictValue(value, sup))
         if len(vals) > 1:
             conflicts.append(Conflict(subject, "duration", vals, kind="number"))
+    return facts, conflicts
+
+
+# Counts of people affected ("floods killed 14 people", "killed at least 14 people").
+COUNT_VERBS = "killed|injured|wounded|displaced|evacuated|arrested|detained|rescued|stranded|missing"
+COUNT_NOUNS = "people|persons|civilians|residents|soldiers|workers|children|migrants|passengers|protesters|villagers"
+QUALIFIERS = {"at least": ">=", "more than": ">", "over": ">", "about": "~", "around": "~", "nearly": "<=", "almost": "<=", "some": "~", "up to": "<="}
+COUNT = re.compile(
+    rf"\b({COUNT_VERBS})\s+(?:({'|'.join(QUALIFIERS)})\s+)?(\d[\d,]*|{'|'.join(NUMBER_WORDS)})\s+({COUNT_NOUNS})\b",
+    re.I,
+)
+
+
+def _count_compatible(a: tuple[str | None, int], b: tuple[str | None, int]) -> bool:
+    """"at least 14" fits 17; "14" and "17" do not fit each other."""
+    for (qa, na), (qb, nb) in ((a, b), (b, a)):
+        if qa is None and qb is None:
+            return na == nb
+        rel = QUALIFIERS.get(qa or "", None)
+        if rel == ">=" and nb >= na or rel == ">" and nb > na or rel == "<=" and nb <= na:
+            return True
+        if rel == "~" and abs(nb - na) <= max(1, na // 10):
+            return True
+    return False
+
+
+def count_claims(articles: Sequence[Article], families: FamilyMap, story: str) -> tuple[list[Fact], list[Conflict]]:
+    """How many people were killed, injured, ... : one fact per value as written, and a
+    conflict when two values cannot both hold (qualifiers respected)."""
+    found: dict[tuple[str, str], dict[tuple[str | None, int], list[Span]]] = defaultdict(lambda: defaultdict(list))
+    for a in articles:
+        for m in COUNT.finditer(a.clean_text):
+            verb, qual, num, noun = m.group(1).lower(), (m.group(2) or "").lower() or None, m.group(3).lower(), m.group(4).lower()
+            n = int(NUMBER_WORDS.get(num, num.replace(",", "")) if num in NUMBER_WORDS else num.replace(",", ""))
+            found[(verb, noun)][(qual, n)].append(Span(a.id, m.start(), m.end(), m.group(0)))
+    facts, conflicts = [], []
+    for (verb, noun), values in found.items():
+        attribute = f"{noun} {verb}"
+        vals = []
+        for (qual, n), spans in sorted(values.items(), key=lambda kv: kv[0][1]):
+            value = f"{qual} {n}" if qual else str(n)
+            sup = support_of(spans, families)
+            facts.append(Fact(fact_id(story, "count", attribute, value), "attribute", "story", attribute, value, "occurred", sup))
+            vals.append(((qual, n), ConflictValue(value, sup)))
+        clash = [cv for key, cv in vals if any(not _count_compatible(key, other) for other, _ in vals)]
+        if len(clash) > 1:
+            conflicts.append(Conflict(f"number of {noun} {verb}", "count", [cv for _, cv in vals], kind="number"))
     return facts, conflicts
 
 
@@ -600,8 +664,10 @@ def corroborate_story(
     entities: Sequence[Entity],
     events: Sequence[Event],
     quotes: Sequence[Quote],
+    cfg: CorroborateSettings | None = None,
 ) -> StoryFacts:
     """All facts and conflicts of one story, from its records (pure)."""
+    cfg = cfg or CorroborateSettings()
     order = [a.id for a in articles]
     published = {a.id: a.published for a in articles}
     names = {e.id: e.name for e in entities}
@@ -609,8 +675,11 @@ def corroborate_story(
     rfacts, rconf = role_claims(entities, families, story, order, published)
     nfacts, nconf = number_claims(efacts, families, story)
     qfacts = quote_facts(quotes, families, story, names, order, published)
-    conflicts = rconf + nconf + date_conflicts(efacts) + quote_variants(quotes, articles, families, names)
-    facts = [ef.fact for ef in efacts] + rfacts + nfacts + qfacts
+    cfacts, cconf = count_claims(articles, families, story)
+    conflicts = rconf + nconf + cconf + date_conflicts(efacts) + quote_variants(
+        quotes, articles, families, names, cfg.variant_min_anchor, cfg.variant_max_change
+    )
+    facts = [ef.fact for ef in efacts] + rfacts + nfacts + cfacts + qfacts
     return StoryFacts(story, efacts, facts, conflicts)
 
 
@@ -639,22 +708,45 @@ def inputs_available() -> bool:
 
 
 class CorroborateStage:
+    """Rebuild the facts of every story that holds a new article, and of every story whose
+    stored facts cite an article it no longer holds (stories merge and lose members); drop
+    the facts of stories that are gone."""
+
     name = "corroborate"
 
     def run(self, store: Store, article_ids: Sequence[str], settings: Settings) -> None:
         from . import cluster
 
-        stories = {cluster.story_of(store, a) for a in article_ids} - {None}
-        for story in sorted(stories):
-            result = corroborate_story(story, *story_records(store, story))
+        live = {s.id: set(s.articles) for s in cluster.load_stories(store)}
+        touched = {cluster.story_of(store, a) for a in article_ids} - {None}
+        for story, cited in stored_articles(store).items():
+            if story not in live:
+                forget(store, story)
+            elif not cited <= live[story]:
+                touched.add(story)
+        for story in sorted(touched):
+            result = corroborate_story(story, *story_records(store, story), cfg=settings.corroborate)
             save(store, result)
+
+
+def stored_articles(store: Store) -> dict[str, set[str]]:
+    """Story id -> the articles its stored facts cite."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for r in store.conn.execute("SELECT story_id, articles FROM facts"):
+        out[r[0]].update(json.loads(r[1]))
+    return out
+
+
+def forget(store: Store, story: str) -> None:
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM facts WHERE story_id = ?", (story,))
+        conn.execute("DELETE FROM conflicts WHERE story_id = ?", (story,))
 
 
 def save(store: Store, result: StoryFacts) -> None:
     """Replace the facts and conflicts of one story (idempotent)."""
     with store.transaction() as conn:
-        conn.execute("DELETE FROM facts WHERE story_id = ?", (result.story,))
-        conn.execute("DELETE FROM conflicts WHERE story_id = ?", (result.story,))
+        forget(store, result.story)
         for f in result.facts:
             conn.execute(
                 """INSERT OR REPLACE INTO facts (id, story_id, kind, subject, attribute, value, status, event_id,

@@ -32,7 +32,8 @@ class Stage(Protocol):
 
 def analysis_stages() -> list[Stage]:
     """The analysis stages in flow order. Registration is explicit and happens only here."""
-    from .corroborate import CorroborateStage, inputs_available
+    from .cluster import ClusterStage
+    from .corroborate import CorroborateStage
     from .extract import ExtractStage
     from .nlp import NlpStage
     from .resolve import ResolveStage
@@ -40,13 +41,12 @@ def analysis_stages() -> list[Stage]:
 
     stages: list[Stage] = [
         NlpStage(),  # first: every later stage reads the parsed paragraphs
-        ReuseStage(),
-        ResolveStage(),  # after reuse, before cluster
-        # cluster comes here (its branch adds it)
-        ExtractStage(),  # events, quotes, times
+        ReuseStage(),  # passages and families
+        ResolveStage(),  # entities across the store, before cluster uses them
+        ClusterStage(),  # stories
+        ExtractStage(),  # events, quotes, times (per story)
+        CorroborateStage(),  # facts and conflicts from all of the above
     ]
-    if inputs_available():  # corroborate reads reuse, resolve, cluster and extract
-        stages.append(CorroborateStage())
     return stages
 
 

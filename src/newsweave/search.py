@@ -53,35 +53,53 @@ def fts_query(text: str) -> str | None:
 
 
 def search(store: Store, query: str, limit: int = 20, offset: int = 0) -> list[Hit]:
-    """Articles matching `query`, best first (bm25, title weighted 5x the body)."""
+    """Articles matching `query`, best first (bm25, title weighted 5x the body).
+
+    Two steps: rank every match by bm25 and keep the page, then cut snippets for that page
+    only (snippet() is the costly part; in one query SQLite would cut one per match)."""
     match = fts_query(query)
     if match is None:
         return []
-    rows = store.conn.execute(
-        f"""SELECT a.id, a.title, a.outlet, a.published,
-                  snippet(articles_fts, 1, '{MATCH_OPEN}', '{MATCH_CLOSE}', '…', 24) AS snip,
-                  bm25(articles_fts, 5.0, 1.0) AS rank
-           FROM articles_fts JOIN articles a ON a.seq = articles_fts.rowid
-           WHERE articles_fts MATCH ?
-           ORDER BY rank LIMIT ? OFFSET ?""",
+    ranked = store.conn.execute(
+        """SELECT rowid, bm25(articles_fts, 5.0, 1.0) AS rank FROM articles_fts
+           WHERE articles_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?""",
         (match, limit, offset),
     ).fetchall()
+    if not ranked:
+        return []
+    seqs = [r[0] for r in ranked]
+    marks = ",".join("?" * len(seqs))
+    snippets = {
+        r[0]: r[1]
+        for r in store.conn.execute(
+            f"""SELECT rowid, snippet(articles_fts, 1, '{MATCH_OPEN}', '{MATCH_CLOSE}', '…', 24)
+                FROM articles_fts WHERE articles_fts MATCH ? AND rowid IN ({marks})""",
+            (match, *seqs),
+        )
+    }
+    rows = {
+        r["seq"]: r
+        for r in store.conn.execute(
+            f"SELECT seq, id, title, outlet, published FROM articles WHERE seq IN ({marks})", seqs
+        )
+    }
     return [
-        Hit(r["id"], r["title"], r["outlet"], r["published"], split_snippet(r["snip"] or ""), r["rank"]) for r in rows
+        Hit(rows[seq]["id"], rows[seq]["title"], rows[seq]["outlet"], rows[seq]["published"],
+            split_snippet(snippets.get(seq) or ""), rank)
+        for seq, rank in ranked
+        if seq in rows
     ]
 
 
-def matching_ids(store: Store, query: str, limit: int = 10_000) -> list[str]:
-    """Ids of the articles matching `query`, best first (for filtering stories)."""
+def matching_ids(store: Store, query: str) -> set[str]:
+    """Ids of every article matching `query`, unranked (for filtering stories)."""
     match = fts_query(query)
     if match is None:
-        return []
+        return set()
     rows = store.conn.execute(
-        """SELECT a.id FROM articles_fts JOIN articles a ON a.seq = articles_fts.rowid
-           WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts, 5.0, 1.0) LIMIT ?""",
-        (match, limit),
+        "SELECT id FROM articles WHERE seq IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)", (match,)
     )
-    return [r[0] for r in rows]
+    return {r[0] for r in rows}
 
 
 def count(store: Store, query: str) -> int:

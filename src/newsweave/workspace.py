@@ -53,6 +53,12 @@ class Workspace:
     def article(self, article_id: str) -> Article:
         return self.store.article(article_id)
 
+    def brief(self, story_id: str) -> dict:
+        """The story's brief as `newsweave.brief/1` (render it with `newsweave.render.render`)."""
+        from .brief import build_brief
+
+        return build_brief(self.store, story_id, self.settings.corroborate)
+
     def close(self) -> None:
         self.store.close()
 

@@ -11,18 +11,22 @@ import typer
 
 from . import (
     articles,
-    entities,
     brief,
+    entities,
+    eval,
     events,
     serve,
+    stories,
 )
 
 COMMAND_MODULES = (
     articles,
     entities,
+    stories,
     events,
     brief,
     serve,
+    eval,
 )
 
 

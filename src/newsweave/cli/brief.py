@@ -39,10 +39,14 @@ def brief_command(
 
     Given paths, ingests and analyses them first (into --db; use --db :memory: to keep
     nothing) and writes the brief of every story their articles belong to."""
-    from .. import cluster
     from ..brief import build_brief
+    from ..corroborate import inputs_available
     from ..render import render
     from .articles import analyse_with_progress, ingest_into, progress_bar
+
+    if not inputs_available():
+        fail("the brief needs the reuse, resolve, cluster and extract stages, which this installation lacks")
+    from .. import cluster
 
     ws = open_workspace(db)
     paths = [t for t in targets if _is_path(t)]

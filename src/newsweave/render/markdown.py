@@ -17,7 +17,7 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
 def esc(text: str | None) -> str:
     if text is None:
         return ""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = re.sub(r"&(?=#?\w+;)", "&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
     return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
@@ -27,6 +27,10 @@ def cites(articles: Sequence[str], numbers: dict[str, int]) -> str:
 
 def _sources(n: int) -> str:
     return f"{n} independent source{'s' if n != 1 else ''}"
+
+
+def _short(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def render_markdown(briefs: Sequence[dict]) -> str:
@@ -79,7 +83,7 @@ def render_one(b: dict) -> str:
     if b.get("unique"):
         out += ["", "## What each article adds", ""]
         for u in b["unique"]:
-            out.append(f"- [{n.get(u['article'], '?')}] " + "; ".join(esc(f["text"]) for f in u["facts"]))
+            out.append(f"- [{n.get(u['article'], '?')}] " + "; ".join(esc(_short(f["text"])) for f in u["facts"]))
     out += ["", "## Articles", ""]
     for a in b["articles"]:
         bits = [x for x in (a.get("outlet"), a.get("agency"), a.get("dateline"), a.get("published")) if x]

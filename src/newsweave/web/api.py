@@ -111,7 +111,7 @@ def compare(request: Request, story_id: str) -> dict[str, Any]:
     site = site_of(request)
     with site.reading() as store:
         story = site.story(store, story_id)
-        columns = views.comparison(store, story.articles)
+        columns = views.comparison(store, story.articles, site.brief(store, story_id))
     for c in columns:
         c.pop("segments")
     return {"story": story.id, "label": story.label, "articles": columns}
@@ -224,7 +224,8 @@ def entity(request: Request, entity_id: str) -> dict[str, Any]:
     with site.reading() as store:
         e = site.entity(store, entity_id)
         index = site.story_index(store)
-        return views.entity_view(e, index.story_of, {s.id: s.label for s in index.stories})
+        headings = {a.id: views.article_row(a)["heading"] for a in store.articles(e.articles)}
+        return views.entity_view(e, index.story_of, {s.id: s.label for s in index.stories}, headings)
 
 
 @router.get("/search", summary="Full-text search over articles (FTS5)")

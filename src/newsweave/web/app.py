@@ -56,7 +56,7 @@ class StoryIndex:
     stories: list[Story]  # newest first
     by_id: dict[str, Story]
     story_of: dict[str, str]  # article id -> story id
-    names: dict[str, str]  # entity id -> name
+    names: dict[str, str]  # entity key -> display name (top entities are names already)
 
 
 class Site:
@@ -111,8 +111,7 @@ class Site:
             return cached[1]
         stories = views.newest_first(glue.load_stories(store))
         story_of = {a: s.id for s in stories for a in s.articles}
-        names = {e.id: e.name for e in self.entities(store)}
-        index = StoryIndex(stories, {s.id: s for s in stories}, story_of, names)
+        index = StoryIndex(stories, {s.id: s for s in stories}, story_of, {})
         self._stories = (version, index)
         return index
 
@@ -146,11 +145,10 @@ class Site:
         return brief
 
     def entity(self, store: Store, entity_id: str) -> Entity:
-        views.check_id("entity", entity_id)
-        for e in self.entities(store):
-            if e.id == entity_id:
-                return e
-        raise NotFoundError("entity", entity_id)
+        entity = glue.get_entity(store, views.check_id("entity", entity_id))
+        if entity is None:
+            raise NotFoundError("entity", entity_id)
+        return entity
 
     # -- writing --------------------------------------------------------------------
 

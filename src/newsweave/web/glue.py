@@ -53,13 +53,25 @@ def build_brief(store: Store, story_id: str) -> dict[str, Any] | None:
 
 
 def family_of(store: Store, article_id: str) -> Family | None:
+    """The reuse family an article belongs to, with its members in arrival order."""
     reuse = _module("reuse")
     if reuse is None:
         return None
-    return reuse.family_of(store, article_id)
+    fid = reuse.family_of(store, [article_id])[article_id]
+    members = [
+        r[0]
+        for r in store.conn.execute(
+            "SELECT f.article_id FROM reuse_families f JOIN articles a ON a.id = f.article_id "
+            "WHERE f.family = ? ORDER BY a.seq",
+            (fid,),
+        )
+    ] or [article_id]
+    info = store.conn.execute("SELECT origin, agency FROM reuse_family_info WHERE family = ?", (fid,)).fetchone()
+    return Family(fid, members, info[0] if info else article_id, info[1] if info else None)
 
 
-def passages(store: Store, a: str, b: str) -> list[Passage]:
+def passages(store: Store, a: str, b: str | None = None) -> list[Passage]:
+    """Passages of article `a` (with `b`, or with any article), `a` on the Passage's a side."""
     reuse = _module("reuse")
     if reuse is None:
         return []
@@ -67,6 +79,13 @@ def passages(store: Store, a: str, b: str) -> list[Passage]:
 
 
 # -- entities (resolve) ----------------------------------------------------------------
+
+
+def get_entity(store: Store, entity_id: str) -> Entity | None:
+    resolve = _module("resolve")
+    if resolve is None:
+        return None
+    return resolve.get(store, entity_id)
 
 
 def load_entities(store: Store) -> list[Entity]:

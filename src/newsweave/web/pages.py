@@ -63,10 +63,12 @@ def story_page(request: Request, story_id: str):
     with site.reading() as store:
         detail = api.story_detail(site, store, story_id)
         brief = site.brief(store, story_id)
+    anum = {a["id"]: i for i, a in enumerate(detail["article_list"], start=1)}
     summary = views.citation_targets(brief) if brief else []
+    for sentence in summary:
+        sentence["links"].sort(key=lambda c: anum.get(c["article"], len(anum) + c["n"]))
     return render(request, "story.html", story=detail, brief=brief, summary=summary,
-                  evlinks=views.event_links(brief) if brief else {},
-                  anum={a["id"]: i for i, a in enumerate(detail["article_list"], start=1)},
+                  evlinks=views.event_links(brief) if brief else {}, anum=anum,
                   titles={a["id"]: a["title"] or a["outlet"] or a["id"][:8] for a in detail["article_list"]})
 
 
@@ -75,8 +77,8 @@ def compare_page(request: Request, story_id: str):
     site = _site(request)
     with site.reading() as store:
         story = site.story(store, story_id)
-        columns = views.comparison(store, story.articles)
-    return render(request, "compare.html", story=story, columns=columns)
+        columns = views.comparison(store, story.articles, site.brief(store, story_id))
+    return render(request, "compare.html", story=story, columns=columns, reuse=glue.available("reuse"))
 
 
 @router.get("/articles", response_class=HTMLResponse)

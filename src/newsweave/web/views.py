@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import NotFoundError
-from ..records import Article, Entity, Passage, Story
+from ..records import Article, Entity, Story
 from ..store import Store
 from . import glue
 
@@ -127,13 +127,6 @@ def iter_evidence(obj: Any) -> Iterator[dict[str, Any]]:
             yield from iter_evidence(item)
 
 
-def oriented(p: Passage, article_id: str) -> tuple[int, int, str, int, int]:
-    """(own start, own end, other article, other start, other end) of a passage."""
-    if p.a == article_id:
-        return p.a_start, p.a_end, p.b, p.b_start, p.b_end
-    return p.b_start, p.b_end, p.a, p.a_start, p.a_end
-
-
 def article_view(
     store: Store, article_id: str, brief: dict[str, Any] | None, story: Story | None, hl: tuple[int, int] | None
 ) -> dict[str, Any]:
@@ -155,16 +148,12 @@ def article_view(
         marks.append(Mark(hl[0], hl[1], "hl", anchor=None if hl in seen else f"ev-{hl[0]}-{hl[1]}", key=evidence_key(*hl)))
     family = glue.family_of(store, a.id)
     reuse = []
-    if family is not None:
-        for other in family.members:
-            if other == a.id:
-                continue
-            for p in glue.passages(store, a.id, other):
-                s, e, b, bs, be = oriented(p, a.id)
-                reuse.append({"start": s, "end": e, "other": b, "other_start": bs, "other_end": be,
-                              "similarity": round(p.similarity, 3), "kind": p.kind})
-                marks.append(Mark(s, e, "reuse", anchor=f"reuse-{s}-{e}", link=article_href(b, bs, be),
-                                  label=f"also in {b[:8]}"))
+    for p in glue.passages(store, a.id):
+        s, e, b, bs, be = p.a_start, p.a_end, p.b, p.b_start, p.b_end
+        reuse.append({"start": s, "end": e, "other": b, "other_start": bs, "other_end": be,
+                      "similarity": round(p.similarity, 3), "kind": p.kind})
+        marks.append(Mark(s, e, "reuse", anchor=f"reuse-{s}-{e}", link=article_href(b, bs, be),
+                          label=f"also in {b[:8]}"))
     removed = [{"start": r.start, "end": r.end, "text": r.text, "reason": r.reason} for r in a.removed]
     raw_marks = [Mark(r.start, r.end, "removed", label=r.reason) for r in a.removed]
     return {
@@ -255,24 +244,24 @@ def _best(candidates: list[dict[str, Any]], words: set[str]) -> dict[str, Any] |
     return max(candidates, key=overlap, default=None)
 
 
-def comparison(store: Store, article_ids: list[str]) -> list[dict[str, Any]]:
+def comparison(store: Store, article_ids: list[str], brief: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """The articles side by side: for each, the stretches it shares with the others (from
-    the reuse stage) and what it adds (paragraphs no other article carries)."""
+    the reuse stage), what it adds in text (paragraphs no other article carries) and in
+    facts (the brief's `unique`: facts no other article supports)."""
     articles = store.articles(article_ids)
+    unique = {u["article"]: u["facts"] for u in (brief or {}).get("unique", [])}
+    with_reuse = glue.available("reuse")
     ids = [a.id for a in articles]
-    shared: dict[str, list[tuple[int, int, str]]] = {i: [] for i in ids}
-    for i, a in enumerate(ids):
-        for b in ids[i + 1 :]:
-            for p in glue.passages(store, a, b):
-                s, e, other, bs, be = oriented(p, a)
-                shared[a].append((s, e, other))
-                shared[other].append((bs, be, a))
+    members = set(ids)
+    shared: dict[str, list[tuple[int, int, str]]] = {
+        a: [(p.a_start, p.a_end, p.b) for p in glue.passages(store, a) if p.b in members and p.b != a] for a in ids
+    }
     columns = []
     for a in articles:
         spans = shared[a.id]
         marks = [Mark(s, e, "shared", label=f"also in {o[:8]}") for s, e, o in spans]
         adds = []
-        for ps, pe in a.paragraphs():
+        for ps, pe in a.paragraphs() if with_reuse else []:
             covered = _covered(ps, pe, [(s, e) for s, e, _ in spans])
             if covered < 0.5 * (pe - ps):
                 adds.append({"start": ps, "end": pe, "text": a.clean_text[ps:pe]})
@@ -285,10 +274,21 @@ def comparison(store: Store, article_ids: list[str]) -> list[dict[str, Any]]:
                 "shared_with": sorted({o for _, _, o in spans}),
                 "shared_chars": _covered(0, len(a.clean_text), [(s, e) for s, e, _ in spans]),
                 "adds": adds,
+                "unique_facts": [
+                    {"text": f.get("text"), "kind": f.get("kind"),
+                     "href": _first_href(f, a.id)} for f in unique.get(a.id, [])
+                ],
                 "segments": segments(a.clean_text, marks),
             }
         )
     return columns
+
+
+def _first_href(item: dict[str, Any], article_id: str) -> str:
+    for ev in iter_evidence(item):
+        if ev["article"] == article_id:
+            return article_href(article_id, int(ev["start"]), int(ev["end"]))
+    return article_href(article_id)
 
 
 def _covered(lo: int, hi: int, spans: list[tuple[int, int]]) -> int:
@@ -309,18 +309,25 @@ def entity_row(e: Entity) -> dict[str, Any]:
     return {"id": e.id, "name": e.name, "type": e.type, "aliases": list(e.aliases), "mentions": len(e.mentions)}
 
 
-def entity_view(e: Entity, story_of: dict[str, str], labels: dict[str, str]) -> dict[str, Any]:
-    roles = []
+def entity_view(e: Entity, story_of: dict[str, str], labels: dict[str, str], headings: dict[str, str]) -> dict[str, Any]:
+    """An entity with its roles grouped by normalised form (so that conflicting titles
+    stand side by side), each with the evidence in every article that states it."""
+    grouped: dict[str, dict[str, Any]] = {}
     for r in e.roles:
         ev = r.evidence
-        roles.append({"surface": r.surface, "normalised": r.normalised, "article": ev.article,
-                      "start": ev.start, "end": ev.end, "text": ev.text,
-                      "href": article_href(ev.article, ev.start, ev.end)})
+        item = grouped.setdefault(r.normalised, {"role": r.surface, "normalised": r.normalised, "surfaces": [],
+                                                 "evidence": []})
+        if r.surface not in item["surfaces"]:
+            item["surfaces"].append(r.surface)
+        item["evidence"].append({"article": ev.article, "start": ev.start, "end": ev.end, "text": ev.text,
+                                 "heading": headings.get(ev.article, ev.article),
+                                 "href": article_href(ev.article, ev.start, ev.end)})
+    roles = sorted(grouped.values(), key=lambda g: -len({x["article"] for x in g["evidence"]}))
     stories = sorted({story_of[a] for a in e.articles if a in story_of})
     return {
         **entity_row(e),
         "titles": list(e.titles),
         "roles": roles,
-        "articles": e.articles,
+        "articles": [{"id": a, "heading": headings.get(a, a)} for a in e.articles],
         "stories": [{"id": s, "label": labels.get(s, s)} for s in stories],
     }
