@@ -305,7 +305,21 @@ def _evidence(store: Store, kind: str, record_id: str) -> list[Span]:
     ]
 
 
+def resolve_story(store: Store, story_id: str) -> str:
+    """The live story an id names (a unique prefix, or an id merged into another), once
+    stories exist; the id itself before."""
+    try:
+        from . import cluster  # type: ignore[attr-defined]
+
+        resolve_id = cluster.resolve_story_id
+    except (ImportError, AttributeError):
+        return story_id
+    return resolve_id(store, story_id)
+
+
 def _rows(store: Store, table: str, story_id: str | None) -> list:
+    if story_id not in (None, ALL):
+        story_id = resolve_story(store, story_id)
     _check_story(store, table, story_id)
     if story_id in (None, ALL):
         return store.conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
