@@ -61,9 +61,7 @@ CREATE TABLE quote_mentions (
     parts         TEXT NOT NULL,              -- JSON [[start, end], ...] inside the marks
     start         INTEGER NOT NULL,           -- first opening mark
     "end"         INTEGER NOT NULL,           -- after the last closing mark
-    speaker       TEXT,                       -- entity id, else name
-    speaker_name  TEXT,                       -- the name as the article gives it (fullest form)
-    speaker_entity TEXT,                      -- resolved entity id, if any
+    speaker       TEXT,                       -- entity id or name
     speaker_start INTEGER,
     speaker_end   INTEGER,
     channel       TEXT                        -- X | statement | interview | told | said | post
