@@ -401,7 +401,7 @@ def _iso(event: Event) -> str | None:
 def _timeline(efacts: list[EventFact], names, cutoff) -> list[dict]:
     items = []
     for ef in efacts:
-        if not _iso(ef.event):
+        if not _iso(ef.event) or not _tellable(ef.event):
             continue
         items.append(
             {

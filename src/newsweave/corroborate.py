@@ -200,7 +200,8 @@ def role_parts(role: str) -> tuple[str, frozenset[str]]:
     """(head, specifiers) of a role: "US Secretary of War" -> ("secretary", {"war"});
     "Defence Minister of Malaysia" -> ("minister", {"defence"}); places and articles dropped."""
     words = re.findall(r"[A-Za-z][A-Za-z.'’-]*", role)
-    words = [w for w in words if not _strip_place_word(w)]
+    # where the role is held: a country or demonym anywhere, a possessive anywhere ("Kessia's")
+    words = [w for w in words if not _strip_place_word(w) and not re.search(r"['’]s$", w)]
     low = [SPELLING.get(w.lower(), w.lower()) for w in words]
     low = [w for w in low if w not in ROLE_STOP]
     if not low:
@@ -224,7 +225,7 @@ def roles_compatible(a: str, b: str) -> bool:
 def role_display(surface: str) -> str:
     """The role as a reader expects it, without where it is held: "Secretary of War"."""
     words = surface.split()
-    while words and _strip_place_word(words[0].strip(",")):
+    while words and (_strip_place_word(words[0].strip(",")) or re.search(r"['’]s$", words[0])):
         words.pop(0)
     return " ".join(words).strip(" ,") or surface
 
@@ -242,9 +243,9 @@ def role_claims(
             continue
         groups: list[list] = []
         for role in roles:
-            key = role.normalised or role.surface
+            key = role.surface  # as written: capitals tell a demonym ("Kessian") from a word
             for g in groups:
-                if all(roles_compatible(key, r.normalised or r.surface) for r in g) and role_parts(key)[0] == role_parts(g[0].normalised or g[0].surface)[0]:
+                if all(roles_compatible(key, r.surface) for r in g) and role_parts(key)[0] == role_parts(g[0].surface)[0]:
                     g.append(role)
                     break
             else:
