@@ -34,7 +34,7 @@ from pathlib import Path
 
 from newsweave import events as ev
 from newsweave import extract, timex
-from newsweave.participants import same_name
+from newsweave.participants import display_name, same_name
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("NEWSWEAVE_SHARED", ROOT.parent / "shared"))
@@ -163,7 +163,10 @@ def seeds(errors: list | None):
         ws = newsweave.open(Path(tmp) / "seeds.db")
         ws.ingest([seeds_dir])
         ws.analyse()
-        predicted = [(e.type, e.actors + e.counterparts, e.status, e.date.value if e.date else None) for e in ws.events()]
+        predicted = [
+            (e.type, [display_name(ws.store, p) for p in e.actors + e.counterparts], e.status, e.date.value if e.date else None)
+            for e in ws.events()
+        ]
         mine = scores(predicted, SEED_GOLD, errors, "seeds")
         articles = ws.articles()
         docs = nlp.parse_articles(articles, ws.settings)

@@ -260,3 +260,10 @@ def test_death_toll_conflict_in_the_examples():
         for ev in v.support.evidence:
             assert texts[ev.article][ev.start : ev.end] == ev.text
     assert c._count_compatible(("at least", 14), (None, 17)) and not c._count_compatible((None, 14), (None, 17))
+
+
+def test_where_a_role_is_held_is_not_part_of_it():
+    # the examples call Oren Castell "Kessia's", "Kessian" and plain "Deputy Prime Minister"
+    assert c.roles_compatible("Kessia's Deputy Prime Minister", "Kessian Deputy Prime Minister")
+    assert c.role_display("India’s High Commissioner to Malaysia") == "High Commissioner to Malaysia"
+    assert c.role_parts("Singapore Defence Minister") == ("minister", frozenset({"defence"}))

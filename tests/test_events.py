@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from newsweave import events, extract
-from newsweave.participants import same_name
+from newsweave.participants import display_name, same_name
 from conftest import seed_id
 
 ANCHOR = "2025-10-31"  # a Friday
@@ -133,7 +133,13 @@ def test_coreference_merges_compatible_mentions_and_links_plans():
 
 @pytest.fixture(scope="module")
 def seed_events(seeds_workspace):
-    return extract.load_events(seeds_workspace.store)
+    """The seeds' events with people by name (resolved entity ids shown as their names)."""
+    store = seeds_workspace.store
+    evs = extract.load_events(store)
+    for e in evs:
+        e.actors = [display_name(store, a) for a in e.actors]
+        e.counterparts = [display_name(store, c) for c in e.counterparts]
+    return evs
 
 
 def _find(evs, kind, *names, status="occurred"):
@@ -223,3 +229,23 @@ def test_the_undated_preview_is_anchored_on_the_story_and_says_so(seeds_workspac
     dated = [m for m in extract.stored_mentions(ws.store, [preview]) if m.date and m.date.value[:1].isdigit()]
     slated = next(m for m in dated if m.type == "convene" and "1 November" in m.date.text)
     assert (slated.date.value, slated.date.anchor, slated.date.anchor_from) == ("2025-11-01", "2025-10-31", "story")
+
+
+def test_arriving_one_by_one_gives_the_same_events(seeds_workspace, seeds_dir, tmp_path):
+    """The stage is incremental: seeds analysed one at a time end with the same events."""
+    import newsweave
+
+    def summary(ws):
+        store = ws.store
+        rows = []
+        for e in extract.load_events(store):
+            people = tuple(sorted(display_name(store, p) for p in e.actors + e.counterparts))
+            rows.append((e.type, e.status, (e.date.value or "") if e.date else "", people, len(e.articles)))
+        return sorted(rows)
+
+    ws = newsweave.open(tmp_path / "one-by-one.db")
+    for path in sorted(seeds_dir.iterdir()):
+        ws.ingest([path])
+        ws.analyse()
+    assert summary(ws) == summary(seeds_workspace)
+    ws.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from newsweave import extract
+from newsweave.participants import display_name
 from newsweave.quotes import quote_spans, similar_text
 from conftest import seed_file, seed_id
 
@@ -56,7 +57,11 @@ def test_similar_text_tolerates_cuts_and_curly_marks():
 
 @pytest.fixture(scope="module")
 def seed_quotes(seeds_workspace):
-    return extract.load_quotes(seeds_workspace.store)
+    """The seeds' quotes with speakers by name (resolved entity ids shown as their names)."""
+    quotes = extract.load_quotes(seeds_workspace.store)
+    for q in quotes:
+        q.speaker = display_name(seeds_workspace.store, q.speaker) if q.speaker else None
+    return quotes
 
 
 def test_singh_x_post_is_one_quote_found_in_001_and_003(seeds_workspace, seed_quotes):

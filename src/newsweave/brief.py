@@ -42,6 +42,7 @@ PAST = {
     "agree": "agreed", "discuss": "discussed", "hold": "held", "begin": "began", "say": "said",
     "post": "posted", "talk": "talked", "hold talks": "held talks",
 }
+GATHERING = {"convene", "hold", "begin", "open", "start", "conclude", "end"}  # a meeting is the subject
 SYMMETRIC = {"sign", "agree", "discuss", "talk", "hold talks"}
 FACILITY = ("Airbase", "Air Base", "Airport", "Hotel", "Centre", "Center", "Palace", "House", "Hall", "Ministry")
 
@@ -319,8 +320,9 @@ def describe(event: Event, names: Mapping[str, str], with_date: bool = True) -> 
     years = re.fullmatch(r"P(\d+)Y", details.get("duration", ""))
     if obj and years and not re.search(r"\d", obj):  # "the 10-year Framework ..."
         obj = f"{years.group(1)}-year {obj}"
-    if details.get("edition") and len(actors) == 1 and not counterparts and not obj:  # "the 12th ADMM-Plus"
-        actors = [f"the {details['edition']} {actors[0]}"]
+    if event.type in GATHERING and len(actors) == 1 and not counterparts and not obj:  # "the 12th ADMM-Plus"
+        name = actors[0] if not actors[0].lower().startswith("the ") else actors[0][4:]
+        actors = [" ".join(filter(None, ["the", details.get("edition"), name]))]
     if event.type in SYMMETRIC and counterparts:
         actors, counterparts = actors + counterparts, []
     plural = len(actors) > 1
@@ -399,7 +401,7 @@ def _iso(event: Event) -> str | None:
 def _timeline(efacts: list[EventFact], names, cutoff) -> list[dict]:
     items = []
     for ef in efacts:
-        if not _iso(ef.event):
+        if not _iso(ef.event) or not _tellable(ef.event):
             continue
         items.append(
             {

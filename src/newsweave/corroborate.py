@@ -200,7 +200,8 @@ def role_parts(role: str) -> tuple[str, frozenset[str]]:
     """(head, specifiers) of a role: "US Secretary of War" -> ("secretary", {"war"});
     "Defence Minister of Malaysia" -> ("minister", {"defence"}); places and articles dropped."""
     words = re.findall(r"[A-Za-z][A-Za-z.'’-]*", role)
-    words = [w for w in words if not _strip_place_word(w)]
+    # where the role is held: a country or demonym anywhere, a possessive anywhere ("Kessia's")
+    words = [w for w in words if not _strip_place_word(w) and not re.search(r"['’]s$", w)]
     low = [SPELLING.get(w.lower(), w.lower()) for w in words]
     low = [w for w in low if w not in ROLE_STOP]
     if not low:
@@ -224,7 +225,7 @@ def roles_compatible(a: str, b: str) -> bool:
 def role_display(surface: str) -> str:
     """The role as a reader expects it, without where it is held: "Secretary of War"."""
     words = surface.split()
-    while words and _strip_place_word(words[0].strip(",")):
+    while words and (_strip_place_word(words[0].strip(",")) or re.search(r"['’]s$", words[0])):
         words.pop(0)
     return " ".join(words).strip(" ,") or surface
 
@@ -242,9 +243,9 @@ def role_claims(
             continue
         groups: list[list] = []
         for role in roles:
-            key = role.normalised or role.surface
+            key = role.surface  # as written: capitals tell a demonym ("Kessian") from a word
             for g in groups:
-                if all(roles_compatible(key, r.normalised or r.surface) for r in g) and role_parts(key)[0] == role_parts(g[0].normalised or g[0].surface)[0]:
+                if all(roles_compatible(key, r.surface) for r in g) and role_parts(key)[0] == role_parts(g[0].surface)[0]:
                     g.append(role)
                     break
             else:
@@ -404,7 +405,7 @@ def date_conflicts(efacts: Sequence[EventFact]) -> list[Conflict]:
     """One happening (type, participants, object, status) on dates that cannot both hold."""
     groups: dict[tuple, list[EventFact]] = defaultdict(list)
     for ef in efacts:
-        if ef.event.date and ef.event.date.value:
+        if ef.event.date and ef.event.date.value and re.match(r"^\d{4}(-\d{2}){0,2}$", ef.event.date.value):
             groups[_event_key(ef.event)].append(ef)
     out = []
     for members in groups.values():
@@ -462,10 +463,21 @@ FUNCTION_WORDS = {
 }
 
 
+CONTRACTIONS = {"'m": "am", "n't": "not", "'re": "are", "'ve": "have", "'ll": "will", "'d": "would"}
+
+
 def _words(text: str) -> list[str]:
-    """Comparison tokens: lower case, number-unit split and singular, spelling unified."""
+    """Comparison tokens: lower case, number-unit split and singular, spelling unified,
+    contractions expanded ("I'm" -> "i am"), stray apostrophes dropped."""
     out = []
-    for w in re.findall(r"[\w’']+(?:-[\w’']+)*", text.lower()):
+    for w in re.findall(r"[\w’']+(?:-[\w’']+)*", text.lower().replace("’", "'")):
+        w = w.strip("'")
+        if not w:
+            continue
+        m = re.fullmatch(r"(\w+)('m|n't|'re|'ve|'ll|'d)", w)
+        if m:
+            out += [m.group(1), CONTRACTIONS[m.group(2)]]
+            continue
         m = re.fullmatch(rf"(\d+|{'|'.join(NUMBER_WORDS)})-({UNITS})s?", w)
         if m:
             out += [str(NUMBER_WORDS.get(m.group(1), m.group(1))), m.group(2)]
@@ -505,16 +517,17 @@ class QuoteCandidate:
 
 
 def quote_candidates(quotes: Sequence[Quote], articles: Sequence[Article]) -> list[QuoteCandidate]:
-    """Every stretch in quotation marks (20+ characters), with the speaker the events stage
-    gave the quote that covers it, if any."""
-    covering = [(s.article, s.start, s.end, q.speaker) for q in quotes for s in q.evidence]
+    """The quotes to align: the events stage's quotes (with their speakers) when there are
+    any; otherwise (used alone, before that stage) every stretch in quotation marks of 20+
+    characters."""
+    if quotes:
+        ids = {a.id for a in articles}
+        return [QuoteCandidate(s.article, s.start, s.end, q.speaker) for q in quotes for s in q.evidence if s.article in ids]
     out = []
     for a in articles:
         for m in QUOTED.finditer(a.clean_text):
             g = next(i for i in (1, 2, 3) if m.group(i) is not None)
-            start, end = m.start(g), m.end(g)
-            speaker = next((sp for art, s, e, sp in covering if art == a.id and s <= end and start <= e), None)
-            out.append(QuoteCandidate(a.id, start, end, speaker))
+            out.append(QuoteCandidate(a.id, m.start(g), m.end(g), None))
     return out
 
 
@@ -541,33 +554,44 @@ def quote_variants(
     cands = quote_candidates(quotes, articles)
     for c in cands:
         quoted_ranges[c.article].append((c.start, c.end))
+    # blocking: a sentence is aligned only with sentences sharing 4+ content words with it
+    index: dict[str, set[tuple[str, int]]] = defaultdict(set)
+    for aid, items in sents.items():
+        for i, (_, _, toks) in enumerate(items):
+            for w in {t[0] for t in toks} - FUNCTION_WORDS:
+                index[w].add((aid, i))
     seen: dict[tuple, Conflict] = {}
     for c in cands:
         for qs, qe in _sentences_in(texts[c.article], c.start, c.end):
             qtok = _word_spans(texts[c.article][qs:qe], qs)
             if len(qtok) < 6:
                 continue
-            for other in articles:
-                if other.id == c.article:
+            shared: dict[tuple[str, int], int] = defaultdict(int)
+            for w in {t[0] for t in qtok} - FUNCTION_WORDS:
+                for key in index.get(w, ()):
+                    if key[0] != c.article:
+                        shared[key] += 1
+            for (other_id, i), n in sorted(shared.items()):
+                if n < 4:
                     continue
-                for s, e, otok in sents[other.id]:
-                    variant = _variant(qtok, otok, min_anchor, max_change)
-                    if variant is None:
-                        continue
-                    (a1, a2), (b1, b2) = variant
-                    va = texts[c.article][a1:a2]
-                    vb = texts[other.id][b1:b2]
-                    speaker = names.get(c.speaker, c.speaker) if c.speaker else None
-                    key = (frozenset({_norm_text(va), _norm_text(vb)}), speaker)
-                    conflict = seen.get(key)
-                    if conflict is None:
-                        conflict = Conflict(speaker or "(unattributed quote)", "quote", [], kind="quote-variant")
-                        seen[key] = conflict
-                    _add_variant_value(conflict, va, Span(c.article, qs, qe, texts[c.article][qs:qe]), "direct quote", families)
-                    inside = any(x <= s and e <= y or x <= b1 < y for x, y in quoted_ranges[other.id])
-                    _add_variant_value(
-                        conflict, vb, Span(other.id, s, e, texts[other.id][s:e]), "direct quote" if inside else "reported speech", families
-                    )
+                s, e, otok = sents[other_id][i]
+                variant = _variant(qtok, otok, min_anchor, max_change)
+                if variant is None:
+                    continue
+                (a1, a2), (b1, b2) = variant
+                va = texts[c.article][a1:a2]
+                vb = texts[other_id][b1:b2]
+                speaker = names.get(c.speaker, c.speaker) if c.speaker else None
+                key = (frozenset({_norm_text(va), _norm_text(vb)}), speaker)
+                conflict = seen.get(key)
+                if conflict is None:
+                    conflict = Conflict(speaker or "(unattributed quote)", "quote", [], kind="quote-variant")
+                    seen[key] = conflict
+                _add_variant_value(conflict, va, Span(c.article, qs, qe, texts[c.article][qs:qe]), "direct quote", families)
+                inside = any(x <= s and e <= y or x <= b1 < y for x, y in quoted_ranges[other_id])
+                _add_variant_value(
+                    conflict, vb, Span(other_id, s, e, texts[other_id][s:e]), "direct quote" if inside else "reported speech", families
+                )
     return list(seen.values())
 
 
@@ -594,6 +618,8 @@ def _variant(qtok, otok, min_anchor: int, max_change: int):
             continue
         if _abbreviates(a[i1:i2], b[j1:j2]) or _abbreviates(b[j1:j2], a[i1:i2]):
             continue
+        if _same_word(a[i1:i2], b[j1:j2]):
+            continue
         before = ops[i - 1] if i > 0 else None
         after = ops[i + 1] if i + 1 < len(ops) else None
         if not (before and after and before[0] == "equal" and after[0] == "equal"):
@@ -602,6 +628,15 @@ def _variant(qtok, otok, min_anchor: int, max_change: int):
             continue
         return (qtok[i1][1], qtok[i2 - 1][2]), (otok[j1][1], otok[j2 - 1][2])
     return None
+
+
+def _same_word(x: list[str], y: list[str]) -> bool:
+    """Written apart or inflected, one word: "6:41pm" / "6:41 pm", "want" / "wanted"."""
+    sx, sy = re.sub(r"\W+", "", "".join(x)), re.sub(r"\W+", "", "".join(y))
+    if sx == sy:
+        return True
+    short, long_ = sorted((sx, sy), key=len)
+    return len(short) >= 3 and long_.startswith(short) and long_[len(short):] in {"s", "es", "d", "ed", "ing"}
 
 
 def _abbreviates(short: list[str], long_: list[str]) -> bool:

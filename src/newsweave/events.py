@@ -48,6 +48,7 @@ from .participants import (
     canonical,
     name_span,
     same_name,
+    same_participant,
 )
 from .records import Event, Span, TimeValue
 
@@ -301,8 +302,8 @@ class _Reader:
         doc = tok.doc
         ent = next((e for e in doc.ents if e.start <= tok.i < e.end and e.label_ in ("EVENT", "ORG")), None)
         lo, hi = (ent.start, ent.end) if ent is not None else (tok.left_edge.i, tok.right_edge.i + 1)
-        if ent is None:  # the name, not its modifiers: stop at the first comma after the head
-            hi = next((t.i for t in doc[tok.i : hi] if t.text == ","), hi)
+        if ent is None:  # the name, not its modifiers: stop at a comma or a clause after the head
+            hi = next((t.i for t in doc[tok.i + 1 : hi] if t.text == "," or t.pos_ in ("VERB", "AUX") or t.lower_ in ("in", "at", "on", "since", "during")), hi)
         while lo >= 2 and doc[lo - 1].text in ("-", "–") and doc[lo - 2].pos_ == "PROPN":
             lo -= 2  # "ASEAN–India Maritime Exercise" split by the tagger at the dash
         toks = [t for t in doc[lo:hi] if not (t.is_punct and t.text in "(),")]
@@ -733,31 +734,34 @@ def objects_compatible(a: str | None, b: str | None) -> bool:
     return len(wa & wb) / min(len(wa), len(wb)) >= 0.5
 
 
-def _names_within(small: list[str], big: list[str]) -> bool:
-    return bool(small) and all(any(same_name(s, b) for b in big) for s in small)
+def _within(small: list[Participant], big: list[Participant]) -> bool:
+    return bool(small) and all(any(same_participant(s, b) for b in big) for s in small)
 
 
-def participants_compatible(a: list[str], b: list[str]) -> bool:
-    """One mention's participants all stand among the other's (by name)."""
-    return _names_within(a, b) or _names_within(b, a)
+def participants_compatible(a: list[Participant], b: list[Participant]) -> bool:
+    """One side's participants all stand among the other's (by entity, else by name)."""
+    return _within(a, b) or _within(b, a)
 
 
-def compatible(a: EventMention | Event, b: EventMention) -> bool:
-    names_a = a.names() if isinstance(a, EventMention) else a.actors + a.counterparts
+def _people(m: EventMention) -> list[Participant]:
+    return m.actors + m.counterparts
+
+
+def compatible(a: EventMention, b: EventMention, dates: bool = True) -> bool:
     return (
         a.type == b.type
-        and participants_compatible(names_a, b.names())
+        and participants_compatible(_people(a), _people(b))
         and objects_compatible(a.object, b.object)
-        and timex.compatible(a.date.value if a.date else None, b.date.value if b.date else None)
+        and (not dates or timex.compatible(a.date.value if a.date else None, b.date.value if b.date else None))
     )
 
 
 _STATUS_GROUP = {"occurred": "happened", "reported": "happened", "planned": "planned", "negated": "negated"}
 
 
-def corefer(mentions: list[EventMention], story_id: str, resolve=None) -> list[Event]:
+def corefer(mentions: list[EventMention], story_id: str) -> list[Event]:
     """One Event per happening of a story, with all its evidence; planned and occurred
-    versions of one happening linked. `resolve(mention_participant)` -> id or name."""
+    versions of one happening linked both ways."""
     groups: list[list[EventMention]] = []
     for m in sorted(mentions, key=lambda m: (m.date is None, m.article, m.evidence.start if m.evidence else 0)):
         for g in groups:
@@ -766,23 +770,25 @@ def corefer(mentions: list[EventMention], story_id: str, resolve=None) -> list[E
                 break
         else:
             groups.append([m])
-    events = [_event_of(g, story_id, resolve) for g in groups]
-    by_id = {e.id: e for e in events}
-    for e in events:
-        if e.status != "planned":
+    events = [_event_of(g, story_id) for g in groups]
+    for gp, ep in zip(groups, events):
+        if ep.status != "planned":
             continue
-        for other in events:
-            if other.status in ("occurred", "reported") and other.type == e.type and participants_compatible(
-                e.actors + e.counterparts, other.actors + other.counterparts
-            ) and objects_compatible(e.object, other.object):
-                if timex.compatible(e.date.value if e.date else None, other.date.value if other.date else None):
-                    e.linked.append(other.id)
-                    by_id[other.id].linked.append(e.id)
+        for go, eo in zip(groups, events):
+            if eo.status not in ("occurred", "reported"):
+                continue
+            joint = gp[0].type == go[0].type and participants_compatible(
+                [p for m in gp for p in _people(m)], [p for m in go for p in _people(m)]
+            )
+            if joint and all(objects_compatible(a.object, b.object) for a in gp for b in go):
+                if timex.compatible(ep.date.value if ep.date else None, eo.date.value if eo.date else None):
+                    ep.linked.append(eo.id)
+                    eo.linked.append(ep.id)
     return sorted(events, key=lambda e: ((e.date.value or "9") if e.date else "9", e.type, e.id))
 
 
 def _fullest(names: list[str]) -> list[str]:
-    """Distinct people among names, each by its fullest form."""
+    """Distinct names, each by its fullest form."""
     out: list[str] = []
     for n in sorted(names, key=lambda n: -len(n)):
         if not any(same_name(n, o) for o in out):
@@ -790,14 +796,31 @@ def _fullest(names: list[str]) -> list[str]:
     return out
 
 
-def _event_of(group: list[EventMention], story_id: str, resolve=None) -> Event:
-    actors = _fullest([p.name for m in group for p in m.actors])
-    counterparts = [c for c in _fullest([p.name for m in group for p in m.counterparts]) if not any(same_name(c, a) for a in actors)]
+def _distinct(people: list[Participant]) -> list[Participant]:
+    """Distinct participants (by entity, else name), each by its fullest name, keeping the
+    entity id any of its mentions was resolved to."""
+    out: list[Participant] = []
+    for p in sorted(people, key=lambda p: (p.entity is None, -len(p.name))):
+        same = next((i for i, o in enumerate(out) if same_participant(p, o)), None)
+        if same is None:
+            out.append(p)
+        elif len(p.name) > len(out[same].name) and (p.entity is None or p.entity == out[same].entity):
+            out[same] = Participant(p.name, p.start, p.end, p.label, p.via, out[same].entity or p.entity)
+    return out
+
+
+def _value(p: Participant) -> str:
+    return p.entity or p.name
+
+
+def _event_of(group: list[EventMention], story_id: str) -> Event:
+    actors = _distinct([p for m in group for p in m.actors])
+    counterparts = [c for c in _distinct([p for m in group for p in m.counterparts]) if not any(same_participant(c, a) for a in actors)]
     if LEXICON[group[0].type].symmetric:
-        # "Singh met Hegseth" and "Hegseth met Singh": order participants by how often they lead
-        lead = Counter(p.name for m in group for p in m.actors[:1])
-        everyone = _fullest(actors + counterparts)
-        everyone.sort(key=lambda n: -sum(c for k, c in lead.items() if same_name(k, n)))
+        # "Singh met Hegseth" and "Hegseth met Singh": who leads most mentions is the actor
+        leads = [m.actors[0] for m in group if m.actors]
+        everyone = _distinct(actors + counterparts)
+        everyone.sort(key=lambda p: -sum(same_participant(p, q) for q in leads))
         actors, counterparts = everyone[:1], everyone[1:]
     own = [m.date for m in group if m.date is not None and m.date_from == "own"] or [m.date for m in group if m.date]
     date = None
@@ -815,16 +838,16 @@ def _event_of(group: list[EventMention], story_id: str, resolve=None) -> Event:
     for m in group:
         for k, v in m.details.items():
             details.setdefault(k, v)
-    if resolve is not None:
-        actors = [resolve(n) for n in actors]
-        counterparts = [resolve(n) for n in counterparts]
-    key = "|".join([story_id, group[0].type, *sorted(actors + counterparts), obj or "", status, date.value if date and date.value else ""])
+    actors_v, counterparts_v = [_value(p) for p in actors], [_value(p) for p in counterparts]
+    key = "|".join(
+        [story_id, group[0].type, *sorted(actors_v + counterparts_v), obj or "", status, date.value if date and date.value else ""]
+    )
     eid = "ev_" + hashlib.sha1(key.encode()).hexdigest()[:12]
     ev = Event(
         id=eid,
         type=group[0].type,
-        actors=actors,
-        counterparts=counterparts,
+        actors=actors_v,
+        counterparts=counterparts_v,
         object=obj,
         place=place,
         date=date,

@@ -25,12 +25,13 @@ import datetime as dt
 import hashlib
 import json
 from collections import Counter
+from dataclasses import replace
 from collections.abc import Sequence
 
 from . import events as ev
 from . import nlp
 from .errors import NotFoundError
-from .participants import ArticlePeople, Participant, default_resolver, surface_resolver
+from .participants import ArticlePeople, Participant, default_resolver, display_name
 from .quotes import QuoteMention, find_quotes, merge_quotes
 from .records import Event, Quote, Span, TimeValue
 from .settings import Settings
@@ -125,7 +126,7 @@ def analyse_text(
     mentions = ev.extract_mentions(adoc, anchor, anchor_from if anchor else None, quotes, people)
     for q in quotes:
         q.speaker_id = q.speaker.name if q.speaker else None
-    return mentions, quotes
+    return mentions, quotes  # no store: names only
 
 
 def timex_anchor(value: dt.date | str | None) -> dt.date | None:
@@ -135,25 +136,26 @@ def timex_anchor(value: dt.date | str | None) -> dt.date | None:
 
 
 def _resolve(store, article_id, quotes: list[QuoteMention], mentions: list[ev.EventMention], resolver) -> None:
-    if resolver is surface_resolver:
-        for q in quotes:
-            q.speaker_id = q.speaker.name if q.speaker else None
-        return
+    """Attach resolved entity ids to the people of an article's mentions and quotes."""
 
     def one(p: Participant) -> Participant:
         if p.label == "EVENT":
             return p
-        return Participant(resolver(store, article_id, p.start, p.end, p.name), p.start, p.end, p.label, p.via)
+        return replace(p, entity=resolver(store, article_id, p.start, p.end, p.name))
 
     for q in quotes:
-        q.speaker_id = one(q.speaker).name if q.speaker else None
+        if q.speaker is not None:
+            q.speaker = one(q.speaker)
+        q.speaker_id = (q.speaker.entity or q.speaker.name) if q.speaker else None
     for m in mentions:
         m.actors = [one(p) for p in m.actors]
         m.counterparts = [one(p) for p in m.counterparts]
 
 
 def _people_json(people: list[Participant]) -> str:
-    return json.dumps([{"name": p.name, "start": p.start, "end": p.end, "label": p.label, "via": p.via} for p in people])
+    return json.dumps(
+        [{"name": p.name, "start": p.start, "end": p.end, "label": p.label, "via": p.via, "entity": p.entity} for p in people]
+    )
 
 
 def _write_mentions(conn, article_id: str, quotes: list[QuoteMention], mentions: list[ev.EventMention]) -> None:
@@ -175,12 +177,13 @@ def _write_mentions(conn, article_id: str, quotes: list[QuoteMention], mentions:
         ],
     )  # fmt: skip
     conn.executemany(
-        """INSERT INTO quote_mentions (article_id, text, parts, start, "end", speaker, speaker_start,
-           speaker_end, channel) VALUES (?,?,?,?,?,?,?,?,?)""",
+        """INSERT INTO quote_mentions (article_id, text, parts, start, "end", speaker, speaker_name, speaker_entity,
+           speaker_start, speaker_end, channel) VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
         [
             (
                 article_id, q.text, json.dumps([[p.start, p.end] for p in q.parts]), q.start, q.end,
                 q.speaker_id or (q.speaker.name if q.speaker else None),
+                q.speaker.name if q.speaker else None, q.speaker.entity if q.speaker else None,
                 q.speaker.start if q.speaker else None, q.speaker.end if q.speaker else None, q.channel,
             )
             for q in quotes
@@ -189,7 +192,7 @@ def _write_mentions(conn, article_id: str, quotes: list[QuoteMention], mentions:
 
 
 def _participants(raw: str) -> list[Participant]:
-    return [Participant(p["name"], p["start"], p["end"], p["label"], p["via"]) for p in json.loads(raw)]
+    return [Participant(p["name"], p["start"], p["end"], p["label"], p["via"], p.get("entity")) for p in json.loads(raw)]
 
 
 def stored_mentions(store: Store, article_ids: Sequence[str]) -> list[ev.EventMention]:
@@ -224,9 +227,10 @@ def stored_quote_mentions(store: Store, article_ids: Sequence[str]) -> list[Quot
             if text is None:
                 text = store.article(aid).clean_text
             parts = [Span(aid, s, e, text[s:e]) for s, e in json.loads(r["parts"])]
-            speaker = (
-                Participant(r["speaker"], r["speaker_start"], r["speaker_end"]) if r["speaker"] is not None else None
-            )
+            speaker = None
+            if r["speaker"] is not None:
+                name = text[r["speaker_start"] : r["speaker_end"]] if r["speaker_start"] is not None else r["speaker"]
+                speaker = Participant(r["speaker_name"] or name, r["speaker_start"], r["speaker_end"], entity=r["speaker_entity"])
             q = QuoteMention(aid, r["text"], parts, r["start"], r["end"], speaker, r["speaker"], r["channel"])
             out.append(q)
     return out
@@ -301,7 +305,21 @@ def _evidence(store: Store, kind: str, record_id: str) -> list[Span]:
     ]
 
 
+def resolve_story(store: Store, story_id: str) -> str:
+    """The live story an id names (a unique prefix, or an id merged into another), once
+    stories exist; the id itself before."""
+    try:
+        from . import cluster  # type: ignore[attr-defined]
+
+        resolve_id = cluster.resolve_story_id
+    except (ImportError, AttributeError):
+        return story_id
+    return resolve_id(store, story_id)
+
+
 def _rows(store: Store, table: str, story_id: str | None) -> list:
+    if story_id not in (None, ALL):
+        story_id = resolve_story(store, story_id)
     _check_story(store, table, story_id)
     if story_id in (None, ALL):
         return store.conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
@@ -343,13 +361,15 @@ def load_quotes(store: Store, story_id: str | None = None) -> list[Quote]:
     return sorted(out, key=lambda q: (q.evidence[0].article if q.evidence else "", q.evidence[0].start if q.evidence else 0))
 
 
-def event_json(e: Event) -> dict:
+def event_json(e: Event, store: Store | None = None) -> dict:
     """An event as the brief's JSON contract shapes it (plus linked and details)."""
     return {
         "id": e.id,
         "type": e.type,
         "actors": e.actors,
         "counterparts": e.counterparts,
+        "actor_names": [display_name(store, a) for a in e.actors] if store is not None else e.actors,
+        "counterpart_names": [display_name(store, c) for c in e.counterparts] if store is not None else e.counterparts,
         "object": e.object,
         "place": e.place,
         "date": e.date.value if e.date else None,
@@ -363,9 +383,10 @@ def event_json(e: Event) -> dict:
     }
 
 
-def quote_json(q: Quote) -> dict:
+def quote_json(q: Quote, store: Store | None = None) -> dict:
     return {
         "speaker": q.speaker,
+        "speaker_name": display_name(store, q.speaker) if store is not None and q.speaker else q.speaker,
         "text": q.text,
         "channel": q.channel,
         "articles": q.articles,

@@ -56,6 +56,14 @@ class Participant:
     end: int
     label: str = "PERSON"
     via: str = "name"  # name | pronoun | group | speaker
+    entity: str | None = None  # the resolved entity's id, when entity resolution knows it
+
+
+def same_participant(a: Participant, b: Participant) -> bool:
+    """Resolved entities decide when both are resolved; names otherwise."""
+    if a.entity and b.entity:
+        return a.entity == b.entity
+    return same_name(a.name, b.name)
 
 
 def canonical(name: str) -> str:
@@ -178,20 +186,20 @@ def name_span(token):
     return None
 
 
-Resolver = Callable[[object, str, int, int, str], str]
+Resolver = Callable[[object, str, int, int, str], "str | None"]
 
 
-def surface_resolver(store, article_id: str, start: int, end: int, surface: str) -> str:
-    """The fallback resolver: the canonical surface name."""
-    return canonical(surface)
+def surface_resolver(store, article_id: str, start: int, end: int, surface: str) -> str | None:
+    """The fallback resolver: no entity (participants keep their surface names)."""
+    return None
 
 
 def default_resolver() -> Resolver:
-    """`resolve.entity_at` when the resolve stage exists, else the surface name.
+    """`resolve.entity_at` (-> the entity's id) when the resolve stage exists, else no entity.
 
-    The one place to switch when entity resolution lands on main."""
+    The one place that knows about entity resolution."""
     try:
-        from . import resolve  # type: ignore[attr-defined]
+        from . import resolve
 
         entity_at = resolve.entity_at
     except (ImportError, AttributeError):
@@ -199,11 +207,20 @@ def default_resolver() -> Resolver:
 
     def resolver(store, article_id, start, end, surface):
         found = entity_at(store, article_id, start, end)
-        if found is None:
-            return canonical(surface)
-        return getattr(found, "name", None) or str(found)
+        return getattr(found, "id", None) if found is not None else None
 
     return resolver
+
+
+def display_name(store, value: str) -> str:
+    """An entity id's name (a plain name is returned as it is)."""
+    try:
+        from . import resolve
+
+        found = resolve.get(store, value)
+    except (ImportError, AttributeError):
+        return value
+    return found.name if found is not None else value
 
 
 @dataclass

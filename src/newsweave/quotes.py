@@ -31,7 +31,7 @@ from .participants import (
     Participant,
     canonical,
     name_span,
-    same_name,
+    same_participant,
 )
 from .records import Quote, Span
 
@@ -255,11 +255,7 @@ def merge_quotes(mentions: list[QuoteMention]) -> list[Quote]:
     for m in mentions:
         for g in groups:
             head = g[0]
-            speakers_ok = (
-                m.speaker is None
-                or head.speaker is None
-                or same_name(m.speaker_id or m.speaker.name, head.speaker_id or head.speaker.name)
-            )
+            speakers_ok = m.speaker is None or head.speaker is None or same_participant(m.speaker, head.speaker)
             if speakers_ok and any(similar_text(m.text, o.text) for o in g):
                 g.append(m)
                 break
@@ -270,8 +266,9 @@ def merge_quotes(mentions: list[QuoteMention]) -> list[Quote]:
         named = [m for m in g if m.speaker is not None]
         speaker = None
         if named:
-            best = max(named, key=lambda m: len((m.speaker_id or m.speaker.name)))
-            speaker = best.speaker_id or canonical(best.speaker.name)
+            resolved = [m for m in named if m.speaker.entity]
+            best = max(resolved or named, key=lambda m: len(m.speaker.name))
+            speaker = best.speaker.entity or canonical(best.speaker.name)
         channels = [m.channel for m in g if m.channel]
         channel = max(set(channels), key=lambda c: (c not in ("said", "post"), channels.count(c))) if channels else None
         text = max((m.text for m in g), key=len)

@@ -8,6 +8,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from ..participants import display_name
 from ._common import DbOption, JsonOption, console, open_workspace, print_json
 
 StoryArg = Annotated[str, typer.Argument(help='A story id, or "all" for every story.')]
@@ -25,7 +26,7 @@ def events_command(story: StoryArg = "all", db: DbOption = "newsweave.db", as_js
     ws = open_workspace(db)
     events = load_events(ws.store, story)
     if as_json:
-        print_json([event_json(e) for e in events])
+        print_json([event_json(e, ws.store) for e in events])
         return
     table = Table(title=f"{len(events)} events in story {story}", title_justify="left")
     table.add_column("date", no_wrap=True)
@@ -40,10 +41,10 @@ def events_command(story: StoryArg = "all", db: DbOption = "newsweave.db", as_js
             date = e.date.value or "?"
             if e.date.anchor_from == "story":
                 date += " (story)"
-        who = " & ".join(e.actors)
+        who = " & ".join(display_name(ws.store, a) for a in e.actors)
         what = f"{who} {e.type}"
         if e.counterparts:
-            what += " " + " & ".join(e.counterparts)
+            what += " " + " & ".join(display_name(ws.store, c) for c in e.counterparts)
         if e.object:
             what += f": {e.object}"
         if e.details:
@@ -60,7 +61,7 @@ def quotes_command(story: StoryArg = "all", db: DbOption = "newsweave.db", as_js
     ws = open_workspace(db)
     quotes = load_quotes(ws.store, story)
     if as_json:
-        print_json([quote_json(q) for q in quotes])
+        print_json([quote_json(q, ws.store) for q in quotes])
         return
     table = Table(title=f"{len(quotes)} quotes in story {story}", title_justify="left")
     table.add_column("speaker", overflow="fold")
@@ -68,5 +69,6 @@ def quotes_command(story: StoryArg = "all", db: DbOption = "newsweave.db", as_js
     table.add_column("quote", overflow="fold", ratio=1)
     table.add_column("articles", justify="right")
     for q in quotes:
-        table.add_row(escape(q.speaker or "—"), q.channel or "—", escape(q.text), str(len(q.articles)))
+        speaker = display_name(ws.store, q.speaker) if q.speaker else "—"
+        table.add_row(escape(speaker), q.channel or "—", escape(q.text), str(len(q.articles)))
     console.print(table)

@@ -84,20 +84,33 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _day(value: str) -> tuple[dt.date, str] | None:
+    """(a date to place it by, its label) for "2025-10-31", "2025-10", "2028" or a range's start."""
+    first = value.split("/")[0]
+    try:
+        if len(first) == 10:
+            d = dt.date.fromisoformat(first)
+            return d, f"{d.day} {d:%b %Y}"
+        if len(first) == 7:
+            d = dt.date.fromisoformat(first + "-01")
+            return d, f"{d:%b %Y}"
+        if len(first) == 4:
+            return dt.date(int(first), 1, 1), first
+    except ValueError:
+        pass
+    return None
+
+
 def _timeline_svg(timeline: list[dict], numbers: dict[str, int]) -> dict | None:
-    """Positions for the SVG: one dot per event, a column per day, stacked by day."""
-    items = [t for t in timeline if not t.get("background")]
-    dates = []
-    for t in items:
-        try:
-            dates.append(dt.date.fromisoformat(t["date"].split("/")[0][:10].ljust(10, "-")[:10]) if len(t["date"]) >= 10 else None)
-        except ValueError:
-            dates.append(None)
-    pairs = [(t, d) for t, d in zip(items, dates) if d]
+    """Positions for the SVG: a column per date, one dot per event stacked in it."""
+    pairs = [(t, _day(t["date"])) for t in timeline if not t.get("background")]
+    pairs = [(t, d) for t, d in pairs if d]
     if not pairs:
         return None
     days = sorted({d for _, d in pairs})
-    col_w, row_h, left, top = 260, 46, 20, 40
+    left, top, row_h = 20, 40, 46
+    width = max(900, len(days) * 220 + 2 * left)
+    col_w = (width - 2 * left) / len(days)
     stack = defaultdict(int)
     dots = []
     for t, d in pairs:
@@ -106,17 +119,19 @@ def _timeline_svg(timeline: list[dict], numbers: dict[str, int]) -> dict | None:
         stack[d] += 1
         dots.append(
             {
-                "x": left + col * col_w + 10,
+                "x": round(left + col * col_w + 10),
                 "y": top + 20 + row * row_h,
                 "text": t["text"],
                 "planned": t.get("status") != "occurred",
                 "cites": "".join(f"[{numbers[a]}]" for a in t["articles"] if a in numbers),
             }
         )
-    width = left * 2 + len(days) * col_w
     height = top + 30 + max(stack.values()) * row_h
-    ticks = [{"x": left + i * col_w + 10, "label": f"{d.day} {d:%b %Y}"} for i, d in enumerate(days)]
-    return {"width": width, "height": height, "axis_y": top, "ticks": ticks, "dots": dots, "x2": width - left}
+    ticks = [{"x": round(left + i * col_w + 10), "label": d[1]} for i, d in enumerate(days)]
+    return {
+        "width": width, "height": height, "axis_y": top, "ticks": ticks, "dots": dots, "x2": width - left,
+        "chars": max(20, int(col_w / 7.2) - 3),  # label length that fits a column
+    }
 
 
 def render_html(briefs: Sequence[dict], texts: Mapping[str, str]) -> str:
