@@ -264,6 +264,14 @@ def test_seeds_make_one_story_with_a_brief(client):
     assert {c["article"]["id"] for c in compare["articles"]} >= seeds
     assert client.get("/api/stories", params={"q": "Hegseth"}).json()["total"] >= 1
     assert client.get("/api/stories", params={"since": "2030-01-01"}).json()["total"] == 0
+    assert client.get("/api/stories", params={"since": "2025-10-31", "until": "2025-10-31"}).json()["total"] >= 1
+    by_entity = client.get("/api/stories", params={"entity": "Hegseth"}).json()
+    assert sid in {s["id"] for s in by_entity["stories"]}
+    nobody = client.get("/api/stories", params={"entity": "Zebedee Quillfeather"}).json()
+    assert nobody["total"] == 0 and "Zebedee" in nobody["note"]
+    row = next(s for s in client.get("/api/stories", params={"limit": 200}).json()["stories"] if s["id"] == sid)
+    families = {client.get(f"/api/articles/{a}").json()["family"]["id"] for a in seeds}
+    assert row["independent_sources"] == len(families) < len(seeds)  # copies count once
     for url in (f"/stories/{sid}", f"/stories/{sid}/compare"):
         assert client.get(url, headers=HTML).status_code == 200
 
