@@ -60,9 +60,9 @@ class LocalMention:
 # -- 1. mentions of one article -----------------------------------------------------------
 
 
-def article_mentions(adoc, acronym_map: dict[str, str]) -> tuple[list[LocalMention], list[names.Acronym], list[int]]:
-    """Mentions of one parsed article, the acronym definitions it holds (offsets made
-    clean-text), and, for each definition, its paragraph start."""
+def article_mentions(adoc, acronym_map: dict[str, str]) -> tuple[list[LocalMention], list[names.Acronym]]:
+    """Mentions of one parsed article and the acronym definitions it holds (offsets made
+    clean-text)."""
     mentions: list[LocalMention] = []
     definitions: list[tuple[names.Acronym, int]] = []
     for para in adoc.paragraphs:
@@ -90,7 +90,7 @@ def article_mentions(adoc, acronym_map: dict[str, str]) -> tuple[list[LocalMenti
     shifted = [
         names.Acronym(a.short, a.long, a.short_start + start, a.long_start + start) for a, start in definitions
     ]
-    return mentions, shifted, [start for _, start in definitions]
+    return mentions, shifted
 
 
 def _label_at(doc, start: int, end: int) -> str:
@@ -342,9 +342,10 @@ class ResolveStage:
             chunk = list(article_ids[i : i + 200])
             _forget(store, chunk)
             docs = parse_articles(store.articles(chunk), settings, store)
+            acronyms = _acronym_map(store)
             touched: set[str] = set()
             for aid in chunk:
-                touched |= resolve_article(store, docs[aid])
+                touched |= resolve_article(store, docs[aid], acronyms)
             refresh(store, touched)
 
 
@@ -359,22 +360,25 @@ def _acronym_map(store) -> dict[str, str]:
     return {r[0]: r[1] for r in store.conn.execute("SELECT short_key, long_key FROM acronyms")}
 
 
-def resolve_article(store, adoc) -> set[str]:
-    """Resolve one parsed article into the store's entities; returns the entity ids touched."""
+def resolve_article(store, adoc, acronym_map: dict[str, str] | None = None) -> set[str]:
+    """Resolve one parsed article into the store's entities; returns the entity ids touched.
+    `acronym_map` (short key -> long key, as stored) is updated with what the article defines."""
     article = adoc.article
-    acronym_map = _acronym_map(store)
-    mentions, definitions, _ = article_mentions(adoc, acronym_map)
+    acronym_map = _acronym_map(store) if acronym_map is None else acronym_map
+    mentions, definitions = article_mentions(adoc, acronym_map)
+    local_map = dict(acronym_map)  # the article's own definitions win inside it
     for acr in definitions:
         short_key, long_key = names.key(acr.short), names.key(acr.long)
         if short_key and long_key and short_key != long_key:
-            acronym_map[short_key] = acronym_map.get(long_key, long_key)
+            local_map[short_key] = acronym_map.get(long_key, long_key)
+            acronym_map.setdefault(short_key, local_map[short_key])
             store.conn.execute(
                 'INSERT OR IGNORE INTO acronyms (short_key, long_key, short, long, article_id, start, "end") '
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (short_key, long_key, acr.short, acr.long, article.id, acr.long_start, acr.long_end),
             )
     touched: set[str] = set()
-    clusters = local_clusters(mentions, acronym_map)
+    clusters = local_clusters(mentions, local_map)
     surname_mentions(article.clean_text, clusters, mentions)
     for cluster in clusters:
         eid = _link(store, cluster, article.id)
@@ -519,30 +523,23 @@ def load_entities(store, article_ids: Sequence[str] | None = None) -> list[Entit
     return sorted(_load(store, list(dict.fromkeys(ids)), set(wanted)), key=lambda e: (-len(e.mentions), e.name))
 
 
+def _rows(store, table: str, columns: str, eid: str, articles: set[str] | None) -> list:
+    """Rows of one entity in a span table (mentions, roles), optionally of some articles only."""
+    rows = store.conn.execute(
+        f'SELECT article_id, start, "end", {columns} FROM {table} WHERE entity_id = ? ORDER BY article_id, start',
+        (eid,),
+    )
+    return [r for r in rows if articles is None or r["article_id"] in articles]
+
+
 def _load(store, ids: list[str], articles: set[str] | None) -> list[Entity]:
     out = []
     for eid in ids:
         row = store.conn.execute("SELECT id, name, type FROM entities WHERE id = ?", (eid,)).fetchone()
         if row is None:
             continue
-        mrows = [
-            r
-            for r in store.conn.execute(
-                'SELECT article_id, start, "end", text, name, titles, label FROM entity_mentions '
-                "WHERE entity_id = ? ORDER BY article_id, start",
-                (eid,),
-            )
-            if articles is None or r["article_id"] in articles
-        ]
-        rrows = [
-            r
-            for r in store.conn.execute(
-                'SELECT article_id, start, "end", text, surface, normalised FROM entity_roles '
-                "WHERE entity_id = ? ORDER BY article_id, start",
-                (eid,),
-            )
-            if articles is None or r["article_id"] in articles
-        ]
+        mrows = _rows(store, "entity_mentions", "text, name, titles, label", eid, articles)
+        rrows = _rows(store, "entity_roles", "text, surface, normalised", eid, articles)
         aliases = list(
             dict.fromkeys(
                 f
