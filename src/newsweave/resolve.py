@@ -392,10 +392,22 @@ def _owner(store, key: str) -> str | None:
     return row[0] if row else None
 
 
+def _global_keys(cluster: Cluster) -> list[str]:
+    """The keys that name a cluster across the store. A person's short forms ("singh") are
+    not among them: "Singh" is Rajnath Singh in one article and may be Manmohan Singh in
+    the next, so a short form is matched by `_person_candidates`, never owned."""
+    if cluster.type != "PERSON":
+        return cluster.keys
+    longest = cluster.longest
+    return [k for k in cluster.keys if not _fits(k.split(), longest, True)] or [" ".join(longest)]
+
+
 def _link(store, cluster: Cluster, article_id: str) -> str:
-    owners = list(dict.fromkeys(o for o in (_owner(store, k) for k in cluster.keys) if o))
+    owners = list(dict.fromkeys(o for o in (_owner(store, k) for k in _global_keys(cluster)) if o))
     if not owners and (cluster.type == "PERSON" or _personish_short(cluster)):
-        owners = _person_candidates(store, cluster)
+        owners = _person_candidates(
+            store, cluster.longest, cluster.honorific, _personish_short(cluster), cluster.type == "PERSON"
+        )
     if owners:
         survivor = _oldest(store, owners)
         for other in owners:
@@ -411,24 +423,26 @@ def _link(store, cluster: Cluster, article_id: str) -> str:
     return eid
 
 
-def _person_candidates(store, cluster: Cluster) -> list[str]:
-    """The one stored entity this person's name shortens, or that shortens it."""
-    mine = cluster.longest
+def _person_candidates(store, mine: list[str], honorific: bool, may_be_short: bool, is_person: bool) -> list[str]:
+    """The one stored person whose name `mine` shortens (when `may_be_short`), or whose
+    short-form-only name `mine` completes (when `is_person`); [] when none or several.
+    An entity qualifies only if every name it has is compatible with `mine`."""
     rows = store.conn.execute(
-        "SELECT k.key, k.entity_id, e.type FROM entity_keys k JOIN entities e ON e.id = k.entity_id "
+        "SELECT DISTINCT k.entity_id, e.type FROM entity_keys k JOIN entities e ON e.id = k.entity_id "
         "WHERE k.last_token = ? OR k.first_token = ?",
         (mine[-1], mine[0]),
     ).fetchall()
-    found: set[str] = set()
+    found: list[str] = []
     for row in rows:
-        theirs = row["key"].split()
-        if len(theirs) > len(mine) and _personish_short(cluster) and row["type"] == "PERSON":
-            if _fits(mine, theirs, cluster.honorific):
-                found.add(row["entity_id"])
-        elif len(theirs) < len(mine) and cluster.type == "PERSON" and len(theirs) <= 2:
-            if _fits(theirs, mine, False) and not names.country(row["key"]):
-                found.add(row["entity_id"])
-    return sorted(found) if len(found) == 1 else []
+        keys = [r[0].split() for r in store.conn.execute("SELECT key FROM entity_keys WHERE entity_id = ?", (row[0],))]
+        longer = may_be_short and row["type"] == "PERSON" and any(_fits(mine, k, honorific) for k in keys)
+        shorter = is_person and all(len(k) <= 2 and not names.country(" ".join(k)) for k in keys) and any(
+            _fits(k, mine, False) for k in keys
+        )
+        compatible = all(k == mine or _fits(k, mine, False) or _fits(mine, k, honorific) for k in keys)
+        if (longer or shorter) and compatible:
+            found.append(row[0])
+    return found if len(found) == 1 else []
 
 
 def _oldest(store, ids: list[str]) -> str:
@@ -450,7 +464,7 @@ def merge(store, younger: str, older: str, reason: str, article_id: str | None =
 
 
 def _attach(store, eid: str, cluster: Cluster, article) -> None:
-    for k in cluster.keys:
+    for k in _global_keys(cluster):
         words = k.split()
         store.conn.execute(
             "INSERT OR IGNORE INTO entity_keys (key, entity_id, first_token, last_token) VALUES (?, ?, ?, ?)",
@@ -649,11 +663,16 @@ def find(store, name: str) -> Entity | None:
     acronym = store.conn.execute("SELECT long_key FROM acronyms WHERE short_key = ?", (k,)).fetchone()
     if acronym:
         candidates.append(acronym[0])
-    _, rest = names.split_honorifics(name)
+    titles, rest = names.split_honorifics(name)
     candidates.append(names.key(rest))
     for cand in candidates:
         if cand:
             owner = _owner(store, cand)
             if owner:
                 return get(store, owner)
+    tokens = names.key(rest).split()
+    if tokens:  # a short form: the one person it can stand for
+        found = _person_candidates(store, tokens, True, True, False)
+        if found:
+            return get(store, found[0])
     return None
