@@ -215,19 +215,19 @@ def vote(mentions) -> Counter:
     """Weighted type vote: multi-word mentions weigh 1, single words 0.5, honorifics and
     roles add 2 for PERSON, a country name 3 for GPE."""
     votes: Counter = Counter()
-    for m in mentions:
-        label, key_, titles, n_roles, country = m
+    for label, key_, titles, n_roles, country, count in mentions:
         if country:
-            votes["GPE"] += 3
+            votes["GPE"] += 3 * count
             continue
-        votes[label] += 1.0 if len(key_.split()) > 1 else 0.5
+        votes[label] += (1.0 if len(key_.split()) > 1 else 0.5) * count
         if titles or n_roles:
-            votes["PERSON"] += 2
+            votes["PERSON"] += 2 * count
     return votes
 
 
 def _vote_row(m: LocalMention):
-    return (m.label, m.key, m.titles, len(m.roles), m.country)
+    """(label, key, titles, roles, is a country, count) of one mention, for `vote`."""
+    return (m.label, m.key, m.titles, len(m.roles), m.country, 1)
 
 
 def local_clusters(mentions: list[LocalMention], acronym_map: dict[str, str]) -> list[Cluster]:
@@ -296,6 +296,8 @@ def _other_keys(c: Cluster, clusters: list[Cluster]) -> set[str]:
 
 
 def _personish_short(c: Cluster) -> bool:
+    """Could this cluster be a person's short form? One or two words, no country, tagged
+    as something the tagger calls people by mistake (it tags "Singh" GPE or ORG)."""
     return (
         len(c.longest) <= 2
         and not any(m.country for m in c.mentions)
@@ -404,10 +406,10 @@ def _global_keys(cluster: Cluster) -> list[str]:
 
 def _link(store, cluster: Cluster, article_id: str) -> str:
     owners = list(dict.fromkeys(o for o in (_owner(store, k) for k in _global_keys(cluster)) if o))
-    if not owners and (cluster.type == "PERSON" or _personish_short(cluster)):
-        owners = _person_candidates(
-            store, cluster.longest, cluster.honorific, _personish_short(cluster), cluster.type == "PERSON"
-        )
+    # across articles an organisation's name ("Ford" alone) is not taken for a person's
+    may_be_short = _personish_short(cluster) and cluster.type != "ORG"
+    if not owners and (cluster.type == "PERSON" or may_be_short):
+        owners = _person_candidates(store, cluster.longest, cluster.honorific, may_be_short, cluster.type == "PERSON")
     if owners:
         survivor = _oldest(store, owners)
         for other in owners:
@@ -489,17 +491,21 @@ def _attach(store, eid: str, cluster: Cluster, article) -> None:
 
 
 def refresh(store, entity_ids: set[str]) -> None:
-    """Recompute type (weighted vote) and display name of the given entities."""
+    """Recompute type (weighted vote) and display name of the given entities. Mentions are
+    counted in SQL by (label, key, name, titled), so a country with a million mentions
+    costs a handful of rows."""
     for eid in entity_ids:
         rows = store.conn.execute(
-            "SELECT label, key, name, titles FROM entity_mentions WHERE entity_id = ?", (eid,)
+            "SELECT label, key, name, titles != '' AS titled, COUNT(*) AS n FROM entity_mentions "
+            "WHERE entity_id = ? GROUP BY label, key, name, titled",
+            (eid,),
         ).fetchall()
         if not rows:
             continue
         n_roles = store.conn.execute("SELECT COUNT(*) FROM entity_roles WHERE entity_id = ?", (eid,)).fetchone()[0]
         countries = {r["key"]: names.country(r["key"]) for r in rows}
         votes = vote(
-            (r["label"], r["key"], r["titles"], 0, countries[r["key"]] is not None and r["label"] != "PERSON")
+            (r["label"], r["key"], r["titled"], 0, countries[r["key"]] is not None and r["label"] != "PERSON", r["n"])
             for r in rows
         )
         votes["PERSON"] += 2 * n_roles
@@ -508,8 +514,10 @@ def refresh(store, entity_ids: set[str]) -> None:
         if type_ == "GPE" and country is not None:
             name = country.name
         else:
-            forms = Counter(r["name"] for r in rows if not names.is_demonym(r["name"]))
-            forms = forms or Counter(r["name"] for r in rows)
+            forms: Counter = Counter()
+            for r in rows:
+                forms[r["name"]] += r["n"]
+            forms = Counter({f: n for f, n in forms.items() if not names.is_demonym(f)}) or forms
             name = max(forms, key=lambda f: (len(names.key(f).split()), forms[f], -len(f)))
         store.conn.execute("UPDATE entities SET type = ?, name = ? WHERE id = ?", (type_, name, eid))
 
