@@ -38,11 +38,92 @@ class NlpSettings:
 
 
 @dataclass
+class ExtractSettings:
+    quote_min_words: int = 6  # shorter quoted phrases are scare quotes or titles, not speech
+    story_anchor: bool = True  # undated articles resolve times against their story's dates
+
+
+@dataclass
+class WebSettings:
+    host: str = "127.0.0.1"  # loopback: the store is never exposed unless asked
+    port: int = 8421
+    max_upload_bytes: int = 5 * 1024 * 1024  # one request's body; more is refused with 413
+    max_files: int = 50  # files in one upload
+    upload_suffixes: tuple[str, ...] = (".txt", ".text", ".md", ".html", ".htm", ".jsonl", ".ndjson", ".rss", ".atom", ".xml")
+    page_size: int = 50
+    brief_cache: int = 256  # briefs kept per store version
+
+
+@dataclass
+class ReuseSettings:
+    """Text reuse and syndication (reuse.py, align.py, minhash.py); see docs/reuse.md."""
+
+    shingle_ngram: int = 3  # word n-grams for MinHash and exact Jaccard
+    num_perm: int = 128
+    bands: int = 20  # LSH: P(candidate | J=0.8) = 0.998, J=0.5: 0.27, J=0.3: 0.015
+    rows: int = 6
+    near_duplicate: float = 0.8  # verified Jaccard at or above which two articles are near-duplicates
+    fingerprint_ngram: int = 5  # word n-grams indexed for passage candidates
+    winnow_window: int = 12  # any shared run of window + ngram - 1 = 16 words is found
+    max_postings: int = 32  # a new article is compared with at most this many earliest holders of a key
+    seed_ngram: int = 3  # alignment seeds
+    max_occurrences: int = 4  # a seed n-gram repeated more often than this in B is not a seed
+    max_gap: int = 12  # unmatched tokens allowed between two runs of one passage
+    gap_penalty: float = 0.5
+    max_runs: int = 3000
+    min_tokens: int = 12  # matched tokens for a passage (before splitting quotes from narrative)
+    min_piece_tokens: int = 3  # narrative/quote pieces shorter than this are dropped
+    family_tokens: int = 20  # narrative tokens two articles must share to be one family
+    batch_size: int = 5000  # articles prepared and indexed at a time (bounds memory)
+
+
+def _entity_type_weights() -> dict[str, float]:
+    # people are the surest sign of one happening, then organisations and places
+    return {"PERSON": 3.0, "ORG": 2.0, "GPE": 2.0, "LOC": 2.0, "FAC": 2.0, "EVENT": 2.0,
+            "NORP": 1.0, "WORK_OF_ART": 1.0, "PRODUCT": 1.0, "LAW": 1.0}
+
+
+@dataclass
+class ClusterSettings:
+    """Story clustering (cluster.py, storyindex.py); docs/stories.md says why these values."""
+
+    threshold: float = 0.2  # an article joins the best story scoring at least this, else opens one
+    merge_threshold: float = 0.45  # two stories whose centroids score this much merge
+    move_margin: float = 0.05  # consolidation moves an article when another story beats its own by this
+    text_weight: float = 0.7  # weight of the lemma TF-IDF cosine
+    entity_weight: float = 0.3  # weight of the entity cosine
+    entity_type_weights: dict[str, float] = field(default_factory=_entity_type_weights)
+    place_bonus: float = 0.05  # same dateline place
+    year_mismatch_factor: float = 0.6  # the article's event year agrees with none of the story's
+    lead_mismatch_factor: float = 0.5  # neither names the other's main participant
+    time_grace_days: float = 3.0  # a published date this close to the story's span costs nothing
+    time_half_life_days: float = 7.0  # beyond the grace, the score halves every this many days
+    block_terms: int = 12  # the article's rarest terms used as blocking keys
+    block_entities: int = 8  # and its weightiest entities
+    max_candidates: int = 40  # stories scored per article (those sharing the most keys)
+    max_posting: int = 5000  # a key held by more stories than this is too common to block on
+    consolidate: bool = True  # run the consolidation pass over the stories a batch touched
+
+
+@dataclass
+class CorroborateSettings:
+    summary_sentences: int = 6  # occurred facts in a brief's summary (planned ones and the title conflict follow)
+    background_days: int = 60  # an event dated this long before a story's first article is background
+    variant_max_change: int = 3  # a quote variant replaces at most this many words on each side
+    variant_min_anchor: int = 2  # ... between at least this many matching words on both sides
+
+
+@dataclass
 class Settings:
     db: str = field(default_factory=default_db)
     ingest: IngestSettings = field(default_factory=IngestSettings)
     clean: CleanSettings = field(default_factory=CleanSettings)
     nlp: NlpSettings = field(default_factory=NlpSettings)
+    extract: ExtractSettings = field(default_factory=ExtractSettings)
+    web: WebSettings = field(default_factory=WebSettings)
+    reuse: ReuseSettings = field(default_factory=ReuseSettings)
+    cluster: ClusterSettings = field(default_factory=ClusterSettings)
+    corroborate: CorroborateSettings = field(default_factory=CorroborateSettings)
 
     @property
     def db_path(self) -> Path:

@@ -1,0 +1,82 @@
+import re
+
+from conftest import seed_file
+
+from newsweave.clean import clean, normalise, rule_reason, split_paragraphs
+
+
+def sentences(text: str) -> list[str]:
+    """Sentences of every paragraph (a rough splitter is enough to check nothing is lost)."""
+    out = []
+    for paragraph in text.split("\n"):
+        out += [s for s in re.split(r"(?<=[.!?])\s+", normalise(paragraph)) if len(s.split()) > 3]
+    return out
+
+
+def test_aggregator_boilerplate_removed_and_listed():
+    raw = seed_file("004").read_text(encoding="utf-8")
+    cleaned = clean(raw)
+    reasons = [(r.reason, r.text.strip()[:30]) for r in cleaned.removed]
+    assert reasons == [
+        ("also-read", "Also Read | Has JD Vance Annou"),
+        ("also-read", "Also Read | APEC summit 2025: "),
+        ("disclaimer", "(The above story is verified a"),
+    ]
+    assert "Also Read" not in cleaned.clean_text
+    assert "verified and authored" not in cleaned.clean_text
+    for span in cleaned.removed:  # removed spans point into the raw text
+        assert raw[span.start : span.end] == span.text
+
+
+def test_no_news_sentence_is_removed_from_any_seed(seeds_dir):
+    for path in sorted(seeds_dir.iterdir()):
+        raw = path.read_text(encoding="utf-8")
+        cleaned = clean(raw)
+        removed_text = " ".join(r.text for r in cleaned.removed if r.reason != "header")
+        kept = normalise(cleaned.clean_text)
+        for sentence in sentences(raw):
+            if sentence in normalise(removed_text) or sentence.startswith("date "):
+                continue
+            assert sentence in kept, f"{path.name}: lost {sentence!r}"
+
+
+def test_blank_line_runs_collapse_to_paragraphs():
+    raw = seed_file("002").read_text(encoding="utf-8")
+    cleaned = clean(raw)
+    assert "\n\n\n" not in cleaned.clean_text
+    assert cleaned.clean_text.startswith("Defence Minister Rajnath Singh is scheduled to meet")
+    assert len(cleaned.clean_text.split("\n\n")) == 10
+
+
+def test_date_header_is_metadata_not_text():
+    raw = seed_file("000").read_text(encoding="utf-8")
+    cleaned = clean(raw)
+    assert cleaned.clean_text.startswith("Kuala Lumpur: Defence Minister")
+    assert cleaned.removed[0].reason == "header"
+
+
+def test_learned_outlet_lines_removed_but_quotes_kept():
+    raw = "Port workers ended the strike on Monday.\n\nFollow the Harbour Gazette for updates daily\n\n\"We stand together,\" the union said."
+    learned = {p.line_hash for p in split_paragraphs(raw)}  # pretend every line repeats
+    cleaned = clean(raw, learned)
+    assert [r.reason for r in cleaned.removed] == ["learned-outlet", "learned-outlet"]
+    assert '"We stand together," the union said.' in cleaned.clean_text
+
+
+def test_rules_match_boilerplate_not_news():
+    assert rule_reason("Also Read | Ten things to know") == "also-read"
+    assert rule_reason("Follow us on Facebook and X") == "follow-us"
+    assert rule_reason("Share | Tweet | WhatsApp | Email") == "share"
+    assert rule_reason("Sign up for our morning newsletter to get the news first") == "subscribe"
+    assert rule_reason("Defence Minister Rajnath Singh held a bilateral meeting with Singapore Defence Minister Chan Chun Sing.") is None
+    assert rule_reason("Read more about the framework in the ministry's release, which runs to forty pages and covers every pillar of cooperation in detail across the decade.") is None
+
+
+def test_hard_wrapped_lines_are_joined():
+    raw = (
+        "The council voted late on Tuesday to extend the\n"
+        "emergency powers granted to the harbour authority for\n"
+        "another ninety days, officials said after the session.\n"
+    )
+    (para,) = split_paragraphs(raw)
+    assert para.text.startswith("The council voted late on Tuesday to extend the emergency powers")

@@ -1,0 +1,51 @@
+import sqlite3
+
+import pytest
+
+from newsweave.errors import NotFoundError, StoreError
+from newsweave.migrations import all_migrations
+from newsweave.store import Store, _statements
+
+
+def test_migrations_apply_once_and_are_recorded(tmp_path):
+    path = tmp_path / "x.db"
+    store = Store(path)
+    names = [m.name for m in all_migrations()]
+    assert store.applied_migrations() == names
+    store.close()
+    again = Store(path)
+    assert again.migrate() == []  # nothing left to apply
+    assert again.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert again.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_transaction_rolls_back_on_error():
+    store = Store()
+    with pytest.raises(RuntimeError):
+        with store.transaction() as conn:
+            conn.execute("INSERT INTO outlet_lines VALUES ('o', 'h', 'missing')") if False else None
+            conn.execute("CREATE TABLE scratch (x)")
+            conn.execute("INSERT INTO scratch VALUES (1)")
+            raise RuntimeError("boom")
+    assert store.conn.execute("SELECT name FROM sqlite_master WHERE name = 'scratch'").fetchone() is None
+
+
+def test_unknown_article_is_a_clear_error():
+    with pytest.raises(NotFoundError, match="no article with id 'nope'"):
+        Store().article("nope")
+
+
+def test_not_a_store_is_a_clear_error(tmp_path):
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="not a newsweave store"):
+        Store(bad)
+
+
+def test_triggers_survive_statement_splitting():
+    sql = "CREATE TABLE a (x);\nCREATE TRIGGER t AFTER INSERT ON a BEGIN\n  SELECT 1;\n  SELECT 2;\nEND;\n-- done\n"
+    statements = _statements(sql)
+    assert len(statements) == 2 and statements[1].endswith("END;")
+    conn = sqlite3.connect(":memory:")
+    for s in statements:
+        conn.execute(s)
