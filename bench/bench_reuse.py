@@ -3,7 +3,7 @@
     PYTHONPATH=src /work/venv/bin/python bench/bench_reuse.py            # 10,000 and 100,000 articles
     PYTHONPATH=src /work/venv/bin/python bench/bench_reuse.py --quick    # 2,000 and 10,000
 
-For each size, one corpus is generated (newsweave.synth: Zipf vocabulary, 10 % near-duplicate
+For each size, one corpus is generated (newsweave.synth_reuse: Zipf vocabulary, 10 % near-duplicate
 variants, 5 % articles carrying a paragraph copied from another) and written to a temporary
 file; then two child processes each read it and are timed, so each peak RSS is its own:
 
@@ -49,7 +49,7 @@ def current_rss_mb() -> float:
 
 
 def make_corpus(n: int, seed: int, path: Path) -> dict:
-    from newsweave import synth
+    from newsweave import synth_reuse as synth
 
     t0 = time.perf_counter()
     corpus = synth.Generator(seed=seed).corpus(n, near_dup_share=0.1, reuse_share=0.05)
@@ -86,7 +86,8 @@ def read_texts(path: Path) -> list[str]:
 
 
 def run_newsweave(path: Path) -> dict:
-    from newsweave import reuse, synth
+    from newsweave import reuse
+    from newsweave import synth_reuse as synth
     from newsweave.settings import Settings
     from newsweave.store import Store
 

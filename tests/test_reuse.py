@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import newsweave
-from newsweave import reuse, synth
+from newsweave import reuse
+from newsweave import synth_reuse as synth
 from newsweave.align import align
 from newsweave.minhash import MinHasher, band_keys, estimate, jaccard
 from newsweave.quoted import quoted_mask, quoted_spans

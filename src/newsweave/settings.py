@@ -34,6 +34,24 @@ class NlpSettings:
     model: str = DEFAULT_SPACY_MODEL
     batch_size: int = 64
     n_process: int = 1  # raised to 2 for large batches by the nlp stage
+    parallel_from: int = 2000  # paragraphs to parse in one call before n_process=2 pays off
+
+
+@dataclass
+class ExtractSettings:
+    quote_min_words: int = 6  # shorter quoted phrases are scare quotes or titles, not speech
+    story_anchor: bool = True  # undated articles resolve times against their story's dates
+
+
+@dataclass
+class WebSettings:
+    host: str = "127.0.0.1"  # loopback: the store is never exposed unless asked
+    port: int = 8421
+    max_upload_bytes: int = 5 * 1024 * 1024  # one request's body; more is refused with 413
+    max_files: int = 50  # files in one upload
+    upload_suffixes: tuple[str, ...] = (".txt", ".text", ".md", ".html", ".htm", ".jsonl", ".ndjson", ".rss", ".atom", ".xml")
+    page_size: int = 50
+    brief_cache: int = 256  # briefs kept per store version
 
 
 @dataclass
@@ -61,13 +79,53 @@ class ReuseSettings:
     cache_kib: int = 256 * 1024  # SQLite page cache while the stage runs
 
 
+def _entity_type_weights() -> dict[str, float]:
+    # people are the surest sign of one happening, then organisations and places
+    return {"PERSON": 3.0, "ORG": 2.0, "GPE": 2.0, "LOC": 2.0, "FAC": 2.0, "EVENT": 2.0,
+            "NORP": 1.0, "WORK_OF_ART": 1.0, "PRODUCT": 1.0, "LAW": 1.0}
+
+
+@dataclass
+class ClusterSettings:
+    """Story clustering (cluster.py, storyindex.py); docs/stories.md says why these values."""
+
+    threshold: float = 0.2  # an article joins the best story scoring at least this, else opens one
+    merge_threshold: float = 0.45  # two stories whose centroids score this much merge
+    move_margin: float = 0.05  # consolidation moves an article when another story beats its own by this
+    text_weight: float = 0.7  # weight of the lemma TF-IDF cosine
+    entity_weight: float = 0.3  # weight of the entity cosine
+    entity_type_weights: dict[str, float] = field(default_factory=_entity_type_weights)
+    place_bonus: float = 0.05  # same dateline place
+    year_mismatch_factor: float = 0.6  # the article's event year agrees with none of the story's
+    lead_mismatch_factor: float = 0.5  # neither names the other's main participant
+    time_grace_days: float = 3.0  # a published date this close to the story's span costs nothing
+    time_half_life_days: float = 7.0  # beyond the grace, the score halves every this many days
+    block_terms: int = 12  # the article's rarest terms used as blocking keys
+    block_entities: int = 8  # and its weightiest entities
+    max_candidates: int = 40  # stories scored per article (those sharing the most keys)
+    max_posting: int = 5000  # a key held by more stories than this is too common to block on
+    consolidate: bool = True  # run the consolidation pass over the stories a batch touched
+
+
+@dataclass
+class CorroborateSettings:
+    summary_sentences: int = 6  # occurred facts in a brief's summary (planned ones and the title conflict follow)
+    background_days: int = 60  # an event dated this long before a story's first article is background
+    variant_max_change: int = 3  # a quote variant replaces at most this many words on each side
+    variant_min_anchor: int = 2  # ... between at least this many matching words on both sides
+
+
 @dataclass
 class Settings:
     db: str = field(default_factory=default_db)
     ingest: IngestSettings = field(default_factory=IngestSettings)
     clean: CleanSettings = field(default_factory=CleanSettings)
     nlp: NlpSettings = field(default_factory=NlpSettings)
+    extract: ExtractSettings = field(default_factory=ExtractSettings)
+    web: WebSettings = field(default_factory=WebSettings)
     reuse: ReuseSettings = field(default_factory=ReuseSettings)
+    cluster: ClusterSettings = field(default_factory=ClusterSettings)
+    corroborate: CorroborateSettings = field(default_factory=CorroborateSettings)
 
     @property
     def db_path(self) -> Path:
