@@ -561,17 +561,23 @@ class _Reader:
             tok = next((t for t in sent if t.idx - sent.start_char >= tx.start), None)
             if tok is None:
                 continue
-            owner, h = None, tok
+            owner, h, clause = None, tok, None
             for _ in range(60):
                 if h.i in trig_tokens:
                     owner = trig_tokens[h.i]
+                    break
+                if h.pos_ == "VERB" and not _is_plan(h):
+                    clause = h  # "clearing the way for dockworkers to return on Wednesday": return's date
                     break
                 if h.head is h:
                     break
                 h = h.head
             rank = 0
             if owner is None:
-                owner = [m for m, toks in mentions if any(t.dep_ == "ROOT" for t in toks)]
+                owner = [m for m, toks in mentions if any(t.dep_ == "ROOT" for t in toks)] if clause is None or clause.dep_ == "ROOT" else []
+                # "came to an end on Tuesday when the HWF signed ...": the when-clause happened then
+                whens = {c.i for c in clause.children if c.dep_ == "advcl" and any(w.lower_ == "when" for w in c.children)} if clause is not None else set()
+                owner += [m for i in whens for m in trig_tokens.get(i, [])]
                 rank = 1
             for m in owner:
                 vague = tx.value.value.endswith("_REF")
