@@ -224,7 +224,8 @@ def find_quotes(adoc, people: ArticlePeople | None = None, min_words: int = MIN_
                 if found is not None:
                     s, e, surface, label = found
                     name, known = people.expand(surface)
-                    q.speaker = Participant(name, base + s, base + e, known or label)
+                    if (known or label) in ("PERSON", "ORG"):  # people and organisations speak; places do not
+                        q.speaker = Participant(name, base + s, base + e, known or label)
         if q.channel in ("said", "post", None) and verb.lemma_.lower() not in ("call", "describe", "term", "dub"):
             # "In a post on X, Rajnath Singh exuded confidence ... \n\n '...,' he said."
             window = text[max(0, start - 400) : start]
