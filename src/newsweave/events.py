@@ -458,7 +458,9 @@ class _Reader:
                 else:
                     for s in subj + passive_subj:
                         actors += self.participants(s, base, sent_subject)
-                own_subject = agents or subj or (passive_subj if not agents else [])
+                # a subject of its own that names nobody; an unresolved pronoun ("where he signed",
+                # "that it had agreed") is the governing clause's subject, found by climbing
+                own_subject = [t for t in (agents or subj or passive_subj) if t.pos_ != "PRON"]
                 if not actors and own_subject:
                     # "the leaders of Lorvania, Estmark and Kessia signed": nobody named, a collective
                     actors = [p for t in own_subject[:1] for p in self._collective(t, base)]
