@@ -310,8 +310,10 @@ class _Reader:
         doc = tok.doc
         ent = next((e for e in doc.ents if e.start <= tok.i < e.end and e.label_ in ("EVENT", "ORG")), None)
         lo, hi = (ent.start, ent.end) if ent is not None else (tok.left_edge.i, tok.right_edge.i + 1)
-        if ent is None:  # the name, not its modifiers: stop at a comma or a clause after the head
-            hi = next((t.i for t in doc[tok.i + 1 : hi] if t.text == "," or t.pos_ in ("VERB", "AUX") or t.lower_ in ("in", "at", "on", "since", "during")), hi)
+        # the name, not its modifiers: stop at a comma or a clause after the head (also where
+        # the tagger's entity runs on: "[first ADMM-Plus convened in 2010 in Hanoi]")
+        stops = ("in", "at", "on", "since", "during") if ent is None else ()
+        hi = next((t.i for t in doc[tok.i + 1 : hi] if t.text == "," or t.pos_ in ("VERB", "AUX") or t.lower_ in stops), hi)
         while lo >= 2 and doc[lo - 1].text in ("-", "–") and doc[lo - 2].pos_ == "PROPN":
             lo -= 2  # "ASEAN–India Maritime Exercise" split by the tagger at the dash
         toks = [t for t in doc[lo:hi] if not (t.is_punct and t.text in "(),")]
@@ -731,7 +733,10 @@ def _object_text(tok) -> tuple[str | None, str | None]:
     words = _noun_phrase(tok, deep=True)
     if words is None:
         return None, duration
-    return doc[words[0].i : words[-1].i + 1].text, duration
+    text = doc[words[0].i : words[-1].i + 1].text
+    if tok.dep_ == "ccomp" and words[0].lower_ not in ("that", "to", "whether", "if"):
+        text = "that " + text  # "announced [that] Estmark would send ..."
+    return text, duration
 
 
 # what a noun phrase leaves out: a list or apposition after it, a relative clause, "according to"
@@ -783,8 +788,8 @@ def _noun_phrase(tok, deep: bool = True, lists: bool = False):
         words = [t for t in tok.doc[min(keep) : max(keep) + 1]]
         if len(words) > NP_MAX or len(words) != len(keep):
             return None
-    while words and (words[0].pos_ in ("DET", "PUNCT", "SCONJ") or words[0].lower_ in ("a", "an", "the", "that")):
-        words.pop(0)
+    while words and tok.pos_ not in ("VERB", "AUX") and (words[0].pos_ in ("DET", "PUNCT") or words[0].lower_ in ("a", "an", "the")):
+        words.pop(0)  # a clause keeps its "that" / "to"
     while words and words[-1].pos_ == "PUNCT":
         words.pop()
     return words or None
