@@ -96,3 +96,13 @@ def test_stage_nlp_fills_the_cache_and_later_parses_hit_it(seeds_dir, tmp_path):
 def test_an_uninstalled_pipeline_is_a_clear_error():
     with pytest.raises(NewsweaveError, match="not installed"):
         nlp.parse_articles([seed_article("003")], NlpSettings(model="no_such_pipeline_xx"))
+
+
+def test_large_batches_use_two_processes_with_the_same_result():
+    article = seed_article("004")
+    one = nlp.parse_articles([article], Settings())
+    settings = Settings()
+    settings.nlp.parallel_from = 1  # any batch counts as large: n_process=2
+    two = nlp.parse_articles([article], settings)
+    for a, b in zip(one[article.id].paragraphs, two[article.id].paragraphs):
+        assert [(t.text, t.dep_, t.ent_type_) for t in a.doc] == [(t.text, t.dep_, t.ent_type_) for t in b.doc]

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from conftest import seed_file, seed_id
 from newsweave import resolve
+
+# Floors of the MEANTIME gate, kept with the other quality floors: raise, never lower.
+FLOORS = json.loads((Path(__file__).with_name("quality_floors.json")).read_text())["meantime-entities"]
 
 PEOPLE = {
     "Rajnath Singh": ["Singh"],
@@ -166,3 +170,51 @@ def test_cli_entities_json(seeds_workspace):
     assert all(e["type"] == "PERSON" for e in data)
     missing = CliRunner().invoke(app, ["entities", "--db", seeds_workspace.settings.db, "--name", "Nobody Atall"])
     assert missing.exit_code == 1 and "no entity named" in missing.output
+
+
+def test_a_surname_is_linked_only_where_one_person_fits(tmp_path):
+    import newsweave
+
+    ws = newsweave.open(tmp_path / "singh.db")
+    other = tmp_path / "other.txt"
+    other.write_text(
+        "Former Prime Minister Manmohan Singh addressed the Rajya Sabha on Tuesday.\n\n"
+        "Singh said the economy needed patience.\n"
+    )
+    alone = tmp_path / "alone.txt"
+    alone.write_text("Singh is expected to address the forum on Saturday, officials said.\n")
+    ws.ingest([seed_file("003"), other])
+    ws.analyse()
+    rajnath, manmohan = resolve.find(ws.store, "Rajnath Singh"), resolve.find(ws.store, "Manmohan Singh")
+    assert rajnath.id != manmohan.id and manmohan.type == "PERSON"
+    other_id = next(a.id for a in ws.articles() if "Manmohan" in a.clean_text)
+    text = ws.store.article(other_id).clean_text
+    start = text.index("Singh said")
+    assert resolve.entity_at(ws.store, other_id, start, start + 5).id == manmohan.id
+    ws.ingest([alone])
+    ws.analyse()
+    alone_id = next(a.id for a in ws.articles() if a.clean_text.startswith("Singh is expected"))
+    found = resolve.entity_at(ws.store, alone_id, 0, 5)
+    assert found is None or found.id not in (rajnath.id, manmohan.id)  # two people fit: no link
+
+
+def test_meantime_cross_document_gate():
+    """Quality gate on real data: 30 MEANTIME articles, gold cross-document coreference.
+    Resolution must beat the exact-string baseline on named mentions and stay above floors
+    measured when it was written (full figures: bench/eval_entities.py)."""
+    import sys
+
+    from conftest import ROOT, shared_path
+
+    shared_path("corpora", "meantime")
+    sys.path.insert(0, str(ROOT / "bench"))
+    import eval_entities
+
+    results = eval_entities.run(limit=30)
+    named = results["subsets"]["named"]
+    ours, base = named["newsweave"], named["baseline_exact_string"]
+    assert ours["conll_f1"] > base["conll_f1"]
+    assert ours["b3"]["f1"] > base["b3"]["f1"]
+    assert ours["conll_f1"] >= FLOORS["named_conll_f1"]
+    person = results["subsets"]["PERSON/named"]["newsweave"]
+    assert person["b3"]["p"] >= FLOORS["person_named_b3_precision"]

@@ -4,7 +4,9 @@ ids), escaping of article text, and that no path reaches a file outside the stor
 
 from __future__ import annotations
 
+import html
 import itertools
+import re
 
 import pytest
 import schemathesis
@@ -154,7 +156,9 @@ def test_article_page_marks_the_highlight_and_greys_removed_text(client):
     start, end = 0, view["clean_text"].index(" ", 20)
     page = client.get(f"/articles/{aid}?hl={start}-{end}", headers=HTML)
     assert page.status_code == 200
-    assert f'id="ev-{start}-{end}"' in page.text and 'class="hl"' in page.text
+    assert f'id="ev-{start}-{end}"' in page.text
+    marked = re.findall(r'<span class="([^"]*)" data-ev="([^"]*)"[^>]*>([^<]*)</span>', page.text)
+    assert html.unescape("".join(t for cls, keys, t in marked if "hl" in cls.split())) == view["clean_text"][start:end]
     assert 'class="removed"' in page.text
 
 
@@ -260,6 +264,14 @@ def test_seeds_make_one_story_with_a_brief(client):
     assert {c["article"]["id"] for c in compare["articles"]} >= seeds
     assert client.get("/api/stories", params={"q": "Hegseth"}).json()["total"] >= 1
     assert client.get("/api/stories", params={"since": "2030-01-01"}).json()["total"] == 0
+    assert client.get("/api/stories", params={"since": "2025-10-31", "until": "2025-10-31"}).json()["total"] >= 1
+    by_entity = client.get("/api/stories", params={"entity": "Hegseth"}).json()
+    assert sid in {s["id"] for s in by_entity["stories"]}
+    nobody = client.get("/api/stories", params={"entity": "Zebedee Quillfeather"}).json()
+    assert nobody["total"] == 0 and "Zebedee" in nobody["note"]
+    row = next(s for s in client.get("/api/stories", params={"limit": 200}).json()["stories"] if s["id"] == sid)
+    families = {client.get(f"/api/articles/{a}").json()["family"]["id"] for a in seeds}
+    assert row["independent_sources"] == len(families) < len(seeds)  # copies count once
     for url in (f"/stories/{sid}", f"/stories/{sid}/compare"):
         assert client.get(url, headers=HTML).status_code == 200
 
@@ -284,8 +296,6 @@ def test_story_page_renders_a_brief_with_citations_landing_on_evidence(client):
     """The story template over a real brief (composed by the brief stage from the seed
     records): every summary sentence shows, and each citation links to a span of the cited
     article whose text is that article's clean text at those offsets."""
-    import re
-
     from _seedrecords import seed_records
     from newsweave import brief as brief_stage
     from newsweave import corroborate
@@ -304,9 +314,55 @@ def test_story_page_renders_a_brief_with_citations_landing_on_evidence(client):
             assert link["text"] == by_id[m.group(1)].clean_text[int(m.group(2)) : int(m.group(3))]
     detail = {"id": "st", "label": "seeds", "articles": 5, "first": None, "last": None, "entities": [],
               "article_list": [views.article_row(a) for a in articles]}
-    html = client.app.state.templates.env.get_template("story.html").render(
+    page = client.app.state.templates.env.get_template("story.html").render(
         story=detail, brief=brief, summary=summary, evlinks=views.event_links(brief),
         anum={a.id: i for i, a in enumerate(articles, 1)}, titles={a.id: a.id for a in articles})
     for sentence in summary:
-        assert str(escape(sentence["text"])) in html
-    assert "Secretary of Defence" in html and "rules-bound" in html  # the discrepancies
+        assert str(escape(sentence["text"])) in page
+    assert "Secretary of Defence" in page and "rules-bound" in page  # the discrepancies
+
+
+# -- newsweave serve -----------------------------------------------------------------------
+
+
+def _serve_stderr(tmp_path, host: str) -> str:
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    proc = subprocess.Popen([sys.executable, "-m", "newsweave", "serve", "--db", str(tmp_path / "s.db"),
+                             "--host", host, "--port", str(port)], stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        lines, deadline = [], time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = proc.stderr.readline()
+            lines.append(line)
+            if "serving" in line or not line:
+                break
+        import httpx
+
+        for _ in range(100):
+            try:
+                assert httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).json()["ok"]
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        return "".join(lines)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_serve_binds_loopback_quietly_and_warns_otherwise(tmp_path):
+    from newsweave.cli.serve import is_loopback
+
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.4") and not is_loopback("example.org")
+    assert "warning" not in _serve_stderr(tmp_path, "127.0.0.1")
+    assert "warning: binding to 0.0.0.0" in _serve_stderr(tmp_path, "0.0.0.0")

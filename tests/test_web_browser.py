@@ -154,9 +154,14 @@ def test_story_brief_citation_and_comparison(server, page, uploaded):
     if missing:
         pytest.skip(f"needs the {', '.join(missing)} stage(s), not on this branch yet")
     page.goto(server)
+    assert page.locator("li.story").count() >= 1
+    shot(page, "stories")
+    page.fill(".filters input[name=q]", "Hegseth")  # other tests may add stories of their own
+    page.click(".filters button[type=submit]")
+    page.wait_for_url("**q=Hegseth*")
     stories = page.locator("li.story")
     assert stories.count() == 1, "the five seeds are one story"
-    shot(page, "stories")
+    assert stories.first.locator(".pill").first.inner_text().startswith("5 article")
     stories.first.locator("a.story-link").click()
     page.wait_for_selector("#summary")
     assert page.locator(".summary-list li").count() >= 1

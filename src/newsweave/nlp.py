@@ -104,16 +104,30 @@ def parse_texts(texts: Sequence[str], settings: Settings | NlpSettings | None = 
     STATS.batch_hits += len(keys) - len(unique)
     docs: dict[str, object] = _cache_get(store, list(unique), nlp) if store is not None else {}
     STATS.store_hits += len(docs)
-    missing = [k for k in unique if k not in docs]
+    missing = {k: unique[k] for k in unique if k not in docs}
     if missing:
-        n_process = max(cfg.n_process, 2 if len(missing) >= cfg.parallel_from else 1)
-        parsed = nlp.pipe((unique[k] for k in missing), batch_size=cfg.batch_size, n_process=n_process)
-        fresh = dict(zip(missing, parsed))
-        STATS.parsed += len(fresh)
-        if store is not None:
-            _cache_put(store, cfg.model, fresh)
-        docs.update(fresh)
+        docs.update(_parse(nlp, cfg, missing, store, keep=True))
     return [docs[k] for k in keys]
+
+
+def _parse(nlp, cfg: NlpSettings, todo: dict[str, str], store, keep: bool) -> dict[str, object]:
+    """Parse {key: text} with nlp.pipe, writing to the store every `batch_size` Docs so that
+    memory holds one batch, not the whole call (unless `keep`: then the Docs are returned)."""
+    n_process = max(cfg.n_process, 2 if len(todo) >= cfg.parallel_from else 1)
+    kept: dict[str, object] = {}
+    pending: dict[str, object] = {}
+    for key, doc in zip(todo, nlp.pipe(todo.values(), batch_size=cfg.batch_size, n_process=n_process)):
+        STATS.parsed += 1
+        if keep:
+            kept[key] = doc
+        if store is not None:
+            pending[key] = doc
+            if len(pending) >= cfg.batch_size:
+                _cache_put(store, cfg.model, pending)
+                pending = {}
+    if store is not None and pending:
+        _cache_put(store, cfg.model, pending)
+    return kept
 
 
 def parse_articles(
@@ -179,10 +193,10 @@ class NlpStage:
             articles = store.articles(article_ids[i : i + self.chunk])
             keyed = {paragraph_key(a.clean_text[s:e], cfg.model): a.clean_text[s:e] for a in articles for s, e in a.paragraphs()}
             known = _known_keys(store, list(keyed))
-            todo = [text for key, text in keyed.items() if key not in known]
             STATS.store_hits += len(known)
+            todo = {key: text for key, text in keyed.items() if key not in known}
             if todo:
-                parse_texts(todo, settings, store)
+                _parse(load(cfg.model), cfg, todo, store, keep=False)
 
 
 def _known_keys(store, keys: list[str]) -> set[str]:

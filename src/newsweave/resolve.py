@@ -60,9 +60,9 @@ class LocalMention:
 # -- 1. mentions of one article -----------------------------------------------------------
 
 
-def article_mentions(adoc, acronym_map: dict[str, str]) -> tuple[list[LocalMention], list[names.Acronym], list[int]]:
-    """Mentions of one parsed article, the acronym definitions it holds (offsets made
-    clean-text), and, for each definition, its paragraph start."""
+def article_mentions(adoc, acronym_map: dict[str, str]) -> tuple[list[LocalMention], list[names.Acronym]]:
+    """Mentions of one parsed article and the acronym definitions it holds (offsets made
+    clean-text)."""
     mentions: list[LocalMention] = []
     definitions: list[tuple[names.Acronym, int]] = []
     for para in adoc.paragraphs:
@@ -90,7 +90,7 @@ def article_mentions(adoc, acronym_map: dict[str, str]) -> tuple[list[LocalMenti
     shifted = [
         names.Acronym(a.short, a.long, a.short_start + start, a.long_start + start) for a, start in definitions
     ]
-    return mentions, shifted, [start for _, start in definitions]
+    return mentions, shifted
 
 
 def _label_at(doc, start: int, end: int) -> str:
@@ -215,19 +215,19 @@ def vote(mentions) -> Counter:
     """Weighted type vote: multi-word mentions weigh 1, single words 0.5, honorifics and
     roles add 2 for PERSON, a country name 3 for GPE."""
     votes: Counter = Counter()
-    for m in mentions:
-        label, key_, titles, n_roles, country = m
+    for label, key_, titles, n_roles, country, count in mentions:
         if country:
-            votes["GPE"] += 3
+            votes["GPE"] += 3 * count
             continue
-        votes[label] += 1.0 if len(key_.split()) > 1 else 0.5
+        votes[label] += (1.0 if len(key_.split()) > 1 else 0.5) * count
         if titles or n_roles:
-            votes["PERSON"] += 2
+            votes["PERSON"] += 2 * count
     return votes
 
 
 def _vote_row(m: LocalMention):
-    return (m.label, m.key, m.titles, len(m.roles), m.country)
+    """(label, key, titles, roles, is a country, count) of one mention, for `vote`."""
+    return (m.label, m.key, m.titles, len(m.roles), m.country, 1)
 
 
 def local_clusters(mentions: list[LocalMention], acronym_map: dict[str, str]) -> list[Cluster]:
@@ -296,6 +296,8 @@ def _other_keys(c: Cluster, clusters: list[Cluster]) -> set[str]:
 
 
 def _personish_short(c: Cluster) -> bool:
+    """Could this cluster be a person's short form? One or two words, no country, tagged
+    as something the tagger calls people by mistake (it tags "Singh" GPE or ORG)."""
     return (
         len(c.longest) <= 2
         and not any(m.country for m in c.mentions)
@@ -342,9 +344,10 @@ class ResolveStage:
             chunk = list(article_ids[i : i + 200])
             _forget(store, chunk)
             docs = parse_articles(store.articles(chunk), settings, store)
+            acronyms = _acronym_map(store)
             touched: set[str] = set()
             for aid in chunk:
-                touched |= resolve_article(store, docs[aid])
+                touched |= resolve_article(store, docs[aid], acronyms)
             refresh(store, touched)
 
 
@@ -359,22 +362,25 @@ def _acronym_map(store) -> dict[str, str]:
     return {r[0]: r[1] for r in store.conn.execute("SELECT short_key, long_key FROM acronyms")}
 
 
-def resolve_article(store, adoc) -> set[str]:
-    """Resolve one parsed article into the store's entities; returns the entity ids touched."""
+def resolve_article(store, adoc, acronym_map: dict[str, str] | None = None) -> set[str]:
+    """Resolve one parsed article into the store's entities; returns the entity ids touched.
+    `acronym_map` (short key -> long key, as stored) is updated with what the article defines."""
     article = adoc.article
-    acronym_map = _acronym_map(store)
-    mentions, definitions, _ = article_mentions(adoc, acronym_map)
+    acronym_map = _acronym_map(store) if acronym_map is None else acronym_map
+    mentions, definitions = article_mentions(adoc, acronym_map)
+    local_map = dict(acronym_map)  # the article's own definitions win inside it
     for acr in definitions:
         short_key, long_key = names.key(acr.short), names.key(acr.long)
         if short_key and long_key and short_key != long_key:
-            acronym_map[short_key] = acronym_map.get(long_key, long_key)
+            local_map[short_key] = acronym_map.get(long_key, long_key)
+            acronym_map.setdefault(short_key, local_map[short_key])
             store.conn.execute(
                 'INSERT OR IGNORE INTO acronyms (short_key, long_key, short, long, article_id, start, "end") '
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (short_key, long_key, acr.short, acr.long, article.id, acr.long_start, acr.long_end),
             )
     touched: set[str] = set()
-    clusters = local_clusters(mentions, acronym_map)
+    clusters = local_clusters(mentions, local_map)
     surname_mentions(article.clean_text, clusters, mentions)
     for cluster in clusters:
         eid = _link(store, cluster, article.id)
@@ -388,10 +394,22 @@ def _owner(store, key: str) -> str | None:
     return row[0] if row else None
 
 
+def _global_keys(cluster: Cluster) -> list[str]:
+    """The keys that name a cluster across the store. A person's short forms ("singh") are
+    not among them: "Singh" is Rajnath Singh in one article and may be Manmohan Singh in
+    the next, so a short form is matched by `_person_candidates`, never owned."""
+    if cluster.type != "PERSON":
+        return cluster.keys
+    longest = cluster.longest
+    return [k for k in cluster.keys if not _fits(k.split(), longest, True)] or [" ".join(longest)]
+
+
 def _link(store, cluster: Cluster, article_id: str) -> str:
-    owners = list(dict.fromkeys(o for o in (_owner(store, k) for k in cluster.keys) if o))
-    if not owners and (cluster.type == "PERSON" or _personish_short(cluster)):
-        owners = _person_candidates(store, cluster)
+    owners = list(dict.fromkeys(o for o in (_owner(store, k) for k in _global_keys(cluster)) if o))
+    # across articles an organisation's name ("Ford" alone) is not taken for a person's
+    may_be_short = _personish_short(cluster) and cluster.type != "ORG"
+    if not owners and (cluster.type == "PERSON" or may_be_short):
+        owners = _person_candidates(store, cluster.longest, cluster.honorific, may_be_short, cluster.type == "PERSON")
     if owners:
         survivor = _oldest(store, owners)
         for other in owners:
@@ -407,24 +425,26 @@ def _link(store, cluster: Cluster, article_id: str) -> str:
     return eid
 
 
-def _person_candidates(store, cluster: Cluster) -> list[str]:
-    """The one stored entity this person's name shortens, or that shortens it."""
-    mine = cluster.longest
+def _person_candidates(store, mine: list[str], honorific: bool, may_be_short: bool, is_person: bool) -> list[str]:
+    """The one stored person whose name `mine` shortens (when `may_be_short`), or whose
+    short-form-only name `mine` completes (when `is_person`); [] when none or several.
+    An entity qualifies only if every name it has is compatible with `mine`."""
     rows = store.conn.execute(
-        "SELECT k.key, k.entity_id, e.type FROM entity_keys k JOIN entities e ON e.id = k.entity_id "
+        "SELECT DISTINCT k.entity_id, e.type FROM entity_keys k JOIN entities e ON e.id = k.entity_id "
         "WHERE k.last_token = ? OR k.first_token = ?",
         (mine[-1], mine[0]),
     ).fetchall()
-    found: set[str] = set()
+    found: list[str] = []
     for row in rows:
-        theirs = row["key"].split()
-        if len(theirs) > len(mine) and _personish_short(cluster) and row["type"] == "PERSON":
-            if _fits(mine, theirs, cluster.honorific):
-                found.add(row["entity_id"])
-        elif len(theirs) < len(mine) and cluster.type == "PERSON" and len(theirs) <= 2:
-            if _fits(theirs, mine, False) and not names.country(row["key"]):
-                found.add(row["entity_id"])
-    return sorted(found) if len(found) == 1 else []
+        keys = [r[0].split() for r in store.conn.execute("SELECT key FROM entity_keys WHERE entity_id = ?", (row[0],))]
+        longer = may_be_short and row["type"] == "PERSON" and any(_fits(mine, k, honorific) for k in keys)
+        shorter = is_person and all(len(k) <= 2 and not names.country(" ".join(k)) for k in keys) and any(
+            _fits(k, mine, False) for k in keys
+        )
+        compatible = all(k == mine or _fits(k, mine, False) or _fits(mine, k, honorific) for k in keys)
+        if (longer or shorter) and compatible:
+            found.append(row[0])
+    return found if len(found) == 1 else []
 
 
 def _oldest(store, ids: list[str]) -> str:
@@ -446,7 +466,7 @@ def merge(store, younger: str, older: str, reason: str, article_id: str | None =
 
 
 def _attach(store, eid: str, cluster: Cluster, article) -> None:
-    for k in cluster.keys:
+    for k in _global_keys(cluster):
         words = k.split()
         store.conn.execute(
             "INSERT OR IGNORE INTO entity_keys (key, entity_id, first_token, last_token) VALUES (?, ?, ?, ?)",
@@ -471,17 +491,21 @@ def _attach(store, eid: str, cluster: Cluster, article) -> None:
 
 
 def refresh(store, entity_ids: set[str]) -> None:
-    """Recompute type (weighted vote) and display name of the given entities."""
+    """Recompute type (weighted vote) and display name of the given entities. Mentions are
+    counted in SQL by (label, key, name, titled), so a country with a million mentions
+    costs a handful of rows."""
     for eid in entity_ids:
         rows = store.conn.execute(
-            "SELECT label, key, name, titles FROM entity_mentions WHERE entity_id = ?", (eid,)
+            "SELECT label, key, name, titles != '' AS titled, COUNT(*) AS n FROM entity_mentions "
+            "WHERE entity_id = ? GROUP BY label, key, name, titled",
+            (eid,),
         ).fetchall()
         if not rows:
             continue
         n_roles = store.conn.execute("SELECT COUNT(*) FROM entity_roles WHERE entity_id = ?", (eid,)).fetchone()[0]
         countries = {r["key"]: names.country(r["key"]) for r in rows}
         votes = vote(
-            (r["label"], r["key"], r["titles"], 0, countries[r["key"]] is not None and r["label"] != "PERSON")
+            (r["label"], r["key"], r["titled"], 0, countries[r["key"]] is not None and r["label"] != "PERSON", r["n"])
             for r in rows
         )
         votes["PERSON"] += 2 * n_roles
@@ -490,8 +514,10 @@ def refresh(store, entity_ids: set[str]) -> None:
         if type_ == "GPE" and country is not None:
             name = country.name
         else:
-            forms = Counter(r["name"] for r in rows if not names.is_demonym(r["name"]))
-            forms = forms or Counter(r["name"] for r in rows)
+            forms: Counter = Counter()
+            for r in rows:
+                forms[r["name"]] += r["n"]
+            forms = Counter({f: n for f, n in forms.items() if not names.is_demonym(f)}) or forms
             name = max(forms, key=lambda f: (len(names.key(f).split()), forms[f], -len(f)))
         store.conn.execute("UPDATE entities SET type = ?, name = ? WHERE id = ?", (type_, name, eid))
 
@@ -519,30 +545,23 @@ def load_entities(store, article_ids: Sequence[str] | None = None) -> list[Entit
     return sorted(_load(store, list(dict.fromkeys(ids)), set(wanted)), key=lambda e: (-len(e.mentions), e.name))
 
 
+def _rows(store, table: str, columns: str, eid: str, articles: set[str] | None) -> list:
+    """Rows of one entity in a span table (mentions, roles), optionally of some articles only."""
+    rows = store.conn.execute(
+        f'SELECT article_id, start, "end", {columns} FROM {table} WHERE entity_id = ? ORDER BY article_id, start',
+        (eid,),
+    )
+    return [r for r in rows if articles is None or r["article_id"] in articles]
+
+
 def _load(store, ids: list[str], articles: set[str] | None) -> list[Entity]:
     out = []
     for eid in ids:
         row = store.conn.execute("SELECT id, name, type FROM entities WHERE id = ?", (eid,)).fetchone()
         if row is None:
             continue
-        mrows = [
-            r
-            for r in store.conn.execute(
-                'SELECT article_id, start, "end", text, name, titles, label FROM entity_mentions '
-                "WHERE entity_id = ? ORDER BY article_id, start",
-                (eid,),
-            )
-            if articles is None or r["article_id"] in articles
-        ]
-        rrows = [
-            r
-            for r in store.conn.execute(
-                'SELECT article_id, start, "end", text, surface, normalised FROM entity_roles '
-                "WHERE entity_id = ? ORDER BY article_id, start",
-                (eid,),
-            )
-            if articles is None or r["article_id"] in articles
-        ]
+        mrows = _rows(store, "entity_mentions", "text, name, titles, label", eid, articles)
+        rrows = _rows(store, "entity_roles", "text, surface, normalised", eid, articles)
         aliases = list(
             dict.fromkeys(
                 f
@@ -652,11 +671,16 @@ def find(store, name: str) -> Entity | None:
     acronym = store.conn.execute("SELECT long_key FROM acronyms WHERE short_key = ?", (k,)).fetchone()
     if acronym:
         candidates.append(acronym[0])
-    _, rest = names.split_honorifics(name)
+    titles, rest = names.split_honorifics(name)
     candidates.append(names.key(rest))
     for cand in candidates:
         if cand:
             owner = _owner(store, cand)
             if owner:
                 return get(store, owner)
+    tokens = names.key(rest).split()
+    if tokens:  # a short form: the one person it can stand for
+        found = _person_candidates(store, tokens, True, True, False)
+        if found:
+            return get(store, found[0])
     return None

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 
 from .. import search as fts
@@ -46,13 +46,12 @@ def list_stories(
         if not found:
             note = f"no entity named {entity!r}"
     stories = [s for s in stories if views.in_dates(s, since, until)]
-    return {
-        "total": len(stories),
-        "offset": offset,
-        "limit": limit,
-        "note": note,
-        "stories": [views.story_row(s, index.names) for s in stories[offset : offset + limit]],
-    }
+    rows = []
+    for s in stories[offset : offset + limit]:
+        row = views.story_row(s, index.names)
+        row["independent_sources"] = index.sources.get(s.id)
+        rows.append(row)
+    return {"total": len(stories), "offset": offset, "limit": limit, "note": note, "stories": rows}
 
 
 def story_detail(site: Site, store, story_id: str) -> dict[str, Any]:
@@ -96,14 +95,15 @@ def story(request: Request, story_id: str) -> dict[str, Any]:
         return story_detail(site, store, story_id)
 
 
-@router.get("/stories/{story_id}/brief", summary="The story's brief (newsweave.brief/1)")
-def brief(request: Request, story_id: str) -> dict[str, Any]:
+@router.get("/stories/{story_id}/brief", summary="The story's brief (newsweave.brief/1)",
+            response_class=Response, responses={200: {"content": {"application/json": {}}}})
+def brief(request: Request, story_id: str) -> Response:
     site = site_of(request)
     with site.reading() as store:
-        brief = site.brief(store, story_id)
-    if brief is None:
+        raw = site.brief_json(store, story_id)
+    if raw is None:
         raise NotFoundError("brief", story_id)
-    return brief
+    return Response(raw, media_type="application/json")
 
 
 @router.get("/stories/{story_id}/compare", summary="The story's articles side by side: what each shares and adds")

@@ -10,6 +10,7 @@ brief that nothing has changed since.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -57,6 +58,7 @@ class StoryIndex:
     by_id: dict[str, Story]
     story_of: dict[str, str]  # article id -> story id
     names: dict[str, str]  # entity key -> display name (top entities are names already)
+    sources: dict[str, int | None]  # story id -> independent sources (families)
 
 
 class Site:
@@ -78,7 +80,8 @@ class Site:
         self._cache_lock = threading.Lock()
         self._stories: tuple[tuple, StoryIndex] | None = None
         self._entities: tuple[tuple, list[Entity]] | None = None
-        self._briefs: OrderedDict[tuple, dict[str, Any] | None] = OrderedDict()
+        self._briefs: OrderedDict[tuple, tuple[dict[str, Any] | None, bytes | None]] = OrderedDict()
+        self._building: dict[tuple, threading.Lock] = {}
 
     # -- stores ---------------------------------------------------------------------
 
@@ -111,7 +114,8 @@ class Site:
             return cached[1]
         stories = views.newest_first(glue.load_stories(store))
         story_of = {a: s.id for s in stories for a in s.articles}
-        index = StoryIndex(stories, {s.id: s for s in stories}, story_of, {})
+        sources = {s.id: glue.independent_sources(store, s.articles) for s in stories}
+        index = StoryIndex(stories, {s.id: s for s in stories}, story_of, {}, sources)
         self._stories = (version, index)
         return index
 
@@ -131,18 +135,34 @@ class Site:
         return story
 
     def brief(self, store: Store, story_id: str) -> dict[str, Any] | None:
+        """The story's brief, built once per store version. Concurrent requests for the same
+        brief wait for one build instead of each building it."""
+        return self._brief_entry(store, story_id)[0]
+
+    def brief_json(self, store: Store, story_id: str) -> bytes | None:
+        """The brief serialised once (a large story's brief is megabytes of JSON)."""
+        return self._brief_entry(store, story_id)[1]
+
+    def _brief_entry(self, store: Store, story_id: str) -> tuple[dict[str, Any] | None, bytes | None]:
         self.story(store, story_id)
         key = (story_id, self.version(store))
         with self._cache_lock:
             if key in self._briefs:
                 self._briefs.move_to_end(key)
                 return self._briefs[key]
-        brief = glue.build_brief(store, story_id)
-        with self._cache_lock:
-            self._briefs[key] = brief
-            while len(self._briefs) > self.settings.web.brief_cache:
-                self._briefs.popitem(last=False)
-        return brief
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            with self._cache_lock:
+                if key in self._briefs:
+                    return self._briefs[key]
+            brief = glue.build_brief(store, story_id)
+            raw = json.dumps(brief, ensure_ascii=False, default=str).encode("utf-8") if brief is not None else None
+            with self._cache_lock:
+                self._briefs[key] = (brief, raw)
+                self._building.pop(key, None)
+                while len(self._briefs) > self.settings.web.brief_cache:
+                    self._briefs.popitem(last=False)
+        return brief, raw
 
     def entity(self, store: Store, entity_id: str) -> Entity:
         entity = glue.get_entity(store, views.check_id("entity", entity_id))

@@ -70,6 +70,14 @@ def family_of(store: Store, article_id: str) -> Family | None:
     return Family(fid, members, info[0] if info else article_id, info[1] if info else None)
 
 
+def independent_sources(store: Store, article_ids: list[str]) -> int | None:
+    """How many independent sources the articles are (families, not copies)."""
+    reuse = _module("reuse")
+    if reuse is None:
+        return None
+    return reuse.independent_sources(store, article_ids)
+
+
 def passages(store: Store, a: str, b: str | None = None) -> list[Passage]:
     """Passages of article `a` (with `b`, or with any article), `a` on the Passage's a side."""
     reuse = _module("reuse")

@@ -153,7 +153,7 @@ def article_view(
         reuse.append({"start": s, "end": e, "other": b, "other_start": bs, "other_end": be,
                       "similarity": round(p.similarity, 3), "kind": p.kind})
         marks.append(Mark(s, e, "reuse", anchor=f"reuse-{s}-{e}", link=article_href(b, bs, be),
-                          label=f"also in {b[:8]}"))
+                          label="⇄"))
     removed = [{"start": r.start, "end": r.end, "text": r.text, "reason": r.reason} for r in a.removed]
     raw_marks = [Mark(r.start, r.end, "removed", label=r.reason) for r in a.removed]
     return {
