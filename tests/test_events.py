@@ -128,6 +128,18 @@ def test_coreference_merges_compatible_mentions_and_links_plans():
     assert planned.linked == [main.id] and main.linked == [planned.id]
 
 
+def test_unnamed_bodies_join_a_named_event_but_make_none_alone():
+    named, _ = extract.analyse_text("Rajnath Singh and Pete Hegseth signed the Framework for the US-India Major Defence Partnership.", ANCHOR)
+    unnamed, _ = extract.analyse_text(
+        "Officials of both countries on Friday signed the Framework for the US-India Major Defence Partnership in Kuala Lumpur.", ANCHOR
+    )
+    alone, _ = extract.analyse_text("Officials met Rajnath Singh on Friday. The three governments agreed to build a dam.", ANCHOR)
+    assert unnamed and all(events.collective_only(m) for m in unnamed + alone)
+    (sign,) = events.corefer(named + unnamed + alone, "s")
+    assert (sign.type, sign.actors, sign.date.value, sign.place) == ("sign", ["Rajnath Singh", "Pete Hegseth"], "2025-10-31", "Kuala Lumpur")
+    assert len(sign.evidence) == 2
+
+
 # -- the seeds: acceptance -----------------------------------------------------------
 
 

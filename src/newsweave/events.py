@@ -840,9 +840,9 @@ def _people(m: EventMention) -> list[Participant]:
 
 
 def collective_only(m: EventMention) -> bool:
-    """A mention whose participants are all unnamed bodies ("the three governments"): no
-    event of its own."""
-    return not _people(m)
+    """A mention whose actors are all unnamed bodies ("the three governments agreed",
+    "officials met Singh"): no event of its own."""
+    return not [p for p in m.actors if p.via != "collective"]
 
 
 def compatible(a: EventMention, b: EventMention, dates: bool = True) -> bool:
@@ -879,6 +879,7 @@ def corefer(mentions: list[EventMention], story_id: str) -> list[Event]:
             if (
                 g[0].type == m.type
                 and _STATUS_GROUP[g[0].status] == _STATUS_GROUP[m.status]
+                and (not _people(m) or _within(_people(m), [p for o in g for p in _people(o)]))
                 and all(o.object and objects_compatible(o.object, m.object) for o in g)
                 and all(timex.compatible(o.date.value if o.date else None, m.date.value if m.date else None) for o in g)
             ):
