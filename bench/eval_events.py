@@ -115,7 +115,8 @@ def report(name: str, s: dict) -> str:
 
 
 def ours_tuples(mentions) -> list[tuple]:
-    return [(m.type, m.names(), m.status, m.date.value if m.date else None) for m in mentions]
+    # a mention of unnamed bodies only ("the three governments agreed") is never an event
+    return [(m.type, m.names(), m.status, m.date.value if m.date else None) for m in mentions if not ev.collective_only(m)]
 
 
 def naive(adoc, anchor) -> list[tuple]:

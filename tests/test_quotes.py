@@ -85,3 +85,50 @@ def test_the_post_added_continues_the_speaker(seed_quotes):
     (q,) = [q for q in seed_quotes if q.text.startswith("This Defence Framework will provide")]
     assert (q.speaker, q.channel) == ("Rajnath Singh", "X")
     assert len(q.articles) == 2
+
+
+# -- the demo corpus examples/ (text the stage was not tuned on) -------------------------
+
+
+def _example_quotes():
+    from _examples import examples_workspace
+
+    ws = examples_workspace()
+    return ws, [(display_name(ws.store, q.speaker) if q.speaker else None, q) for q in extract.load_quotes(ws.store)]
+
+
+def test_a_characterising_verb_introduces_a_quote():
+    import json
+
+    from _examples import EXAMPLES, paragraph
+
+    afp = json.loads((EXAMPLES / "flood-and-markets.jsonl").read_text(encoding="utf-8").splitlines()[0])["text"]
+    paras = afp.split("\n\n")
+    i = next(i for i, p in enumerate(paras) if "called the outcome" in p)
+    # the paragraph before says "she posted on X": Castell's words are not an X post
+    _, quotes = extract.analyse_text("\n\n".join(paras[i - 1 : i + 1]), "2026-11-05")
+    castell = next(q for q in quotes if q.text.startswith("fair to the people"))
+    assert castell.speaker.name == "Castell" and castell.channel is None
+    _, quotes = extract.analyse_text(paragraph("port-deal_wire.txt", "Rellick posted on X"), "2026-11-03")
+    assert [q.speaker.name for q in quotes] == ["Rellick"]  # the usual clause after the quote still works
+
+
+def test_speakers_are_the_people_named_in_full_never_a_place():
+    ws, quotes = _example_quotes()
+    by_text = {q.text[:30]: who for who, q in quotes}
+    assert by_text["People here need roofs before "] == "Vesna Darrow"  # the tagger's entity is "Vesna"
+    assert by_text["fair to the people who are sti"] == "Oren Castell"  # "Castell ... called the outcome “…”"
+    assert by_text["Estmark will be there for the "] == "Maren Solberg"
+    for who, q in quotes:
+        assert who is not None, q.text
+        assert "'s " not in who and "’s " not in who, who  # not "Estmark's Port of Aldmere"
+
+
+def test_a_resolved_entity_must_cover_the_name():
+    from newsweave.participants import entity_covers
+    from newsweave.records import Entity
+
+    assert entity_covers(Entity("e1", "Rajnath Singh", "PERSON"), "Singh")
+    assert entity_covers(Entity("e2", "Harbour Workers' Federation", "ORG", aliases=["HWF"]), "HWF")
+    assert not entity_covers(Entity("e3", "Vesna", "ORG"), "Vesna Darrow")
+    assert not entity_covers(Entity("e4", "Estmark's Port of Aldmere", "ORG"), "Maren Solberg")

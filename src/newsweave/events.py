@@ -67,6 +67,7 @@ class EventType:
     needs_counterpart: bool = False  # a meeting with nobody named is not worth an event
     place_dobj: bool = False  # "visited Malaysia": the direct object is the place
     symmetric: bool = False  # "X met Y" == "Y met X"
+    needs_object: bool = False  # "Kessia agreed." says nothing: an object (or a counterpart) is the content
 
 
 LEXICON: dict[str, EventType] = {}
@@ -90,7 +91,7 @@ def _fs(*words: str) -> frozenset[str]:
 for _t in (
     EventType("meet", _fs("meet"), _fs("meeting", "talk", "talks", "conversation", "summit"),
               _fs("hold", "have", "conduct"), counterpart_dobj=True, needs_counterpart=True, symmetric=True),
-    EventType("sign", _fs("sign", "ink"), _fs("signing"), _fs("witness")),
+    EventType("sign", _fs("sign", "ink"), _fs("signing"), _fs("witness"), needs_object=True),
     EventType("arrive", _fs("arrive", "land"), _fs("arrival")),
     EventType("visit", _fs("visit", "tour"), _fs("visit", "tour"), _fs("pay", "make", "undertake", "begin", "start"),
               place_dobj=True),
@@ -98,10 +99,11 @@ for _t in (
     EventType("address", _fs("address"), _fs("address", "speech"), _fs("deliver", "give", "make")),
     EventType("call", _fs("call", "phone", "dial"), _fs("call", "videoconference", "phone-call"),
               _fs("hold", "have", "make", "join"), counterpart_dobj=True, needs_counterpart=True, symmetric=True),
-    EventType("announce", _fs("announce", "unveil"), _fs("announcement"), _fs("make")),
+    EventType("announce", _fs("announce", "unveil"), _fs("announcement"), _fs("make"), needs_object=True),
     EventType("attend", _fs("attend"), _fs(), _fs()),
-    EventType("agree", _fs("agree"), _fs(), _fs(), symmetric=True),
-    EventType("discuss", _fs("discuss"), _fs("discussion", "discussions"), _fs("hold", "have"), symmetric=True),
+    EventType("agree", _fs("agree"), _fs(), _fs(), symmetric=True, needs_object=True),
+    EventType("discuss", _fs("discuss"), _fs("discussion", "discussions"), _fs("hold", "have"), symmetric=True,
+              needs_object=True),
     EventType("convene", _fs("convene"), _fs(), _fs()),  # a gathering is held / begins / takes place
 ):  # fmt: skip
     register(_t)
@@ -157,6 +159,12 @@ def _with_conj(tok) -> list:
     for c in tok.children:
         if c.dep_ == "conj":
             out += _with_conj(c)
+        elif c.dep_ == "prep" and c.lower_ == "of" and tok.ent_type_ == "PERSON":
+            # "President Maren Solberg of Estmark and Oren Castell": the parser hangs the second
+            # person on the country; a person conjoined to a non-person belongs to the list above
+            for p in _children(c, "pobj"):
+                if p.ent_type_ != "PERSON":
+                    out += [x for x in _with_conj(p)[1:] if x.ent_type_ == "PERSON"]
     return out
 
 
@@ -302,8 +310,10 @@ class _Reader:
         doc = tok.doc
         ent = next((e for e in doc.ents if e.start <= tok.i < e.end and e.label_ in ("EVENT", "ORG")), None)
         lo, hi = (ent.start, ent.end) if ent is not None else (tok.left_edge.i, tok.right_edge.i + 1)
-        if ent is None:  # the name, not its modifiers: stop at a comma or a clause after the head
-            hi = next((t.i for t in doc[tok.i + 1 : hi] if t.text == "," or t.pos_ in ("VERB", "AUX") or t.lower_ in ("in", "at", "on", "since", "during")), hi)
+        # the name, not its modifiers: stop at a comma or a clause after the head (also where
+        # the tagger's entity runs on: "[first ADMM-Plus convened in 2010 in Hanoi]")
+        stops = ("in", "at", "on", "since", "during") if ent is None else ()
+        hi = next((t.i for t in doc[tok.i + 1 : hi] if t.text == "," or t.pos_ in ("VERB", "AUX") or t.lower_ in stops), hi)
         while lo >= 2 and doc[lo - 1].text in ("-", "–") and doc[lo - 2].pos_ == "PROPN":
             lo -= 2  # "ASEAN–India Maritime Exercise" split by the tagger at the dash
         toks = [t for t in doc[lo:hi] if not (t.is_punct and t.text in "(),")]
@@ -450,8 +460,14 @@ class _Reader:
                 else:
                     for s in subj + passive_subj:
                         actors += self.participants(s, base, sent_subject)
+                # a subject of its own that names nobody; an unresolved pronoun ("where he signed",
+                # "that it had agreed") is the governing clause's subject, found by climbing
+                own_subject = [t for t in (agents or subj or passive_subj) if t.pos_ != "PRON"]
+                if not actors and own_subject:
+                    # "the leaders of Lorvania, Estmark and Kessia signed": nobody named, a collective
+                    actors = [p for t in own_subject[:1] for p in self._collective(t, base)]
                 climb = verb
-                while not actors and climb.dep_ in ("xcomp", "conj", "ccomp", "advcl") and climb.head is not climb:
+                while not actors and not own_subject and climb.dep_ in ("xcomp", "conj", "ccomp", "advcl") and climb.head is not climb:
                     climb = climb.head
                     for s in _children(climb, "nsubj", "nsubjpass"):
                         actors += self.participants(s, base, sent_subject)
@@ -460,7 +476,7 @@ class _Reader:
             if noun is not None and not actors:
                 for c in _children(noun, "poss"):
                     actors += self.participants(c, base, sent_subject)
-            if not actors and verb is not None and self._quote_at(_offset(base, verb)) is not None:
+            if not actors and verb is not None and not _children(verb, "nsubj", "nsubjpass", "agent") and self._quote_at(_offset(base, verb)) is not None:
                 sp = self._speaker(_offset(base, verb))  # "Had a fruitful meeting with ..." (a post)
                 if sp is not None:
                     actors = [Participant(sp.name, sp.start, sp.end, sp.label, "speaker")]
@@ -485,12 +501,19 @@ class _Reader:
                 if kind == "attend" and dobj and dobj[0].text.lower() == "part":
                     dobj = [p for prep in _children(verb, "prep") if prep.text.lower() == "in" for p in _children(prep, "pobj")]
                 if kind == "agree" and not dobj:
-                    dobj = [p for prep in _children(verb, "prep") if prep.text.lower() in ("on", "to") for p in _children(prep, "pobj")]
+                    dobj = [p for prep in _children(verb, "prep") if prep.text.lower() in ("on", "to") for p in _children(prep, "pobj")
+                            if p.ent_type_ not in ("DATE", "TIME")]  # "agreed on Thursday" is a date
                     dobj += _children(verb, "xcomp")
+                if kind in ("announce", "agree") and not dobj:
+                    dobj = _children(verb, "ccomp")  # "announced that Estmark would send 40 engineers"
                 if dobj:
                     obj, duration = _object_text(dobj[0])
                     if duration:
                         details["duration"] = duration
+                    for prep in _children(dobj[0], "prep"):
+                        if _np_cut(prep, False) and prep.dep_ == "prep":  # "signed a wage agreement with the port authority"
+                            for pobj in _children(prep, "pobj"):
+                                counterparts += self.participants(pobj, base, sent_subject)
             if noun is not None and kind in ("sign", "announce", "discuss", "address", "attend") and obj is None:
                 for prep in _children(noun, "prep"):
                     if prep.text.lower() in ("of", "on"):
@@ -501,6 +524,8 @@ class _Reader:
             place = self._place(anchors, counterparts, base)
         if not actors:
             return []
+        if etype.needs_object and obj is None and not counterparts:
+            return []  # "Kessia agreed.", "Solberg announced.": nothing is said
         if verb is None and not counterparts:
             return []  # "during his visit", "Singh's meetings": no one met, nothing to report
         if verb is None and not any(p.via in ("name", "speaker") for p in actors + counterparts):
@@ -523,6 +548,18 @@ class _Reader:
                 for c in counterparts
             ]
         return [proto]
+
+    def _collective(self, tok, base: int) -> list[Participant]:
+        """A subject that names nobody but a body of people ("the leaders of Lorvania, Estmark
+        and Kessia", "the three governments"): one participant with via "collective". It never
+        makes an event of its own; in a story it may join the named event it tells (`corefer`)."""
+        if tok.pos_ != "NOUN" or tok.ent_type_ or tok.lower_ in SINGULAR_PRONOUNS:
+            return []
+        words = _noun_phrase(tok, deep=False, lists=True)
+        if not words:
+            return []
+        s, e = _offset(base, words[0]), _offset(base, words[-1]) + len(words[-1].text)
+        return [Participant(self.text[s:e], s, e, "GROUP", "collective")]
 
     def _place(self, anchors, counterparts, base) -> str | None:
         cands = []
@@ -561,17 +598,23 @@ class _Reader:
             tok = next((t for t in sent if t.idx - sent.start_char >= tx.start), None)
             if tok is None:
                 continue
-            owner, h = None, tok
+            owner, h, clause = None, tok, None
             for _ in range(60):
                 if h.i in trig_tokens:
                     owner = trig_tokens[h.i]
+                    break
+                if h.pos_ == "VERB" and not _is_plan(h):
+                    clause = h  # "clearing the way for dockworkers to return on Wednesday": return's date
                     break
                 if h.head is h:
                     break
                 h = h.head
             rank = 0
             if owner is None:
-                owner = [m for m, toks in mentions if any(t.dep_ == "ROOT" for t in toks)]
+                owner = [m for m, toks in mentions if any(t.dep_ == "ROOT" for t in toks)] if clause is None or clause.dep_ == "ROOT" else []
+                # "came to an end on Tuesday when the HWF signed ...": the when-clause happened then
+                whens = {c.i for c in clause.children if c.dep_ == "advcl" and any(w.lower_ == "when" for w in c.children)} if clause is not None else set()
+                owner += [m for i in whens for m in trig_tokens.get(i, [])]
                 rank = 1
             for m in owner:
                 vague = tx.value.value.endswith("_REF")
@@ -602,7 +645,7 @@ class _Reader:
                         toks.append(head)  # "the meeting ... took place on Wednesday", "cancelled his meeting on Tuesday"
                     found.append((m, toks))
                     if m.type != "convene":  # "..., where the two leaders signed"
-                        self.salience.note_group(m.actors + m.counterparts, m)
+                        self.salience.note_group([p for p in m.actors + m.counterparts if p.via != "collective"], m)
             self.assign_dates(sent, base, found)
             found = _drop_nested_duplicates(found)
             for m, _toks in found:
@@ -687,20 +730,69 @@ def _object_text(tok) -> tuple[str | None, str | None]:
     q = _QUOTED.search(phrase)
     if q:
         return q.group(1).strip(), duration
-    words = [t for t in doc[tok.left_edge.i : tok.right_edge.i + 1]]
-    # keep the head noun phrase, up to a relative clause or participle
-    cut = next(
-        (t.i for t in words if t.dep_ == "relcl" and t.head.i == tok.i and not any(c.text == "to" for c in t.children)),
-        None,
-    )
-    words = [t for t in words if cut is None or t.i < cut][:12]
-    while words and (words[0].pos_ in ("DET", "NUM", "PUNCT") or words[0].ent_type_ in ("DATE", "CARDINAL")):
-        words.pop(0)
+    words = _noun_phrase(tok, deep=True)
+    if words is None:
+        return None, duration
+    text = doc[words[0].i : words[-1].i + 1].text
+    if tok.dep_ == "ccomp" and words[0].lower_ not in ("that", "to", "whether", "if"):
+        text = "that " + text  # "announced [that] Estmark would send ..."
+    return text, duration
+
+
+# what a noun phrase leaves out: a list or apposition after it, a relative clause, "according to"
+_NP_CUT = {"conj", "cc", "appos", "relcl", "punct", "advcl", "parataxis"}
+NP_MAX = 14
+
+
+def _np_cut(c, lists: bool) -> bool:
+    if c.dep_ == "punct":
+        return c.text not in ("-", "‐", "–", "%")  # "early-warning" stays whole
+    if c.dep_ in ("conj", "cc"):
+        return not lists
+    if c.dep_ == "relcl":
+        return not any(x.text == "to" for x in c.children)
+    if c.dep_ == "prep" and c.lower_ in ("with", "between"):
+        # "a wage agreement with the Aldmere Port Authority": the party is a counterpart
+        return any(p.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") for p in _children(c, "pobj"))
+    return c.dep_ in _NP_CUT
+
+
+def _np_tokens(tok, deep: bool, lists: bool = False) -> set[int]:
+    keep = {tok.i}
+    for c in tok.children:
+        if c.i > tok.i and _np_cut(c, lists):
+            continue
+        keep |= _np_tokens(c, deep, lists) if deep else {t.i for t in c.subtree}
+    return keep
+
+
+def _noun_phrase(tok, deep: bool = True, lists: bool = False):
+    """The whole noun phrase a token heads, with its numbers ("a 7.5% pay rise over two
+    years") and without a list or apposition after it (", a cap of ..."), a relative clause
+    or a leading determiner (`deep`: nor inside it, "a deal giving workers a 7.5% pay rise
+    over two years [and a cap on night shifts]"); None when even that is longer than NP_MAX
+    tokens (an object is whole or omitted, never cut mid-phrase)."""
+    keep = _np_tokens(tok, deep, lists)
+    lo = min(keep)
+    hi = lo
+    while hi + 1 in keep:
+        hi += 1  # one contiguous phrase
+    if hi < tok.i:
+        return None
+    words = [t for t in tok.doc[lo : hi + 1]]
+    if len(words) > NP_MAX:  # drop the trailing modifiers (prepositions, participles), then give up
+        keep = {tok.i} | {t.i for c in tok.children if c.i < tok.i for t in c.subtree}
+        for c in tok.children:
+            if c.i > tok.i and c.dep_ in ("dobj", "dative", "prt", "attr", "oprd", "compound", "nummod"):
+                keep |= _np_tokens(c, deep, lists)  # "to build a shared flood early-warning system [on the upper Sorrel by 2028]"
+        words = [t for t in tok.doc[min(keep) : max(keep) + 1]]
+        if len(words) > NP_MAX or len(words) != len(keep):
+            return None
+    while words and tok.pos_ not in ("VERB", "AUX") and (words[0].pos_ in ("DET", "PUNCT") or words[0].lower_ in ("a", "an", "the")):
+        words.pop(0)  # a clause keeps its "that" / "to"
     while words and words[-1].pos_ == "PUNCT":
         words.pop()
-    if not words:
-        return None, duration
-    return doc[words[0].i : words[-1].i + 1].text, duration
+    return words or None
 
 
 def extract_mentions(
@@ -744,7 +836,13 @@ def participants_compatible(a: list[Participant], b: list[Participant]) -> bool:
 
 
 def _people(m: EventMention) -> list[Participant]:
-    return m.actors + m.counterparts
+    return [p for p in m.actors + m.counterparts if p.via != "collective"]
+
+
+def collective_only(m: EventMention) -> bool:
+    """A mention whose actors are all unnamed bodies ("the three governments agreed",
+    "officials met Singh"): no event of its own."""
+    return not [p for p in m.actors if p.via != "collective"]
 
 
 def compatible(a: EventMention, b: EventMention, dates: bool = True) -> bool:
@@ -763,13 +861,30 @@ def corefer(mentions: list[EventMention], story_id: str) -> list[Event]:
     """One Event per happening of a story, with all its evidence; planned and occurred
     versions of one happening linked both ways."""
     groups: list[list[EventMention]] = []
-    for m in sorted(mentions, key=lambda m: (m.date is None, m.article, m.evidence.start if m.evidence else 0)):
+    named = [m for m in mentions if not collective_only(m)]
+    for m in sorted(named, key=lambda m: (m.date is None, m.article, m.evidence.start if m.evidence else 0)):
         for g in groups:
             if _STATUS_GROUP[g[0].status] == _STATUS_GROUP[m.status] and all(compatible(o, m) for o in g):
                 g.append(m)
                 break
         else:
             groups.append([m])
+    # "Leaders of Lorvania, Estmark and Kessia on Thursday signed the Sorrel Basin Relief
+    # Compact": nobody named, but the same named document signed by named people elsewhere in
+    # the story is the same happening; the collective mention adds its evidence, date, place
+    for m in mentions:
+        if not collective_only(m) or not m.object:
+            continue
+        for g in groups:
+            if (
+                g[0].type == m.type
+                and _STATUS_GROUP[g[0].status] == _STATUS_GROUP[m.status]
+                and (not _people(m) or _within(_people(m), [p for o in g for p in _people(o)]))
+                and all(o.object and objects_compatible(o.object, m.object) for o in g)
+                and all(timex.compatible(o.date.value if o.date else None, m.date.value if m.date else None) for o in g)
+            ):
+                g.append(m)
+                break
     events = [_event_of(g, story_id) for g in groups]
     for gp, ep in zip(groups, events):
         if ep.status != "planned":
@@ -814,8 +929,9 @@ def _value(p: Participant) -> str:
 
 
 def _event_of(group: list[EventMention], story_id: str) -> Event:
-    actors = _distinct([p for m in group for p in m.actors])
-    counterparts = [c for c in _distinct([p for m in group for p in m.counterparts]) if not any(same_participant(c, a) for a in actors)]
+    actors = _distinct([p for m in group for p in m.actors if p.via != "collective"])
+    counterparts = [c for c in _distinct([p for m in group for p in m.counterparts if p.via != "collective"])
+                    if not any(same_participant(c, a) for a in actors)]
     if LEXICON[group[0].type].symmetric:
         # "Singh met Hegseth" and "Hegseth met Singh": who leads most mentions is the actor
         leads = [m.actors[0] for m in group if m.actors]

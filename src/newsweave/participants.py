@@ -207,9 +207,20 @@ def default_resolver() -> Resolver:
 
     def resolver(store, article_id, start, end, surface):
         found = entity_at(store, article_id, start, end)
-        return getattr(found, "id", None) if found is not None else None
+        return found.id if found is not None and entity_covers(found, surface) else None
 
     return resolver
+
+
+def entity_covers(entity, surface: str) -> bool:
+    """Whether a resolved entity can stand for a participant's name: one of its names holds
+    all the name's words ("Singh" -> Rajnath Singh, "HWF" -> an alias). An entity that has
+    only part of the name ("Vesna" for "Vesna Darrow") or another name altogether ("Estmark's
+    Port of Aldmere" for "Maren Solberg") is a tagger's or an offset's mistake: the name stays."""
+    words = _words(surface)
+    if not words:
+        return True
+    return any(words <= _words(n) for n in [entity.name, *getattr(entity, "aliases", [])])
 
 
 def display_name(store, value: str) -> str:

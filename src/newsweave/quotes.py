@@ -40,7 +40,10 @@ SPEECH_VERBS = {
     "say", "tell", "post", "write", "tweet", "state", "add", "note", "remark", "declare", "announce",
     "stress", "emphasise", "emphasize", "reiterate", "assert", "share", "comment", "explain", "insist",
     "claim", "warn", "ask", "reply", "respond", "conclude", "observe", "continue", "mention", "affirm",
+    "call", "describe", "term", "dub",  # "called the outcome “…”": the speaker's own words
 }  # fmt: skip
+# the clause before an opening mark that introduces the quote: "..., X said:", "X called the outcome"
+INTRODUCES = re.compile(r"(?:[,:]|\b(?:call(?:ed|s)?|describ(?:ed|es)|term(?:ed|s)|dubb(?:ed|s))\b[^.!?;“”\"]{0,60}?)\s*$")
 OPEN_MARKS = {"“", '"', "„"}
 CLOSE_MARKS = {"”", '"'}
 SOCIAL = [
@@ -192,7 +195,7 @@ def find_quotes(adoc, people: ArticlePeople | None = None, min_words: int = MIN_
         before = (para_start, start)
         verb = base = None
         for a, b in (after, before):
-            if b - a < 3 or (a, b) == before and not re.search(r"[,:]\s*$", text[a:b]):
+            if b - a < 3 or (a, b) == before and not INTRODUCES.search(text[a:b]):
                 continue
             verb, base = _speech_verb(_tokens_in(adoc, a, b))
             if verb is not None:
@@ -221,8 +224,9 @@ def find_quotes(adoc, people: ArticlePeople | None = None, min_words: int = MIN_
                 if found is not None:
                     s, e, surface, label = found
                     name, known = people.expand(surface)
-                    q.speaker = Participant(name, base + s, base + e, known or label)
-        if q.channel in ("said", "post", None):
+                    if (known or label) in ("PERSON", "ORG"):  # people and organisations speak; places do not
+                        q.speaker = Participant(name, base + s, base + e, known or label)
+        if q.channel in ("said", "post", None) and verb.lemma_.lower() not in ("call", "describe", "term", "dub"):
             # "In a post on X, Rajnath Singh exuded confidence ... \n\n '...,' he said."
             window = text[max(0, start - 400) : start]
             if SOCIAL[0][0].search(window) and q.speaker is not None and q.speaker.name.split()[-1] in window:
