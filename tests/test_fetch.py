@@ -203,3 +203,16 @@ def test_read_source_fetches_only_when_asked(server, settings):
     refused = one(read_source(url, settings))
     assert isinstance(refused, Rejected) and "--fetch" in refused.reason
     assert isinstance(one(read_source(url, settings, fetch=True)), RawDoc)
+
+
+def test_workspace_ingest_of_a_url_records_the_url_as_sighting(server, tmp_path):
+    import newsweave
+
+    url = f"{server}/page"
+    with newsweave.open(tmp_path / "fetch.db") as ws:
+        report = ws.ingest([url, f"{server}/missing"], fetch=True)
+        assert len(report.ingested) == 1
+        assert [r.source for r in report.rejected] == [f"{server}/missing"]
+        (article,) = ws.articles()
+        assert [s.source for s in article.sightings] == [url]
+        assert article.outlet == "The Estmark Morning Post" and str(article.published) == "2026-11-05"

@@ -56,3 +56,23 @@ def test_datelines_of_common_wire_forms():
     assert parse_dateline("India, a dialogue partner of ASEAN since 1992, has played") is None
     assert parse_dateline("Earlier on Thursday, Defence Minister Rajnath Singh arrived") is None
     assert canonical_agency("Press Trust of India") == "PTI"
+
+
+def test_dateline_with_country_and_closing_credit_line():
+    d = parse_dateline("BRENNMOOR, Lorvania, Nov 5 (AFP) - The leaders of Lorvania, Estmark and Kessia agreed")
+    assert (d.place, d.month, d.day, d.agency) == ("Brennmoor", 11, 5, "AFP")
+    assert parse_dateline("Aldmere, Estmark, the port said on Tuesday") is None
+
+
+def test_agency_from_a_closing_credit_line(tmp_path):
+    import newsweave
+
+    (tmp_path / "a.txt").write_text(
+        "date 2026-11-03\nAldmere: Dockworkers returned to the quays on Wednesday after the strike ended.\n\n(With inputs from Reuters)\n"
+    )
+    ws = newsweave.open(":memory:")
+    ws.ingest([tmp_path])
+    (article,) = ws.articles()
+    assert article.agency == "Reuters" and article.provenance["agency"] == "credit-line"
+    assert [r.reason for r in article.removed] == ["header", "credit-line"]
+    assert "inputs" not in article.clean_text

@@ -44,6 +44,7 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             re.I,
         ),
     ),
+    ("credit-line", re.compile(r"^\(\s*(with inputs from|reporting by|written by|compiled by|edited by|additional reporting by)\b[^()]{1,200}\)\.?$", re.I)),
     ("advertisement", re.compile(r"^(advertisement|sponsored|story continues below( this)? ad(vertisement)?|ad)\s*$", re.I)),
     ("copyright", re.compile(r"^(©|\(c\)|copyright\b)\s*.{0,120}(all rights reserved)?\.?$", re.I)),
 ]

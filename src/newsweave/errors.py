@@ -34,10 +34,13 @@ class StoreError(NewsweaveError):
 class NotFoundError(NewsweaveError):
     """An id that the store does not hold."""
 
+    PLURALS = {"story": "stories", "entity": "entities"}
+
     def __init__(self, kind: str, ident: str) -> None:
         self.kind = kind
         self.ident = ident
-        super().__init__(f"no {kind} with id {ident!r} in the store (list them with `newsweave {kind}s`)")
+        listing = self.PLURALS.get(kind, kind + "s")
+        super().__init__(f"no {kind} with id {ident!r} in the store (list them with `newsweave {listing}`)")
 
 
 class PipelineError(NewsweaveError):

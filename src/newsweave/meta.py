@@ -33,7 +33,7 @@ MONTHS = {
 _MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 _PLACE = r"[A-Z][A-Za-z'’.\-]+(?:[ -][A-Z][A-Za-z'’.\-]+){0,3}"
 DATELINE = re.compile(
-    rf"^(?P<place>{_PLACE})(?:\s*\[(?P<region>[A-Z][^\]\n]{{1,40}})\])?"
+    rf"^(?P<place>{_PLACE})(?:\s*\[(?P<region>[A-Z][^\]\n]{{1,40}})\])?(?:,\s*(?P<country>{_PLACE})(?=,))?"
     rf"(?:\s*,\s*(?P<date>{_MONTH}\s+\d{{1,2}}(?:\s*,\s*(?P<year>\d{{4}}))?|\d{{1,2}}\s+{_MONTH}(?:\s+(?P<year2>\d{{4}}))?))?"
     rf"\s*(?:\((?P<agency>[A-Za-z][A-Za-z .&-]{{1,30}})\))?"
     r"\s*(?P<sep>:|—|–|--|-)?\s+"
@@ -173,7 +173,7 @@ def detect_language(text: str) -> str | None:
         return None
     import py3langid
 
-    lang, _ = py3langid.classify(text[:5000])
+    lang, _ = py3langid.classify(text[:1000])  # a thousand characters decide it; more only costs time
     return lang
 
 

@@ -33,8 +33,20 @@ class Stage(Protocol):
 def analysis_stages() -> list[Stage]:
     """The analysis stages in flow order. Registration is explicit and happens only here."""
     from .cluster import ClusterStage
+    from .corroborate import CorroborateStage
+    from .extract import ExtractStage
+    from .nlp import NlpStage
+    from .resolve import ResolveStage
+    from .reuse import ReuseStage
 
-    stages: list[Stage] = [ClusterStage()]
+    stages: list[Stage] = [
+        NlpStage(),  # first: every later stage reads the parsed paragraphs
+        ReuseStage(),  # passages and families
+        ResolveStage(),  # entities across the store, before cluster uses them
+        ClusterStage(),  # stories
+        ExtractStage(),  # events, quotes, times (per story)
+        CorroborateStage(),  # facts and conflicts from all of the above
+    ]
     return stages
 
 

@@ -176,19 +176,33 @@ def read_jsonl(name: str, text: str) -> Iterator[Read]:
         yield RawDoc(source=where, text=body, metadata=metadata, metadata_from="jsonl", fmt="jsonl")
 
 
+SHORT_PAGE_WORDS = 100
+
+
 def read_html(name: str, html: str, url: str | None = None) -> Read:
-    """Main text and metadata of a page, by trafilatura."""
+    """Main text and metadata of a page, by trafilatura (precision mode; when that keeps under
+    `SHORT_PAGE_WORDS` words and the default mode finds three times as many, the default's)."""
     import trafilatura
 
-    try:
+    def extract(favor_precision: bool) -> dict:
         doc = trafilatura.bare_extraction(
-            html, url=url, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
+            html, url=url, with_metadata=True, include_comments=False, include_tables=True, favor_precision=favor_precision
         )
+        if doc is None:
+            return {}
+        return doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+
+    try:
+        data = extract(favor_precision=True)
+        words = len((data.get("text") or "").split())
+        if words < SHORT_PAGE_WORDS:  # precision mode sometimes keeps one small block of a long article
+            fuller = extract(favor_precision=False)
+            if len((fuller.get("text") or "").split()) >= 3 * max(words, 1):
+                data = fuller
     except Exception as exc:  # trafilatura raises assorted lxml errors on broken markup
         return Rejected(name, f"HTML could not be parsed ({type(exc).__name__}: {exc})")
-    if doc is None:
+    if not data:
         return Rejected(name, "HTML page has no main text that trafilatura could find")
-    data = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
     body = data.get("text") or ""
     if not body.strip():
         return Rejected(name, "HTML page has no main text that trafilatura could find")

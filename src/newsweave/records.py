@@ -212,6 +212,7 @@ class Event:
     status: EventStatus = "occurred"
     evidence: list[Span] = field(default_factory=list)
     linked: list[str] = field(default_factory=list)  # the planned/occurred twin(s)
+    details: dict[str, str] = field(default_factory=dict)  # e.g. {"duration": "P10Y", "edition": "12th"}
 
     @property
     def articles(self) -> list[str]:
@@ -244,6 +245,7 @@ class Support:
 class ConflictValue:
     value: str
     support: Support
+    note: str | None = None  # e.g. "direct quote" / "reported speech" for a quote variant
 
 
 @dataclass
@@ -257,7 +259,7 @@ class Conflict:
 @dataclass
 class Fact:
     id: str
-    kind: Literal["event", "attribute"]
+    kind: Literal["event", "attribute", "quote"]
     subject: str
     attribute: str  # event type, or "role", "date", "number", ...
     value: str
@@ -265,3 +267,5 @@ class Fact:
     support: Support
     first_reported: str | None = None  # article id
     event: str | None = None  # event id when kind == "event"
+    events: list[str] = field(default_factory=list)  # every event merged into this fact
+    confirmed_by: str | None = None  # planned fact: the occurred fact that confirms it

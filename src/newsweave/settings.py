@@ -34,6 +34,49 @@ class NlpSettings:
     model: str = DEFAULT_SPACY_MODEL
     batch_size: int = 64
     n_process: int = 1  # raised to 2 for large batches by the nlp stage
+    parallel_from: int = 2000  # paragraphs to parse in one call before n_process=2 pays off
+
+
+@dataclass
+class ExtractSettings:
+    quote_min_words: int = 6  # shorter quoted phrases are scare quotes or titles, not speech
+    story_anchor: bool = True  # undated articles resolve times against their story's dates
+
+
+@dataclass
+class WebSettings:
+    host: str = "127.0.0.1"  # loopback: the store is never exposed unless asked
+    port: int = 8421
+    max_upload_bytes: int = 5 * 1024 * 1024  # one request's body; more is refused with 413
+    max_files: int = 50  # files in one upload
+    upload_suffixes: tuple[str, ...] = (".txt", ".text", ".md", ".html", ".htm", ".jsonl", ".ndjson", ".rss", ".atom", ".xml")
+    page_size: int = 50
+    brief_cache: int = 256  # briefs kept per store version
+
+
+@dataclass
+class ReuseSettings:
+    """Text reuse and syndication (reuse.py, align.py, minhash.py); see docs/reuse.md."""
+
+    shingle_ngram: int = 3  # word n-grams for MinHash and exact Jaccard
+    num_perm: int = 128
+    bands: int = 20  # LSH: P(candidate | J=0.8) = 0.998, J=0.5: 0.27, J=0.3: 0.015
+    rows: int = 6
+    near_duplicate: float = 0.8  # verified Jaccard at or above which two articles are near-duplicates
+    fingerprint_ngram: int = 5  # word n-grams indexed for passage candidates
+    winnow_window: int = 16  # any shared run of window + ngram - 1 = 20 words (family_tokens) is a candidate
+    max_postings: int = 32  # a new article is compared with at most this many earliest holders of a key
+    seed_ngram: int = 3  # alignment seeds
+    max_occurrences: int = 4  # a seed n-gram repeated more often than this in B is not a seed
+    max_gap: int = 12  # unmatched tokens allowed between two runs of one passage
+    gap_penalty: float = 0.5
+    max_runs: int = 3000
+    min_tokens: int = 12  # matched tokens for a passage (before splitting quotes from narrative)
+    min_piece_tokens: int = 3  # narrative/quote pieces shorter than this are dropped
+    family_tokens: int = 20  # narrative tokens two articles must share to be one family ...
+    family_passage_tokens: int = 8  # ... counting only narrative passages at least this long
+    batch_size: int = 5000  # articles prepared and indexed at a time (bounds memory)
+    cache_kib: int = 256 * 1024  # SQLite page cache while the stage runs
 
 
 def _entity_type_weights() -> dict[str, float]:
@@ -65,12 +108,24 @@ class ClusterSettings:
 
 
 @dataclass
+class CorroborateSettings:
+    summary_sentences: int = 6  # occurred facts in a brief's summary (planned ones and the title conflict follow)
+    background_days: int = 60  # an event dated this long before a story's first article is background
+    variant_max_change: int = 3  # a quote variant replaces at most this many words on each side
+    variant_min_anchor: int = 2  # ... between at least this many matching words on both sides
+
+
+@dataclass
 class Settings:
     db: str = field(default_factory=default_db)
     ingest: IngestSettings = field(default_factory=IngestSettings)
     clean: CleanSettings = field(default_factory=CleanSettings)
     nlp: NlpSettings = field(default_factory=NlpSettings)
+    extract: ExtractSettings = field(default_factory=ExtractSettings)
+    web: WebSettings = field(default_factory=WebSettings)
+    reuse: ReuseSettings = field(default_factory=ReuseSettings)
     cluster: ClusterSettings = field(default_factory=ClusterSettings)
+    corroborate: CorroborateSettings = field(default_factory=CorroborateSettings)
 
     @property
     def db_path(self) -> Path:

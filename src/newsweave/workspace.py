@@ -29,11 +29,46 @@ class Workspace:
     def analyse(self, progress=None, until: str | None = None):
         return pipeline.analyse(self.store, self.settings, progress=progress, until=until)
 
+    def families(self):
+        """Syndication families (reuse.families): each is ONE independent source."""
+        from . import reuse
+
+        return reuse.families(self.store)
+
+    def independent_sources(self, article_ids: Iterable[str]) -> int:
+        from . import reuse
+
+        return reuse.independent_sources(self.store, article_ids)
+
+    def entities(self, article_ids=None):
+        """Entities resolved across the store (or those of the given articles)."""
+        from .resolve import load_entities
+
+        return load_entities(self.store, article_ids)
+
+    def events(self, story: str | None = None):
+        """The events of a story (or of all): extract.load_events."""
+        from .extract import load_events
+
+        return load_events(self.store, story)
+
+    def quotes(self, story: str | None = None):
+        """The direct quotes of a story (or of all): extract.load_quotes."""
+        from .extract import load_quotes
+
+        return load_quotes(self.store, story)
+
     def articles(self) -> list[Article]:
         return self.store.articles()
 
     def article(self, article_id: str) -> Article:
         return self.store.article(article_id)
+
+    def brief(self, story_id: str) -> dict:
+        """The story's brief as `newsweave.brief/1` (render it with `newsweave.render.render`)."""
+        from .brief import build_brief
+
+        return build_brief(self.store, story_id, self.settings.corroborate)
 
     def close(self) -> None:
         self.store.close()

@@ -1,15 +1,35 @@
 """The `newsweave` command: a thin layer over the library.
 
 Each module here defines the commands of one stage as `register(app)`; registration is
-explicit and happens only in `build_app`. Library errors (NewsweaveError) become one line
-on stderr and exit code 1; anything else is a bug and keeps its traceback.
+explicit and happens only in `build_app`, in flow order. Library errors (NewsweaveError)
+become one line on stderr and exit code 1; anything else is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
 
 import typer
 
-from . import articles, eval, stories
+from . import (
+    articles,
+    brief,
+    entities,
+    eval,
+    events,
+    reuse,
+    serve,
+    stories,
+)
+
+COMMAND_MODULES = (
+    articles,
+    reuse,
+    entities,
+    stories,
+    events,
+    brief,
+    serve,
+    eval,
+)
 
 
 def build_app() -> typer.Typer:
@@ -20,7 +40,7 @@ def build_app() -> typer.Typer:
         add_completion=False,
         pretty_exceptions_enable=False,
     )
-    for module in (articles, stories, eval):
+    for module in COMMAND_MODULES:
         module.register(app)
     return app
 

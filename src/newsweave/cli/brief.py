@@ -1,0 +1,81 @@
+"""`newsweave brief`: one command from a folder of articles (or a stored story) to a brief."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ._common import DbOption, err_console, fail, open_workspace
+
+
+class Format(str, Enum):
+    md = "md"
+    html = "html"
+    json = "json"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("brief")(brief_command)
+
+
+def _is_path(target: str) -> bool:
+    return target == "-" or "://" in target or Path(target).exists()
+
+
+def brief_command(
+    targets: Annotated[
+        list[str],
+        typer.Argument(help="Story ids (or unique prefixes), or files/folders of articles to ingest first.", metavar="STORY|PATH..."),
+    ],
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.md,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file instead of stdout.")] = None,
+    db: DbOption = "newsweave.db",
+) -> None:
+    """Write the brief of each story: summary citing its sources, timeline, who's who, quotes,
+    discrepancies, what each article adds, removed boilerplate.
+
+    Given paths, ingests and analyses them first (into --db; use --db :memory: to keep
+    nothing) and writes the brief of every story their articles belong to."""
+    from ..brief import build_brief
+    from ..corroborate import inputs_available
+    from ..render import render
+    from .articles import analyse_with_progress, ingest_into, progress_bar
+
+    if not inputs_available():
+        fail("the brief needs the reuse, resolve, cluster and extract stages, which this installation lacks")
+    from .. import cluster
+
+    ws = open_workspace(db)
+    paths = [t for t in targets if _is_path(t)]
+    stories: list[str] = [t for t in targets if not _is_path(t)]
+    if paths:
+        report = ingest_into(ws, paths, analyse=False)
+        ids = list(dict.fromkeys([*report.ingested, *(i for _, i in report.duplicates)]))
+    else:
+        ids = []
+    if ws.store.count_articles():
+        analyse_with_progress(ws)
+    for article_id in ids:
+        story = cluster.story_of(ws.store, article_id)
+        if story and story not in stories:
+            stories.append(story)
+    if not stories:
+        fail("no story to brief: " + ("the given paths held no article" if paths else "give a story id or a path"))
+    briefs = []
+    with progress_bar() as bar:
+        task = bar.add_task("brief", total=len(stories), current="")
+        for story in stories:
+            bar.update(task, current=story[:16])
+            briefs.append(build_brief(ws.store, story))
+            bar.advance(task)
+    article_ids = {a["id"] for b in briefs for a in b["articles"]}
+    texts = {a.id: a.clean_text for a in ws.store.articles(article_ids)} if fmt is Format.html else {}
+    text = render(briefs, fmt.value, texts)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        err_console.print(f"wrote {len(briefs)} brief{'s' if len(briefs) != 1 else ''} to {output}")
+    else:
+        typer.echo(text, nl=False)

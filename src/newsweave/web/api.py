@@ -1,0 +1,251 @@
+"""The JSON API under /api/ (schema at /openapi.json). Errors are JSON:
+`{"error": "<one line naming the value and the fix>", "status": 4xx}`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
+from pydantic import BaseModel, Field
+
+from .. import search as fts
+from ..errors import NotFoundError
+from .app import Site, Upload, UploadError
+from . import glue, views
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+Limit = Annotated[int, Query(ge=1, le=200, description="How many items to return.")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000, description="How many items to skip.")]
+
+
+def site_of(request: Request) -> Site:
+    return request.app.state.site
+
+
+# -- shared with the pages -------------------------------------------------------------
+
+
+def list_stories(
+    site: Site, store, q: str | None, entity: str | None, since: dt.date | None, until: dt.date | None,
+    limit: int, offset: int,
+) -> dict[str, Any]:
+    """Stories newest first, filtered by text (any article matching), entity and dates."""
+    index = site.story_index(store)
+    stories = index.stories
+    note = None
+    if q and q.strip():
+        wanted = {index.story_of.get(a) for a in fts.matching_ids(store, q)}
+        stories = [s for s in stories if s.id in wanted]
+    if entity and entity.strip():
+        found = [e for e in site.entities(store) if e.id == entity] or glue.find_entities(store, entity)
+        articles = {a for e in found for a in e.articles}
+        stories = [s for s in stories if articles.intersection(s.articles) or entity in s.top_entities]
+        if not found:
+            note = f"no entity named {entity!r}"
+    stories = [s for s in stories if views.in_dates(s, since, until)]
+    rows = []
+    for s in stories[offset : offset + limit]:
+        row = views.story_row(s, index.names)
+        row["independent_sources"] = index.sources.get(s.id)
+        rows.append(row)
+    return {"total": len(stories), "offset": offset, "limit": limit, "note": note, "stories": rows}
+
+
+def story_detail(site: Site, store, story_id: str) -> dict[str, Any]:
+    story = site.story(store, story_id)
+    articles = store.articles(story.articles)
+    return {
+        **views.story_row(story, site.story_index(store).names),
+        "article_list": [views.article_row(a) for a in articles],
+    }
+
+
+# -- stories ---------------------------------------------------------------------------
+
+
+@router.get("/health", summary="Liveness and store counts")
+def health(request: Request) -> dict[str, Any]:
+    site = site_of(request)
+    with site.reading() as store:
+        return {"ok": True, "articles": store.count_articles(), "stories": len(site.story_index(store).stories)}
+
+
+@router.get("/stories", summary="Stories, newest first, with text, entity and date filters")
+def stories(
+    request: Request,
+    q: Annotated[str | None, Query(max_length=500, description="Words any article of the story contains.")] = None,
+    entity: Annotated[str | None, Query(max_length=200, description="An entity id or name.")] = None,
+    since: Annotated[dt.date | None, Query(description="Stories still running on or after this day.")] = None,
+    until: Annotated[dt.date | None, Query(description="Stories begun on or before this day.")] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    site = site_of(request)
+    with site.reading() as store:
+        return list_stories(site, store, q, entity, since, until, limit, offset)
+
+
+@router.get("/stories/{story_id}", summary="One story and its articles")
+def story(request: Request, story_id: str) -> dict[str, Any]:
+    site = site_of(request)
+    with site.reading() as store:
+        return story_detail(site, store, story_id)
+
+
+@router.get("/stories/{story_id}/brief", summary="The story's brief (newsweave.brief/1)",
+            response_class=Response, responses={200: {"content": {"application/json": {}}}})
+def brief(request: Request, story_id: str) -> Response:
+    site = site_of(request)
+    with site.reading() as store:
+        raw = site.brief_json(store, story_id)
+    if raw is None:
+        raise NotFoundError("brief", story_id)
+    return Response(raw, media_type="application/json")
+
+
+@router.get("/stories/{story_id}/compare", summary="The story's articles side by side: what each shares and adds")
+def compare(request: Request, story_id: str) -> dict[str, Any]:
+    site = site_of(request)
+    with site.reading() as store:
+        story = site.story(store, story_id)
+        columns = views.comparison(store, story.articles, site.brief(store, story_id))
+    for c in columns:
+        c.pop("segments")
+    return {"story": story.id, "label": story.label, "articles": columns}
+
+
+# -- articles --------------------------------------------------------------------------
+
+
+@router.get("/articles", summary="Articles in arrival order")
+def articles(request: Request, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+    site = site_of(request)
+    with site.reading() as store:
+        ids = store.conn.execute("SELECT id FROM articles ORDER BY seq DESC LIMIT ? OFFSET ?", (limit, offset))
+        rows = [views.article_row(a) for a in store.articles([r[0] for r in ids])]
+        return {"total": store.count_articles(), "offset": offset, "limit": limit, "articles": rows[::-1]}
+
+
+@router.get("/articles/{article_id}", summary="One article: clean text, evidence, reuse, removed boilerplate")
+def article(
+    request: Request,
+    article_id: str,
+    hl: Annotated[str | None, Query(max_length=40, description="A span START-END to highlight.")] = None,
+) -> dict[str, Any]:
+    site = site_of(request)
+    with site.reading() as store:
+        view = article_view(site, store, article_id, hl)
+    view.pop("segments")
+    view.pop("raw_segments")
+    return view
+
+
+def article_view(site: Site, store, article_id: str, hl: str | None) -> dict[str, Any]:
+    a = store.article(views.check_id("article", article_id))
+    index = site.story_index(store)
+    story_id = index.story_of.get(a.id)
+    brief = site.brief(store, story_id) if story_id else None
+    story = index.by_id.get(story_id) if story_id else None
+    return views.article_view(store, a.id, brief, story, views.parse_span(hl))
+
+
+class ArticleIn(BaseModel):
+    text: str = Field(min_length=1, max_length=2_000_000, description="The article's text (plain text or HTML).")
+    title: str | None = Field(None, max_length=1000)
+    url: str | None = Field(None, max_length=2000)
+    published: dt.date | None = Field(None, description="YYYY-MM-DD")
+    outlet: str | None = Field(None, max_length=300)
+    byline: str | None = Field(None, max_length=300)
+
+
+class IngestIn(BaseModel):
+    articles: list[ArticleIn] = Field(min_length=1, max_length=500)
+
+
+@router.post("/articles", summary="Add articles; they go through ingest and analysis", status_code=201)
+def add_articles(request: Request, body: IngestIn) -> dict[str, Any]:
+    lines = [json.dumps(a.model_dump(mode="json", exclude_none=True), ensure_ascii=False) for a in body.articles]
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    return site_of(request).ingest([Upload("api.jsonl", data)])
+
+
+@router.post("/upload", summary="Add files (txt, HTML, RSS/Atom, JSONL) or pasted text", status_code=201)
+async def upload(
+    request: Request,
+    files: Annotated[list[UploadFile] | None, File(description="Article files.")] = None,
+    text: Annotated[str | None, Form(max_length=2_000_000, description="Pasted article text.")] = None,
+) -> dict[str, Any]:
+    uploads = await read_uploads(files, text)
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(site_of(request).ingest, uploads)
+
+
+async def read_uploads(files: list[UploadFile] | None, text: str | None) -> list[Upload]:
+    uploads = []
+    for f in files or []:
+        if not f.filename and not f.size:
+            continue  # the browser's empty file input
+        uploads.append(Upload(f.filename or "upload.txt", await f.read()))
+    if text and text.strip():
+        uploads.append(Upload("pasted.txt", text.encode("utf-8")))
+    if not uploads:
+        raise UploadError("nothing to ingest: choose a file or paste some text")
+    return uploads
+
+
+# -- entities, search ------------------------------------------------------------------
+
+
+@router.get("/entities", summary="Resolved entities, by name")
+def entities(
+    request: Request,
+    q: Annotated[str | None, Query(max_length=200, description="Part of a name or alias.")] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    site = site_of(request)
+    with site.reading() as store:
+        found = site.entities(store)
+    if q and q.strip():
+        needle = q.strip().lower()
+        found = [e for e in found if needle in e.name.lower() or any(needle in a.lower() for a in e.aliases)]
+    found = sorted(found, key=lambda e: (-len(e.mentions), e.name))
+    return {"total": len(found), "offset": offset, "limit": limit,
+            "entities": [views.entity_row(e) for e in found[offset : offset + limit]]}
+
+
+@router.get("/entities/{entity_id}", summary="One entity: roles with evidence, aliases, stories")
+def entity(request: Request, entity_id: str) -> dict[str, Any]:
+    site = site_of(request)
+    with site.reading() as store:
+        e = site.entity(store, entity_id)
+        index = site.story_index(store)
+        headings = {a.id: views.article_row(a)["heading"] for a in store.articles(e.articles)}
+        return views.entity_view(e, index.story_of, {s.id: s.label for s in index.stories}, headings)
+
+
+@router.get("/search", summary="Full-text search over articles (FTS5)")
+def search(
+    request: Request,
+    q: Annotated[str, Query(min_length=1, max_length=500, description="Words; \"quoted phrases\" kept.")],
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    site = site_of(request)
+    with site.reading() as store:
+        hits = fts.search(store, q, limit, offset)
+        index = site.story_index(store)
+        return {
+            "query": q,
+            "total": fts.count(store, q),
+            "hits": [
+                {"article": h.article, "title": h.title, "outlet": h.outlet, "published": h.published,
+                 "story": index.story_of.get(h.article), "snippet": h.snippet_text(),
+                 "matches": [t for t, m in h.snippet if m]}
+                for h in hits
+            ],
+        }

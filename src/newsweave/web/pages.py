@@ -1,0 +1,140 @@
+"""Server-rendered pages (Jinja2, autoescaped): stories, a story's brief, an article, a
+source comparison, an entity, search, and the upload form. They render the same data as
+the JSON API (`api.py`, `views.py`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
+
+from .. import search as fts
+from . import api, glue, views
+from .app import Site, UploadError
+
+router = APIRouter(include_in_schema=False)
+Text = Annotated[str | None, Query(max_length=500)]
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    return request.app.state.templates.TemplateResponse(request, template, context, status_code=status)
+
+
+def _date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _site(request: Request) -> Site:
+    return request.app.state.site
+
+
+@router.get("/", response_class=HTMLResponse)
+def stories_page(
+    request: Request, q: Text = None, entity: Text = None, since: Text = None, until: Text = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+):
+    site = _site(request)
+    size = site.settings.web.page_size
+    with site.reading() as store:
+        listing = api.list_stories(site, store, q, entity, _date(since), _date(until), size, (page - 1) * size)
+        hits = fts.search(store, q, 10) if q and q.strip() else []
+        recent = []
+        if not listing["total"] and not (q or entity or since or until):
+            ids = [r[0] for r in store.conn.execute("SELECT id FROM articles ORDER BY seq DESC LIMIT 20")]
+            recent = [views.article_row(a) for a in store.articles(ids)]
+        articles = store.count_articles()
+        story_of = site.story_index(store).story_of
+    return render(
+        request, "stories.html", listing=listing, hits=hits, recent=recent, articles=articles, story_of=story_of,
+        q=q or "", entity=entity or "", since=since or "", until=until or "", page=page, size=size,
+        clustering=glue.available("cluster"),
+    )
+
+
+@router.get("/stories/{story_id}", response_class=HTMLResponse)
+def story_page(request: Request, story_id: str):
+    site = _site(request)
+    with site.reading() as store:
+        detail = api.story_detail(site, store, story_id)
+        brief = site.brief(store, story_id)
+    anum = {a["id"]: i for i, a in enumerate(detail["article_list"], start=1)}
+    summary = views.citation_targets(brief) if brief else []
+    for sentence in summary:
+        sentence["links"].sort(key=lambda c: anum.get(c["article"], len(anum) + c["n"]))
+    return render(request, "story.html", story=detail, brief=brief, summary=summary,
+                  evlinks=views.event_links(brief) if brief else {}, anum=anum,
+                  titles={a["id"]: a["title"] or a["outlet"] or a["id"][:8] for a in detail["article_list"]})
+
+
+@router.get("/stories/{story_id}/compare", response_class=HTMLResponse)
+def compare_page(request: Request, story_id: str):
+    site = _site(request)
+    with site.reading() as store:
+        story = site.story(store, story_id)
+        columns = views.comparison(store, story.articles, site.brief(store, story_id))
+    return render(request, "compare.html", story=story, columns=columns, reuse=glue.available("reuse"))
+
+
+@router.get("/articles", response_class=HTMLResponse)
+def articles_page(request: Request, page: Annotated[int, Query(ge=1, le=100_000)] = 1):
+    site = _site(request)
+    size = site.settings.web.page_size
+    data = api.articles(request, limit=size, offset=(page - 1) * size)
+    return render(request, "articles.html", data=data, page=page, size=size)
+
+
+@router.get("/articles/{article_id}", response_class=HTMLResponse)
+def article_page(request: Request, article_id: str, hl: Annotated[str | None, Query(max_length=40)] = None):
+    site = _site(request)
+    with site.reading() as store:
+        view = api.article_view(site, store, article_id, hl)
+    return render(request, "article.html", view=view)
+
+
+@router.get("/entities/{entity_id}", response_class=HTMLResponse)
+def entity_page(request: Request, entity_id: str):
+    view = api.entity(request, entity_id)
+    return render(request, "entity.html", entity=view)
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(request: Request, q: Text = None, page: Annotated[int, Query(ge=1, le=100_000)] = 1):
+    site = _site(request)
+    size = site.settings.web.page_size
+    with site.reading() as store:
+        hits = fts.search(store, q or "", size, (page - 1) * size)
+        total = fts.count(store, q or "")
+        story_of = site.story_index(store).story_of
+    return render(request, "search.html", q=q or "", hits=hits, total=total, page=page, size=size, story_of=story_of)
+
+
+@router.get("/upload", response_class=HTMLResponse)
+def upload_form(request: Request):
+    s = _site(request).settings.web
+    return render(request, "upload.html", suffixes=s.upload_suffixes, cap=s.max_upload_bytes, result=None, error=None)
+
+
+@router.post("/upload", response_class=HTMLResponse)
+async def upload_submit(
+    request: Request,
+    files: Annotated[list[UploadFile] | None, File()] = None,
+    text: Annotated[str | None, Form(max_length=2_000_000)] = None,
+):
+    site = _site(request)
+    s = site.settings.web
+    try:
+        uploads = await api.read_uploads(files, text)
+        result = await run_in_threadpool(site.ingest, uploads)
+    except UploadError as exc:
+        return render(request, "upload.html", status=exc.status, suffixes=s.upload_suffixes, cap=s.max_upload_bytes,
+                      result=None, error=str(exc))
+    if not result["rejected"]:
+        return RedirectResponse(f"/?added={len(result['added'])}", status_code=303)
+    return render(request, "upload.html", status=201, suffixes=s.upload_suffixes, cap=s.max_upload_bytes,
+                  result=result, error=None)

@@ -1,0 +1,220 @@
+"""The brief of the seeds: valid newsweave.brief/1, evidence exact, every summary sentence
+cited by articles that support it, copies counted once, conflicts shown, planned kept
+apart from done, boilerplate only under `removed`."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from newsweave import brief as B
+from newsweave import corroborate as c
+
+from _seedrecords import seed_records
+
+
+def compose(articles, families, entities, events, quotes, story="story-seeds"):
+    result = c.corroborate_story(story, articles, families, entities, events, quotes)
+    return B.compose_brief(B.BriefInput(story, articles, families, entities, quotes, result))
+
+
+@pytest.fixture(scope="module")
+def records():
+    return seed_records()
+
+
+@pytest.fixture(scope="module")
+def brief(records):
+    return compose(*records)
+
+
+@pytest.fixture(scope="module")
+def ids(records):
+    return {a.sightings[0].source.replace("\\", "/").split("/")[-1][:3]: a.id for a in records[0]}
+
+
+def check_acceptance(brief: dict, texts: dict[str, str], ids: dict[str, str]) -> None:
+    """Issue 7's acceptance on a brief of the seeds (shared by the unit and end-to-end tests)."""
+    B.validate_brief(brief)
+    assert B.evidence_errors(brief, texts) == []
+    events = {e["id"]: e for e in brief["events"]}
+    for s in brief["summary"]:
+        assert s["citations"], s
+        if s.get("fact") in events:  # every cited article supports the sentence
+            assert set(s["citations"]) <= set(events[s["fact"]]["articles"]), s
+            assert {e["article"] for e in s["evidence"]} == set(s["citations"])
+        else:
+            assert set(s["citations"]) <= {e["article"] for e in s["evidence"]}, s
+    families = {a["id"]: a["family"] for a in brief["articles"]}
+    assert len(set(families.values())) == brief["independent_sources"] == 3
+    assert len({families[ids[p]] for p in ("000", "001", "003")}) == 1
+
+    def summary_event(type_):
+        found = [s for s in brief["summary"] if s.get("fact") in events and events[s["fact"]]["type"] == type_
+                 and events[s["fact"]]["status"] == "occurred" and any("Hegseth" in x for x in events[s["fact"]]["counterparts"] + events[s["fact"]]["actors"])]
+        assert found, f"no occurred {type_} with Hegseth in the summary: {[s['text'] for s in brief['summary']]}"
+        return found[0]
+
+    for type_ in ("meet", "sign"):
+        s = summary_event(type_)
+        assert s["independent_sources"] == len({families[a] for a in s["citations"]}) == 2
+        assert ids["002"] not in s["citations"]  # 002 only says "is scheduled to meet"
+    assert "Framework" in summary_event("sign")["text"]
+
+    (title,) = [x for x in brief["conflicts"] if x["attribute"] == "role" and "Hegseth" in x["subject"]]
+    values = {v["value"]: v for v in title["values"]}
+    assert set(values) >= {"Secretary of War", "Secretary of Defence"}
+    assert set(values["Secretary of War"]["articles"]) == {ids[p] for p in ("000", "001", "003", "004")}
+    assert values["Secretary of Defence"]["articles"] == [ids["002"]]
+    variants = [x for x in brief["conflicts"] if x["kind"] == "quote-variant"]
+    assert any({"rules-based", "rules-bound"} <= {v["value"] for v in x["values"]} for x in variants)
+
+    timeline = [(t["date"], t["type"], t["status"]) for t in brief["timeline"] if not t.get("background")]
+    dates = [d for d, *_ in timeline]
+    assert dates == sorted(dates)
+    assert ("2025-10-30", "arrive", "occurred") in timeline
+    assert ("2025-10-31", "meet", "occurred") in timeline and ("2025-10-31", "sign", "occurred") in timeline
+    assert any(d == "2025-11-01" and st == "planned" for d, _, st in timeline)  # the 12th ADMM-Plus
+
+    removed = [r["text"] for r in brief["removed"] if r["reason"] == "also-read"]
+    assert len(removed) == 2
+    rest = json.dumps({k: v for k, v in brief.items() if k != "removed"}, ensure_ascii=False)
+    for text in removed:
+        headline = text.split("|", 1)[1].strip()[:40]
+        assert headline not in rest
+    assert "Also Read" not in rest
+
+
+def test_seed_brief_meets_the_acceptance(brief, records, ids):
+    check_acceptance(brief, {a.id: a.clean_text for a in records[0]}, ids)
+
+
+def test_planned_only_is_never_written_as_done(records, ids):
+    articles, families, entities, events, quotes = records
+    only_002 = [a for a in articles if a.id == ids["002"]]
+    planned = [e for e in events if e.status == "planned" and ids["002"] in e.articles]
+    b = compose(only_002, families, entities, planned, [])
+    (s,) = [s for s in b["summary"] if s["kind"] == "event"]
+    assert s["status"] == "planned" and "scheduled to meet" in s["text"] and " met " not in s["text"]
+    assert b["timeline"] == []  # no date was given for it
+    assert b["planned"][0]["confirmed_by"] is None
+
+
+def test_headline_and_who_is_who(brief):
+    assert "Hegseth" in brief["headline"] and "Singh" in brief["headline"]
+    people = {e["name"]: e for e in brief["entities"]}
+    assert {r["role"] for r in people["Pete Hegseth"]["roles"]} == {"Secretary of War", "Secretary of Defence"}
+    assert people["Mohamed Khaled Nordin"]["aliases"]
+    assert [q["speaker"] for q in brief["quotes"]].count("Rajnath Singh") >= 2
+    assert all(q["articles"] for q in brief["quotes"])
+
+
+def test_unique_lists_what_only_one_article_says(brief, ids):
+    unique = {u["article"]: u["facts"] for u in brief["unique"]}
+    assert any("Chan Chun Sing" in f["text"] for f in unique[ids["004"]])
+    assert any("Dong Jun" in f["text"] for f in unique[ids["000"]])
+    assert ids["001"] not in unique or not any("Pete Hegseth met" in f["text"] for f in unique[ids["001"]])
+
+
+def test_validate_brief_names_the_problems(brief):
+    B.validate_brief(brief)
+    bad = copy.deepcopy(brief)
+    bad["schema"] = "other/0"
+    bad["summary"][0]["citations"] = []
+    bad["timeline"].reverse()
+    del bad["articles"][0]["family"]
+    with pytest.raises(B.InvalidBrief) as err:
+        B.validate_brief(bad)
+    text = str(err.value)
+    assert "schema" in text and "cites no article" in text and "date order" in text and "family" in text
+
+
+def test_evidence_errors_catch_a_shifted_span(brief, records):
+    bad = copy.deepcopy(brief)
+    bad["events"][0]["evidence"][0]["start"] += 1
+    assert B.evidence_errors(bad, {a.id: a.clean_text for a in records[0]})
+
+
+# -- end to end: the stored story and the command -----------------------------------------
+
+needs_stages = pytest.mark.skipif(not c.inputs_available(), reason="needs the reuse, resolve, cluster and extract stages")
+
+
+@needs_stages
+def test_build_brief_of_the_seeds(seeds_workspace):
+    from newsweave import cluster
+    from conftest import seed_id
+
+    ws = seeds_workspace
+    ids = {p: seed_id(ws, p) for p in ("000", "001", "002", "003", "004")}
+    story = cluster.story_of(ws.store, ids["000"])
+    assert {cluster.story_of(ws.store, i) for i in ids.values()} == {story}
+    b = B.build_brief(ws.store, story)
+    texts = {a.id: a.clean_text for a in ws.articles()}
+    check_acceptance(b, texts, ids)
+    assert ws.brief(story[:8]) == b  # a prefix names the story too
+    pairs = {frozenset(r["articles"]) for r in b["reuse"]}
+    assert frozenset({ids["001"], ids["003"]}) in pairs
+    for r in b["reuse"]:
+        a, other = r["articles"]
+        for p in r["passages"]:
+            assert 0 <= p["a_start"] < p["a_end"] <= len(texts[a]) and 0 <= p["b_start"] < p["b_end"] <= len(texts[other])
+
+
+@needs_stages
+def test_cli_brief_of_the_seeds_folder(seeds_dir, tmp_path):
+    from typer.testing import CliRunner
+
+    from newsweave.cli import app
+
+    out = tmp_path / "brief.json"
+    res = CliRunner().invoke(app, ["brief", str(seeds_dir), "--format", "json", "--db", ":memory:", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    b = json.loads(out.read_text(encoding="utf-8"))
+    B.validate_brief(b)
+    assert len(b["articles"]) == 5 and b["independent_sources"] == 3
+
+
+def test_background_and_unnormalised_dates_stay_out_of_the_summary(records, ids):
+    from newsweave.records import Event, TimeValue
+
+    from _seedrecords import seed_article, sentence
+
+    articles, families, entities, events, quotes = records
+    a001, a002 = seed_article("001"), seed_article("002")
+    hanoi = Event("ev-hanoi", "convene", ["ADMM-Plus"], place="Hanoi", date=TimeValue("2010-10-12", "on October 12, 2010"),
+                  evidence=[sentence(a001, "the inaugural ADMM-Plus was held in Vietnam's Hanoi")])
+    modi = Event("ev-modi", "address", ["Narendra Modi"], object="ASEAN-India Summit", date=TimeValue("PAST_REF", "recently"),
+                 evidence=[sentence(a002, "Prime Minister Narendra Modi recently addressed the ASEAN-India Summit")])
+    b = compose(articles, families, entities, [*events, hanoi, modi], quotes)
+    B.validate_brief(b)
+    texts = " ".join(s["text"] for s in b["summary"])
+    assert "Hanoi" not in texts and "PAST_REF" not in texts
+    (first,) = [t for t in b["timeline"] if t["date"] == "2010-10-12"]
+    assert first["background"] and b["timeline"][0] is first
+    assert not [t for t in b["timeline"] if t["date"] == "PAST_REF"]
+    modi_event = next(e for e in b["events"] if e["type"] == "address")
+    assert "PAST_REF" not in modi_event["text"]
+
+
+def test_reuse_pairs_keep_their_offsets(records, ids):
+    from newsweave.records import Passage
+
+    from _seedrecords import seed_article, span
+
+    articles, families, entities, events, quotes = records
+    a001, a003 = seed_article("001"), seed_article("003")
+    phrase = "heralding a new era in deepening the defence ties between the two nations"
+    s1, s3 = span(a001, phrase), span(a003, phrase)
+    # stored from the later article's side: the brief must list it from the earlier one
+    p = Passage(a003.id, s3.start, s3.end, a001.id, s1.start, s1.end, 1.0)
+    result = c.corroborate_story("s", articles, families, entities, events, quotes)
+    b = B.compose_brief(B.BriefInput("s", articles, families, entities, quotes, result, [p]))
+    (pair,) = b["reuse"]
+    texts = {a.id: a.clean_text for a in articles}
+    first, second = pair["articles"]
+    assert [a["id"] for a in b["articles"]].index(first) < [a["id"] for a in b["articles"]].index(second)
+    (q,) = pair["passages"]
+    assert texts[first][q["a_start"] : q["a_end"]] == texts[second][q["b_start"] : q["b_end"]] == phrase

