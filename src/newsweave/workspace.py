@@ -46,6 +46,12 @@ class Workspace:
 
         return load_entities(self.store, article_ids)
 
+    def stories(self):
+        """The live stories, in the order they opened (cluster.load_stories)."""
+        from .cluster import load_stories
+
+        return load_stories(self.store)
+
     def events(self, story: str | None = None):
         """The events of a story (or of all): extract.load_events."""
         from .extract import load_events
