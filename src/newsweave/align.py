@@ -194,15 +194,24 @@ def align(
 
 
 def may_align(grams: np.ndarray, other_set: np.ndarray, cfg: ReuseSettings) -> bool:
-    """False when `align` cannot find a passage: fewer than ceil(min_tokens / seed_ngram)
-    positions of one side have their seed n-gram in the other side's sorted set.
+    """False when `align` cannot find a passage between a text (its seed n-gram hashes
+    `grams`, in text order) and another (`other_set`, its unique seed n-gram hashes, sorted).
 
-    Why this is exact: every matched token lies in a run, a run of L tokens holds L - n + 1
-    seed positions (distinct on each side), so a chain of `min_tokens` matched tokens needs
-    at least min_tokens / n seed positions on either side. `grams` must be n-gram hashes
-    (n = seed_ngram) of one side in text order, `other_set` the other side's unique ones."""
-    if not len(grams) or not len(other_set):
+    Why this is exact: a chain's seeds lie at positions of this text whose n-gram the other
+    holds ("hits"); consecutive seeds of a chain are at most `max_gap` + n positions apart
+    (runs within `max_gap` tokens of each other); and every matched token lies in the n
+    tokens a seed covers. So cutting the hits where they are further apart than that gives
+    clusters each chain stays within, and a chain matches at most the tokens its cluster's
+    hits cover. No cluster covering `min_tokens` tokens: no passage."""
+    n = cfg.seed_ngram
+    if len(grams) < cfg.min_tokens - n + 1 or not len(other_set):
         return False
-    need = -(-cfg.min_tokens // cfg.seed_ngram)
     at = np.searchsorted(other_set, grams).clip(max=len(other_set) - 1)
-    return int(np.count_nonzero(other_set[at] == grams)) >= need
+    hits = np.nonzero(other_set[at] == grams)[0]
+    if len(hits) * n < cfg.min_tokens:
+        return False
+    step = np.diff(hits)
+    brk = step > cfg.max_gap + n
+    covered = np.append(np.where(brk, n, np.minimum(step, n)), n)  # tokens each hit adds
+    starts = np.concatenate(([0], np.nonzero(brk)[0] + 1))
+    return int(np.add.reduceat(covered, starts).max()) >= cfg.min_tokens
