@@ -8,9 +8,12 @@ For each batch of new articles (`ReuseStage.run`), in order:
    store, so later batches are compared against them without recomputing anything.
 3. Candidates: articles sharing an LSH bucket or a fingerprint with a new article (at most
    `max_postings` earliest holders per key: boilerplate cannot make the work quadratic).
-4. Compare each candidate pair once: estimated Jaccard (signatures), verified Jaccard
+4. Screen: the exact Jaccard and `align.may_align` on the older article's stored shingle
+   set (`reuse_shingles`) drop, without reading its text, the pairs that can yield nothing
+   (mostly unrelated articles sharing one rare fingerprint by chance).
+5. Compare each remaining pair once: estimated Jaccard (signatures), verified Jaccard
    (exact, on the shingle sets), and the shared passages (`align.py`), each narrative or quote.
-5. Families: a pair is joined when it is a near-duplicate or shares at least
+6. Families: a pair is joined when it is a near-duplicate or shares at least
    `family_tokens` narrative tokens; families are the connected components, updated only
    where a new edge touches them. Origin: the member crediting an agency, else the earliest
    published, else the first to arrive.
