@@ -42,11 +42,16 @@ class Aligned:
     kind: str  # "narrative" | "quote"
 
 
-def seed_runs(ha: np.ndarray, hb: np.ndarray, n: int, max_occurrences: int) -> np.ndarray:
-    """Exact runs shared by two token-hash arrays: rows (a0, a1, b0, b1), half-open, a1-a0 == b1-b0."""
+def seed_runs(
+    ha: np.ndarray, hb: np.ndarray, n: int, max_occurrences: int,
+    sa: np.ndarray | None = None, sb: np.ndarray | None = None,
+) -> np.ndarray:
+    """Exact runs shared by two token-hash arrays: rows (a0, a1, b0, b1), half-open, a1-a0 == b1-b0.
+    `sa`/`sb`: the n-gram hashes of each side when the caller already has them."""
     if len(ha) < n or len(hb) < n:
         return np.zeros((0, 4), dtype=np.int64)
-    sa, sb = shingles(ha, n), shingles(hb, n)
+    sa = shingles(ha, n) if sa is None else sa
+    sb = shingles(hb, n) if sb is None else sb
     order = np.argsort(sb, kind="stable")
     sorted_b = sb[order]
     lo = np.searchsorted(sorted_b, sa, "left")
@@ -149,10 +154,14 @@ def matched_pairs(runs: np.ndarray, members: list[int]) -> tuple[np.ndarray, np.
     return np.concatenate(ai), np.concatenate(bj)
 
 
-def align(ta: Tokens, tb: Tokens, quoted_a: np.ndarray, quoted_b: np.ndarray, cfg: ReuseSettings) -> list[Aligned]:
+def align(
+    ta: Tokens, tb: Tokens, quoted_a: np.ndarray, quoted_b: np.ndarray, cfg: ReuseSettings,
+    grams_a: np.ndarray | None = None, grams_b: np.ndarray | None = None,
+) -> list[Aligned]:
     """Shared stretches of two tokenised texts, each narrative or quote, in A's order.
-    `quoted_*` flag the tokens inside quotation marks (`quoted.quoted_mask`)."""
-    runs = seed_runs(ta.hashes, tb.hashes, cfg.seed_ngram, cfg.max_occurrences)
+    `quoted_*` flag the tokens inside quotation marks (`quoted.quoted_mask`); `grams_*`, when
+    given, are the `seed_ngram`-gram hashes of each side (not recomputed)."""
+    runs = seed_runs(ta.hashes, tb.hashes, cfg.seed_ngram, cfg.max_occurrences, grams_a, grams_b)
     out: list[Aligned] = []
     for members in chain(runs, cfg):
         ai, bj = matched_pairs(runs, members)
@@ -182,3 +191,27 @@ def align(ta: Tokens, tb: Tokens, quoted_a: np.ndarray, quoted_b: np.ndarray, cf
             )
     out.sort(key=lambda p: p.a_start)
     return out
+
+
+def may_align(grams: np.ndarray, other_set: np.ndarray, cfg: ReuseSettings) -> bool:
+    """False when `align` cannot find a passage between a text (its seed n-gram hashes
+    `grams`, in text order) and another (`other_set`, its unique seed n-gram hashes, sorted).
+
+    Why this is exact: a chain's seeds lie at positions of this text whose n-gram the other
+    holds ("hits"); consecutive seeds of a chain are at most `max_gap` + n positions apart
+    (runs within `max_gap` tokens of each other); and every matched token lies in the n
+    tokens a seed covers. So cutting the hits where they are further apart than that gives
+    clusters each chain stays within, and a chain matches at most the tokens its cluster's
+    hits cover. No cluster covering `min_tokens` tokens: no passage."""
+    n = cfg.seed_ngram
+    if len(grams) < cfg.min_tokens - n + 1 or not len(other_set):
+        return False
+    at = np.searchsorted(other_set, grams).clip(max=len(other_set) - 1)
+    hits = np.nonzero(other_set[at] == grams)[0]
+    if len(hits) * n < cfg.min_tokens:
+        return False
+    step = np.diff(hits)
+    brk = step > cfg.max_gap + n
+    covered = np.append(np.where(brk, n, np.minimum(step, n)), n)  # tokens each hit adds
+    starts = np.concatenate(([0], np.nonzero(brk)[0] + 1))
+    return int(np.add.reduceat(covered, starts).max()) >= cfg.min_tokens

@@ -8,9 +8,12 @@ For each batch of new articles (`ReuseStage.run`), in order:
    store, so later batches are compared against them without recomputing anything.
 3. Candidates: articles sharing an LSH bucket or a fingerprint with a new article (at most
    `max_postings` earliest holders per key: boilerplate cannot make the work quadratic).
-4. Compare each candidate pair once: estimated Jaccard (signatures), verified Jaccard
+4. Screen: the exact Jaccard and `align.may_align` on the older article's stored shingle
+   set (`reuse_shingles`) drop, without reading its text, the pairs that can yield nothing
+   (mostly unrelated articles sharing one rare fingerprint by chance).
+5. Compare each remaining pair once: estimated Jaccard (signatures), verified Jaccard
    (exact, on the shingle sets), and the shared passages (`align.py`), each narrative or quote.
-5. Families: a pair is joined when it is a near-duplicate or shares at least
+6. Families: a pair is joined when it is a near-duplicate or shares at least
    `family_tokens` narrative tokens; families are the connected components, updated only
    where a new edge touches them. Origin: the member crediting an agency, else the earliest
    published, else the first to arrive.
@@ -28,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .align import Aligned, align
+from .align import Aligned, align, may_align
 from .minhash import MinHasher, band_keys, estimate, jaccard
 from .quoted import quoted_mask
 from .records import Family, Passage
@@ -50,7 +53,8 @@ class Doc:
     seq: int
     text: str
     tokens: Tokens
-    shingle_set: np.ndarray  # unique word-n-gram hashes (uint64)
+    grams: np.ndarray  # word-n-gram hash at each token position (uint64), in text order
+    shingle_set: np.ndarray  # unique word-n-gram hashes (uint64), sorted
     fingerprints: np.ndarray  # unique winnowed fingerprint hashes (uint64)
     quoted: np.ndarray  # bool per token
     digest: str  # of the token stream: equal digests are exact duplicates
@@ -59,12 +63,14 @@ class Doc:
 def prepare(id: str, seq: int, text: str, cfg: ReuseSettings) -> Doc:
     tokens = tokenize(text)
     five = shingles(tokens.hashes, cfg.fingerprint_ngram)
+    grams = shingles(tokens.hashes, cfg.shingle_ngram)
     return Doc(
         id=id,
         seq=seq,
         text=text,
         tokens=tokens,
-        shingle_set=np.unique(shingles(tokens.hashes, cfg.shingle_ngram)),
+        grams=grams,
+        shingle_set=np.unique(grams),
         fingerprints=np.unique(five[winnow(five, cfg.winnow_window)]),
         quoted=quoted_mask(text, tokens.starts),
         digest=hashlib.blake2b(tokens.hashes.tobytes(), digest_size=16).hexdigest(),
@@ -94,6 +100,10 @@ def index(store: Store, docs: Sequence[Doc], signatures: np.ndarray, keys: np.nd
         "INSERT OR REPLACE INTO reuse_signatures (seq, article_id, n_tokens, digest, signature) VALUES (?, ?, ?, ?, ?)",
         [(d.seq, d.id, len(d.tokens), d.digest, signatures[i].tobytes()) for i, d in enumerate(docs)],
     )
+    conn.executemany(
+        "INSERT OR REPLACE INTO reuse_shingles (seq, grams) VALUES (?, ?)",
+        [(d.seq, d.shingle_set.tobytes()) for d in docs],
+    )
     seqs = np.array([d.seq for d in docs], dtype=np.int64)
     bucket_rows = np.stack([keys.ravel(), np.repeat(seqs, keys.shape[1])], axis=1)
     conn.executemany("INSERT OR IGNORE INTO reuse_buckets (key, seq) VALUES (?, ?)", _sorted_rows(bucket_rows))
@@ -104,8 +114,14 @@ def index(store: Store, docs: Sequence[Doc], signatures: np.ndarray, keys: np.nd
 
 
 def _sorted_rows(rows: np.ndarray) -> list[list[int]]:
-    """Unique (key, seq) rows in key order: sorted inserts keep the B-tree writes local."""
-    return np.unique(rows, axis=0).tolist() if len(rows) else []
+    """Unique (key, seq) rows in key order: sorted inserts keep the B-tree writes local.
+    (lexsort + neighbour test: `np.unique(axis=0)` is several times slower on 2-column ints)"""
+    if not len(rows):
+        return []
+    rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
+    keep = np.ones(len(rows), dtype=bool)
+    keep[1:] = (rows[1:] != rows[:-1]).any(axis=1)
+    return rows[keep].tolist()
 
 
 def forget(store: Store, docs: Sequence[Doc]) -> None:
@@ -215,9 +231,35 @@ def compare(a: Doc, b: Doc, sig_a: np.ndarray, sig_b: np.ndarray, cfg: ReuseSett
         estimated=estimate(sig_a, sig_b),
         jaccard=round(jaccard(a.shingle_set, b.shingle_set), 4),
         exact=a.digest == b.digest,
-        shared=align(a.tokens, b.tokens, a.quoted, b.quoted, cfg),
+        shared=align(a.tokens, b.tokens, a.quoted, b.quoted, cfg, *_seed_grams(a, b, cfg)),
         cfg=cfg,
     )
+
+
+def _seed_grams(a: Doc, b: Doc, cfg: ReuseSettings) -> tuple:
+    """The docs' shingle arrays serve as alignment seeds when both use the same n."""
+    return (a.grams, b.grams) if cfg.seed_ngram == cfg.shingle_ngram else (None, None)
+
+
+def screen(pairs: np.ndarray, docs: dict[int, Doc], sets: dict[int, np.ndarray], cfg: ReuseSettings) -> np.ndarray:
+    """The candidate pairs that can yield something: a near-duplicate (exact Jaccard on the
+    shingle sets) or a passage (`align.may_align`). Most candidates that share a single rare
+    fingerprint by chance share nothing else; their number grows with the square of the
+    corpus, so they are dropped here, without reading and tokenising the older article.
+    Every pair has a batch article (in `docs`); `sets` holds the other's shingle set."""
+    if cfg.seed_ngram != cfg.shingle_ngram:
+        return pairs
+    keep = np.zeros(len(pairs), dtype=bool)
+    for k, (a, b) in enumerate(pairs.tolist()):
+        near, far = (b, a) if b in docs else (a, b)
+        other = docs[far].shingle_set if far in docs else sets.get(far)
+        if other is None:  # indexed before reuse_shingles existed: compare in full
+            keep[k] = True
+            continue
+        keep[k] = jaccard(docs[near].shingle_set, other) >= cfg.near_duplicate or may_align(
+            docs[near].grams, other, cfg
+        )
+    return pairs[keep]
 
 
 def save_pair(store: Store, r: PairResult) -> None:
@@ -232,6 +274,15 @@ def save_pair(store: Store, r: PairResult) -> None:
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [(r.a.id, p.a_start, p.a_end, r.b.id, p.b_start, p.b_end, p.matched, p.similarity, p.kind) for p in r.shared],
     )
+
+
+def stored_shingles(store: Store, seqs: Iterable[int]) -> dict[int, np.ndarray]:
+    out = {}
+    for chunk in _chunks([int(s) for s in seqs], 500):
+        marks = ",".join("?" * len(chunk))
+        for row in store.conn.execute(f"SELECT seq, grams FROM reuse_shingles WHERE seq IN ({marks})", chunk):
+            out[row[0]] = np.frombuffer(row[1], dtype=np.uint64)
+    return out
 
 
 def stored_signatures(store: Store, seqs: Iterable[int], num_perm: int) -> dict[int, np.ndarray]:
@@ -343,6 +394,8 @@ def run_batch(store: Store, article_ids: Sequence[str], cfg: ReuseSettings) -> l
     pairs = candidates(store, docs, keys, cfg)
     by_seq = {d.seq: d for d in docs}
     sig_of = {d.seq: signatures[i] for i, d in enumerate(docs)}
+    others = sorted({int(s) for s in pairs.ravel()} - set(by_seq))
+    pairs = screen(pairs, by_seq, stored_shingles(store, others), cfg)
     others = sorted({int(s) for s in pairs.ravel()} - set(by_seq))
     by_seq.update({d.seq: d for d in load_docs(store, seqs=others, cfg=cfg)})
     sig_of.update(stored_signatures(store, others, cfg.num_perm))
