@@ -98,6 +98,8 @@ class ClusterSettings:
     place_bonus: float = 0.05  # same dateline place
     year_mismatch_factor: float = 0.6  # the article's event year agrees with none of the story's
     lead_mismatch_factor: float = 0.5  # neither names the other's main participant
+    lede_mismatch_factor: float = 0.6  # the people the article's title/first sentence names lead
+    lede_agree_share: float = 0.5  # ... fewer than this share of the story's ledes that name anyone
     time_grace_days: float = 3.0  # a published date this close to the story's span costs nothing
     time_half_life_days: float = 7.0  # beyond the grace, the score halves every this many days
     block_terms: int = 12  # the article's rarest terms used as blocking keys

@@ -15,7 +15,9 @@ How one article finds its story (no all-pairs step anywhere):
 3. Score. `text_weight * cos(text) + entity_weight * cos(entities)` against each candidate
    story's centroid (the sum of its articles' vectors), plus a small bonus for the same
    dateline place, times a time factor: published dates decay with the gap to the story's
-   span, and mentioned years that never meet the story's years lower the score.
+   span, and mentioned years that never meet the story's years lower the score; so does a
+   title / first sentence naming people that fewer than half of the story's ledes name
+   (the protagonist: the actress in rehab, the player arrested).
 4. Decision. The best story at or above `threshold` takes the article; else a new story
    opens. Story ids are never renumbered: an id is made from the first article's id.
 
@@ -34,7 +36,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .features import ArticleFeatures
+from .features import ArticleFeatures, normalise_key
 from .settings import ClusterSettings
 
 Vector = dict[str, float]
@@ -62,6 +64,7 @@ class ArticleVectors:
     year: int | None  # the latest year the article mentions: its best guess of when the event was
     published: dt.date | None
     place: str | None
+    lede_people: frozenset[str] = frozenset()  # people the title or first sentence names
 
 
 @dataclass
@@ -85,6 +88,8 @@ class StoryState:
     years: Counter = field(default_factory=Counter)
     places: Counter = field(default_factory=Counter)
     leads: Counter = field(default_factory=Counter)
+    lede_people: Counter = field(default_factory=Counter)  # person key -> members whose lede names it
+    lede_members: int = 0  # members whose lede names anyone
     first: dt.date | None = None
     last: dt.date | None = None
     merged_into: str | None = None
@@ -109,6 +114,12 @@ class StoryState:
             self.leads[vec.lead] += sign
             if self.leads[vec.lead] <= 0:
                 del self.leads[vec.lead]
+        if vec.lede_people:
+            self.lede_members += sign
+            for key in vec.lede_people:
+                self.lede_people[key] += sign
+                if self.lede_people[key] <= 0:
+                    del self.lede_people[key]
         if vec.place:
             self.places[vec.place] += sign
             if self.places[vec.place] <= 0:
@@ -174,6 +185,7 @@ class StoryIndex:
             year=_event_year(f),
             published=f.published,
             place=f.place,
+            lede_people=_lede_people(f),
         )
 
     # -- scoring ------------------------------------------------------------------------
@@ -206,6 +218,12 @@ class StoryIndex:
             story_lead = max(leads, key=lambda k: (leads[k], k))
             if vec.lead not in ents and story_lead not in vec.entities:
                 s *= cfg.lead_mismatch_factor
+        if vec.lede_people and cfg.lede_mismatch_factor < 1.0:
+            people, members = story.lede_people, story.lede_members
+            if without_self and vec.article in story.members:
+                people, members = people - Counter(vec.lede_people), members - 1
+            if members > 0 and max(people.get(k, 0) for k in vec.lede_people) < cfg.lede_agree_share * members:
+                s *= cfg.lede_mismatch_factor
         return s * self._time_factor(vec, story)
 
     def _year_factor(self, year: int, years: Counter) -> float:
@@ -388,6 +406,9 @@ class StoryIndex:
             year=story.years.most_common(1)[0][0] if story.years else None,
             published=dates[len(dates) // 2] if dates else None,
             place=story.places.most_common(1)[0][0] if story.places else None,
+            lede_people=frozenset(
+                k for k, n in story.lede_people.items() if n >= self.cfg.lede_agree_share * story.lede_members
+            ),
         )
 
     def merge(self, source_id: str, target_id: str) -> None:
@@ -414,6 +435,12 @@ def _event_year(f: ArticleFeatures) -> int | None:
     if f.dated_years:
         return max(f.dated_years)
     return max(f.years) if f.years else None
+
+
+def _lede_people(f: ArticleFeatures) -> frozenset[str]:
+    """The people the title or first sentence names: the protagonist of the report."""
+    head = " " + normalise_key(" ".join(x for x in (f.title, f.lede) if x)) + " "
+    return frozenset(k for k, (etype, *_) in f.entities.items() if etype == "PERSON" and f" {k} " in head)
 
 
 def story_id_for(article_id: str) -> str:
