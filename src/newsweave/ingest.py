@@ -79,9 +79,11 @@ def ingest(
 
 def ingest_docs(store: Store, docs: list[RawDoc], settings: Settings, report: IngestReport) -> None:
     """Steps 2–7 for one chunk of read documents."""
-    learned = _learned_boilerplate(store, docs, settings)
+    lines = [cleaning.learnable_lines(doc.text, settings.clean.learned_max_words) for doc in docs]
+    learned = _learned_boilerplate(store, docs, lines, settings)
     fresh: dict[str, Article] = {}
-    for doc in docs:
+    fresh_lines: dict[str, set[str]] = {}
+    for doc, doc_lines in zip(docs, lines):
         outlet = _declared_outlet(doc)
         cleaned = cleaning.clean(doc.text, learned.get(outlet, set()), settings.clean.learned_max_words)
         if not cleaned.clean_text.strip():
@@ -96,6 +98,7 @@ def ingest_docs(store: Store, docs: list[RawDoc], settings: Settings, report: In
             report.duplicates.append((doc.source, article_id))
             continue
         fresh[article_id] = describe(doc, article_id, cleaned)
+        fresh_lines[article_id] = doc_lines
     _infer_years(store, list(fresh.values()))
     for article in fresh.values():
         with store.transaction() as conn:
@@ -103,7 +106,7 @@ def ingest_docs(store: Store, docs: list[RawDoc], settings: Settings, report: In
             if article.outlet:
                 conn.executemany(
                     "INSERT OR IGNORE INTO outlet_lines (outlet, line_hash, article_id) VALUES (?, ?, ?)",
-                    [(article.outlet, h, article.id) for h in cleaning.learnable_lines(article.raw_text)],
+                    [(article.outlet, h, article.id) for h in fresh_lines[article.id]],
                 )
         report.ingested.append(article.id)
         if article.language and article.language != "en":
@@ -172,14 +175,16 @@ def _declared_outlet(doc: RawDoc) -> str | None:
     return meta.outlet_from_url(doc.metadata.get("url"))
 
 
-def _learned_boilerplate(store: Store, docs: list[RawDoc], settings: Settings) -> dict[str, set[str]]:
+def _learned_boilerplate(
+    store: Store, docs: list[RawDoc], lines: list[set[str]], settings: Settings
+) -> dict[str, set[str]]:
     """Per outlet, line hashes seen in at least `learned_min_articles` distinct articles
     (this chunk and the store together)."""
     by_outlet: dict[str, Counter] = defaultdict(Counter)
-    for doc in docs:
+    for doc, doc_lines in zip(docs, lines):
         outlet = _declared_outlet(doc)
         if outlet:
-            by_outlet[outlet].update(cleaning.learnable_lines(doc.text, settings.clean.learned_max_words))
+            by_outlet[outlet].update(doc_lines)
     learned: dict[str, set[str]] = {}
     for outlet, counts in by_outlet.items():
         stored = dict(
