@@ -11,7 +11,14 @@ from typer.testing import CliRunner
 
 import newsweave
 from newsweave.cli import app
-from newsweave.cluster import load_stories, story_articles, story_of
+from newsweave.cluster import (
+    assign_articles,
+    load_stories,
+    resolve_story_id,
+    story_articles,
+    story_changes,
+    story_of,
+)
 from newsweave.clustereval import bcubed, evaluate_stories, pairwise, recluster
 from newsweave.errors import NotFoundError
 from newsweave.features import ArticleFeatures
@@ -69,6 +76,28 @@ def test_story_ids_are_stable_as_articles_arrive(tmp_path, seeds_dir):
     assert [s.id for s in load_stories(ws.store)] == [story.id]
 
 
+def test_a_follow_up_joins_its_story_and_the_reporting_outlet_is_no_participant():
+    """examples/: the Riverside Gazette's "First container ships berth at Aldmere as
+    dockworkers return" (4 November) follows the Reuters report of the signing (3 November).
+    Its one named "person" was the paper itself ("told the Gazette"), which used to lead its
+    entities and keep it out of the port story."""
+    from _examples import article_id, examples_workspace
+
+    ws = examples_workspace()
+    gazette = article_id(ws, "riverside-gazette.rss#2")
+    assert story_of(ws.store, gazette) == story_of(ws.store, article_id(ws, "port-deal_wire.txt"))
+    assert len(load_stories(ws.store)) == 3  # port strike, flood summit, central bank
+    (row,) = ws.store.conn.execute("SELECT features FROM story_features WHERE article_id = ?", (gazette,))
+    assert "gazette" not in json.loads(row[0])["entities"]
+    assert "aldmere port authority" in json.loads(row[0])["entities"]
+    assert not [e for e in ws.entities([gazette]) if "gazette" in e.name.lower()]
+    # the wire's own agency is no participant of the wire story either
+    (wire,) = ws.store.conn.execute(
+        "SELECT features FROM story_features WHERE article_id = ?", (article_id(ws, "port-deal_wire.txt"),)
+    )
+    assert "reuters" not in json.loads(wire[0])["entities"]
+
+
 def test_unknown_story_is_a_clear_error(seeds_workspace):
     with pytest.raises(NotFoundError, match="no story with id"):
         story_articles(seeds_workspace.store, "nope-nope")
@@ -116,6 +145,37 @@ def test_consolidation_merges_fragments_and_old_ids_point_to_the_new(ecb_small):
         if story.merged_into:
             target = index.stories[story.merged_into]
             assert target.merged_into is None and target.members  # one hop to a live story
+
+
+def test_stage_records_its_changes_and_the_cli_lists_them(ecb_small, tmp_path):
+    _, store = ecb_small
+    changes = story_changes(store)
+    assert changes, "consolidating 86 ECB+ articles in one batch moved or merged nothing"
+    assert {c["kind"] for c in changes} <= {"merge", "move", "split"}
+    for c in changes:
+        if c["kind"] == "merge":  # the absorbed id points to a live story that holds its articles
+            assert story_articles(store, c["story"]) == story_articles(store, resolve_story_id(store, c["target"]))
+        else:
+            assert c["article"]
+    one = changes[0]["target"]
+    assert all(one in (c["story"], c["target"]) for c in story_changes(store, one))
+    db = store.conn.execute("PRAGMA database_list").fetchone()["file"]
+    listed = json.loads(runner.invoke(app, ["stories", "--db", db, "--changes", "--json"]).stdout)
+    assert listed["changes"] == changes
+
+
+def test_an_article_assigned_anew_leaves_its_old_story_counted_right(ecb_small, tmp_path):
+    _, source = ecb_small
+    copy = tmp_path / "copy.db"
+    source.conn.execute("VACUUM INTO ?", (str(copy),))
+    ws = newsweave.open(copy)
+    story = max(load_stories(ws.store), key=lambda s: len(s.articles))
+    article = story.articles[-1]
+    alone = Settings(cluster=ClusterSettings(threshold=1.01, consolidate=False))  # it must open its own story
+    assign_articles(ws.store, [article], alone)
+    size = ws.store.conn.execute("SELECT size FROM stories WHERE id = ?", (story.id,)).fetchone()[0]
+    assert size == len(story.articles) - 1 == len(story_articles(ws.store, story.id))
+    assert story_of(ws.store, article) != story.id
 
 
 def test_blocking_scores_few_stories(ecb_small):

@@ -305,6 +305,20 @@ def test_a_date_belongs_to_its_own_clause_and_a_when_clause_takes_its_clause_dat
     assert (m.date.value, m.date.text) == ("2026-11-03", "on Tuesday")
 
 
+def test_a_deal_and_an_agreement_signed_by_the_same_parties_are_one_signing(example_events):
+    """Reuters: "the port authority signed a wage agreement on Tuesday"; the Riverside Gazette a
+    day later: "the federation and the Aldmere Port Authority signed a deal giving workers a
+    7.5% pay rise": one signing, reported by two independent sources."""
+    ws, evs = example_events
+    sign = _find(evs, "sign", "Harbour Workers' Federation", "Aldmere Port Authority")
+    gazette = article_id(ws, "riverside-gazette.rss#2")
+    wire = article_id(ws, "port-deal_wire.txt")
+    assert {gazette, wire} <= set(sign.articles)
+    assert ws.independent_sources(sign.articles) == 2
+    assert events.objects_compatible("wage agreement", "deal giving workers a 7.5% pay rise over two years")
+    assert not events.objects_compatible("wage agreement", "joint safety committee")
+
+
 def test_the_compact_signing_is_dated_by_the_report_that_names_only_the_leaders(example_events):
     ws, evs = example_events
     sign = _find(evs, "sign", "Anselm Voight", "Maren Solberg", "Oren Castell")

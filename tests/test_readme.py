@@ -18,8 +18,8 @@ def test_readme_python_example_runs_on_the_examples(tmp_path):
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.strip().splitlines()
     assert len(lines) >= 3  # the examples hold three happenings
-    # the port-strike wire and its two copies: one story, one independent source
-    assert any(re.search(r"wage agreement 1$", line) for line in lines), lines
+    # the port-strike wire, its two copies and a local paper's follow-up: two independent sources
+    assert any(re.search(r"wage agreement 2$", line) for line in lines), lines
 
 
 def test_readme_commands_exist():

@@ -6,6 +6,7 @@ Public API used by later stages:
     story_of(store, article_id) -> str | None   the story an article belongs to
     story_articles(store, story_id) -> [ids]    its articles (a merged id answers for its target)
     consolidate(store, settings) -> [Change]    merge/move/split over every story, on demand
+    story_changes(store, story_id=None) -> [dict]  the recorded merges, moves and splits
 
 The stage (`ClusterStage`, name "cluster") reads the articles' features once (nlp parse ->
 features.py), stores them in `story_features`, rebuilds the in-memory `StoryIndex` from the
@@ -55,6 +56,7 @@ def assign_articles(store: Store, article_ids: Sequence[str], settings: Settings
     """Assign the articles to stories (idempotent: an id already assigned is assigned anew)."""
     cfg = settings.cluster
     with store.transaction():
+        previous = _stories_holding(store, article_ids)  # they lose the articles assigned anew
         new = compute_features(store, article_ids, settings)
         index, features = load_index(store, cfg, exclude=set(article_ids))
         index.observe(new)
@@ -66,8 +68,13 @@ def assign_articles(store: Store, article_ids: Sequence[str], settings: Settings
             touched.add(sid)
             scores[f.article] = score
         changes = index.consolidate(touched) if cfg.consolidate else []
+        touched |= previous & set(index.stories)
         save(store, index, features, touched | {c.story for c in changes} | {c.target for c in changes}, scores, changes)
     return changes
+
+
+def _stories_holding(store: Store, article_ids: Sequence[str]) -> set[str]:
+    return {r[0] for r in store.select_in("SELECT story_id FROM story_articles WHERE article_id IN ({marks})", article_ids)}
 
 
 def consolidate(store: Store, settings: Settings | None = None) -> list[Change]:
@@ -249,6 +256,17 @@ def story_articles(store: Store, story_id: str) -> list[str]:
             (sid,),
         )
     ]
+
+
+def story_changes(store: Store, story_id: str | None = None) -> list[dict]:
+    """The recorded merges, moves and splits, oldest first (those touching `story_id`, either
+    side, when given): kind, story (lost the articles), target (took them), article, score, at."""
+    sql = "SELECT kind, story_id AS story, target_id AS target, article_id AS article, score, at FROM story_changes"
+    args: tuple = ()
+    if story_id is not None:
+        sql += " WHERE story_id = ? OR target_id = ?"
+        args = (story_id, story_id)
+    return [dict(r) | {"score": round(r["score"], 4)} for r in store.conn.execute(sql + " ORDER BY id", args)]
 
 
 def get_story(store: Store, story_id: str) -> Story:

@@ -161,14 +161,15 @@ def evaluate_stories(
     return result
 
 
-def recluster(features, settings=None) -> dict[str, str]:
+def recluster(features, settings=None, index_class=None) -> dict[str, str]:
     """Cluster stored features again in the order given (no parsing): {article: story}.
-    The same assignment and consolidation the stage runs, for order-sensitivity checks."""
+    The same assignment and consolidation the stage runs, for order-sensitivity checks;
+    `index_class` (a StoryIndex subclass) lets a benchmark try another signal."""
     from .settings import ClusterSettings
     from .storyindex import StoryIndex
 
     cfg = settings or ClusterSettings()
-    index = StoryIndex(cfg)
+    index = (index_class or StoryIndex)(cfg)
     features = list(features)
     index.observe(features)
     for f in features:

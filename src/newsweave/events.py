@@ -812,9 +812,14 @@ def extract_mentions(
 # -- coreference within a story ---------------------------------------------------------
 
 
+# words reports use for the same signed document: "signed a deal" = "signed the agreement"
+_SAME_DOCUMENT = {"deal": "agreement", "accord": "agreement", "pact": "agreement", "deals": "agreement", "agreements": "agreement"}
+
+
 def _object_words(obj: str | None) -> set[str]:
     stop = {"the", "a", "an", "of", "for", "and", "in", "on", "to", "with"}
-    return {w for w in re.findall(r"[a-z0-9]+", (obj or "").lower()) if w not in stop}
+    words = re.findall(r"[a-z0-9]+", (obj or "").lower())
+    return {_SAME_DOCUMENT.get(w, w) for w in words if w not in stop}
 
 
 def objects_compatible(a: str | None, b: str | None) -> bool:

@@ -74,6 +74,16 @@ def key(text: str) -> str:
 _INITIALS = re.compile(r"\b\w(?: \w)+\b")
 
 
+def reporter_keys(*sources: str | None) -> set[str]:
+    """Keys an outlet or agency is called by in its own text: its whole name and its trailing
+    words ("The Riverside Gazette": "riverside gazette", "gazette")."""
+    keys: set[str] = set()
+    for name in sources:
+        words = key(name).split() if name else []
+        keys.update(" ".join(words[i:]) for i in range(len(words)))
+    return keys
+
+
 def split_honorifics(text: str) -> tuple[list[str], str]:
     """Leading honorifics/ranks of a person's name, as written, and the rest.
     Never strips the whole name: "General" alone stays a name."""

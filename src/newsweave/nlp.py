@@ -149,12 +149,9 @@ def _cache_get(store, keys: list[str], nlp) -> dict[str, object]:
     from spacy.tokens import DocBin
 
     found: dict[str, object] = {}
-    for i in range(0, len(keys), 500):
-        chunk = keys[i : i + 500]
-        marks = ",".join("?" * len(chunk))
-        for row in store.conn.execute(f"SELECT key, doc FROM nlp_paragraphs WHERE key IN ({marks})", chunk):
-            (doc,) = DocBin().from_bytes(row["doc"]).get_docs(nlp.vocab)
-            found[row["key"]] = doc
+    for row in store.select_in("SELECT key, doc FROM nlp_paragraphs WHERE key IN ({marks})", keys):
+        (doc,) = DocBin().from_bytes(row["doc"]).get_docs(nlp.vocab)
+        found[row["key"]] = doc
     return found
 
 
@@ -200,9 +197,4 @@ class NlpStage:
 
 
 def _known_keys(store, keys: list[str]) -> set[str]:
-    known: set[str] = set()
-    for i in range(0, len(keys), 500):
-        chunk = keys[i : i + 500]
-        marks = ",".join("?" * len(chunk))
-        known.update(r[0] for r in store.conn.execute(f"SELECT key FROM nlp_paragraphs WHERE key IN ({marks})", chunk))
-    return known
+    return {r[0] for r in store.select_in("SELECT key FROM nlp_paragraphs WHERE key IN ({marks})", keys)}

@@ -62,7 +62,9 @@ class LocalMention:
 
 def article_mentions(adoc, acronym_map: dict[str, str]) -> tuple[list[LocalMention], list[names.Acronym]]:
     """Mentions of one parsed article and the acronym definitions it holds (offsets made
-    clean-text)."""
+    clean-text). The article's own outlet and agency are its reporters, not its participants:
+    "told the Gazette" in a Riverside Gazette report names no one."""
+    reporters = names.reporter_keys(adoc.article.outlet, adoc.article.agency)
     mentions: list[LocalMention] = []
     definitions: list[tuple[names.Acronym, int]] = []
     for para in adoc.paragraphs:
@@ -72,7 +74,7 @@ def article_mentions(adoc, acronym_map: dict[str, str]) -> tuple[list[LocalMenti
             if ent.label_ not in LABELS:
                 continue
             m = _mention(doc, ent, para.start)
-            if m is not None:
+            if m is not None and m.key not in reporters:
                 mentions.append(m)
                 taken.append((m.start - para.start, m.end - para.start))
         for acr in names.find_acronyms(doc.text):
@@ -533,15 +535,7 @@ def load_entities(store, article_ids: Sequence[str] | None = None) -> list[Entit
         return sorted(_load(store, ids, None), key=lambda e: (-len(e.mentions), e.name))
     wanted = list(dict.fromkeys(article_ids))
     ids: list[str] = []
-    for i in range(0, len(wanted), 500):
-        chunk = wanted[i : i + 500]
-        marks = ",".join("?" * len(chunk))
-        ids += [
-            r[0]
-            for r in store.conn.execute(
-                f"SELECT DISTINCT entity_id FROM entity_mentions WHERE article_id IN ({marks})", chunk
-            )
-        ]
+    ids += [r[0] for r in store.select_in("SELECT DISTINCT entity_id FROM entity_mentions WHERE article_id IN ({marks})", wanted)]
     return sorted(_load(store, list(dict.fromkeys(ids)), set(wanted)), key=lambda e: (-len(e.mentions), e.name))
 
 

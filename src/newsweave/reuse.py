@@ -81,12 +81,7 @@ def load_docs(store: Store, ids: Sequence[str] | None = None, seqs: Sequence[int
     """Docs for articles given by id or by seq, in arrival order."""
     cfg = cfg or ReuseSettings()
     column, values = ("id", list(ids)) if ids is not None else ("seq", [int(s) for s in seqs or []])
-    rows = []
-    for chunk in _chunks(values, 500):
-        marks = ",".join("?" * len(chunk))
-        rows += store.conn.execute(
-            f"SELECT id, seq, clean_text FROM articles WHERE {column} IN ({marks})", chunk
-        ).fetchall()
+    rows = list(store.select_in(f"SELECT id, seq, clean_text FROM articles WHERE {column} IN ({{marks}})", values))
     rows.sort(key=lambda r: r["seq"])
     return [prepare(r["id"], r["seq"], r["clean_text"], cfg) for r in rows]
 
@@ -277,21 +272,13 @@ def save_pair(store: Store, r: PairResult) -> None:
 
 
 def stored_shingles(store: Store, seqs: Iterable[int]) -> dict[int, np.ndarray]:
-    out = {}
-    for chunk in _chunks([int(s) for s in seqs], 500):
-        marks = ",".join("?" * len(chunk))
-        for row in store.conn.execute(f"SELECT seq, grams FROM reuse_shingles WHERE seq IN ({marks})", chunk):
-            out[row[0]] = np.frombuffer(row[1], dtype=np.uint64)
-    return out
+    rows = store.select_in("SELECT seq, grams FROM reuse_shingles WHERE seq IN ({marks})", [int(s) for s in seqs])
+    return {row[0]: np.frombuffer(row[1], dtype=np.uint64) for row in rows}
 
 
 def stored_signatures(store: Store, seqs: Iterable[int], num_perm: int) -> dict[int, np.ndarray]:
-    out = {}
-    for chunk in _chunks([int(s) for s in seqs], 500):
-        marks = ",".join("?" * len(chunk))
-        for row in store.conn.execute(f"SELECT seq, signature FROM reuse_signatures WHERE seq IN ({marks})", chunk):
-            out[row[0]] = np.frombuffer(row[1], dtype=np.uint32, count=num_perm)
-    return out
+    rows = store.select_in("SELECT seq, signature FROM reuse_signatures WHERE seq IN ({marks})", [int(s) for s in seqs])
+    return {row[0]: np.frombuffer(row[1], dtype=np.uint32, count=num_perm) for row in rows}
 
 
 # -- 5. families --------------------------------------------------------------------------
@@ -336,23 +323,13 @@ def update_families(store: Store, edges: Sequence[tuple[str, str]]) -> None:
 
 
 def _family_rows(store: Store, ids: Sequence[str]) -> dict[str, str]:
-    out = {}
-    for chunk in _chunks(list(ids), 500):
-        marks = ",".join("?" * len(chunk))
-        for row in store.conn.execute(f"SELECT article_id, family FROM reuse_families WHERE article_id IN ({marks})", chunk):
-            out[row[0]] = row[1]
-    return out
+    return {row[0]: row[1] for row in store.select_in("SELECT article_id, family FROM reuse_families WHERE article_id IN ({marks})", ids)}
 
 
 def _describe(store: Store, members: Sequence[str]) -> Family:
     """A family with its origin: the earliest member crediting an agency, else the earliest
     published (undated last), ties by arrival."""
-    rows = []
-    for chunk in _chunks(list(members), 500):
-        marks = ",".join("?" * len(chunk))
-        rows += store.conn.execute(
-            f"SELECT id, seq, published, agency FROM articles WHERE id IN ({marks})", chunk
-        ).fetchall()
+    rows = list(store.select_in("SELECT id, seq, published, agency FROM articles WHERE id IN ({marks})", members))
     rows.sort(key=lambda r: (r["agency"] is None, r["published"] or "9999", r["seq"]))
     origin = rows[0]
     ordered = [r["id"] for r in sorted(rows, key=lambda r: r["seq"])]

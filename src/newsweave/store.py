@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -159,13 +159,17 @@ class Store:
         if ids is None:
             rows = self.conn.execute("SELECT * FROM articles ORDER BY seq").fetchall()
         else:
-            wanted = list(dict.fromkeys(ids))
-            rows = []
-            for chunk in _chunks(wanted, 500):
-                marks = ",".join("?" * len(chunk))
-                rows += self.conn.execute(f"SELECT * FROM articles WHERE id IN ({marks})", chunk).fetchall()
+            rows = list(self.select_in("SELECT * FROM articles WHERE id IN ({marks})", dict.fromkeys(ids)))
             rows.sort(key=lambda r: r["seq"])
         return [self._article_from_row(r) for r in rows]
+
+    def select_in(self, sql: str, values: Sequence, size: int = 500) -> Iterator[sqlite3.Row]:
+        """Rows of `sql`, whose `{marks}` stands for an IN list, for every value in `values`
+        (asked in chunks: SQLite caps the number of parameters of one statement)."""
+        values = list(values)
+        for start in range(0, len(values), size):
+            chunk = values[start : start + size]
+            yield from self.conn.execute(sql.format(marks=",".join("?" * len(chunk))), chunk)
 
     def article_ids(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT id FROM articles ORDER BY seq")]

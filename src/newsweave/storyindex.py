@@ -36,7 +36,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .features import ArticleFeatures, normalise_key
+from .features import ArticleFeatures
+from .names import key as name_key
 from .settings import ClusterSettings
 
 Vector = dict[str, float]
@@ -439,7 +440,7 @@ def _event_year(f: ArticleFeatures) -> int | None:
 
 def _lede_people(f: ArticleFeatures) -> frozenset[str]:
     """The people the title or first sentence names: the protagonist of the report."""
-    head = " " + normalise_key(" ".join(x for x in (f.title, f.lede) if x)) + " "
+    head = " " + name_key(" ".join(x for x in (f.title, f.lede) if x)) + " "
     return frozenset(k for k, (etype, *_) in f.entities.items() if etype == "PERSON" and f" {k} " in head)
 
 

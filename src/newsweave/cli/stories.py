@@ -17,15 +17,22 @@ def register(app: typer.Typer) -> None:
         consolidate_now: Annotated[
             bool, typer.Option("--consolidate", help="First run the consolidation pass (merge, move, split) over every story.")
         ] = False,
+        show_changes: Annotated[
+            bool, typer.Option("--changes", help="List the recorded merges, moves and splits instead of the stories.")
+        ] = False,
     ) -> None:
         """List the stories: id, label, time span, number of articles, top entities."""
         from rich.table import Table
 
-        from ..cluster import consolidate, load_stories
+        from ..cluster import consolidate, load_stories, story_changes
 
         with open_workspace(db) as ws:
             changes = consolidate(ws.store, ws.settings) if consolidate_now else []
             found = load_stories(ws.store)
+            history = story_changes(ws.store) if show_changes else []
+        if show_changes:
+            _print_changes(history, json_out)
+            return
         if json_out:
             print_json(
                 {
@@ -53,3 +60,17 @@ def register(app: typer.Typer) -> None:
         console.print(table)
         if changes:
             console.print(f"consolidation: {len(changes)} change(s)")
+
+
+def _print_changes(history: list[dict], json_out: bool) -> None:
+    from rich.table import Table
+
+    if json_out:
+        print_json({"changes": history})
+        return
+    table = Table(title=f"{len(history)} story changes (merge: story into target; move/split: article from story to target)")
+    for column in ("at", "kind", "story", "target", "article", "score"):
+        table.add_column(column)
+    for c in history:
+        table.add_row(c["at"], c["kind"], c["story"], c["target"], (c["article"] or "")[:12], f"{c['score']:.3f}")
+    console.print(table)
