@@ -218,3 +218,20 @@ def test_meantime_cross_document_gate():
     assert ours["conll_f1"] >= FLOORS["named_conll_f1"]
     person = results["subsets"]["PERSON/named"]["newsweave"]
     assert person["b3"]["p"] >= FLOORS["person_named_b3_precision"]
+
+
+def test_a_place_or_an_owner_is_not_an_organisation_s_short_form():
+    """examples/: "Estmark" (a country the small tagger calls an organisation) is neither
+    "Estmark's Port of Aldmere" nor "the Estmark Chamber of Commerce", and "Aldmere" (a city)
+    is not "the Aldmere Port Authority"; a quoted speaker with an office is a person."""
+    from _examples import examples_workspace
+
+    ws = examples_workspace()
+    estmark, chamber = resolve.find(ws.store, "Estmark"), resolve.find(ws.store, "Estmark Chamber of Commerce")
+    assert estmark is not None and chamber is not None and estmark.id != chamber.id
+    authority = resolve.find(ws.store, "Aldmere Port Authority")
+    assert "Aldmere" not in authority.aliases and "ALDMERE" not in authority.aliases
+    marwood = resolve.find(ws.store, "Ines Marwood")
+    assert marwood.type == "PERSON"
+    rellick = resolve.find(ws.store, "Tomas Rellick")
+    assert "hwf general secretary" in {r.normalised for r in rellick.roles}

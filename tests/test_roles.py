@@ -48,3 +48,20 @@ def test_apposition_needs_the_parse_to_agree():
     # a comma before the subject of another clause is not an apposition
     sentence = "Sharing details of his talks with the Indian Defence Minister, Hegseth posted on X."
     assert roles_of(sentence, "Hegseth") == []
+
+
+def test_roles_written_in_lower_case_are_read_from_the_parse():
+    """examples/port-deal_wire.txt and the Riverside Gazette: offices written in lower case
+    before the name or in apposition after it."""
+    from _examples import paragraph
+
+    sentence = paragraph("port-deal_wire.txt", "HWF general secretary Tomas Rellick")
+    (hit,) = roles_of(sentence, "Tomas Rellick")
+    assert hit.surface == "HWF general secretary" and hit.normalised == "hwf general secretary"
+    assert sentence[hit.start : hit.end] == "HWF general secretary Tomas Rellick"
+    sentence = paragraph("port-deal_wire.txt", "Ines Marwood, chair of the port authority")
+    (hit,) = roles_of(sentence, "Ines Marwood")
+    assert hit.surface == "chair of the port authority"
+    assert sentence[hit.start : hit.end] == "Ines Marwood, chair of the port authority"
+    # a lower-case noun that is no office stays out
+    assert roles_of("Veteran crane driver Joris Peel said the cap mattered most.", "Joris Peel") == []

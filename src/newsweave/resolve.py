@@ -36,6 +36,7 @@ from .store import utcnow
 
 LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT"})
 PERSONISH = frozenset({"PERSON", "GPE", "ORG", "NORP", "LOC", "FAC"})  # labels the tagger gives people
+PLACE_LABELS = frozenset({"GPE", "LOC"})
 _ACRONYM_TOKEN = re.compile(r"\b[A-Z][A-Za-z0-9&]*[A-Z][A-Za-z0-9&]*(?:-[A-Z][A-Za-z]+)?\b")
 _HONORIFIC_WORDS = frozenset(w for h in names.HONORIFICS for w in h)
 
@@ -252,15 +253,44 @@ def local_clusters(mentions: list[LocalMention], acronym_map: dict[str, str]) ->
 
 
 def _unique_org_prefix(c: Cluster, candidates: list[Cluster]) -> Cluster | None:
-    if c.type != "ORG" or len(c.longest) > 2 or any(m.country for m in c.mentions):
+    """"Ford" for "Ford Motor Company": an organisation's leading words, where one
+    organisation of the article fits. Not a place ("Aldmere", tagged a place somewhere in
+    the article, is not "Aldmere Port Authority"), nor an owner ("Estmark" is not "Estmark's
+    Port of Aldmere")."""
+    if c.type != "ORG" or len(c.longest) > 2 or any(m.country or m.label in PLACE_LABELS for m in c.mentions):
         return None
     short = c.longest
     fits = [
         t
         for t in candidates
-        if t.type == "ORG" and any(len(k.split()) > len(short) and k.split()[: len(short)] == short for k in t.keys)
+        if t.type == "ORG"
+        and any(_leads(short, k.split()) for k in t.keys)
+        and not _owned_by(short, t)
     ]
     return fits[0] if len(fits) == 1 else None
+
+
+# institutions named after the place they serve: "Aldmere" before "Port Authority" is a place
+PLACE_INSTITUTIONS = frozenset(
+    tuple(h.split())
+    for h in (
+        "chamber of commerce", "port authority", "city council", "county council", "council", "police",
+        "police department", "fire department", "city hall", "university", "state university", "airport",
+        "government", "parliament", "assembly", "court", "high court", "supreme court", "stock exchange",
+        "central bank", "harbour", "harbor", "port", "county", "city", "province", "region", "state",
+    )
+)  # fmt: skip
+
+
+def _leads(short: list[str], long: list[str]) -> bool:
+    """`short` is the leading words of `long` and the rest is a name of its own, not the
+    generic institution of a place ("Ford Motor Company", not "Estmark Chamber of Commerce")."""
+    return len(long) > len(short) and long[: len(short)] == short and tuple(long[len(short) :]) not in PLACE_INSTITUTIONS
+
+
+def _owned_by(short: list[str], c: Cluster) -> bool:
+    """Every name of the cluster is written as the short name's possession ("Estmark's ...")."""
+    return all(re.match(r"(?:the\s+)?" + r"\W+".join(map(re.escape, short)) + r"['’]s\b", names.fold(m.text)) for m in c.mentions)
 
 
 def surname_mentions(text: str, clusters: list[Cluster], mentions: list[LocalMention]) -> None:

@@ -64,7 +64,7 @@ def normalise(surface: str) -> str:
         words = words[:-2]
     words = [w for w in words if w != "national"]
     # "defence minister" -> "minister of defence" (not "prime minister", "chief minister")
-    if len(words) >= 2 and words[-1] in ("minister", "secretary") and words[-2] not in ("prime", "chief", "deputy", "vice"):
+    if len(words) >= 2 and words[-1] in ("minister", "secretary") and words[-2] not in ("prime", "chief", "deputy", "vice", "general"):
         i = len(words) - 1
         lead = [w for w in words[:i] if w in LOWER_MODIFIERS]
         rest = [w for w in words[:i] if w not in LOWER_MODIFIERS]
@@ -135,6 +135,8 @@ def find_roles(doc, name_start: int, name_end: int, titles_start: int) -> list[R
     name = doc[name_start:name_end]
     # 1. pre-modifier, directly before the titles/name
     j = _scan_back(doc, titles_start)
+    if j is None:
+        j = _lowercase_role_before(doc, titles_start, name)
     if j is not None:
         span = doc[j:titles_start]
         hits.append(RoleHit(span.text, normalise(span.text), span.start_char, name.end_char))
@@ -147,7 +149,7 @@ def find_roles(doc, name_start: int, name_end: int, titles_start: int) -> list[R
                 hits.append(RoleHit(span.text, normalise(span.text), span.start_char, name.end_char))
     # 3. apposition: NAME , ROLE
     if name_end < len(doc) - 1 and doc[name_end].text == ",":
-        k = _scan_forward(doc, name_end + 1)
+        k = _scan_forward(doc, name_end + 1) or _lowercase_role_after(doc, name_end + 1, name)
         if k is not None:
             span = doc[name_end + 1 : k]
             while span and span[0].lower_ in ("the", "a", "an"):
@@ -155,6 +157,36 @@ def find_roles(doc, name_start: int, name_end: int, titles_start: int) -> list[R
             if span and _appos(span, name):
                 hits.append(RoleHit(span.text, normalise(span.text), name.start_char, span.end_char))
     return hits
+
+
+def _lowercase_role_before(doc, i: int, name) -> int | None:
+    """Start of a role written in lower case right before the name and hung on it by the
+    parse, with its own modifiers: "HWF general secretary Tomas Rellick", "port authority
+    chair Ines Marwood" (the capitalised scan above stops at "secretary")."""
+    if i == 0:
+        return None
+    role = doc[i - 1]
+    if not _is_role_token(role) or role.dep_ not in ("compound", "nmod", "appos") or not name.start <= role.head.i < name.end:
+        return None
+    j = role.left_edge.i
+    return j if 0 < i - j <= MAX_ROLE_TOKENS and not any(t.ent_type_ == "PERSON" for t in doc[j:i]) else None
+
+
+def _lowercase_role_after(doc, i: int, name) -> int | None:
+    """End of a role in apposition after the name, with its complement: "Ines Marwood,
+    chair of the port authority, said"."""
+    while i < len(doc) and doc[i].lower_ in ("the", "a", "an"):
+        i += 1
+    if i >= len(doc):
+        return None
+    role = doc[i]
+    if not _is_role_token(role) or role.dep_ != "appos" or not name.start <= role.head.i < name.end:
+        return None
+    k = role.right_edge.i + 1
+    return k if k - i <= MAX_ROLE_TOKENS and not any(t.ent_type_ == "PERSON" for t in doc[i:k]) else None
+
+
+MAX_ROLE_TOKENS = 8
 
 
 def _appos(role, name) -> bool:
