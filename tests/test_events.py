@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from newsweave import events, extract
@@ -353,6 +355,39 @@ def test_the_previews_meetings_link_to_the_morning_posts_report(example_events):
         assert planned.articles == [preview] and post in met.articles
         assert planned.linked == [met.id] and met.linked == [planned.id]
         assert planned.date.value == "2026-11-05"
+
+
+def test_a_meeting_reported_undated_takes_the_day_it_was_planned_for(example_events):
+    """The preview (3 November): Voight "is scheduled to meet" Solberg and Castell on
+    Thursday; the Morning Post (Thursday 5 November): "The host ... met President Maren
+    Solberg ... for more than four hours", no date in that paragraph."""
+    ws, evs = example_events
+    for other in ("Maren Solberg", "Oren Castell"):
+        met = _find(evs, "meet", "Anselm Voight", other)
+        assert (met.date.value, met.date.anchor_from) == ("2026-11-05", "plan")
+    story = extract.story_of(ws.store, article_id(ws, "flood-summit_morning-post.html"))
+    texts = [s["text"] for s in ws.brief(story)["summary"]]
+    assert "Anselm Voight met Maren Solberg on 5 November 2026 (the day it was planned for)." in texts
+
+
+def test_a_plan_dates_only_reports_that_follow_it_closely():
+    from newsweave.records import Event, Span, TimeValue
+
+    def pair():
+        thursday = TimeValue("2026-11-05", "on Thursday", "2026-11-03", "published")
+        plan = Event("p", "meet", ["Voight"], ["Solberg"], date=thursday, status="planned", linked=["o"])
+        done = Event("o", "meet", ["Voight"], ["Solberg"], status="occurred", linked=["p"], evidence=[Span("post", 0, 3, "met")])
+        return plan, done
+
+    plan, done = pair()
+    events.dated_by_plan([plan, done], {"post": dt.date(2026, 11, 6)})
+    assert done.date.value == "2026-11-05" and done.date.text == "on Thursday"
+    plan, done = pair()  # a report a week later may be of another meeting
+    events.dated_by_plan([plan, done], {"post": dt.date(2026, 11, 12)})
+    assert done.date is None
+    plan, done = pair()  # a report before the planned day cannot be of that meeting
+    events.dated_by_plan([plan, done], {"post": dt.date(2026, 11, 4)})
+    assert done.date is None
 
 
 def test_a_gathering_is_named_by_its_noun_phrase_even_when_the_tagger_runs_on():

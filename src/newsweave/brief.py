@@ -349,6 +349,8 @@ def describe(event: Event, names: Mapping[str, str], with_date: bool = True) -> 
         words.append(("at " if any(w in place for w in FACILITY) else "in ") + place)
     if with_date and _iso(event):
         words.append(_date_phrase(event.date.value))
+        if event.date.anchor_from == "plan":  # the reports left it undated: the day it was planned for
+            words.append("(the day it was planned for)")
     text = " ".join(w for w in words if w).strip()
     return text[:1].upper() + text[1:] + "."
 

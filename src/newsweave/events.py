@@ -862,9 +862,12 @@ def compatible(a: EventMention, b: EventMention, dates: bool = True) -> bool:
 _STATUS_GROUP = {"occurred": "happened", "reported": "happened", "planned": "planned", "negated": "negated"}
 
 
-def corefer(mentions: list[EventMention], story_id: str) -> list[Event]:
+def corefer(
+    mentions: list[EventMention], story_id: str, published: dict[str, dt.date] | None = None
+) -> list[Event]:
     """One Event per happening of a story, with all its evidence; planned and occurred
-    versions of one happening linked both ways."""
+    versions of one happening linked both ways. With the articles' `published` dates, an
+    occurred event its reports leave undated takes the day its plan named (`dated_by_plan`)."""
     groups: list[list[EventMention]] = []
     named = [m for m in mentions if not collective_only(m)]
     for m in sorted(named, key=lambda m: (m.date is None, m.article, m.evidence.start if m.evidence else 0)):
@@ -904,7 +907,32 @@ def corefer(mentions: list[EventMention], story_id: str) -> list[Event]:
                 if timex.compatible(ep.date.value if ep.date else None, eo.date.value if eo.date else None):
                     ep.linked.append(eo.id)
                     eo.linked.append(ep.id)
+    if published:
+        dated_by_plan(events, published)
     return sorted(events, key=lambda e: ((e.date.value or "9") if e.date else "9", e.type, e.id))
+
+
+PLAN_REPORT_DAYS = 2  # a report of a planned happening this many days after the planned day
+
+
+def dated_by_plan(events: list[Event], published: dict[str, dt.date]) -> None:
+    """"Voight is scheduled to meet Solberg on Thursday" (a preview) and "Voight met Solberg"
+    (Thursday's report, no date in its paragraph): the meeting was on Thursday. An occurred
+    event with no date of its own takes the one day its linked plans name, when every report
+    of it appeared on that day or up to PLAN_REPORT_DAYS after (a later report may be of
+    another meeting). The date is marked `anchor_from="plan"`; the event id keeps no date."""
+    by_id = {e.id: e for e in events}
+    for e in events:
+        if e.status not in ("occurred", "reported") or e.date is not None:
+            continue
+        days = {timex.day_of(by_id[i].date) for i in e.linked if i in by_id and by_id[i].date}
+        if len(days) != 1 or None in days:
+            continue
+        (day,) = days
+        reports = [published.get(a) for a in e.articles]
+        if reports and all(r is not None and 0 <= (r - day).days <= PLAN_REPORT_DAYS for r in reports):
+            plan = next(by_id[i].date for i in e.linked if i in by_id and timex.day_of(by_id[i].date) == day)
+            e.date = TimeValue(day.isoformat(), plan.text, plan.anchor, "plan")
 
 
 def _fullest(names: list[str]) -> list[str]:

@@ -254,7 +254,11 @@ def rebuild_story(store: Store, story_id: str) -> None:
                 f"(SELECT quote_id FROM quote_evidence WHERE article_id IN ({marks}))",
                 (story_id, *ids),
             )
-        for e in ev.corefer(stored_mentions(store, ids), story_id):
+        published = {
+            r["id"]: dt.date.fromisoformat(r["published"])
+            for r in store.select_in("SELECT id, published FROM articles WHERE id IN ({marks}) AND published IS NOT NULL", ids)
+        }
+        for e in ev.corefer(stored_mentions(store, ids), story_id, published):
             conn.execute(
                 """INSERT OR REPLACE INTO events (id, story_id, type, actors, counterparts, object, place,
                    date_value, date_text, date_anchor, anchor_from, status, linked, details)

@@ -197,7 +197,7 @@ class TimeValue:
     value: str | None
     text: str  # the surface phrase: "on Thursday", "November 1"
     anchor: str | None = None  # the date it was resolved against
-    anchor_from: str | None = None  # "published" | "story" (a weaker anchor)
+    anchor_from: str | None = None  # "published" | "story" (a weaker anchor) | "plan" (the day a linked plan named)
 
 
 @dataclass
