@@ -75,7 +75,7 @@ def article_mentions(adoc, acronym_map: dict[str, str]) -> tuple[list[LocalMenti
             if ent.label_ not in LABELS:
                 continue
             m = _mention(doc, ent, para.start)
-            if m is not None and m.key not in reporters:
+            if m is not None:
                 mentions.append(m)
                 taken.append((m.start - para.start, m.end - para.start))
         for acr in names.find_acronyms(doc.text):
@@ -93,7 +93,7 @@ def article_mentions(adoc, acronym_map: dict[str, str]) -> tuple[list[LocalMenti
     shifted = [
         names.Acronym(a.short, a.long, a.short_start + start, a.long_start + start) for a, start in definitions
     ]
-    return mentions, shifted
+    return [m for m in mentions if m.key not in reporters], shifted
 
 
 def _label_at(doc, start: int, end: int) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -163,7 +163,7 @@ class Store:
             rows.sort(key=lambda r: r["seq"])
         return [self._article_from_row(r) for r in rows]
 
-    def select_in(self, sql: str, values: Sequence, size: int = 500) -> Iterator[sqlite3.Row]:
+    def select_in(self, sql: str, values: Iterable, size: int = 500) -> Iterator[sqlite3.Row]:
         """Rows of `sql`, whose `{marks}` stands for an IN list, for every value in `values`
         (asked in chunks: SQLite caps the number of parameters of one statement)."""
         values = list(values)
