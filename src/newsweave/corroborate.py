@@ -32,6 +32,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from .grouping import first_fit
 from .records import (
     Article,
     Conflict,
@@ -241,15 +242,12 @@ def role_claims(
         roles = [r for r in ent.roles if not story_articles or r.evidence.article in story_articles]
         if not roles:
             continue
-        groups: list[list] = []
-        for role in roles:
-            key = role.surface  # as written: capitals tell a demonym ("Kessian") from a word
-            for g in groups:
-                if all(roles_compatible(key, r.surface) for r in g) and role_parts(key)[0] == role_parts(g[0].surface)[0]:
-                    g.append(role)
-                    break
-            else:
-                groups.append([role])
+        # roles compared as written: capitals tell a demonym ("Kessian") from a word
+        groups = first_fit(
+            roles,
+            lambda g, role: all(roles_compatible(role.surface, r.surface) for r in g)
+            and role_parts(role.surface)[0] == role_parts(g[0].surface)[0],
+        )
         # merge groups whose heads differ (different offices, both true) into separate facts
         group_facts = []
         for g in groups:

@@ -36,6 +36,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from . import timex
+from .grouping import first_fit
 from .participants import (
     AGENT_LABELS,
     FIRST_PLURAL,
@@ -868,15 +869,11 @@ def corefer(
     """One Event per happening of a story, with all its evidence; planned and occurred
     versions of one happening linked both ways. With the articles' `published` dates, an
     occurred event its reports leave undated takes the day its plan named (`dated_by_plan`)."""
-    groups: list[list[EventMention]] = []
     named = [m for m in mentions if not collective_only(m)]
-    for m in sorted(named, key=lambda m: (m.date is None, m.article, m.evidence.start if m.evidence else 0)):
-        for g in groups:
-            if _STATUS_GROUP[g[0].status] == _STATUS_GROUP[m.status] and all(compatible(o, m) for o in g):
-                g.append(m)
-                break
-        else:
-            groups.append([m])
+    groups = first_fit(
+        sorted(named, key=lambda m: (m.date is None, m.article, m.evidence.start if m.evidence else 0)),
+        lambda g, m: _STATUS_GROUP[g[0].status] == _STATUS_GROUP[m.status] and all(compatible(o, m) for o in g),
+    )
     # "Leaders of Lorvania, Estmark and Kessia on Thursday signed the Sorrel Basin Relief
     # Compact": nobody named, but the same named document signed by named people elsewhere in
     # the story is the same happening; the collective mention adds its evidence, date, place

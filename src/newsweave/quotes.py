@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .grouping import first_fit
 from .participants import (
     FIRST_PLURAL,
     FIRST_SINGULAR,
@@ -255,16 +256,13 @@ def similar_text(a: str, b: str) -> bool:
 
 def merge_quotes(mentions: list[QuoteMention]) -> list[Quote]:
     """One Quote per distinct (speaker, words) across the articles of a story."""
-    groups: list[list[QuoteMention]] = []
-    for m in mentions:
-        for g in groups:
-            head = g[0]
-            speakers_ok = m.speaker is None or head.speaker is None or same_participant(m.speaker, head.speaker)
-            if speakers_ok and any(similar_text(m.text, o.text) for o in g):
-                g.append(m)
-                break
-        else:
-            groups.append([m])
+
+    def same_quote(g: list[QuoteMention], m: QuoteMention) -> bool:
+        head = g[0]
+        speakers_ok = m.speaker is None or head.speaker is None or same_participant(m.speaker, head.speaker)
+        return speakers_ok and any(similar_text(m.text, o.text) for o in g)
+
+    groups = first_fit(mentions, same_quote)
     quotes = []
     for g in groups:
         named = [m for m in g if m.speaker is not None]
