@@ -368,6 +368,12 @@ def test_a_meeting_reported_undated_takes_the_day_it_was_planned_for(example_eve
     story = extract.story_of(ws.store, article_id(ws, "flood-summit_morning-post.html"))
     texts = [s["text"] for s in ws.brief(story)["summary"]]
     assert "Anselm Voight met Maren Solberg on 5 November 2026 (the day it was planned for)." in texts
+    from typer.testing import CliRunner
+
+    from newsweave.cli import app
+
+    table = CliRunner(env={"COLUMNS": "200"}).invoke(app, ["events", story, "--db", ws.settings.db]).output
+    assert "2026-11-05 (plan)" in table
 
 
 def test_a_plan_dates_only_reports_that_follow_it_closely():

@@ -39,8 +39,8 @@ def events_command(story: StoryArg = "all", db: DbOption = "newsweave.db", as_js
         date = "—"
         if e.date is not None:
             date = e.date.value or "?"
-            if e.date.anchor_from == "story":
-                date += " (story)"
+            if e.date.anchor_from in ("story", "plan"):  # weaker than the report's own date
+                date += f" ({e.date.anchor_from})"
         who = " & ".join(display_name(ws.store, a) for a in e.actors)
         what = f"{who} {e.type}"
         if e.counterparts:
