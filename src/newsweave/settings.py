@@ -90,14 +90,16 @@ class ClusterSettings:
     """Story clustering (cluster.py, storyindex.py); docs/stories.md says why these values."""
 
     threshold: float = 0.2  # an article joins the best story scoring at least this, else opens one
-    merge_threshold: float = 0.45  # two stories whose centroids score this much merge
+    merge_threshold: float = 0.4  # two stories whose centroids score this much merge
+    split_threshold: float = 0.25  # a story whose articles state years 2+ apart splits there when its halves score below this
+    split_min_articles: int = 2  # ... each year group stated by at least this many articles
     move_margin: float = 0.05  # consolidation moves an article when another story beats its own by this
     text_weight: float = 0.7  # weight of the lemma TF-IDF cosine
     entity_weight: float = 0.3  # weight of the entity cosine
     entity_type_weights: dict[str, float] = field(default_factory=_entity_type_weights)
     place_bonus: float = 0.05  # same dateline place
     year_mismatch_factor: float = 0.6  # the article's event year agrees with none of the story's
-    lead_mismatch_factor: float = 0.5  # neither names the other's main participant
+    lead_mismatch_factor: float = 0.7  # neither names the other's main participant
     lede_mismatch_factor: float = 0.6  # the people the article's title/first sentence names lead
     lede_agree_share: float = 0.5  # ... fewer than this share of the story's ledes that name anyone
     time_grace_days: float = 3.0  # a published date this close to the story's span costs nothing

@@ -23,7 +23,9 @@ How one article finds its story (no all-pairs step anywhere):
 
 Consolidation revisits stories: two stories whose centroids score above `merge_threshold`
 merge (the smaller into the larger; the old id points to the new), and an article whose
-best other story beats its own (scored without itself) by `move_margin` moves there. It is
+best other story beats its own (scored without itself) by `move_margin` moves there; a
+story whose articles state event years two or more apart is cut in two when its halves
+score below `split_threshold` (one happening recalling an old year stays whole). It is
 what makes the result nearly independent of arrival order.
 """
 
@@ -348,6 +350,10 @@ class StoryIndex:
             for change in self._merge_pass(todo | changed):
                 changes.append(change)
                 changed.update((change.story, change.target))
+            for sid in sorted(todo | changed):
+                for change in self._split_by_year(sid):
+                    changes.append(change)
+                    changed.update((change.story, change.target))
             if not changed:
                 break
             todo = changed
@@ -394,6 +400,50 @@ class StoryIndex:
                     break
         return changes
 
+    def _split_by_year(self, sid: str) -> list[Change]:
+        """Split a story whose articles state event years two or more apart, when its two
+        year groups are too unlike to be one happening (two Athens riots two years apart,
+        two elections in Turkmenistan). Articles stating no year, or another one, go to the
+        half they score best against. One happening whose reports recall an old year (an
+        obituary recalling a career) stays whole: its halves still score alike."""
+        story = self.stories.get(sid)
+        if story is None or story.merged_into or not story.members:
+            return []
+        groups = _year_groups(story.years, self.cfg.split_min_articles)
+        if len(groups) < 2:
+            return []
+        halves = self._bisect(story, groups[0], groups[1])
+        if not all(h.members for h in halves):
+            return []
+        cross = max(self.score(self._centroid(a), b) for a, b in (halves, halves[::-1]))
+        if cross >= self.cfg.split_threshold:
+            return []
+        smaller = min(halves, key=lambda h: (len(h.members), min(h.members)))
+        leaving = sorted(smaller.members.values(), key=lambda v: v.article)
+        for vec in leaving:
+            self.leave(vec)
+        new_id = self.open_story(leaving[0].article)
+        for vec in leaving:
+            self.join(vec, new_id)
+        return [Change("split", sid, new_id, vec.article, cross) for vec in leaving]
+
+    def _bisect(self, story: StoryState, years_a: set[int], years_b: set[int], rounds: int = 3) -> list[StoryState]:
+        """Two halves of a story: the articles of each year group, and every other article
+        on the side it scores best against (re-scored as the halves settle)."""
+        fixed = [[v for v in story.members.values() if v.year in years] for years in (years_a, years_b)]
+        free = sorted((v for v in story.members.values() if v.year not in years_a | years_b), key=lambda v: v.article)
+        side: dict[str, int] = {}
+        for _ in range(rounds):
+            halves = _halves(fixed, free, side)
+            new_side = {
+                v.article: int(self.score(v, halves[1], without_self=True) > self.score(v, halves[0], without_self=True))
+                for v in free
+            }
+            if new_side == side:
+                return halves
+            side = new_side
+        return _halves(fixed, free, side)
+
     def _centroid(self, story: StoryState) -> ArticleVectors:
         text, ents = _unit(story.text), _unit(story.entities)
         keys = sorted({k for m in story.members.values() for k in m.keys})
@@ -436,6 +486,28 @@ def _event_year(f: ArticleFeatures) -> int | None:
     if f.dated_years:
         return max(f.dated_years)
     return max(f.years) if f.years else None
+
+
+def _year_groups(years: Counter, min_articles: int) -> list[set[int]]:
+    """The story's event years in runs of consecutive years ({2012, 2013}, {2008}), those
+    stated by at least `min_articles` articles, most articles first."""
+    runs: list[list[int]] = []
+    for year in sorted(years):
+        if runs and year - runs[-1][-1] <= 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    counted = [(sum(years[y] for y in run), run) for run in runs]
+    return [set(run) for n, run in sorted(counted, key=lambda c: (-c[0], c[1])) if n >= min_articles]
+
+
+def _halves(fixed: list[list[ArticleVectors]], free: list[ArticleVectors], side: dict[str, int]) -> list[StoryState]:
+    """Two scratch stories: each holds its fixed articles and the free ones `side` gives it."""
+    halves = [StoryState(f"half{i}", 0) for i in range(2)]
+    for i, half in enumerate(halves):
+        for vec in fixed[i] + [v for v in free if side.get(v.article) == i]:
+            half.add(vec)
+    return halves
 
 
 def _lede_people(f: ArticleFeatures) -> frozenset[str]:
