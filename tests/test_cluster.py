@@ -28,7 +28,7 @@ from newsweave.storyindex import StoryIndex
 from conftest import seed_file, seed_id, shared_path
 
 ECB_TARGET = 0.93  # issue 5's acceptance floor on ECB+ topics 1-35: not reached yet (see docs/stories.md)
-ECB_FLOOR = 0.91  # what the default configuration reaches (0.922), less a small margin: guards regressions
+ECB_FLOOR = 0.915  # what the default configuration reaches (0.926), less a small margin: guards regressions
 ORDER_TOLERANCE = 0.02
 runner = CliRunner()
 
@@ -243,7 +243,7 @@ def test_ecbplus_floor_and_baseline(ecb_full):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="issue 5 asks B-cubed F1 >= 0.93 on ECB+; the default reaches 0.922")
+@pytest.mark.xfail(strict=True, reason="issue 5 asks B-cubed F1 >= 0.93 on ECB+; the default reaches 0.926")
 def test_ecbplus_acceptance_target(ecb_full):
     result, _ = ecb_full
     assert result["ours"]["bcubed"]["f1"] >= ECB_TARGET
@@ -295,6 +295,26 @@ def test_two_athens_riots_two_years_apart_are_split_apart(ecb_full):
     unsplit = recluster(features, ClusterSettings(split_threshold=0.0))
     riot_stories, bank_stories = stories_of(unsplit)
     assert set(riot_stories) == set(bank_stories)  # without the split they stay one story
+
+
+@pytest.mark.slow
+def test_a_name_the_tagger_misses_in_a_headline_still_counts_as_named(ecb_full):
+    """ECB+ 1_3ecbplus opens "Lindsay Lohan Checks Out Of Rehab... To Check Into Different
+    Rehab Centre": spaCy's small model tags "Lindsay Lohan Checks Out" as the person, so
+    "lohan" is not among its entities, and its most prominent entity is the Betty Ford
+    Centre. The word "lohan" is still there; read as naming the Lohan story's main
+    participant, the report joins that story instead of standing alone."""
+    _, store = ecb_full
+    (article,) = store.conn.execute(
+        "SELECT id FROM articles WHERE clean_text LIKE 'Lindsay Lohan Checks Out Of Rehab%'"
+    ).fetchone()
+    features = json.loads(
+        store.conn.execute("SELECT features FROM story_features WHERE article_id = ?", (article,)).fetchone()[0]
+    )
+    assert "lohan" not in features["entities"] and "lohan" in features["terms"]
+    rows = store.conn.execute("SELECT id, extra FROM articles").fetchall()
+    lohan = Counter(story_of(store, a) for a, extra in rows if json.loads(extra)["subtopic"] == "1_ecbplus")
+    assert story_of(store, article) == lohan.most_common(1)[0][0], lohan
 
 
 @pytest.mark.slow

@@ -219,7 +219,9 @@ class StoryIndex:
             s *= self._year_factor(vec.year, years)
         if vec.lead and leads:
             story_lead = max(leads, key=lambda k: (leads[k], k))
-            if vec.lead not in ents and story_lead not in vec.entities:
+            # A name counts as named when it is an entity or a word of the other side: the
+            # small model misses names in headline case ("Lindsay Lohan Checks Out Of Rehab").
+            if not (vec.lead in ents or vec.lead in text or story_lead in vec.entities or story_lead in vec.text):
                 s *= cfg.lead_mismatch_factor
         if vec.lede_people and cfg.lede_mismatch_factor < 1.0:
             people, members = story.lede_people, story.lede_members
