@@ -91,7 +91,8 @@ class ClusterSettings:
 
     threshold: float = 0.2  # an article joins the best story scoring at least this, else opens one
     merge_threshold: float = 0.4  # two stories whose centroids score this much merge
-    split_threshold: float = 0.25  # a story whose articles state years 2+ apart splits there when its halves score below this
+    split_ratio: float = 0.75  # a story whose articles state years 2+ apart splits there when its halves score below
+    # this share of the weaker half's cohesion (and below merge_threshold)
     split_min_articles: int = 2  # ... each year group stated by at least this many articles
     move_margin: float = 0.05  # consolidation moves an article when another story beats its own by this
     text_weight: float = 0.7  # weight of the lemma TF-IDF cosine
@@ -101,6 +102,7 @@ class ClusterSettings:
     year_mismatch_factor: float = 0.6  # the article's event year agrees with none of the story's
     lead_mismatch_factor: float = 0.7  # neither names the other's main participant
     lede_mismatch_factor: float = 0.6  # the people the article's title/first sentence names lead
+    lede_min_mentions: int = 2  # a person in the title/first sentence is the protagonist when named this often
     lede_agree_share: float = 0.5  # ... fewer than this share of the story's ledes that name anyone
     time_grace_days: float = 3.0  # a published date this close to the story's span costs nothing
     time_half_life_days: float = 7.0  # beyond the grace, the score halves every this many days

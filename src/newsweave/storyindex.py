@@ -25,7 +25,8 @@ Consolidation revisits stories: two stories whose centroids score above `merge_t
 merge (the smaller into the larger; the old id points to the new), and an article whose
 best other story beats its own (scored without itself) by `move_margin` moves there; a
 story whose articles state event years two or more apart is cut in two when its halves
-score below `split_threshold` (one happening recalling an old year stays whole). It is
+score against each other well below their own cohesion (one happening recalling an old
+year stays whole). It is
 what makes the result nearly independent of arrival order.
 """
 
@@ -188,7 +189,7 @@ class StoryIndex:
             year=_event_year(f),
             published=f.published,
             place=f.place,
-            lede_people=_lede_people(f),
+            lede_people=_lede_people(f, cfg.lede_min_mentions),
         )
 
     # -- scoring ------------------------------------------------------------------------
@@ -406,8 +407,11 @@ class StoryIndex:
         """Split a story whose articles state event years two or more apart, when its two
         year groups are too unlike to be one happening (two Athens riots two years apart,
         two elections in Turkmenistan). Articles stating no year, or another one, go to the
-        half they score best against. One happening whose reports recall an old year (an
-        obituary recalling a career) stays whole: its halves still score alike."""
+        half they score best against. The halves part when they score against each other
+        below `split_ratio` of the weaker half's cohesion (and below the merge threshold, or
+        the merge pass would join them again). One happening whose reports recall an old
+        year (an obituary recalling a career) stays whole: its halves score as alike as
+        their own articles do."""
         story = self.stories.get(sid)
         if story is None or story.merged_into or not story.members:
             return []
@@ -418,7 +422,8 @@ class StoryIndex:
         if not all(h.members for h in halves):
             return []
         cross = max(self.score(self._centroid(a), b) for a, b in (halves, halves[::-1]))
-        if cross >= self.cfg.split_threshold:
+        cohesion = min(self._cohesion(h) for h in halves)
+        if cross >= self.cfg.merge_threshold or cross >= self.cfg.split_ratio * cohesion:
             return []
         smaller = min(halves, key=lambda h: (len(h.members), min(h.members)))
         leaving = sorted(smaller.members.values(), key=lambda v: v.article)
@@ -428,6 +433,10 @@ class StoryIndex:
         for vec in leaving:
             self.join(vec, new_id)
         return [Change("split", sid, new_id, vec.article, cross) for vec in leaving]
+
+    def _cohesion(self, story: StoryState) -> float:
+        """How well a story's articles fit it: their mean score against it without themselves."""
+        return sum(self.score(v, story, without_self=True) for v in story.members.values()) / len(story.members)
 
     def _bisect(self, story: StoryState, years_a: set[int], years_b: set[int], rounds: int = 3) -> list[StoryState]:
         """Two halves of a story: the articles of each year group, and every other article
@@ -512,10 +521,16 @@ def _halves(fixed: list[list[ArticleVectors]], free: list[ArticleVectors], side:
     return halves
 
 
-def _lede_people(f: ArticleFeatures) -> frozenset[str]:
-    """The people the title or first sentence names: the protagonist of the report."""
+def _lede_people(f: ArticleFeatures, min_mentions: int) -> frozenset[str]:
+    """The people the title or first sentence names: the protagonist of the report. A
+    protagonist is named again in the body; a "person" named once is, more often than not,
+    a headline word the small model took for a name ("Arson", "Rehab", "Die")."""
     head = " " + name_key(" ".join(x for x in (f.title, f.lede) if x)) + " "
-    return frozenset(k for k, (etype, *_) in f.entities.items() if etype == "PERSON" and f" {k} " in head)
+    return frozenset(
+        k
+        for k, (etype, count, *_) in f.entities.items()
+        if etype == "PERSON" and count >= min_mentions and f" {k} " in head
+    )
 
 
 def story_id_for(article_id: str) -> str:
