@@ -26,8 +26,8 @@ merge (the smaller into the larger; the old id points to the new), and an articl
 best other story beats its own (scored without itself) by `move_margin` moves there; a
 story whose articles state event years two or more apart is cut in two when its halves
 score against each other well below their own cohesion (one happening recalling an old
-year stays whole). It is
-what makes the result nearly independent of arrival order.
+year stays whole). Consolidation is what makes the result nearly independent of arrival
+order.
 """
 
 from __future__ import annotations
