@@ -110,24 +110,13 @@ class StoryState:
                     dst[k] = value
                 else:
                     dst.pop(k, None)
-        if vec.year:
-            self.years[vec.year] += sign
-            if self.years[vec.year] <= 0:
-                del self.years[vec.year]
-        if vec.lead:
-            self.leads[vec.lead] += sign
-            if self.leads[vec.lead] <= 0:
-                del self.leads[vec.lead]
+        _count(self.years, vec.year, sign)
+        _count(self.leads, vec.lead, sign)
+        _count(self.places, vec.place, sign)
         if vec.lede_people:
             self.lede_members += sign
             for key in vec.lede_people:
-                self.lede_people[key] += sign
-                if self.lede_people[key] <= 0:
-                    del self.lede_people[key]
-        if vec.place:
-            self.places[vec.place] += sign
-            if self.places[vec.place] <= 0:
-                del self.places[vec.place]
+                _count(self.lede_people, key, sign)
         self.text_norm = math.sqrt(sum(v * v for v in self.text.values()))
         self.entity_norm = math.sqrt(sum(v * v for v in self.entities.values()))
         if sign > 0 and vec.published:
@@ -136,6 +125,15 @@ class StoryState:
         elif sign < 0:
             dates = [m.published for m in self.members.values() if m.published]
             self.first, self.last = (min(dates), max(dates)) if dates else (None, None)
+
+
+def _count(counter: Counter, key, sign: int) -> None:
+    """Add `sign` to a key's count (no key: nothing), dropping the key at zero."""
+    if not key:
+        return
+    counter[key] += sign
+    if counter[key] <= 0:
+        del counter[key]
 
 
 class StoryIndex:
@@ -372,17 +370,21 @@ class StoryIndex:
             self.leave(vec)
             self.join(vec, other_id)
             if not own.members:  # its last article left: the old id points to where it went
-                own.merged_into = other_id
-                self._merged_from[other_id].update(self._merged_from.pop(own_id, set()) | {own_id})
-                for sid in self._merged_from[other_id]:
-                    self.stories[sid].merged_into = other_id
+                self._redirect(own_id, other_id)
             return Change("move", own_id, other_id, vec.article, other_score)
         if len(own.members) > 1 and own_score < cfg.threshold - cfg.move_margin and other_score < cfg.threshold:
-            self.leave(vec)
-            new_id = self.open_story(vec.article)
-            self.join(vec, new_id)
+            new_id = self._split_off([vec])
             return Change("split", own_id, new_id, vec.article, own_score)
         return None
+
+    def _split_off(self, vecs: list[ArticleVectors]) -> str:
+        """Take the articles out of their story into a new one, opened by the first."""
+        for vec in vecs:
+            self.leave(vec)
+        new_id = self.open_story(vecs[0].article)
+        for vec in vecs:
+            self.join(vec, new_id)
+        return new_id
 
     def _merge_pass(self, story_ids: set[str]) -> list[Change]:
         changes = []
@@ -427,11 +429,7 @@ class StoryIndex:
             return []
         smaller = min(halves, key=lambda h: (len(h.members), min(h.members)))
         leaving = sorted(smaller.members.values(), key=lambda v: v.article)
-        for vec in leaving:
-            self.leave(vec)
-        new_id = self.open_story(leaving[0].article)
-        for vec in leaving:
-            self.join(vec, new_id)
+        new_id = self._split_off(leaving)
         return [Change("split", sid, new_id, vec.article, cross) for vec in leaving]
 
     def _cohesion(self, story: StoryState) -> float:
@@ -474,15 +472,19 @@ class StoryIndex:
         )
 
     def merge(self, source_id: str, target_id: str) -> None:
-        source, target = self.stories[source_id], self.stories[target_id]
+        source = self.stories[source_id]
         for vec in list(source.members.values()):
             source.add(vec, sign=-1)
             self.join(vec, target_id)
-        source.merged_into = target_id
-        moved = self._merged_from.pop(source_id, set())
-        for sid in moved:  # keep every pointer one hop from a live story
+        self._redirect(source_id, target_id)
+
+    def _redirect(self, source_id: str, target_id: str) -> None:
+        """The emptied story `source_id` now answers for `target_id`, and so do the ids that
+        pointed to it: every pointer stays one hop from a live story."""
+        moved = self._merged_from.pop(source_id, set()) | {source_id}
+        for sid in moved:
             self.stories[sid].merged_into = target_id
-        self._merged_from[target_id].update(moved | {source_id})
+        self._merged_from[target_id].update(moved)
 
     def live(self) -> list[str]:
         return [sid for sid, s in self.stories.items() if not s.merged_into and s.members]
