@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from . import meta
 from .readers import discover, read_source
 from .records import Article, RawDoc, Rejected, Sighting
 from .settings import Settings
-from .store import Store, utcnow
+from .store import Store, chunks, utcnow
 
 CHUNK = 500
 EXPLICIT = ("html-meta", "feed", "jsonl", "header")
@@ -62,7 +62,7 @@ def ingest(
     report = IngestReport()
     found = list(discover(sources))
     done = 0
-    for chunk in _chunks(found, CHUNK):
+    for chunk in chunks(found, CHUNK):
         docs: list[RawDoc] = []
         for source in chunk:
             for item in read_source(source, settings.ingest, fetch=fetch):
@@ -220,6 +220,3 @@ def _infer_years(store: Store, articles: list[Article]) -> None:
             article.provenance["published_year"] = how
 
 
-def _chunks(items: list, size: int) -> Iterator[list]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]

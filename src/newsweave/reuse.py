@@ -37,7 +37,7 @@ from .quoted import quoted_mask
 from .records import Family, Passage
 from .settings import ReuseSettings, Settings
 from .shingles import Tokens, as_signed, shingles, tokenize, winnow
-from .store import Store, _chunks
+from .store import Store, chunks
 
 NAME = "reuse"
 
@@ -352,7 +352,7 @@ class ReuseStage:
         cache = store.conn.execute("PRAGMA cache_size").fetchone()[0]
         store.conn.execute(f"PRAGMA cache_size = {-cfg.cache_kib}")
         try:
-            for chunk in _chunks(list(article_ids), cfg.batch_size):
+            for chunk in chunks(list(article_ids), cfg.batch_size):
                 run_batch(store, chunk, cfg)
         finally:
             store.conn.execute(f"PRAGMA cache_size = {int(cache)}")

@@ -166,9 +166,7 @@ class Store:
     def select_in(self, sql: str, values: Iterable, size: int = 500) -> Iterator[sqlite3.Row]:
         """Rows of `sql`, whose `{marks}` stands for an IN list, for every value in `values`
         (asked in chunks: SQLite caps the number of parameters of one statement)."""
-        values = list(values)
-        for start in range(0, len(values), size):
-            chunk = values[start : start + size]
+        for chunk in chunks(list(values), size):
             yield from self.conn.execute(sql.format(marks=",".join("?" * len(chunk))), chunk)
 
     def article_ids(self) -> list[str]:
@@ -249,6 +247,7 @@ def _only_comments(statement: str) -> bool:
     return all(not line.strip() or line.strip().startswith("--") for line in statement.splitlines())
 
 
-def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+def chunks(items: list, size: int) -> Iterator[list]:
+    """Consecutive slices of `items`, `size` long (the last may be shorter)."""
     for i in range(0, len(items), size):
         yield items[i : i + size]
