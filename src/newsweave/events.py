@@ -922,13 +922,14 @@ def dated_by_plan(events: list[Event], published: dict[str, dt.date]) -> None:
     for e in events:
         if e.status not in ("occurred", "reported") or e.date is not None:
             continue
-        days = {timex.day_of(by_id[i].date) for i in e.linked if i in by_id and by_id[i].date}
+        plans = [by_id[i].date for i in e.linked if i in by_id and by_id[i].date]
+        days = {timex.day_of(p) for p in plans}
         if len(days) != 1 or None in days:
             continue
         (day,) = days
         reports = [published.get(a) for a in e.articles]
         if reports and all(r is not None and 0 <= (r - day).days <= PLAN_REPORT_DAYS for r in reports):
-            plan = next(by_id[i].date for i in e.linked if i in by_id and timex.day_of(by_id[i].date) == day)
+            plan = plans[0]  # every plan names that day
             e.date = TimeValue(day.isoformat(), plan.text, plan.anchor, "plan")
 
 

@@ -564,8 +564,7 @@ def load_entities(store, article_ids: Sequence[str] | None = None) -> list[Entit
         ids = [r[0] for r in store.conn.execute("SELECT id FROM entities WHERE merged_into IS NULL")]
         return sorted(_load(store, ids, None), key=lambda e: (-len(e.mentions), e.name))
     wanted = list(dict.fromkeys(article_ids))
-    ids: list[str] = []
-    ids += [r[0] for r in store.select_in("SELECT DISTINCT entity_id FROM entity_mentions WHERE article_id IN ({marks})", wanted)]
+    ids = [r[0] for r in store.select_in("SELECT DISTINCT entity_id FROM entity_mentions WHERE article_id IN ({marks})", wanted)]
     return sorted(_load(store, list(dict.fromkeys(ids)), set(wanted)), key=lambda e: (-len(e.mentions), e.name))
 
 
