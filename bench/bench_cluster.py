@@ -32,7 +32,7 @@ PER_DAY = 500  # a stream at a steady rate: more articles means a longer stream,
 
 def generate(n: int, seed: int = 0):
     """n articles as (features, gold event) in arrival (date) order."""
-    from newsweave.features import ArticleFeatures
+    from newsweave.stories._features import ArticleFeatures
 
     rng = random.Random(seed)
     n_events = max(1, n // 8)
@@ -62,8 +62,8 @@ def generate(n: int, seed: int = 0):
 
 
 def run_ours(n: int, queue) -> None:
-    from newsweave.clustereval import bcubed
-    from newsweave.storyindex import StoryIndex
+    from newsweave.stories._evaluate import bcubed
+    from newsweave.stories._index import StoryIndex
 
     data = generate(n)
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -87,7 +87,7 @@ def run_ours(n: int, queue) -> None:
 
 
 def run_baseline(n: int, queue) -> None:
-    from newsweave.clustereval import baseline_labels, bcubed
+    from newsweave.stories._evaluate import baseline_labels, bcubed
 
     data = generate(n)
     texts = [" ".join(" ".join([t] * c) for t, c in f.terms.items()) + " " + " ".join(f.entities) for f, _ in data]

@@ -48,7 +48,7 @@ def _rss_mib() -> float:
 
 
 def child(task: str, folder: str, db: str, texts_out: str | None, trace: bool) -> dict:
-    from newsweave import extraction_eval as ev
+    from support import extraction_eval as ev
 
     import newsweave  # noqa: F401  (imports before the clock: we time the work, not the imports)
     import trafilatura  # noqa: F401
@@ -150,8 +150,8 @@ def main() -> None:
         print(json.dumps(child(args.child, args.folder, args.db, args.texts_out, args.trace)))
         return
 
-    from newsweave import extraction_eval as ev
-    from newsweave.synth import write_corpus
+    from support import extraction_eval as ev
+    from support.synth import write_corpus
 
     n = args.n or (1_000 if args.quick else 10_000)
     trace = not args.no_tracemalloc

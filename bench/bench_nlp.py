@@ -74,7 +74,7 @@ def ingest(jsonl: Path, db: Path) -> None:
 def measure(mode: str, db: str) -> dict:
     """One measurement in this process: seconds, peak RSS, counts."""
     sys.path.insert(0, str(ROOT / "src"))
-    from newsweave import nlp
+    from newsweave.nlp import _parse as nlp
     from newsweave.settings import Settings
     from newsweave.store import Store
 

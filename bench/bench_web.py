@@ -44,7 +44,7 @@ def build(db: Path, n: int, analysed: int) -> float:
     """Ingest `n` generated articles; the first `analysed` of them also go through every
     analysis stage (the rest are stored and searchable, as in the middle of a large load)."""
     import newsweave
-    from newsweave.synth import write_corpus
+    from support.synth import write_corpus
 
     start = time.perf_counter()
     ws = newsweave.open(db)
@@ -131,7 +131,7 @@ def load(port: int, urls: list[str], clients: int, seconds: float) -> dict:
 
 def search_baseline(db: Path, rounds: int = 3) -> tuple[float, float]:
     """Median ms per word: FTS5 MATCH vs a LIKE scan over clean_text (same words)."""
-    from newsweave import search
+    from newsweave.store import _search as search
     from newsweave.store import Store
 
     store = Store(db)
@@ -182,18 +182,19 @@ def main() -> None:
     analysed = min(args.analysed or (200 if args.quick else n), n)
     built = build(db, n, analysed)
     from newsweave.store import Store
-    from newsweave.web import glue
+    from newsweave.brief import build_brief
+    from newsweave.stories import load_stories
 
     store = Store(db)
     articles = store.count_articles()
-    stories = [s.id for s in sorted(glue.load_stories(store), key=lambda s: -len(s.articles))][:50]
+    stories = [s.id for s in sorted(load_stories(store), key=lambda s: -len(s.articles))][:50]
     cold = []
     for sid in stories[:5]:
         t = time.perf_counter()
-        glue.build_brief(store, sid)
+        build_brief(store, sid)
         cold.append(time.perf_counter() - t)
     store.close()
-    print(f"store: {articles:,} articles ({analysed:,} analysed), {len(glue.load_stories(Store(db))):,} stories; "
+    print(f"store: {articles:,} articles ({analysed:,} analysed), {len(load_stories(Store(db))):,} stories; "
           f"built in {built:.1f} s")
     if cold:
         print(f"brief built cold (in-process, median of {len(cold)}): {statistics.median(cold) * 1000:.1f} ms")

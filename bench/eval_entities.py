@@ -174,7 +174,9 @@ def score(key: dict, response: dict) -> dict:
 
 def run(limit: int | None = None) -> dict:
     sys.path.insert(0, str(ROOT / "src"))
-    from newsweave import names, pipeline, resolve
+    from newsweave.text import _names as names
+    from newsweave import pipeline
+    from newsweave.entities import _resolve as resolve
     from newsweave.records import Article
     from newsweave.settings import Settings
     from newsweave.store import Store

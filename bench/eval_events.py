@@ -32,9 +32,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from newsweave import events as ev
-from newsweave import extract, timex
-from newsweave.participants import display_name, same_name
+from newsweave.events import _frames as ev
+from newsweave.events import _stage as extract, _timex as timex
+from newsweave.events._participants import display_name, same_name
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("NEWSWEAVE_SHARED", ROOT.parent / "shared"))
@@ -136,7 +136,7 @@ def naive(adoc, anchor) -> list[tuple]:
 
 
 def written(errors: list | None, path: Path = GOLD):
-    from newsweave import nlp
+    from newsweave.nlp import _parse as nlp
     from newsweave.records import Article
     from newsweave.settings import Settings
 
@@ -155,7 +155,7 @@ def written(errors: list | None, path: Path = GOLD):
 
 def seeds(errors: list | None):
     import newsweave
-    from newsweave import nlp
+    from newsweave.nlp import _parse as nlp
 
     seeds_dir = SHARED / "seeds"
     if not seeds_dir.exists():

@@ -55,8 +55,8 @@ def stored_corpus(store_path: Path):
     one run of the eval command into `store_path` (reused when it exists)."""
     import json
 
-    from newsweave.clustereval import evaluate_stories
-    from newsweave.features import ArticleFeatures
+    from newsweave.stories import evaluate_stories
+    from newsweave.stories._features import ArticleFeatures
     from newsweave.store import Store
 
     if not store_path.exists():
@@ -73,7 +73,7 @@ def stored_corpus(store_path: Path):
 
 
 def dense_index_class(embeddings: dict, weight: float):
-    from newsweave.storyindex import StoryIndex
+    from newsweave.stories._index import StoryIndex
 
     class DenseStoryIndex(StoryIndex):
         def vectors(self, f):
@@ -89,7 +89,7 @@ def dense_index_class(embeddings: dict, weight: float):
 
 def separability(features, gold, embeddings) -> None:
     from newsweave.settings import ClusterSettings
-    from newsweave.storyindex import StoryIndex, _dot
+    from newsweave.stories._index import StoryIndex, _dot
 
     cfg = ClusterSettings()
     index = StoryIndex(cfg)
@@ -129,9 +129,9 @@ def _percentile(xs, q):
 
 
 def clustering(features, gold, embeddings, orders: int) -> None:
-    from newsweave.clustereval import bcubed, recluster
+    from newsweave.stories._evaluate import bcubed, recluster
     from newsweave.settings import ClusterSettings
-    from newsweave.storyindex import StoryIndex
+    from newsweave.stories._index import StoryIndex
 
     base = ClusterSettings()
     print(f"\n2. B-cubed F1 on ECB+ topics 1-35, file order + {orders - 1} shuffles")

@@ -33,7 +33,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
-from newsweave import timex
+from newsweave.events import _timex as timex
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("NEWSWEAVE_SHARED", ROOT.parent / "shared"))
@@ -110,7 +110,7 @@ def baseline(docs: list[Doc]):
     """spaCy DATE entities + dateparser normalisation, formatted at dateparser's period."""
     import dateparser
 
-    from newsweave.nlp import load as load_spacy
+    from newsweave.nlp._parse import load as load_spacy
     from newsweave.settings import DEFAULT_SPACY_MODEL
 
     nlp = load_spacy(DEFAULT_SPACY_MODEL)

@@ -5,11 +5,14 @@ need it skip with a reason when it is absent, and fail loudly when NEWSWEAVE_REQ
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# Benchmark and synthetic-corpus helpers live in bench/support (not in the library).
+sys.path.insert(0, str(ROOT / "bench"))
 SHARED = Path(os.environ.get("NEWSWEAVE_SHARED", ROOT.parent / "shared"))
 EXAMPLES = ROOT / "examples"
 

@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from newsweave import brief as B
-from newsweave import corroborate as c
+from newsweave.brief import _compose as B
+from newsweave.corroborate import _stage as c
 
 from _seedrecords import seed_records
 
@@ -139,12 +139,10 @@ def test_evidence_errors_catch_a_shifted_span(brief, records):
 
 # -- end to end: the stored story and the command -----------------------------------------
 
-needs_stages = pytest.mark.skipif(not c.inputs_available(), reason="needs the reuse, resolve, cluster and extract stages")
 
 
-@needs_stages
 def test_build_brief_of_the_seeds(seeds_workspace):
-    from newsweave import cluster
+    from newsweave.stories import _stage as cluster
     from conftest import seed_id
 
     ws = seeds_workspace
@@ -163,7 +161,6 @@ def test_build_brief_of_the_seeds(seeds_workspace):
             assert 0 <= p["a_start"] < p["a_end"] <= len(texts[a]) and 0 <= p["b_start"] < p["b_end"] <= len(texts[other])
 
 
-@needs_stages
 def test_cli_brief_of_the_seeds_folder(seeds_dir, tmp_path):
     from typer.testing import CliRunner
 

@@ -2,7 +2,7 @@ import re
 
 from conftest import seed_file
 
-from newsweave.clean import clean, normalise, rule_reason, split_paragraphs
+from newsweave.ingest._clean import clean, normalise, rule_reason, split_paragraphs
 
 
 def sentences(text: str) -> list[str]:

@@ -11,19 +11,12 @@ from typer.testing import CliRunner
 
 import newsweave
 from newsweave.cli import app
-from newsweave.cluster import (
-    assign_articles,
-    load_stories,
-    resolve_story_id,
-    story_articles,
-    story_changes,
-    story_of,
-)
-from newsweave.clustereval import bcubed, evaluate_stories, pairwise, recluster
+from newsweave.stories._stage import assign_articles, load_stories, resolve_story_id, story_articles, story_changes, story_of
+from newsweave.stories._evaluate import bcubed, evaluate_stories, pairwise, recluster
 from newsweave.errors import NotFoundError
-from newsweave.features import ArticleFeatures
+from newsweave.stories._features import ArticleFeatures
 from newsweave.settings import ClusterSettings, Settings
-from newsweave.storyindex import StoryIndex
+from newsweave.stories._index import StoryIndex
 
 from conftest import seed_file, seed_id, shared_path
 

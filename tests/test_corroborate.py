@@ -7,7 +7,7 @@ import dataclasses
 
 import pytest
 
-from newsweave import corroborate as c
+from newsweave.corroborate import _stage as c
 from newsweave.records import Event, Quote
 from newsweave.store import Store
 
@@ -219,12 +219,10 @@ def test_save_and_load_round_trip_is_idempotent(result, seeds):
 
 # -- end to end (needs the stages of issues 3, 4, 5, 6) ---------------------------------
 
-needs_stages = pytest.mark.skipif(not c.inputs_available(), reason="needs the reuse, resolve, cluster and extract stages")
 
 
-@needs_stages
 def test_seeds_end_to_end_facts(seeds_workspace):
-    from newsweave import cluster
+    from newsweave.stories import _stage as cluster
     from conftest import seed_id
 
     ws = seeds_workspace

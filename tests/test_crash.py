@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from newsweave import clean
+from newsweave.ingest import _clean as clean
 from newsweave.store import Store
-from newsweave.synth import write_corpus
+from support.synth import write_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 N, DUPLICATES, KILL_AFTER = 300, 20, 40

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from newsweave import events, extract
-from newsweave.participants import display_name, same_name
+from newsweave.events import _frames as events, _stage as extract
+from newsweave.events._participants import display_name, same_name
 from conftest import seed_file, seed_id
 
 ANCHOR = "2025-10-31"  # a Friday
@@ -401,7 +401,7 @@ def test_a_gathering_is_named_by_its_noun_phrase_even_when_the_tagger_runs_on():
     whole run as one EVENT entity must still give the gathering's name, not the clause."""
     from spacy.tokens import Span as SpacySpan
 
-    from newsweave import nlp
+    from newsweave.nlp import _parse as nlp
 
     text = next(p for p in seed_file("002").read_text(encoding="utf-8").split("\n\n") if "Hanoi" in p)
     sent = next(s for s in text.split(". ") if "first ADMM-Plus convened" in s)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from newsweave.extraction_eval import extract_ours, load_pages, score, token_prf
+from support.extraction_eval import extract_ours, load_pages, score, token_prf
 
 from conftest import shared_path
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from newsweave.fetch import MAX_REDIRECTS, fetch_url
-from newsweave.readers import read_source
+from newsweave.ingest._fetch import MAX_REDIRECTS, fetch_url
+from newsweave.ingest import read_source
 from newsweave.records import RawDoc, Rejected
 from newsweave.settings import IngestSettings
 

@@ -4,7 +4,7 @@ import pytest
 
 from conftest import seed_id
 
-from newsweave.meta import canonical_agency, infer_year, parse_dateline
+from newsweave.ingest._meta import canonical_agency, infer_year, parse_dateline
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import seed_file
-from newsweave import names
+from newsweave.text import _names as names
 
 
 def test_keys_ignore_punctuation_quotes_and_dashes():

@@ -7,7 +7,8 @@ import re
 import pytest
 
 from conftest import seed_file
-from newsweave import nlp, pipeline
+from newsweave.nlp import _parse as nlp
+from newsweave import pipeline
 from newsweave.errors import NewsweaveError
 from newsweave.records import Article
 from newsweave.settings import NlpSettings, Settings

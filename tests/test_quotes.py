@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from newsweave import extract
-from newsweave.participants import display_name
-from newsweave.quotes import quote_spans, similar_text
+from newsweave.events import _stage as extract
+from newsweave.events import display_name
+from newsweave.events._quotes import quote_spans, similar_text
 from conftest import seed_file, seed_id
 
 
@@ -125,7 +125,7 @@ def test_speakers_are_the_people_named_in_full_never_a_place():
 
 
 def test_a_resolved_entity_must_cover_the_name():
-    from newsweave.participants import entity_covers
+    from newsweave.events._participants import entity_covers
     from newsweave.records import Entity
 
     assert entity_covers(Entity("e1", "Rajnath Singh", "PERSON"), "Singh")

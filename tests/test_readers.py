@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from newsweave.readers import discover, read_bytes, read_source
+from newsweave.ingest import discover, read_bytes, read_source
 from newsweave.records import RawDoc, Rejected
 from newsweave.settings import IngestSettings
 

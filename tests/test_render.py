@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from newsweave import brief as B
-from newsweave import corroborate as c
+from newsweave.brief import _compose as B
+from newsweave.corroborate import _stage as c
 from newsweave.records import Quote, Span
-from newsweave.render import render
-from newsweave.render.html import _segments, span_tree
-from newsweave.render.markdown import esc
+from newsweave.brief.render import render
+from newsweave.brief.render.html import _segments, span_tree
+from newsweave.brief.render.markdown import esc
 
 from _seedrecords import seed_records
 
@@ -203,7 +203,6 @@ def test_script_in_an_article_is_inert(evil, tmp_path):
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not c.inputs_available(), reason="needs the reuse, resolve, cluster and extract stages")
 def test_cli_html_of_the_seeds_in_chromium(seeds_dir, tmp_path):
     from typer.testing import CliRunner
 

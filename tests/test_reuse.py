@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 
 import newsweave
-from newsweave import reuse
-from newsweave import synth_reuse as synth
-from newsweave.align import align, may_align
-from newsweave.minhash import MinHasher, band_keys, estimate, jaccard
-from newsweave.quoted import quoted_mask, quoted_spans
+from newsweave.reuse import _stage as reuse
+from support import synth_reuse as synth
+from newsweave.reuse._align import align, may_align
+from newsweave.reuse._minhash import MinHasher, band_keys, estimate, jaccard
+from newsweave.reuse._quoted import quoted_mask, quoted_spans
 from newsweave.settings import ReuseSettings, Settings
-from newsweave.shingles import shingles, tokenize, winnow
+from newsweave.reuse._shingles import shingles, tokenize, winnow
 from newsweave.store import Store
 from conftest import seed_file, seed_id
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from newsweave import roles
-from newsweave.nlp import load
+from newsweave.entities import _roles as roles
+from newsweave.nlp._parse import load
 
 
 def roles_of(sentence: str, name: str, titles: str = "") -> list[roles.RoleHit]:

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from newsweave import search
+from newsweave.store import _search as search
 from newsweave.records import Article
 from newsweave.store import Store
 from conftest import seed_file

@@ -3,8 +3,8 @@ import sqlite3
 import pytest
 
 from newsweave.errors import NotFoundError, StoreError
-from newsweave.migrations import all_migrations
-from newsweave.store import Store, _statements
+from newsweave.store.migrations import all_migrations
+from newsweave.store._store import Store, _statements
 
 
 def test_migrations_apply_once_and_are_recorded(tmp_path):

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from newsweave import timex
+from newsweave.events import _timex as timex
 from conftest import seed_file, shared_path
 
 FRI = dt.date(2025, 10, 31)  # the seeds' Friday

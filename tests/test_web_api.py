@@ -19,7 +19,6 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
 from newsweave.settings import Settings
-from newsweave.web import glue
 from newsweave.web.app import create_app, safe_name
 
 HTML = {"accept": "text/html"}
@@ -242,17 +241,11 @@ def test_upload_form_redirects_to_the_stories(client):
     assert r.status_code == 415 and "unsupported file type" in r.text
 
 
-# -- stories, briefs, entities (need the cluster / brief / resolve stages) --------------
+# -- stories, briefs, entities ---------------------------------------------------------
 
-
-def _needs(*stages):
-    missing = [s for s in stages if not glue.available(s)]
-    if missing:
-        pytest.skip(f"needs the {', '.join(missing)} stage(s), not on this branch yet")
 
 
 def test_seeds_make_one_story_with_a_brief(client):
-    _needs("cluster", "brief")
     seeds = set(client.uploaded["added"])
     stories = [s for s in client.get("/api/stories").json()["stories"]
                if seeds & {a["id"] for a in client.get(f"/api/stories/{s['id']}").json()["article_list"]}]
@@ -277,7 +270,6 @@ def test_seeds_make_one_story_with_a_brief(client):
 
 
 def test_entity_pages(client):
-    _needs("resolve")
     entities = client.get("/api/entities", params={"q": "Hegseth"}).json()["entities"]
     assert entities
     e = client.get(f"/api/entities/{entities[0]['id']}").json()
@@ -297,8 +289,8 @@ def test_story_page_renders_a_brief_with_citations_landing_on_evidence(client):
     records): every summary sentence shows, and each citation links to a span of the cited
     article whose text is that article's clean text at those offsets."""
     from _seedrecords import seed_records
-    from newsweave import brief as brief_stage
-    from newsweave import corroborate
+    from newsweave.brief import _compose as brief_stage
+    from newsweave.corroborate import _stage as corroborate
     from newsweave.web import views
 
     articles, families, entities, events, quotes = seed_records()

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from newsweave.web import glue
 
 pytestmark = pytest.mark.browser
 
@@ -150,9 +149,6 @@ def test_pasted_script_is_inert(server, page):
 
 
 def test_story_brief_citation_and_comparison(server, page, uploaded):
-    missing = [s for s in ("cluster", "brief") if not glue.available(s)]
-    if missing:
-        pytest.skip(f"needs the {', '.join(missing)} stage(s), not on this branch yet")
     page.goto(server)
     assert page.locator("li.story").count() >= 1
     shot(page, "stories")

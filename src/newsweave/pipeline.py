@@ -1,9 +1,9 @@
 """The orchestrator. Reads top to bottom like the flow in docs/architecture.md:
 
-    1. ingest   sources -> RawDoc | Rejected                       (ingest.py, readers.py)
-    2. clean    RawDoc -> text + removed spans                      (clean.py)
-    3. meta     date, dateline, agency, outlet, language            (meta.py)
-       ... each article is stored in its own transaction (store.py)
+    1. ingest   sources -> RawDoc | Rejected                       (ingest/: readers, fetch)
+    2. clean    RawDoc -> text + removed spans                      (ingest/: clean)
+    3. meta     date, dateline, agency, outlet, language            (ingest/: meta)
+       ... each article is stored in its own transaction (store/)
     4. analyse  the stages below, each over the articles it has not yet processed:
        nlp -> reuse -> resolve -> cluster -> extract -> corroborate
        (resolve runs before cluster, unlike DESIGN.md's diagram, so that stories can use
@@ -19,9 +19,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from .corroborate import CorroborateStage
+from .entities import ResolveStage
 from .errors import NewsweaveError, PipelineError
+from .events import ExtractStage
+from .nlp import NlpStage
+from .reuse import ReuseStage
 from .settings import Settings
 from .store import Store
+from .stories import ClusterStage
 
 
 class Stage(Protocol):
@@ -32,13 +38,6 @@ class Stage(Protocol):
 
 def analysis_stages() -> list[Stage]:
     """The analysis stages in flow order. Registration is explicit and happens only here."""
-    from .cluster import ClusterStage
-    from .corroborate import CorroborateStage
-    from .extract import ExtractStage
-    from .nlp import NlpStage
-    from .resolve import ResolveStage
-    from .reuse import ReuseStage
-
     stages: list[Stage] = [
         NlpStage(),  # first: every later stage reads the parsed paragraphs
         ReuseStage(),  # passages and families

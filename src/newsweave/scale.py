@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .ingest import CHUNK, IngestReport, ingest_docs
-from .readers import discover, read_source
+from .ingest import discover, read_source
 from .records import RawDoc, Rejected
 from .settings import IngestSettings, Settings
 from .store import Store

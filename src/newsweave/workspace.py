@@ -10,10 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from . import pipeline
+from . import pipeline, reuse
+from .brief import build_brief
+from .entities import load_entities
+from .events import load_events, load_quotes
+from .ingest import ingest
 from .records import Article
 from .settings import Settings
 from .store import Store
+from .stories import load_stories
 
 
 class Workspace:
@@ -22,8 +27,6 @@ class Workspace:
         self.settings = settings
 
     def ingest(self, sources: Iterable[str | Path], fetch: bool = False, progress=None):
-        from .ingest import ingest
-
         return ingest(self.store, sources, self.settings, fetch=fetch, progress=progress)
 
     def analyse(self, progress=None, until: str | None = None):
@@ -31,37 +34,25 @@ class Workspace:
 
     def families(self):
         """Syndication families (reuse.families): each is ONE independent source."""
-        from . import reuse
-
         return reuse.families(self.store)
 
     def independent_sources(self, article_ids: Iterable[str]) -> int:
-        from . import reuse
-
         return reuse.independent_sources(self.store, article_ids)
 
     def entities(self, article_ids=None):
         """Entities resolved across the store (or those of the given articles)."""
-        from .resolve import load_entities
-
         return load_entities(self.store, article_ids)
 
     def stories(self):
-        """The live stories, in the order they opened (cluster.load_stories)."""
-        from .cluster import load_stories
-
+        """The live stories, in the order they opened (stories.load_stories)."""
         return load_stories(self.store)
 
     def events(self, story: str | None = None):
-        """The events of a story (or of all): extract.load_events."""
-        from .extract import load_events
-
+        """The events of a story (or of all): events.load_events."""
         return load_events(self.store, story)
 
     def quotes(self, story: str | None = None):
-        """The direct quotes of a story (or of all): extract.load_quotes."""
-        from .extract import load_quotes
-
+        """The direct quotes of a story (or of all): events.load_quotes."""
         return load_quotes(self.store, story)
 
     def articles(self) -> list[Article]:
@@ -71,9 +62,7 @@ class Workspace:
         return self.store.article(article_id)
 
     def brief(self, story_id: str) -> dict:
-        """The story's brief as `newsweave.brief/1` (render it with `newsweave.render.render`)."""
-        from .brief import build_brief
-
+        """The story's brief as `newsweave.brief/1` (render it with `newsweave.brief.render.render`)."""
         return build_brief(self.store, story_id, self.settings.corroborate)
 
     def close(self) -> None:

@@ -9,16 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from . import (
-    articles,
-    brief,
-    entities,
-    eval,
-    events,
-    reuse,
-    serve,
-    stories,
-)
+from . import articles, brief, entities, eval, events, reuse, serve, stories
 
 COMMAND_MODULES = (
     articles,

@@ -8,7 +8,11 @@ from typing import Annotated
 
 import typer
 
+from ..stories import story_of
+from ..brief import build_brief
+from ..brief.render import render
 from ._common import DbOption, err_console, fail, open_workspace
+from .articles import analyse_with_progress, ingest_into, progress_bar
 
 
 class Format(str, Enum):
@@ -39,15 +43,6 @@ def brief_command(
 
     Given paths, ingests and analyses them first (into --db; use --db :memory: to keep
     nothing) and writes the brief of every story their articles belong to."""
-    from ..brief import build_brief
-    from ..corroborate import inputs_available
-    from ..render import render
-    from .articles import analyse_with_progress, ingest_into, progress_bar
-
-    if not inputs_available():
-        fail("the brief needs the reuse, resolve, cluster and extract stages, which this installation lacks")
-    from .. import cluster
-
     ws = open_workspace(db)
     paths = [t for t in targets if _is_path(t)]
     stories: list[str] = [t for t in targets if not _is_path(t)]
@@ -59,7 +54,7 @@ def brief_command(
     if ws.store.count_articles():
         analyse_with_progress(ws)
     for article_id in ids:
-        story = cluster.story_of(ws.store, article_id)
+        story = story_of(ws.store, article_id)
         if story and story not in stories:
             stories.append(story)
     if not stories:

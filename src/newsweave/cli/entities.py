@@ -25,7 +25,7 @@ def entities_command(
     limit: Annotated[int, typer.Option("--limit", help="At most this many, most mentioned first (0: all).")] = 50,
 ) -> None:
     """Entities resolved across the articles: type, aliases, titles, roles, article counts."""
-    from .. import resolve
+    from .. import entities as resolve
 
     ws = open_workspace(db)
     if name is not None:

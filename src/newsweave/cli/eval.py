@@ -30,7 +30,7 @@ def eval_stories(
 ) -> None:
     """Ingest FILE in date order into a temporary store, cluster it, and print B-cubed and
     pairwise precision/recall/F1 and predicted vs gold cluster counts."""
-    from ..clustereval import evaluate_stories
+    from ..stories import evaluate_stories
 
     result = evaluate_stories(file, gold, baseline=baseline, shuffle_seed=shuffle)
     if json_out:

@@ -8,7 +8,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ..participants import display_name
+from ..events import display_name
 from ._common import DbOption, JsonOption, console, open_workspace, print_json
 
 StoryArg = Annotated[str, typer.Argument(help='A story id, or "all" for every story.')]
@@ -21,7 +21,7 @@ def register(app: typer.Typer) -> None:
 
 def events_command(story: StoryArg = "all", db: DbOption = "newsweave.db", as_json: JsonOption = False) -> None:
     """List a story's events: who did what with whom, where, when; occurred or planned."""
-    from ..extract import event_json, load_events
+    from ..events import event_json, load_events
 
     ws = open_workspace(db)
     events = load_events(ws.store, story)
@@ -56,7 +56,7 @@ def events_command(story: StoryArg = "all", db: DbOption = "newsweave.db", as_js
 
 def quotes_command(story: StoryArg = "all", db: DbOption = "newsweave.db", as_json: JsonOption = False) -> None:
     """List a story's direct quotes with speaker, channel and the articles that print them."""
-    from ..extract import load_quotes, quote_json
+    from ..events import load_quotes, quote_json
 
     ws = open_workspace(db)
     quotes = load_quotes(ws.store, story)

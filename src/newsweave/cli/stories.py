@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
         """List the stories: id, label, time span, number of articles, top entities."""
         from rich.table import Table
 
-        from ..cluster import consolidate, load_stories, story_changes
+        from ..stories import consolidate, load_stories, story_changes
 
         with open_workspace(db) as ws:
             changes = consolidate(ws.store, ws.settings) if consolidate_now else []

@@ -10,10 +10,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 
-from .. import search as fts
+from .. import store as fts
 from ..errors import NotFoundError
 from .app import Site, Upload, UploadError
-from . import glue, views
+from ..entities import find as find_entity
+from . import views
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -40,7 +41,7 @@ def list_stories(
         wanted = {index.story_of.get(a) for a in fts.matching_ids(store, q)}
         stories = [s for s in stories if s.id in wanted]
     if entity and entity.strip():
-        found = [e for e in site.entities(store) if e.id == entity] or glue.find_entities(store, entity)
+        found = [e for e in site.entities(store) if e.id == entity] or [e for e in [find_entity(store, entity)] if e is not None]
         articles = {a for e in found for a in e.articles}
         stories = [s for s in stories if articles.intersection(s.articles) or entity in s.top_entities]
         if not found:

@@ -33,7 +33,10 @@ from ..records import Entity, Rejected, Story
 from ..settings import Settings
 from ..store import MEMORY, Store
 from ..workspace import Workspace
-from . import glue, views
+from .. import entities, reuse
+from ..stories import load_stories
+from ..brief import build_brief
+from . import views
 
 PACKAGE = resources.files(__package__)
 
@@ -112,9 +115,9 @@ class Site:
         cached = self._stories
         if cached and cached[0] == version:
             return cached[1]
-        stories = views.newest_first(glue.load_stories(store))
+        stories = views.newest_first([s for s in load_stories(store) if not s.merged_into])
         story_of = {a: s.id for s in stories for a in s.articles}
-        sources = {s.id: glue.independent_sources(store, s.articles) for s in stories}
+        sources = {s.id: reuse.independent_sources(store, s.articles) for s in stories}
         index = StoryIndex(stories, {s.id: s for s in stories}, story_of, {}, sources)
         self._stories = (version, index)
         return index
@@ -124,9 +127,9 @@ class Site:
         cached = self._entities
         if cached and cached[0] == version:
             return cached[1]
-        entities = glue.load_entities(store)
-        self._entities = (version, entities)
-        return entities
+        found = entities.load_entities(store)
+        self._entities = (version, found)
+        return found
 
     def story(self, store: Store, story_id: str) -> Story:
         story = self.story_index(store).by_id.get(views.check_id("story", story_id))
@@ -155,7 +158,7 @@ class Site:
             with self._cache_lock:
                 if key in self._briefs:
                     return self._briefs[key]
-            brief = glue.build_brief(store, story_id)
+            brief = build_brief(store, story_id)
             raw = json.dumps(brief, ensure_ascii=False, default=str).encode("utf-8") if brief is not None else None
             with self._cache_lock:
                 self._briefs[key] = (brief, raw)
@@ -165,7 +168,7 @@ class Site:
         return brief, raw
 
     def entity(self, store: Store, entity_id: str) -> Entity:
-        entity = glue.get_entity(store, views.check_id("entity", entity_id))
+        entity = entities.get(store, views.check_id("entity", entity_id))
         if entity is None:
             raise NotFoundError("entity", entity_id)
         return entity
@@ -178,7 +181,7 @@ class Site:
         `ws.analyse()`. Uploads are read from memory and never written to disk; their
         source is `upload/<base name>`, so no name (`../../etc/x`) can reach a file."""
         from ..ingest import IngestReport, ingest_docs
-        from ..readers import decode, read_bytes
+        from ..ingest import decode, read_bytes
 
         web = self.settings.web
         if not uploads:

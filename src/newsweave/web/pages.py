@@ -11,8 +11,8 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from .. import search as fts
-from . import api, glue, views
+from .. import store as fts
+from . import api, views
 from .app import Site, UploadError
 
 router = APIRouter(include_in_schema=False)
@@ -53,7 +53,6 @@ def stories_page(
     return render(
         request, "stories.html", listing=listing, hits=hits, recent=recent, articles=articles, story_of=story_of,
         q=q or "", entity=entity or "", since=since or "", until=until or "", page=page, size=size,
-        clustering=glue.available("cluster"),
     )
 
 
@@ -78,7 +77,7 @@ def compare_page(request: Request, story_id: str):
     with site.reading() as store:
         story = site.story(store, story_id)
         columns = views.comparison(store, story.articles, site.brief(store, story_id))
-    return render(request, "compare.html", story=story, columns=columns, reuse=glue.available("reuse"))
+    return render(request, "compare.html", story=story, columns=columns)
 
 
 @router.get("/articles", response_class=HTMLResponse)

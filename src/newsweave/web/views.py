@@ -15,8 +15,8 @@ from typing import Any
 
 from ..errors import NotFoundError
 from ..records import Article, Entity, Story
+from ..reuse import family as reuse_family, passages as reuse_passages
 from ..store import Store
-from . import glue
 
 ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
 _TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -146,9 +146,9 @@ def article_view(
         marks.append(Mark(s, e, "evidence", anchor=f"ev-{s}-{e}", key=evidence_key(s, e)))
     if hl and hl[1] <= len(text):
         marks.append(Mark(hl[0], hl[1], "hl", anchor=None if hl in seen else f"ev-{hl[0]}-{hl[1]}", key=evidence_key(*hl)))
-    family = glue.family_of(store, a.id)
+    family = reuse_family(store, a.id)
     reuse = []
-    for p in glue.passages(store, a.id):
+    for p in reuse_passages(store, a.id):
         s, e, b, bs, be = p.a_start, p.a_end, p.b, p.b_start, p.b_end
         reuse.append({"start": s, "end": e, "other": b, "other_start": bs, "other_end": be,
                       "similarity": round(p.similarity, 3), "kind": p.kind})
@@ -250,23 +250,22 @@ def comparison(store: Store, article_ids: list[str], brief: dict[str, Any] | Non
     facts (the brief's `unique`: facts no other article supports)."""
     articles = store.articles(article_ids)
     unique = {u["article"]: u["facts"] for u in (brief or {}).get("unique", [])}
-    with_reuse = glue.available("reuse")
     ids = [a.id for a in articles]
     members = set(ids)
     shared: dict[str, list[tuple[int, int, str]]] = {
-        a: [(p.a_start, p.a_end, p.b) for p in glue.passages(store, a) if p.b in members and p.b != a] for a in ids
+        a: [(p.a_start, p.a_end, p.b) for p in reuse_passages(store, a) if p.b in members and p.b != a] for a in ids
     }
     columns = []
     for a in articles:
         spans = shared[a.id]
         marks = [Mark(s, e, "shared", label=f"also in {o[:8]}") for s, e, o in spans]
         adds = []
-        for ps, pe in a.paragraphs() if with_reuse else []:
+        for ps, pe in a.paragraphs():
             covered = _covered(ps, pe, [(s, e) for s, e, _ in spans])
             if covered < 0.5 * (pe - ps):
                 adds.append({"start": ps, "end": pe, "text": a.clean_text[ps:pe]})
                 marks.append(Mark(ps, pe, "adds"))
-        family = glue.family_of(store, a.id)
+        family = reuse_family(store, a.id)
         columns.append(
             {
                 "article": article_row(a),

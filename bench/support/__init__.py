@@ -1,0 +1,1 @@
+"""Helpers for benchmarks and tests: generated corpora and the extraction metric."""

@@ -1,0 +1,6 @@
+"""The brief: the `newsweave.brief/1` dict composed from a story's stored records, and its
+renderers (Markdown, self-contained HTML, JSON) in `brief.render`."""
+
+from ._compose import build_brief
+
+__all__ = ["build_brief"]

@@ -1,0 +1,663 @@
+"""The brief: one story's account as `newsweave.brief/1`, built only from facts.
+
+    build_brief(store, story_id) -> dict      # loads the records, then compose_brief
+    compose_brief(BriefInput) -> dict          # pure: records in, brief out
+    validate_brief(brief) -> None              # raises InvalidBrief naming every problem
+
+Rules the brief keeps (docs/brief.md):
+1. Nothing without evidence: every event, role, quote and conflict value carries spans whose
+   `text` is the article's clean text at its offsets.
+2. Every summary sentence cites its articles, and each cited article supports it (it is
+   among the articles of the fact the sentence states). Sentences are composed only from the
+   fact's fields, which the events stage took from the evidence.
+3. Copies count once: `independent_sources` is the number of syndication families.
+4. Planned and occurred stay apart: a planned fact is written as planned ("was scheduled
+   to") and never as done; that it happened is said only by an occurred fact with its own
+   support, which the planned fact names in `confirmed_by`.
+5. Removed boilerplate appears only under `removed`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from .. import corroborate, reuse, stories
+from ..corroborate import EventFact, StoryFacts
+from ..errors import NewsweaveError, NotFoundError
+from ..records import Article, Conflict, Entity, Event, Fact, Passage, Quote, Span, Story
+from ..settings import CorroborateSettings
+from ..store import Store
+
+SCHEMA = "newsweave.brief/1"
+
+# How much a happening of each type weighs when the summary is ordered (ties on support).
+TYPE_WEIGHT = {"sign": 3.0, "agree": 2.5, "announce": 2.5, "meet": 2.0, "call": 1.8, "visit": 1.6, "arrive": 1.5}
+PAST = {
+    "meet": "met", "sign": "signed", "arrive": "arrived", "visit": "visited", "receive": "received",
+    "address": "addressed", "call": "called", "announce": "announced", "attend": "attended",
+    "agree": "agreed", "discuss": "discussed", "hold": "held", "begin": "began", "say": "said",
+    "post": "posted", "talk": "talked", "hold talks": "held talks",
+}
+GATHERING = {"convene", "hold", "begin", "open", "start", "conclude", "end"}  # a meeting is the subject
+SYMMETRIC = {"sign", "agree", "discuss", "talk", "hold talks"}
+FACILITY = ("Airbase", "Air Base", "Airport", "Hotel", "Centre", "Center", "Palace", "House", "Hall", "Ministry")
+
+
+class InvalidBrief(NewsweaveError):
+    """A brief that breaks `newsweave.brief/1`; the message lists the problems."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        super().__init__("invalid newsweave.brief/1: " + "; ".join(problems[:5]) + more)
+
+
+@dataclass
+class BriefInput:
+    story: str
+    articles: list[Article]
+    families: Mapping[str, str]
+    entities: list[Entity]
+    quotes: list[Quote]
+    facts: StoryFacts
+    passages: list[Passage] = field(default_factory=list)
+    label: str | None = None
+    settings: CorroborateSettings = field(default_factory=CorroborateSettings)
+
+
+# -- loading --------------------------------------------------------------------------
+
+
+def build_brief(store: Store, story_id: str, settings: CorroborateSettings | None = None) -> dict:
+    """The brief of one story, from what the stages stored (facts are recomputed from the
+    records when the corroborate stage has not stored them yet)."""
+    story = _find_story(store, story_id)
+    articles, families, entities, events, quotes = corroborate.story_records(store, story.id)
+    facts = corroborate.load_facts(store, story.id)
+    if facts:
+        by_id = {e.id: e for e in events}
+        efacts = [EventFact(f, by_id[f.event]) for f in facts if f.kind == "event" and f.event in by_id]
+        result = StoryFacts(story.id, efacts, facts, corroborate.load_conflicts(store, story.id))
+    else:
+        result = corroborate.corroborate_story(story.id, articles, families, entities, events, quotes, settings)
+    ids = {a.id for a in articles}
+    found = {_one_way(p) for a in ids for p in reuse.passages(store, a=a) if p.a in ids and p.b in ids}
+    passages = sorted(found, key=lambda p: (p.a, p.b, p.a_start))
+    return compose_brief(
+        BriefInput(story.id, articles, families, entities, quotes, result, passages, story.label, settings or CorroborateSettings())
+    )
+
+
+def _one_way(p: Passage) -> Passage:
+    """A passage oriented from the smaller article id, so each pair is listed once."""
+    if p.a <= p.b:
+        return p
+    return Passage(p.b, p.b_start, p.b_end, p.a, p.a_start, p.a_end, p.similarity, p.kind)
+
+
+def _find_story(store: Store, story_id: str) -> Story:
+    live = [s for s in stories.load_stories(store) if s.merged_into is None]
+    exact = [s for s in live if s.id == story_id]
+    found = exact or [s for s in live if s.id.startswith(story_id)]
+    if len(found) != 1:
+        raise NotFoundError("story", story_id)
+    return found[0]
+
+
+# -- composing ------------------------------------------------------------------------
+
+
+def compose_brief(inp: BriefInput) -> dict:
+    """The brief as a JSON-ready dict (pure)."""
+    names = {e.id: e.name for e in inp.entities}
+    articles = {a.id: a for a in inp.articles}
+    first = min((a.published for a in inp.articles if a.published), default=None)
+    cfg = inp.settings
+    cutoff = (first, cfg.background_days) if first else None  # older events are background
+    efacts = sorted(inp.facts.events, key=lambda ef: _rank(ef))
+    event_items = [_event_json(ef, names, cutoff) for ef in efacts]
+    summary = _summary(efacts, inp.facts.conflicts, names, cutoff, cfg.summary_sentences, inp.articles, inp.families)
+    headline = _headline(efacts, names, cutoff) or inp.label or "(no supported event)"
+    brief = {
+        "schema": SCHEMA,
+        "story": inp.story,
+        "headline": headline,
+        "independent_sources": len({inp.families.get(a, a) for a in articles}),
+        "summary": summary,
+        "articles": [_article_json(a, inp.families) for a in inp.articles],
+        "entities": _entities_json(inp.entities, inp.facts.facts, set(articles)),
+        "events": event_items,
+        "timeline": _timeline(efacts, names, cutoff),
+        "planned": [e for e in event_items if e["status"] == "planned"],
+        "quotes": _quotes_json(inp.quotes, inp.families, names),
+        "conflicts": [_conflict_json(c) for c in inp.facts.conflicts],
+        "unique": _unique(inp.facts.facts, efacts, names, cutoff),
+        "reuse": _reuse_json(inp.passages, {a.id: i for i, a in enumerate(inp.articles)}),
+        "removed": [{"article": a.id, "text": r.text, "reason": r.reason} for a in inp.articles for r in a.removed],
+    }
+    _in_article_order(brief, {a.id: i for i, a in enumerate(inp.articles)})
+    return brief
+
+
+def _in_article_order(node, order: Mapping[str, int]) -> None:
+    """Lists of article ids ("articles", "citations") in the order of the brief's articles,
+    so that [1], [2], ... read in order wherever they are printed."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "reuse":  # pairs are ordered with their offsets by _reuse_json
+                continue
+            if k in ("articles", "citations") and isinstance(v, list) and all(isinstance(x, str) for x in v):
+                v.sort(key=lambda a: order.get(a, len(order)))
+            else:
+                _in_article_order(v, order)
+    elif isinstance(node, list):
+        for v in node:
+            _in_article_order(v, order)
+
+
+def _rank(ef: EventFact) -> tuple:
+    sup = ef.fact.support
+    return (
+        ef.fact.status != "occurred",
+        -sup.independent_sources,
+        -len(sup.articles),  # then reach: copies do not corroborate, but they show salience
+        -TYPE_WEIGHT.get(ef.event.type, 1.0),
+        ef.event.date.value if ef.event.date and ef.event.date.value else "9999",
+        ef.fact.id,
+    )
+
+
+def _is_background(ef: EventFact, cutoff: tuple[dt.date, int] | None) -> bool:
+    """Dated long before the story's first article (India a dialogue partner "since 1992")."""
+    value = _iso(ef.event)
+    if not value or not cutoff:
+        return False
+    first, days = cutoff
+    try:
+        start = dt.date.fromisoformat((value.split("/")[0] + "-01-01")[:10]) if len(value) < 10 else dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return False
+    return (first - start).days > days
+
+
+# Kinds of happening that say nothing without whom or what they concern ("X announced.").
+NEEDS_OBJECT = {"meet", "sign", "agree", "announce", "discuss", "call", "receive", "address", "attend", "visit", "talk", "hold talks"}
+
+
+def _tellable(e: Event) -> bool:
+    """Whether a sentence about the event says something: who, and with whom or what (or,
+    for an arrival, where)."""
+    if not (e.actors or e.object):
+        return False
+    if e.type in NEEDS_OBJECT:
+        return bool(e.counterparts or e.object or (e.type == "meet" and len(e.actors) > 1))
+    if e.type == "arrive":
+        return bool(e.place)
+    return True
+
+
+def _summary(
+    efacts: list[EventFact], conflicts: list[Conflict], names, cutoff, size: int, articles: Sequence[Article], families
+) -> list[dict]:
+    out = []
+    tellable = [ef for ef in efacts if _tellable(ef.event) and not _is_background(ef, cutoff)]
+    occurred = [ef for ef in tellable if ef.fact.status == "occurred"]
+    for ef in occurred[:size]:
+        out.append(_summary_item(ef, names, describe(ef.event, names)))
+    if not occurred:
+        out += _lead_sentences(articles, families)
+    for ef in tellable:
+        if ef.fact.status == "planned" and not ef.fact.confirmed_by:
+            out.append(_summary_item(ef, names, describe(ef.event, names)))
+            if len(out) >= size + 2:
+                break
+    for c in conflicts:
+        if c.kind == "number" or c.kind == "attribute" and c.attribute == "role":
+            out.append(_conflict_sentence(c))
+    return out
+
+
+def _conflict_sentence(c: Conflict) -> dict:
+    """"Sources differ on ...": each value with how many articles print it; cites them all."""
+
+    def n(v):
+        k = len(v.support.articles)
+        return f"“{v.value}” ({k} article{'s' if k != 1 else ''})"
+
+    what = f"the title of {c.subject}" if c.attribute == "role" else c.subject
+    arts = sorted({a for v in c.values for a in v.support.articles})
+    return {
+        "text": f"Sources differ on {what}: " + " against ".join(n(v) for v in c.values) + ".",
+        "citations": arts,
+        "kind": "conflict",
+        "status": None,
+        "fact": None,
+        "independent_sources": len({f for v in c.values for f in v.support.families}),
+        "evidence": [_span_json(s) for v in c.values for s in v.support.evidence],
+    }
+
+
+def _lead_sentences(articles: Sequence[Article], families, limit: int = 2) -> list[dict]:
+    """When no event is told: the opening sentence of the earliest article of up to `limit`
+    families, taken verbatim, each citing only its own article."""
+    out, seen = [], set()
+    dated = sorted(articles, key=lambda a: a.published or dt.date.max)
+    for a in dated:
+        fam = families.get(a.id, a.id)
+        if fam in seen:
+            continue
+        sents = [(s, e) for s, e in corroborate.sentences(a) if e > a.body_start and len(a.clean_text[s:e].split()) >= 6]
+        if not sents:
+            continue
+        start, end = sents[0]
+        start = max(start, a.body_start)
+        while start < end and a.clean_text[start] in " :,-—–":
+            start += 1
+        text = a.clean_text[start:end]
+        seen.add(fam)
+        out.append(
+            {
+                "text": text,
+                "citations": [a.id],
+                "kind": "lead",
+                "status": None,
+                "fact": None,
+                "independent_sources": 1,
+                "families": [fam],
+                "evidence": [{"article": a.id, "start": start, "end": end, "text": text}],
+            }
+        )
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _summary_item(ef: EventFact, names, text: str) -> dict:
+    sup = ef.fact.support
+    return {
+        "text": text,
+        "citations": list(sup.articles),
+        "kind": "event",
+        "status": ef.fact.status,
+        "fact": ef.fact.id,
+        "event": ef.event.id,
+        "independent_sources": sup.independent_sources,
+        "families": list(sup.families),
+        "evidence": [_span_json(s) for s in sup.evidence],
+    }
+
+
+def _headline(efacts: list[EventFact], names, cutoff) -> str | None:
+    """The weightiest kind of happening among the best-supported occurred ones (a signing
+    over the meeting where it was signed)."""
+    occurred = [ef for ef in efacts if ef.fact.status == "occurred" and _tellable(ef.event) and not _is_background(ef, cutoff)]
+    if not occurred:
+        return None
+    best = max(ef.fact.support.independent_sources for ef in occurred)
+    top = max(
+        (ef for ef in occurred if ef.fact.support.independent_sources == best),
+        key=lambda ef: (TYPE_WEIGHT.get(ef.event.type, 1.0), len(ef.fact.support.articles)),
+    )
+    return describe(top.event, names, with_date=False).rstrip(".")
+
+
+def describe(event: Event, names: Mapping[str, str], with_date: bool = True) -> str:
+    """A sentence composed from an event's fields only: who, did what, with whom, what,
+    where, when; planned events are written as planned, never as done."""
+    actors = [names.get(a, a) for a in event.actors]
+    counterparts = [names.get(c, c) for c in event.counterparts]
+    details = getattr(event, "details", None) or {}
+    obj = event.object
+    years = re.fullmatch(r"P(\d+)Y", details.get("duration", ""))
+    if obj and years and not re.search(r"\d", obj):  # "the 10-year Framework ..."
+        obj = f"{years.group(1)}-year {obj}"
+    if event.type in GATHERING and len(actors) == 1 and not counterparts and not obj:  # "the 12th ADMM-Plus"
+        name = actors[0] if not actors[0].lower().startswith("the ") else actors[0][4:]
+        actors = [" ".join(filter(None, ["the", details.get("edition"), name]))]
+    if event.type in SYMMETRIC and counterparts:
+        actors, counterparts = actors + counterparts, []
+    plural = len(actors) > 1
+    verb_base = event.type
+    past = PAST.get(event.type, event.type + ("d" if event.type.endswith("e") else "ed"))
+    if not actors and obj:  # "The 12th ADMM-Plus was scheduled to be held": the object is the subject
+        subject, obj = _with_article(obj), None
+        verb_base, past = "be " + past, "was " + past
+    else:
+        subject = _join(actors)
+    words: list[str] = [subject] if subject else []
+    if event.status == "planned":
+        words.append(("were" if plural else "was") + " scheduled to " + verb_base)
+    elif event.status == "negated":
+        words.append("did not " + verb_base if not verb_base.startswith("be ") else "was not " + verb_base[3:])
+    else:
+        words.append(past)
+    if counterparts:
+        words.append(_join(counterparts))
+    if obj:
+        words.append(_with_article(obj))
+    place = names.get(event.place, event.place) if event.place else None
+    if place and place not in " ".join(words):
+        words.append(("at " if any(w in place for w in FACILITY) else "in ") + place)
+    if with_date and _iso(event):
+        words.append(_date_phrase(event.date.value))
+        if event.date.anchor_from == "plan":  # the reports left it undated: the day it was planned for
+            words.append("(the day it was planned for)")
+    text = " ".join(w for w in words if w).strip()
+    return text[:1].upper() + text[1:] + "."
+
+
+def _with_article(obj: str) -> str:
+    """"the" before the thing ("the Framework for ...", "the forum"), except where the phrase
+    has its own determiner or is an infinitive ("to build ...")."""
+    low = obj.lower()
+    if low.startswith(("the ", "a ", "an ", "his ", "her ", "their ", "its ", "our ", "to ", "this ", "these ", "that ")):
+        return obj
+    return "the " + obj
+
+
+def _join(items: Sequence[str]) -> str:
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _date_phrase(value: str) -> str:
+    if "/" in value:
+        a, b = value.split("/", 1)
+        return f"from {_plain_date(a)} to {_plain_date(b)}"
+    return ("on " if len(value) == 10 else "in ") + _plain_date(value)
+
+
+def _plain_date(value: str) -> str:
+    try:
+        if len(value) == 10:
+            d = dt.date.fromisoformat(value)
+            return f"{d.day} {d:%B %Y}"
+        if len(value) == 7:
+            d = dt.date.fromisoformat(value + "-01")
+            return f"{d:%B %Y}"
+    except ValueError:
+        pass
+    return value
+
+
+ISO_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?(?:/\d{4}(?:-\d{2}(?:-\d{2})?)?)?$")
+
+
+def _iso(event: Event) -> str | None:
+    """The event's date when it is a calendar date or range ("PAST_REF" and the like are not)."""
+    value = event.date.value if event.date else None
+    return value if value and ISO_DATE.match(value) else None
+
+
+def _timeline(efacts: list[EventFact], names, cutoff) -> list[dict]:
+    items = []
+    for ef in efacts:
+        if not _iso(ef.event) or not _tellable(ef.event):
+            continue
+        items.append(
+            {
+                "date": ef.event.date.value,
+                "date_text": ef.event.date.text,
+                "text": describe(ef.event, names, with_date=False),
+                "event": ef.fact.id,
+                "type": ef.event.type,
+                "status": ef.fact.status,
+                "background": _is_background(ef, cutoff),
+                "articles": list(ef.fact.support.articles),
+                "independent_sources": ef.fact.support.independent_sources,
+            }
+        )
+    items.sort(key=lambda i: (i["date"].split("/")[0], i["status"] != "occurred", -i["independent_sources"], i["event"]))
+    return items
+
+
+def _event_json(ef: EventFact, names, cutoff) -> dict:
+    e, f = ef.event, ef.fact
+    return {
+        "id": f.id,
+        "events": list(f.events or [e.id]),
+        "type": e.type,
+        "actors": [names.get(a, a) for a in e.actors],
+        "counterparts": [names.get(c, c) for c in e.counterparts],
+        "object": e.object,
+        "place": names.get(e.place, e.place) if e.place else None,
+        "date": e.date.value if e.date else None,
+        "date_text": e.date.text if e.date else None,
+        "status": f.status,
+        "confirmed_by": f.confirmed_by,
+        "background": _is_background(ef, cutoff),
+        "text": describe(e, names),
+        "articles": list(f.support.articles),
+        "families": list(f.support.families),
+        "independent_sources": f.support.independent_sources,
+        "first_reported": f.first_reported,
+        "evidence": [_span_json(s) for s in f.support.evidence],
+    }
+
+
+def _article_json(a: Article, families) -> dict:
+    source = a.sightings[0].source if a.sightings else a.url
+    return {
+        "id": a.id,
+        "source": source,
+        "title": a.title,
+        "outlet": a.outlet,
+        "agency": a.agency,
+        "dateline": a.dateline,
+        "published": a.published.isoformat() if a.published else None,
+        "published_from": a.published_from,
+        "family": families.get(a.id, a.id),
+    }
+
+
+def _entities_json(entities: list[Entity], facts: list[Fact], story_articles: set[str]) -> list[dict]:
+    roles = defaultdict(list)
+    for f in facts:
+        if f.attribute == "role":
+            roles[f.subject].append(f)
+    order = {"PERSON": 0, "ORG": 1, "GPE": 2, "LOC": 3, "NORP": 4, "EVENT": 5}
+    out = []
+    for e in entities:
+        arts = [a for a in e.articles if a in story_articles]
+        if not arts:
+            continue
+        out.append(
+            {
+                "id": e.id,
+                "name": e.name,
+                "type": e.type,
+                "aliases": list(e.aliases),
+                "titles": list(e.titles),
+                "roles": [
+                    {
+                        "role": f.value,
+                        "articles": list(f.support.articles),
+                        "independent_sources": f.support.independent_sources,
+                        "evidence": [_span_json(s) for s in f.support.evidence],
+                    }
+                    for f in sorted(roles.get(e.name, []), key=lambda f: -len(f.support.articles))
+                ],
+                "articles": arts,
+            }
+        )
+    out.sort(key=lambda x: (order.get(x["type"], 9), -len(x["articles"]), x["name"]))
+    return out
+
+
+def _quotes_json(quotes: list[Quote], families, names) -> list[dict]:
+    out = []
+    for speaker, group in corroborate.group_quotes(quotes):
+        spans = [s for q in group for s in q.evidence]
+        sup = corroborate.support_of(spans, families)
+        channels = sorted({q.channel for q in group if q.channel})
+        out.append(
+            {
+                "speaker": names.get(speaker, speaker) if speaker else None,
+                "text": group[0].text,
+                "channel": channels[0] if channels else None,
+                "articles": list(sup.articles),
+                "independent_sources": sup.independent_sources,
+                "evidence": [_span_json(s) for s in sup.evidence],
+            }
+        )
+    out.sort(key=lambda q: (-q["independent_sources"], -len(q["articles"]), q["speaker"] or "", q["text"]))
+    return out
+
+
+def _conflict_json(c: Conflict) -> dict:
+    return {
+        "subject": c.subject,
+        "attribute": c.attribute,
+        "kind": c.kind,
+        "values": [
+            {
+                "value": v.value,
+                "note": v.note,
+                "articles": list(v.support.articles),
+                "independent_sources": v.support.independent_sources,
+                "evidence": [_span_json(s) for s in v.support.evidence],
+            }
+            for v in c.values
+        ],
+    }
+
+
+def _unique(facts: list[Fact], efacts: list[EventFact], names, cutoff) -> list[dict]:
+    """Per article, the facts that no other article of the story supports."""
+    text = {ef.fact.id: describe(ef.event, names) for ef in efacts}
+    per = defaultdict(list)
+    for f in facts:
+        if len(f.support.articles) != 1 or f.confirmed_by:
+            continue
+        if f.kind == "event":
+            shown = text.get(f.id, f"{f.subject} {f.attribute} {f.value}").rstrip(".")
+        elif f.kind == "quote":
+            shown = f"{f.subject}: “{f.value}”"
+        else:
+            shown = f"{f.subject} — {f.attribute}: {f.value}"
+        per[f.support.articles[0]].append(
+            {"fact": f.id, "kind": f.kind, "text": shown, "evidence": [_span_json(s) for s in f.support.evidence]}
+        )
+    return [{"article": a, "facts": items} for a, items in sorted(per.items())]
+
+
+def _reuse_json(passages: list[Passage], order: Mapping[str, int]) -> list[dict]:
+    """Shared passages per pair of articles, the earlier article (in `articles`) first."""
+    pairs = defaultdict(list)
+    for p in passages:
+        if order.get(p.a, 0) > order.get(p.b, 0):
+            p = Passage(p.b, p.b_start, p.b_end, p.a, p.a_start, p.a_end, p.similarity, p.kind)
+        pairs[(p.a, p.b)].append(
+            {"a_start": p.a_start, "a_end": p.a_end, "b_start": p.b_start, "b_end": p.b_end, "kind": p.kind, "similarity": round(p.similarity, 3)}
+        )
+    return [
+        {"articles": [a, b], "passages": sorted(ps, key=lambda x: x["a_start"])}
+        for (a, b), ps in sorted(pairs.items(), key=lambda kv: (order.get(kv[0][0], 0), order.get(kv[0][1], 0)))
+    ]
+
+
+def _span_json(s: Span) -> dict:
+    return {"article": s.article, "start": s.start, "end": s.end, "text": s.text}
+
+
+# -- checking -------------------------------------------------------------------------
+
+_KEYS = {
+    "summary": {"text": str, "citations": list},
+    "articles": {"id": str, "source": (str, type(None)), "title": (str, type(None)), "outlet": (str, type(None)),
+                 "agency": (str, type(None)), "dateline": (str, type(None)), "published": (str, type(None)),
+                 "published_from": (str, type(None)), "family": str},
+    "entities": {"id": str, "name": str, "type": str, "aliases": list, "roles": list, "articles": list},
+    "events": {"id": str, "type": str, "actors": list, "counterparts": list, "object": (str, type(None)),
+               "place": (str, type(None)), "date": (str, type(None)), "date_text": (str, type(None)),
+               "status": str, "articles": list, "independent_sources": int, "evidence": list},
+    "timeline": {"date": str, "text": str, "event": str, "articles": list},
+    "quotes": {"speaker": (str, type(None)), "text": str, "channel": (str, type(None)), "articles": list},
+    "conflicts": {"subject": str, "attribute": str, "values": list},
+    "reuse": {"articles": list, "passages": list},
+    "removed": {"article": str, "text": str, "reason": str},
+}
+STATUSES = {"occurred", "planned", "negated", "reported"}
+
+
+def validate_brief(brief: dict) -> None:
+    """Check a brief against `newsweave.brief/1`; raises InvalidBrief listing every problem."""
+    problems: list[str] = []
+    if not isinstance(brief, dict):
+        raise InvalidBrief([f"a brief is a JSON object, not {type(brief).__name__}"])
+    if brief.get("schema") != SCHEMA:
+        problems.append(f"schema is {brief.get('schema')!r}, expected {SCHEMA!r}")
+    for key, typ in (("story", str), ("headline", str)):
+        if not isinstance(brief.get(key), typ):
+            problems.append(f"{key} must be a string")
+    article_ids = {a.get("id") for a in brief.get("articles", []) if isinstance(a, dict)}
+    for section, fields in _KEYS.items():
+        items = brief.get(section)
+        if not isinstance(items, list):
+            problems.append(f"{section} must be a list")
+            continue
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                problems.append(f"{section}[{i}] must be an object")
+                continue
+            for name, typ in fields.items():
+                if name not in item:
+                    problems.append(f"{section}[{i}] lacks {name!r}")
+                elif not isinstance(item[name], typ) or (typ is int and isinstance(item[name], bool)):
+                    problems.append(f"{section}[{i}].{name} has type {type(item[name]).__name__}")
+    for i, s in enumerate(brief.get("summary") or []):
+        if isinstance(s, dict) and not s.get("citations"):
+            problems.append(f"summary[{i}] cites no article: {str(s.get('text'))[:60]!r}")
+        for c in (s.get("citations") or []) if isinstance(s, dict) else []:
+            if c not in article_ids:
+                problems.append(f"summary[{i}] cites {c!r}, which is not among the articles")
+    for i, e in enumerate(brief.get("events") or []):
+        if isinstance(e, dict):
+            if e.get("status") not in STATUSES:
+                problems.append(f"events[{i}].status {e.get('status')!r} is not one of {sorted(STATUSES)}")
+            if not e.get("evidence"):
+                problems.append(f"events[{i}] has no evidence")
+    for i, c in enumerate(brief.get("conflicts") or []):
+        for j, v in enumerate(c.get("values", []) if isinstance(c, dict) else []):
+            if not {"value", "articles", "independent_sources"} <= set(v):
+                problems.append(f"conflicts[{i}].values[{j}] needs value, articles, independent_sources")
+    dates = [t.get("date") for t in brief.get("timeline") or [] if isinstance(t, dict)]
+    if [d.split("/")[0] for d in dates if isinstance(d, str)] != sorted(d.split("/")[0] for d in dates if isinstance(d, str)):
+        problems.append("timeline is not in date order")
+    for path, span in _evidence(brief):
+        if not {"article", "start", "end", "text"} <= set(span):
+            problems.append(f"{path} needs article, start, end, text")
+        elif span["article"] not in article_ids:
+            problems.append(f"{path} points to {span['article']!r}, which is not among the articles")
+    if problems:
+        raise InvalidBrief(problems)
+
+
+def _evidence(node, path="brief"):
+    """(path, span) for every evidence span anywhere in the brief."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "evidence" and isinstance(v, list):
+                for i, s in enumerate(v):
+                    yield f"{path}.evidence[{i}]", s
+            else:
+                yield from _evidence(v, f"{path}.{k}")
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _evidence(v, f"{path}[{i}]")
+
+
+def evidence_errors(brief: dict, clean_texts: Mapping[str, str]) -> list[str]:
+    """Evidence whose `text` is not the article's clean text at its offsets."""
+    out = []
+    for path, s in _evidence(brief):
+        text = clean_texts.get(s.get("article"))
+        if text is None or text[s["start"] : s["end"]] != s["text"]:
+            out.append(f"{path}: {s.get('text')!r} is not the text at {s.get('article')}[{s.get('start')}:{s.get('end')}]")
+    return out

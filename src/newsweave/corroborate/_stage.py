@@ -1,0 +1,827 @@
+"""Corroboration: the records of a story become facts with support, and conflicts.
+
+A fact is an event or an attribute claim (a person's role, a number, the date of a named
+happening, a quote) grouped across the articles of one story, with its evidence spans, the
+articles and syndication families behind it, and `independent_sources` = the number of
+families (ten copies of one wire story count once). A conflict is the same subject and
+attribute with incompatible values, each value with its own support; compatible values
+("Khaled Nordin" / "Mohamed Khaled Nordin", "10-year" / "10 years") are not conflicts.
+
+Steps (each a pure function over records, so tests feed them records built from real text):
+
+    1. event_facts      events -> one fact per happening (copies merged, planned kept apart)
+    2. role_claims      entities' roles -> role facts + role conflicts (same head, other office)
+    3. number_claims    "10-year" / "two-day" next to an event -> duration facts + conflicts;
+       count_claims     "floods killed 14 people" -> count facts + conflicts ("at least" kept)
+    4. date_conflicts   one happening reported on incompatible dates
+    5. quote_facts      quotes -> facts; quote_variants: one sentence of a speaker printed
+                        with different words ("rules-based" / "rules-bound"), also against
+                        reported speech
+The stage `corroborate` runs them per story touched by new articles and stores the result
+(tables `facts`, `fact_evidence`, `conflicts`; migration 0007).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from ..entities import load_entities
+from ..events import load_events, load_quotes
+from ..grouping import first_fit
+from ..records import Article, Conflict, ConflictValue, Entity, Event, Fact, Quote, Span, Support
+from ..settings import CorroborateSettings, Settings
+from ..reuse import family_of
+from ..store import Store
+from ..stories import load_stories, story_articles, story_of
+
+FamilyMap = Mapping[str, str]  # article id -> family id (an article without one is its own)
+
+
+# -- support --------------------------------------------------------------------------
+
+
+def support_of(spans: Iterable[Span], families: FamilyMap) -> Support:
+    """Evidence, articles, families and the independent-source count behind some spans."""
+    evidence = sorted(set(spans), key=lambda s: (s.article, s.start, s.end))
+    articles = sorted({s.article for s in evidence})
+    fams = sorted({families.get(a, a) for a in articles})
+    return Support(evidence=evidence, articles=articles, families=fams, independent_sources=len(fams))
+
+
+def first_reported(articles: Sequence[str], order: Sequence[str], published: Mapping[str, dt.date | None]) -> str | None:
+    """The earliest published article (undated ones last, ties by arrival order)."""
+    rank = {a: i for i, a in enumerate(order)}
+    if not articles:
+        return None
+    return min(articles, key=lambda a: (published.get(a) or dt.date.max, rank.get(a, len(rank))))
+
+
+def fact_id(story: str, *parts: str) -> str:
+    return hashlib.sha1("\x1f".join((story, *parts)).encode()).hexdigest()[:16]
+
+
+# -- 1. events ------------------------------------------------------------------------
+
+
+@dataclass
+class EventFact:
+    """A happening as the brief shows it: one representative event plus all its evidence."""
+
+    fact: Fact  # fact.events: every merged event id; fact.confirmed_by for a planned fact
+    event: Event  # representative (fields: type, actors, counterparts, object, place, date)
+
+
+def _event_key(e: Event) -> tuple:
+    people = frozenset(_norm_name(x) for x in (*e.actors, *e.counterparts))
+    return (e.type, people, _norm_text(e.object or ""), e.status)
+
+
+def event_facts(
+    events: Sequence[Event],
+    families: FamilyMap,
+    story: str,
+    names: Mapping[str, str] | None = None,
+    order: Sequence[str] = (),
+    published: Mapping[str, dt.date | None] | None = None,
+) -> list[EventFact]:
+    """One fact per happening. The events stage already merges reports of one happening;
+    here reports it left apart with the same type, participants, object, date and status are
+    merged (an undated report joins the single dated group of its key). Planned and occurred
+    versions stay apart: a planned fact only notes the occurred fact that confirms it."""
+    names = names or {}
+    published = published or {}
+    groups: dict[tuple, list[Event]] = defaultdict(list)
+    for e in events:
+        groups[(*_event_key(e), e.date.value if e.date else None)].append(e)
+    for key in [k for k in groups if k[-1] is None]:
+        dated = [k for k in groups if k[:-1] == key[:-1] and k[-1] is not None]
+        if len(dated) == 1:
+            groups[dated[0]].extend(groups.pop(key))
+    out: list[EventFact] = []
+    for key, members in groups.items():
+        rep = max(members, key=lambda e: (len(e.evidence), bool(e.place), bool(e.date and e.date.value)))
+        spans = [s for e in members for s in e.evidence]
+        sup = support_of(spans, families)
+        subject = " and ".join(names.get(a, a) for a in rep.actors) or "(unknown)"
+        value = "; ".join([names.get(c, c) for c in rep.counterparts] + ([rep.object] if rep.object else []))
+        fid = fact_id(story, "event", rep.type, subject, value, rep.status, key[-1] or "")
+        fact = Fact(
+            id=fid,
+            kind="event",
+            subject=subject,
+            attribute=rep.type,
+            value=value,
+            status=rep.status,
+            support=sup,
+            first_reported=first_reported(sup.articles, order, published),
+            event=rep.id,
+            events=[e.id for e in members],
+        )
+        out.append(EventFact(fact, rep))
+    _link_planned(out)
+    out.sort(key=lambda ef: (-ef.fact.support.independent_sources, -len(ef.fact.support.articles), ef.fact.id))
+    return out
+
+
+def _link_planned(facts: list[EventFact]) -> None:
+    """A planned fact is confirmed by an occurred fact of the same happening (linked by the
+    events stage, or the same type and participants and a compatible date)."""
+    occurred = [f for f in facts if f.fact.status == "occurred"]
+    for f in facts:
+        if f.fact.status != "planned":
+            continue
+        linked = set(f.event.linked)
+        for o in occurred:
+            same_ids = linked & set(o.fact.events)
+            same_kind = o.event.type == f.event.type and _people(o.event) >= _people(f.event) and _dates_compatible(o.event, f.event)
+            if same_ids or same_kind:
+                f.fact.confirmed_by = o.fact.id
+                break
+
+
+def _people(e: Event) -> frozenset[str]:
+    return frozenset(_norm_name(x) for x in (*e.actors, *e.counterparts))
+
+
+def _dates_compatible(a: Event, b: Event) -> bool:
+    va, vb = (a.date.value if a.date else None), (b.date.value if b.date else None)
+    return not va or not vb or va.startswith(vb) or vb.startswith(va)
+
+
+# -- 2. roles -------------------------------------------------------------------------
+
+ROLE_PREPOSITIONS = {"of", "to", "for"}
+ROLE_STOP = {"the", "a", "an", "and", "'s", "s", "his", "her", "their", "its"}
+# Spelling variants that are one word (compatible values, never a conflict).
+SPELLING = {"defense": "defence", "labor": "labour", "program": "programme", "center": "centre"}
+_COUNTRYISH: set[str] | None = None
+
+
+def _countryish() -> set[str]:
+    """Lower-case country names and codes (pycountry) and common abbreviations: modifiers like
+    "US" or "Malaysia's" say where a role is held, not what it is."""
+    global _COUNTRYISH
+    if _COUNTRYISH is None:
+        words = {"us", "u.s.", "usa", "uk", "u.k.", "eu", "un", "asean", "union", "federal", "national"}
+        try:
+            import pycountry
+
+            for c in pycountry.countries:
+                for name in (c.name, getattr(c, "common_name", ""), c.alpha_2, c.alpha_3):
+                    if name:
+                        words.add(name.lower())
+        except ImportError:  # pragma: no cover - pycountry is a dependency
+            pass
+        _COUNTRYISH = words
+    return _COUNTRYISH
+
+
+_DEMONYM = re.compile(r"^[A-Z][a-z]+(?:an|ese|ian|ish|i)$")
+
+
+def _strip_place_word(word: str) -> bool:
+    low = word.lower().removesuffix("'s").removesuffix("’s")
+    return low in _countryish() or bool(_DEMONYM.match(word)) and low not in {"prime"}
+
+
+def role_parts(role: str) -> tuple[str, frozenset[str]]:
+    """(head, specifiers) of a role: "US Secretary of War" -> ("secretary", {"war"});
+    "Defence Minister of Malaysia" -> ("minister", {"defence"}); places and articles dropped."""
+    words = re.findall(r"[A-Za-z][A-Za-z.'’-]*", role)
+    # where the role is held: a country or demonym anywhere, a possessive anywhere ("Kessia's")
+    words = [w for w in words if not _strip_place_word(w) and not re.search(r"['’]s$", w)]
+    low = [SPELLING.get(w.lower(), w.lower()) for w in words]
+    low = [w for w in low if w not in ROLE_STOP]
+    if not low:
+        return "", frozenset()
+    cut = next((i for i, w in enumerate(low) if w in ROLE_PREPOSITIONS and i > 0), len(low))
+    head = low[cut - 1]
+    spec = set(low[: cut - 1]) | {w for w in low[cut + 1 :] if w not in ROLE_PREPOSITIONS}
+    return head, frozenset(spec)
+
+
+def roles_compatible(a: str, b: str) -> bool:
+    """Two roles are compatible unless they name the same kind of office (head) with
+    specifiers neither of which contains the other ("of War" vs "of Defence")."""
+    ha, sa = role_parts(a)
+    hb, sb = role_parts(b)
+    if ha != hb or not sa or not sb:
+        return True
+    return sa <= sb or sb <= sa
+
+
+def role_display(surface: str) -> str:
+    """The role as a reader expects it, without where it is held: "Secretary of War"."""
+    words = surface.split()
+    while words and (_strip_place_word(words[0].strip(",")) or re.search(r"['’]s$", words[0])):
+        words.pop(0)
+    return " ".join(words).strip(" ,") or surface
+
+
+def role_claims(
+    entities: Sequence[Entity], families: FamilyMap, story: str, order=(), published=None
+) -> tuple[list[Fact], list[Conflict]]:
+    """Role facts per person (compatible roles grouped) and conflicts between groups."""
+    facts: list[Fact] = []
+    conflicts: list[Conflict] = []
+    story_articles = set(order)
+    for ent in entities:
+        roles = [r for r in ent.roles if not story_articles or r.evidence.article in story_articles]
+        if not roles:
+            continue
+        # roles compared as written: capitals tell a demonym ("Kessian") from a word
+        groups = first_fit(
+            roles,
+            lambda g, role: all(roles_compatible(role.surface, r.surface) for r in g)
+            and role_parts(role.surface)[0] == role_parts(g[0].surface)[0],
+        )
+        # merge groups whose heads differ (different offices, both true) into separate facts
+        group_facts = []
+        for g in groups:
+            display = _most_specific(role_display(r.surface) for r in g)
+            sup = support_of([r.evidence for r in g], families)
+            f = Fact(
+                id=fact_id(story, "role", ent.id, display.lower()),
+                kind="attribute",
+                subject=ent.name,
+                attribute="role",
+                value=display,
+                status="occurred",
+                support=sup,
+                first_reported=first_reported(sup.articles, order, published or {}),
+            )
+            facts.append(f)
+            group_facts.append((g, f))
+        clashing = [
+            (g, f)
+            for g, f in group_facts
+            if any(
+                not roles_compatible(f.value, f2.value) for _, f2 in group_facts if f2 is not f
+            )
+        ]
+        if len(clashing) > 1:
+            conflicts.append(
+                Conflict(
+                    subject=ent.name,
+                    attribute="role",
+                    values=[ConflictValue(f.value, f.support) for _, f in clashing],
+                    kind="attribute",
+                )
+            )
+    return facts, conflicts
+
+
+def _most_specific(values: Iterable[str]) -> str:
+    vals = list(values)
+    counts = defaultdict(int)
+    for v in vals:
+        counts[v] += 1
+    return max(counts, key=lambda v: (counts[v], -len(v)))
+
+
+# -- 3. numbers -----------------------------------------------------------------------
+
+NUMBER_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
+UNITS = "year|month|week|day|hour"
+DURATION = re.compile(rf"\b(\d+|{'|'.join(NUMBER_WORDS)})(?:-|\s)({UNITS})s?\b", re.I)
+
+
+def normalise_duration(text: str) -> str | None:
+    """"10-year" and "10 years" -> "10 years"; "two-day" -> "2 days"."""
+    m = DURATION.search(text)
+    if not m:
+        return None
+    n = m.group(1).lower()
+    n = str(NUMBER_WORDS.get(n, n))
+    unit = m.group(2).lower()
+    return f"{n} {unit}{'' if n == '1' else 's'}"
+
+
+DURATION_HEADS = {"visit", "trip", "tour", "stay", "framework", "plan", "deal", "agreement", "pact", "partnership", "programme", "program", "roadmap", "term", "mandate", "ceasefire", "truce"}
+
+
+def _modifies(text: str, end: int, obj: str | None) -> bool:
+    """Whether the duration ending at `end` modifies the object ("10-year ‘Framework") or a
+    noun that takes a duration ("two-day visit"), not something else ("15 Years of ...")."""
+    nxt = re.match(r"[\s‘’'\"“”]*([\w-]+)", text[end:])
+    if not nxt:
+        return False
+    word = nxt.group(1).lower()
+    first = re.findall(r"[\w-]+", obj.lower())[:1] if obj else []
+    return word in DURATION_HEADS or word in first
+
+
+def number_claims(efacts: Sequence[EventFact], families: FamilyMap, story: str) -> tuple[list[Fact], list[Conflict]]:
+    """Durations said of an event's object or of the event ("a 10-year Framework", "a
+    two-day visit"): one fact per value; different values of one subject are a conflict."""
+    by_subject: dict[str, dict[str, list[Span]]] = defaultdict(lambda: defaultdict(list))
+    for ef in efacts:
+        subject = ef.event.object or f"{ef.fact.subject} {ef.event.type}"
+        for span in ef.fact.support.evidence:
+            for m in DURATION.finditer(span.text):
+                if not _modifies(span.text, m.end(), ef.event.object):
+                    continue
+                value = normalise_duration(m.group(0))
+                s = Span(span.article, span.start + m.start(), span.start + m.end(), m.group(0))
+                by_subject[subject][value].append(s)
+    facts, conflicts = [], []
+    for subject, values in by_subject.items():
+        vals = []
+        for value, spans in values.items():
+            sup = support_of(spans, families)
+            facts.append(Fact(fact_id(story, "duration", subject, value), "attribute", subject, "duration", value, "occurred", sup))
+            vals.append(ConflictValue(value, sup))
+        if len(vals) > 1:
+            conflicts.append(Conflict(subject, "duration", vals, kind="number"))
+    return facts, conflicts
+
+
+# Counts of people affected ("floods killed 14 people", "killed at least 14 people").
+COUNT_VERBS = "killed|injured|wounded|displaced|evacuated|arrested|detained|rescued|stranded|missing"
+COUNT_NOUNS = "people|persons|civilians|residents|soldiers|workers|children|migrants|passengers|protesters|villagers"
+QUALIFIERS = {"at least": ">=", "more than": ">", "over": ">", "about": "~", "around": "~", "nearly": "<=", "almost": "<=", "some": "~", "up to": "<="}
+COUNT = re.compile(
+    rf"\b({COUNT_VERBS})\s+(?:({'|'.join(QUALIFIERS)})\s+)?(\d[\d,]*|{'|'.join(NUMBER_WORDS)})\s+({COUNT_NOUNS})\b",
+    re.I,
+)
+
+
+def _count_compatible(a: tuple[str | None, int], b: tuple[str | None, int]) -> bool:
+    """"at least 14" fits 17; "14" and "17" do not fit each other."""
+    for (qa, na), (qb, nb) in ((a, b), (b, a)):
+        if qa is None and qb is None:
+            return na == nb
+        rel = QUALIFIERS.get(qa or "", None)
+        if rel == ">=" and nb >= na or rel == ">" and nb > na or rel == "<=" and nb <= na:
+            return True
+        if rel == "~" and abs(nb - na) <= max(1, na // 10):
+            return True
+    return False
+
+
+def count_claims(articles: Sequence[Article], families: FamilyMap, story: str) -> tuple[list[Fact], list[Conflict]]:
+    """How many people were killed, injured, ... : one fact per value as written, and a
+    conflict when two values cannot both hold (qualifiers respected)."""
+    found: dict[tuple[str, str], dict[tuple[str | None, int], list[Span]]] = defaultdict(lambda: defaultdict(list))
+    for a in articles:
+        for m in COUNT.finditer(a.clean_text):
+            verb, qual, num, noun = m.group(1).lower(), (m.group(2) or "").lower() or None, m.group(3).lower(), m.group(4).lower()
+            n = int(NUMBER_WORDS.get(num, num.replace(",", "")) if num in NUMBER_WORDS else num.replace(",", ""))
+            found[(verb, noun)][(qual, n)].append(Span(a.id, m.start(), m.end(), m.group(0)))
+    facts, conflicts = [], []
+    for (verb, noun), values in found.items():
+        attribute = f"{noun} {verb}"
+        vals = []
+        for (qual, n), spans in sorted(values.items(), key=lambda kv: kv[0][1]):
+            value = f"{qual} {n}" if qual else str(n)
+            sup = support_of(spans, families)
+            facts.append(Fact(fact_id(story, "count", attribute, value), "attribute", "story", attribute, value, "occurred", sup))
+            vals.append(((qual, n), ConflictValue(value, sup)))
+        clash = [cv for key, cv in vals if any(not _count_compatible(key, other) for other, _ in vals)]
+        if len(clash) > 1:
+            conflicts.append(Conflict(f"number of {noun} {verb}", "count", [cv for _, cv in vals], kind="number"))
+    return facts, conflicts
+
+
+# -- 4. dates -------------------------------------------------------------------------
+
+
+def date_conflicts(efacts: Sequence[EventFact]) -> list[Conflict]:
+    """One happening (type, participants, object, status) on dates that cannot both hold."""
+    groups: dict[tuple, list[EventFact]] = defaultdict(list)
+    for ef in efacts:
+        if ef.event.date and ef.event.date.value and re.match(r"^\d{4}(-\d{2}){0,2}$", ef.event.date.value):
+            groups[_event_key(ef.event)].append(ef)
+    out = []
+    for members in groups.values():
+        values = sorted({ef.event.date.value for ef in members})
+        clash = [v for v in values if any(not (v.startswith(w) or w.startswith(v)) for w in values)]
+        if len(clash) > 1:
+            vals = [ConflictValue(ef.event.date.value, ef.fact.support) for ef in members if ef.event.date.value in clash]
+            out.append(Conflict(members[0].fact.subject, f"date of {members[0].event.type}", vals, kind="date"))
+    return out
+
+
+# -- 5. quotes ------------------------------------------------------------------------
+
+
+def group_quotes(quotes: Sequence[Quote]) -> list[tuple[str | None, list[Quote]]]:
+    """Quotes of one speaker with the same words (as compared: case, spelling, number forms
+    aside), in first-seen order."""
+    groups: dict[tuple, list[Quote]] = {}
+    for q in quotes:
+        groups.setdefault((q.speaker, _norm_text(q.text)), []).append(q)
+    return [(speaker, qs) for (speaker, _), qs in groups.items()]
+
+
+def quote_facts(quotes: Sequence[Quote], families: FamilyMap, story: str, names=None, order=(), published=None) -> list[Fact]:
+    """A quote printed by several articles is one fact (same speaker, same words)."""
+    names = names or {}
+    out = []
+    for speaker, qs in group_quotes(quotes):
+        sup = support_of([s for q in qs for s in q.evidence], families)
+        who = names.get(speaker, speaker) if speaker else "(unattributed)"
+        out.append(
+            Fact(
+                id=fact_id(story, "quote", who, _norm_text(qs[0].text)),
+                kind="quote",
+                subject=who,
+                attribute="quote",
+                value=qs[0].text,
+                status="occurred",
+                support=sup,
+                first_reported=first_reported(sup.articles, order, published or {}),
+            )
+        )
+    return out
+
+
+# Direct speech: “curly” (may span paragraphs), "straight" within a paragraph, and a
+# paragraph opening with a straight mark that continues a quote. Single marks are left out:
+# they are apostrophes or titles (‘Framework for ...’) far more often than speech.
+QUOTED = re.compile(r'“([^“”]{20,})”|"([^"\n]{20,})"|^"([^"\n]{20,})$', re.M)
+SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+[\"”’']?|$)")
+FUNCTION_WORDS = {
+    "the", "a", "an", "our", "their", "its", "his", "her", "my", "we", "they", "he", "she", "i", "it",
+    "this", "that", "these", "those", "of", "to", "in", "on", "for", "and", "or", "will", "would", "is",
+    "was", "are", "were", "be", "as", "with", "by", "at", "from", "has", "have", "had",
+}
+
+
+CONTRACTIONS = {"'m": "am", "n't": "not", "'re": "are", "'ve": "have", "'ll": "will", "'d": "would"}
+
+
+def _words(text: str) -> list[str]:
+    """Comparison tokens: lower case, number-unit split and singular, spelling unified,
+    contractions expanded ("I'm" -> "i am"), stray apostrophes dropped."""
+    out = []
+    for w in re.findall(r"[\w’']+(?:-[\w’']+)*", text.lower().replace("’", "'")):
+        w = w.strip("'")
+        if not w:
+            continue
+        m = re.fullmatch(r"(\w+)('m|n't|'re|'ve|'ll|'d)", w)
+        if m:
+            out += [m.group(1), CONTRACTIONS[m.group(2)]]
+            continue
+        m = re.fullmatch(rf"(\d+|{'|'.join(NUMBER_WORDS)})-({UNITS})s?", w)
+        if m:
+            out += [str(NUMBER_WORDS.get(m.group(1), m.group(1))), m.group(2)]
+            continue
+        w = re.sub(rf"^({UNITS})s$", r"\1", w)
+        w = SPELLING.get(w, w)
+        w = re.sub(r"(i)z(e|ed|es|ing|ation)$", r"\1s\2", w)
+        out.append(w)
+    return out
+
+
+def _word_spans(text: str, base: int) -> list[tuple[str, int, int]]:
+    """Like `_words` but keeps each token's offsets (number-unit pairs share one span)."""
+    out = []
+    for m in re.finditer(r"[\w’']+(?:-[\w’']+)*", text):
+        for w in _words(m.group(0)):
+            out.append((w, base + m.start(), base + m.end()))
+    return out
+
+
+def sentences(article: Article) -> list[tuple[int, int]]:
+    """Sentence spans of an article's clean text (a light splitter: enough to align quotes)."""
+    spans = []
+    for pstart, pend in article.paragraphs():
+        para = article.clean_text[pstart:pend]
+        for m in re.finditer(r"\S.*?(?:[.!?]+[\"”’']?(?=\s+[\"“‘'A-Z(]|\s*$)|$)", para, re.S):
+            spans.append((pstart + m.start(), pstart + m.end()))
+    return spans
+
+
+@dataclass(frozen=True)
+class QuoteCandidate:
+    article: str
+    start: int
+    end: int
+    speaker: str | None
+
+
+def quote_candidates(quotes: Sequence[Quote], articles: Sequence[Article]) -> list[QuoteCandidate]:
+    """The quotes to align: the events stage's quotes (with their speakers) when there are
+    any; otherwise (used alone, before that stage) every stretch in quotation marks of 20+
+    characters."""
+    if quotes:
+        ids = {a.id for a in articles}
+        return [QuoteCandidate(s.article, s.start, s.end, q.speaker) for q in quotes for s in q.evidence if s.article in ids]
+    out = []
+    for a in articles:
+        for m in QUOTED.finditer(a.clean_text):
+            g = next(i for i in (1, 2, 3) if m.group(i) is not None)
+            out.append(QuoteCandidate(a.id, m.start(g), m.end(g), None))
+    return out
+
+
+def quote_variants(
+    quotes: Sequence[Quote],
+    articles: Sequence[Article],
+    families: FamilyMap,
+    names: Mapping[str, str] | None = None,
+    min_anchor: int = 2,
+    max_change: int = 3,
+) -> list[Conflict]:
+    """One sentence of a speaker printed with different words in different articles.
+
+    Each quoted sentence is aligned (difflib, on comparison tokens) with every sentence of
+    the other articles of the story, quoted or reported. A pair is the same sentence when at
+    least 6 tokens and 60 % of the quoted sentence match; a variant is a replacement of 1-3
+    content tokens on each side with at least `min_anchor` matching tokens on both sides.
+    Function-word swaps ("our" -> "India-US" in reported speech), spelling ("defense") and
+    number forms ("10-year" / "10 years") are not variants."""
+    names = names or {}
+    texts = {a.id: a.clean_text for a in articles}
+    sents = {a.id: [(s, e, _word_spans(a.clean_text[s:e], s)) for s, e in sentences(a)] for a in articles}
+    quoted_ranges = defaultdict(list)
+    cands = quote_candidates(quotes, articles)
+    for c in cands:
+        quoted_ranges[c.article].append((c.start, c.end))
+    # blocking: a sentence is aligned only with sentences sharing 4+ content words with it
+    index: dict[str, set[tuple[str, int]]] = defaultdict(set)
+    for aid, items in sents.items():
+        for i, (_, _, toks) in enumerate(items):
+            for w in {t[0] for t in toks} - FUNCTION_WORDS:
+                index[w].add((aid, i))
+    seen: dict[tuple, Conflict] = {}
+    for c in cands:
+        for qs, qe in _sentences_in(texts[c.article], c.start, c.end):
+            qtok = _word_spans(texts[c.article][qs:qe], qs)
+            if len(qtok) < 6:
+                continue
+            shared: dict[tuple[str, int], int] = defaultdict(int)
+            for w in {t[0] for t in qtok} - FUNCTION_WORDS:
+                for key in index.get(w, ()):
+                    if key[0] != c.article:
+                        shared[key] += 1
+            for (other_id, i), n in sorted(shared.items()):
+                if n < 4:
+                    continue
+                s, e, otok = sents[other_id][i]
+                variant = _variant(qtok, otok, min_anchor, max_change)
+                if variant is None:
+                    continue
+                (a1, a2), (b1, b2) = variant
+                va = texts[c.article][a1:a2]
+                vb = texts[other_id][b1:b2]
+                speaker = names.get(c.speaker, c.speaker) if c.speaker else None
+                key = (frozenset({_norm_text(va), _norm_text(vb)}), speaker)
+                conflict = seen.get(key)
+                if conflict is None:
+                    conflict = Conflict(speaker or "(unattributed quote)", "quote", [], kind="quote-variant")
+                    seen[key] = conflict
+                _add_variant_value(conflict, va, Span(c.article, qs, qe, texts[c.article][qs:qe]), "direct quote", families)
+                inside = any(x <= s and e <= y or x <= b1 < y for x, y in quoted_ranges[other_id])
+                _add_variant_value(
+                    conflict, vb, Span(other_id, s, e, texts[other_id][s:e]), "direct quote" if inside else "reported speech", families
+                )
+    return list(seen.values())
+
+
+def _sentences_in(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    out = []
+    for m in re.finditer(r"\S.*?(?:[.!?]+(?=\s|$)|$)", text[start:end], re.S):
+        out.append((start + m.start(), start + m.end()))
+    return out
+
+
+def _variant(qtok, otok, min_anchor: int, max_change: int):
+    """((quote start, end), (other start, end)) of the replaced words, or None."""
+    a = [t[0] for t in qtok]
+    b = [t[0] for t in otok]
+    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    matched = sum(bl.size for bl in sm.get_matching_blocks())
+    if matched < 6 or matched < 0.6 * len(a):
+        return None
+    ops = sm.get_opcodes()
+    for i, (tag, i1, i2, j1, j2) in enumerate(ops):
+        if tag != "replace" or not (1 <= i2 - i1 <= max_change and 1 <= j2 - j1 <= max_change):
+            continue
+        if set(a[i1:i2]) <= FUNCTION_WORDS or set(b[j1:j2]) <= FUNCTION_WORDS:
+            continue
+        if _abbreviates(a[i1:i2], b[j1:j2]) or _abbreviates(b[j1:j2], a[i1:i2]):
+            continue
+        if _same_word(a[i1:i2], b[j1:j2]):
+            continue
+        before = ops[i - 1] if i > 0 else None
+        after = ops[i + 1] if i + 1 < len(ops) else None
+        if not (before and after and before[0] == "equal" and after[0] == "equal"):
+            continue
+        if before[2] - before[1] < min_anchor or after[2] - after[1] < min_anchor:
+            continue
+        return (qtok[i1][1], qtok[i2 - 1][2]), (otok[j1][1], otok[j2 - 1][2])
+    return None
+
+
+def _same_word(x: list[str], y: list[str]) -> bool:
+    """Written apart or inflected, one word: "6:41pm" / "6:41 pm", "want" / "wanted"."""
+    sx, sy = re.sub(r"\W+", "", "".join(x)), re.sub(r"\W+", "", "".join(y))
+    if sx == sy:
+        return True
+    short, long_ = sorted((sx, sy), key=len)
+    return len(short) >= 3 and long_.startswith(short) and long_[len(short):] in {"s", "es", "d", "ed", "ing"}
+
+
+def _abbreviates(short: list[str], long_: list[str]) -> bool:
+    """"US" for "the United States": the short side is the initials of the long side."""
+    initials = "".join(w[0] for w in long_ if w not in FUNCTION_WORDS)
+    return len(short) == 1 and len(initials) > 1 and short[0].replace(".", "") == initials
+
+
+def _add_variant_value(conflict: Conflict, value: str, span: Span, form: str, families: FamilyMap) -> None:
+    for cv in conflict.values:
+        if _norm_text(cv.value) == _norm_text(value):
+            if span not in cv.support.evidence:
+                new = support_of([*cv.support.evidence, span], families)
+                cv.support = new
+            if form not in (cv.note or ""):
+                cv.note = ", ".join(filter(None, [cv.note, form]))
+            return
+    conflict.values.append(ConflictValue(value, support_of([span], families), note=form))
+
+
+# -- helpers --------------------------------------------------------------------------
+
+
+def _norm_text(s: str) -> str:
+    return " ".join(_words(s))
+
+
+def _norm_name(s: str) -> str:
+    return " ".join(re.findall(r"\w+", s.lower()))
+
+
+def names_compatible(a: str, b: str) -> bool:
+    """"Khaled Nordin" and "Mohamed Khaled Nordin" are one name: the shorter's words are in
+    the longer, in order, ending on the same surname."""
+    wa, wb = _norm_name(a).split(), _norm_name(b).split()
+    if not wa or not wb:
+        return False
+    short, long_ = sorted((wa, wb), key=len)
+    if short[-1] != long_[-1]:
+        return False
+    it = iter(long_)
+    return all(w in it for w in short)
+
+
+# -- the stage ------------------------------------------------------------------------
+
+
+@dataclass
+class StoryFacts:
+    story: str
+    events: list[EventFact]
+    facts: list[Fact]
+    conflicts: list[Conflict]
+
+
+def corroborate_story(
+    story: str,
+    articles: Sequence[Article],
+    families: FamilyMap,
+    entities: Sequence[Entity],
+    events: Sequence[Event],
+    quotes: Sequence[Quote],
+    cfg: CorroborateSettings | None = None,
+) -> StoryFacts:
+    """All facts and conflicts of one story, from its records (pure)."""
+    cfg = cfg or CorroborateSettings()
+    order = [a.id for a in articles]
+    published = {a.id: a.published for a in articles}
+    names = {e.id: e.name for e in entities}
+    efacts = event_facts(events, families, story, names, order, published)
+    rfacts, rconf = role_claims(entities, families, story, order, published)
+    nfacts, nconf = number_claims(efacts, families, story)
+    qfacts = quote_facts(quotes, families, story, names, order, published)
+    cfacts, cconf = count_claims(articles, families, story)
+    conflicts = rconf + nconf + cconf + date_conflicts(efacts) + quote_variants(
+        quotes, articles, families, names, cfg.variant_min_anchor, cfg.variant_max_change
+    )
+    facts = [ef.fact for ef in efacts] + rfacts + nfacts + cfacts + qfacts
+    return StoryFacts(story, efacts, facts, conflicts)
+
+
+def story_records(store: Store, story_id: str):
+    """(articles, family map, entities, events, quotes) of a story, from the other stages."""
+    ids = story_articles(store, story_id)
+    return (
+        store.articles(ids),
+        family_of(store, ids),
+        load_entities(store, ids),
+        load_events(store, story_id),
+        load_quotes(store, story_id),
+    )
+
+
+class CorroborateStage:
+    """Rebuild the facts of every story that holds a new article, and of every story whose
+    stored facts cite an article it no longer holds (stories merge and lose members); drop
+    the facts of stories that are gone."""
+
+    name = "corroborate"
+
+    def run(self, store: Store, article_ids: Sequence[str], settings: Settings) -> None:
+        live = {s.id: set(s.articles) for s in load_stories(store)}
+        touched = {story_of(store, a) for a in article_ids} - {None}
+        for story, cited in stored_articles(store).items():
+            if story not in live:
+                forget(store, story)
+            elif not cited <= live[story]:
+                touched.add(story)
+        for story in sorted(touched):
+            result = corroborate_story(story, *story_records(store, story), cfg=settings.corroborate)
+            save(store, result)
+
+
+def stored_articles(store: Store) -> dict[str, set[str]]:
+    """Story id -> the articles its stored facts cite."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for r in store.conn.execute("SELECT story_id, articles FROM facts"):
+        out[r[0]].update(json.loads(r[1]))
+    return out
+
+
+def forget(store: Store, story: str) -> None:
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM facts WHERE story_id = ?", (story,))
+        conn.execute("DELETE FROM conflicts WHERE story_id = ?", (story,))
+
+
+def save(store: Store, result: StoryFacts) -> None:
+    """Replace the facts and conflicts of one story (idempotent)."""
+    with store.transaction() as conn:
+        forget(store, result.story)
+        for f in result.facts:
+            conn.execute(
+                """INSERT OR REPLACE INTO facts (id, story_id, kind, subject, attribute, value, status, event_id,
+                   events, confirmed_by, first_reported, independent_sources, articles, families)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    f.id, result.story, f.kind, f.subject, f.attribute, f.value, f.status, f.event,
+                    json.dumps(f.events), f.confirmed_by, f.first_reported,
+                    f.support.independent_sources, json.dumps(f.support.articles), json.dumps(f.support.families),
+                ),
+            )
+            conn.executemany(
+                'INSERT INTO fact_evidence (fact_id, article_id, start, "end", text) VALUES (?, ?, ?, ?, ?)',
+                [(f.id, s.article, s.start, s.end, s.text) for s in f.support.evidence],
+            )
+        for i, c in enumerate(result.conflicts):
+            cid = fact_id(result.story, "conflict", c.kind, c.subject, c.attribute, *sorted(v.value for v in c.values))
+            conn.execute(
+                'INSERT OR REPLACE INTO conflicts (id, story_id, kind, subject, attribute, "values") VALUES (?, ?, ?, ?, ?, ?)',
+                (cid, result.story, c.kind, c.subject, c.attribute, json.dumps([_value_json(v) for v in c.values])),
+            )
+
+
+def _value_json(v: ConflictValue) -> dict:
+    return {
+        "value": v.value,
+        "note": v.note,
+        "evidence": [[s.article, s.start, s.end, s.text] for s in v.support.evidence],
+        "families": v.support.families,
+    }
+
+
+def load_facts(store: Store, story_id: str) -> list[Fact]:
+    """The stored facts of a story, best supported first."""
+    rows = store.conn.execute(
+        "SELECT * FROM facts WHERE story_id = ? ORDER BY independent_sources DESC, id", (story_id,)
+    ).fetchall()
+    out = []
+    for r in rows:
+        evidence = [
+            Span(e["article_id"], e["start"], e["end"], e["text"])
+            for e in store.conn.execute(
+                'SELECT article_id, start, "end", text FROM fact_evidence WHERE fact_id = ? ORDER BY article_id, start', (r["id"],)
+            )
+        ]
+        sup = Support(evidence, json.loads(r["articles"]), json.loads(r["families"]), r["independent_sources"])
+        out.append(
+            Fact(
+                r["id"], r["kind"], r["subject"], r["attribute"], r["value"], r["status"], sup,
+                r["first_reported"], r["event_id"], json.loads(r["events"]), r["confirmed_by"],
+            )
+        )
+    return out
+
+
+def load_conflicts(store: Store, story_id: str) -> list[Conflict]:
+    out = []
+    for r in store.conn.execute('SELECT * FROM conflicts WHERE story_id = ? ORDER BY kind, subject, id', (story_id,)):
+        values = []
+        for v in json.loads(r["values"]):
+            ev = [Span(*e) for e in v["evidence"]]
+            arts = sorted({s.article for s in ev})
+            values.append(ConflictValue(v["value"], Support(ev, arts, v["families"], len(v["families"])), note=v.get("note")))
+        out.append(Conflict(r["subject"], r["attribute"], values, kind=r["kind"]))
+    return out

@@ -1,0 +1,710 @@
+"""Stage "resolve": named-entity mentions of every article, resolved across the store.
+
+For each new article, in arrival order:
+
+1. mentions: the tagger's entities (PERSON, ORG, GPE, LOC, NORP, FAC, EVENT, ...) without
+   "the", possessives and lowercase noise; honorifics/ranks before or at the start of a
+   person's name are set apart as titles ("Dato' Seri", "Admiral"); acronym definitions in
+   the text ("ASEAN Defence Ministers' Meeting-Plus (ADMM-Plus)") and later uses of a known
+   acronym add mentions the tagger missed; roles are read around each name (roles.py);
+2. keys: names.key of the name; a country name or demonym becomes its country's key
+   ("Malaysian" -> "malaysia"); a known acronym becomes its expansion's key;
+3. within the article: mentions with one key form a cluster; a short form joins the one
+   person cluster it can stand for ("Singh" -> "Rajnath Singh", "Admiral Dong" ->
+   "Dong Jun"), never when two could fit;
+4. across the store: a cluster joins the entity owning one of its keys; failing that, a
+   person joins the one entity whose name it shortens or that shortens it; if a cluster's
+   keys belong to two entities, they merge into the older (recorded in entity_merges);
+   else a new entity is made, its id a hash of its first key (stable: never renamed);
+5. each touched entity's type is a weighted vote over its mentions (multi-word mentions,
+   honorifics and roles weigh more, a country name votes GPE), and its name is its
+   longest, most frequent name form.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .. import text as names
+from . import _roles as roles
+from ..nlp import parse_articles
+from ..records import Entity, Mention, Role, Span
+from ..store import utcnow
+
+LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT"})
+PERSONISH = frozenset({"PERSON", "GPE", "ORG", "NORP", "LOC", "FAC"})  # labels the tagger gives people
+PLACE_LABELS = frozenset({"GPE", "LOC"})
+_ACRONYM_TOKEN = re.compile(r"\b[A-Z][A-Za-z0-9&]*[A-Z][A-Za-z0-9&]*(?:-[A-Z][A-Za-z]+)?\b")
+_HONORIFIC_WORDS = frozenset(w for h in names.HONORIFICS for w in h)
+
+
+@dataclass
+class LocalMention:
+    start: int  # clean-text offsets of the name (titles excluded)
+    end: int
+    text: str
+    name: str
+    label: str
+    key: str
+    titles: list[str] = field(default_factory=list)
+    roles: list[roles.RoleHit] = field(default_factory=list)  # offsets already clean-text
+    country: bool = False
+
+    @property
+    def tokens(self) -> list[str]:
+        return self.key.split()
+
+
+# -- 1. mentions of one article -----------------------------------------------------------
+
+
+def article_mentions(adoc, acronym_map: dict[str, str]) -> tuple[list[LocalMention], list[names.Acronym]]:
+    """Mentions of one parsed article and the acronym definitions it holds (offsets made
+    clean-text). The article's own outlet and agency are its reporters, not its participants:
+    "told the Gazette" in a Riverside Gazette report names no one."""
+    reporters = names.reporter_keys(adoc.article.outlet, adoc.article.agency)
+    mentions: list[LocalMention] = []
+    definitions: list[tuple[names.Acronym, int]] = []
+    for para in adoc.paragraphs:
+        doc = para.doc
+        taken: list[tuple[int, int]] = []
+        for ent in doc.ents:
+            if ent.label_ not in LABELS:
+                continue
+            m = _mention(doc, ent, para.start)
+            if m is not None:
+                mentions.append(m)
+                taken.append((m.start - para.start, m.end - para.start))
+        for acr in names.find_acronyms(doc.text):
+            definitions.append((acr, para.start))
+            for s, e in ((acr.short_start, acr.short_end), (acr.long_start, acr.long_end)):
+                if not any(a <= s and e <= b for a, b in taken):
+                    mentions.append(_plain_mention(doc.text, s, e, para.start, _label_at(doc, s, e)))
+                    taken.append((s, e))
+        local = {names.key(a.short) for a, _ in definitions}
+        for m in _ACRONYM_TOKEN.finditer(doc.text):
+            k = names.key(m.group())
+            if (k in acronym_map or k in local) and not any(a < m.end() and m.start() < b for a, b in taken):
+                mentions.append(_plain_mention(doc.text, m.start(), m.end(), para.start, _label_at(doc, m.start(), m.end())))
+                taken.append((m.start(), m.end()))
+    shifted = [
+        names.Acronym(a.short, a.long, a.short_start + start, a.long_start + start) for a, start in definitions
+    ]
+    return [m for m in mentions if m.key not in reporters], shifted
+
+
+def _label_at(doc, start: int, end: int) -> str:
+    for ent in doc.ents:
+        if ent.start_char < end and start < ent.end_char and ent.label_ in LABELS:
+            return ent.label_
+    return "ORG"
+
+
+def _plain_mention(text: str, s: int, e: int, offset: int, label: str) -> LocalMention:
+    surface = text[s:e]
+    return LocalMention(offset + s, offset + e, surface, surface, label, names.key(surface))
+
+
+def _mention(doc, ent, offset: int) -> LocalMention | None:
+    # trim "the", possessive "'s", punctuation and "&" at the edges
+    i, j = ent.start, ent.end
+    while i < j and (doc[i].lower_ in ("the", "a", "an") or doc[i].is_punct):
+        i += 1
+    while j > i and (doc[j - 1].is_punct or doc[j - 1].text in ("'s", "’s", "&", "'", "’")):
+        j -= 1
+    if i >= j or not any(t.text[:1].isupper() for t in doc[i:j]):
+        return None
+    label = ent.label_
+    titles: list[str] = []
+    titles_start = i
+    if label in PERSONISH:
+        # honorifics inside the span ("Seri Mohamed Khaled Nordin")
+        inside, rest = names.split_honorifics(doc[i:j].text)
+        if inside and label == "PERSON":
+            n_words = len(" ".join(inside).split())
+            words_seen, k = 0, i
+            while k < j and words_seen < n_words:
+                if not doc[k].is_punct:
+                    words_seen += 1
+                k += 1
+            while k < j and doc[k].text in ("'", "’"):
+                k += 1
+            titles, i = list(inside), k
+        # honorifics just before the span ("Admiral Dong Jun", "Dato' Seri Mohamed ...")
+        before = _titles_before(doc, titles_start)
+        if before is not None:
+            b_start, b_titles = before
+            titles = b_titles + titles
+            titles_start = b_start
+    lead_roles: list[roles.RoleHit] = []
+    if label == "PERSON" and j - i > 2 and doc[i].lower_ in roles.ROLE_WORDS:
+        # "Spokeswoman Sandy Angers": the tagger took the role into the name
+        k = i
+        while k < j - 2 and doc[k].lower_ in roles.ROLE_WORDS:
+            k += 1
+        lead = doc[i:k]
+        lead_roles.append(roles.RoleHit(lead.text, roles.normalise(lead.text), lead.start_char, doc[j - 1].idx + len(doc[j - 1])))
+        i = titles_start = k
+    if i >= j:
+        return None
+    span = doc[i:j]
+    key = names.key(span.text)
+    if label == "ORG":
+        key = names.strip_corporate(key)
+    country = None
+    if label in ("GPE", "NORP", "LOC", "ORG"):
+        country = names.country(span.text)
+        if country is not None:
+            key = names.key(country.name)
+    if not key:
+        return None
+    hits = lead_roles + (roles.find_roles(doc, i, j, titles_start) if label in PERSONISH and country is None else [])
+    for t in titles:  # "President Obama": a title that is also a role
+        if names.key(t) in roles.ROLE_WORDS:
+            first = doc[titles_start]
+            hits.append(roles.RoleHit(t, roles.normalise(t), first.idx, span.end_char))
+    hits = [roles.RoleHit(h.surface, h.normalised, h.start + offset, h.end + offset) for h in hits]
+    return LocalMention(
+        span.start_char + offset, span.end_char + offset, span.text, span.text, label, key, titles, hits, country is not None
+    )
+
+
+def _titles_before(doc, i: int) -> tuple[int, list[str]] | None:
+    """Honorific tokens directly before token i: (start token, titles as written)."""
+    j = i
+    while j > 0 and (names.key(doc[j - 1].text) in _HONORIFIC_WORDS or doc[j - 1].text in ("'", "’")):
+        if doc[j - 1].text in ("'", "’") and (j < 2 or names.key(doc[j - 2].text) not in _HONORIFIC_WORDS):
+            break
+        if doc[j - 1].text not in ("'", "’") and not doc[j - 1].text[0].isupper():
+            break
+        j -= 1
+    if j == i:
+        return None
+    text = doc[j:i].text
+    titles, rest = names.split_honorifics(text + " X")
+    if rest != "X":
+        return None
+    return j, titles
+
+
+# -- 2/3. clusters within one article -----------------------------------------------------
+
+
+@dataclass
+class Cluster:
+    keys: list[str]
+    mentions: list[LocalMention]
+
+    def votes(self) -> Counter:
+        return vote(_vote_row(m) for m in self.mentions)
+
+    @property
+    def type(self) -> str:
+        return self.votes().most_common(1)[0][0]
+
+    @property
+    def longest(self) -> list[str]:
+        return max((k.split() for k in self.keys), key=len)
+
+    @property
+    def honorific(self) -> bool:
+        return any(m.titles for m in self.mentions)
+
+
+def vote(mentions) -> Counter:
+    """Weighted type vote: multi-word mentions weigh 1, single words 0.5, honorifics and
+    roles add 2 for PERSON, a country name 3 for GPE."""
+    votes: Counter = Counter()
+    for label, key_, titles, n_roles, country, count in mentions:
+        if country:
+            votes["GPE"] += 3 * count
+            continue
+        votes[label] += (1.0 if len(key_.split()) > 1 else 0.5) * count
+        if titles or n_roles:
+            votes["PERSON"] += 2 * count
+    return votes
+
+
+def _vote_row(m: LocalMention):
+    """(label, key, titles, roles, is a country, count) of one mention, for `vote`."""
+    return (m.label, m.key, m.titles, len(m.roles), m.country, 1)
+
+
+def local_clusters(mentions: list[LocalMention], acronym_map: dict[str, str]) -> list[Cluster]:
+    by_key: dict[str, list[LocalMention]] = defaultdict(list)
+    for m in mentions:
+        by_key[acronym_map.get(m.key, m.key)].append(m)
+    clusters = [Cluster([k] + sorted({m.key for m in ms} - {k}), ms) for k, ms in by_key.items()]
+    # short forms join the one cluster they can stand for, longest first: a person by
+    # surname ("Singh"), an organisation by its leading words ("Ford" for "Ford Motor Company")
+    clusters.sort(key=lambda c: -len(c.longest))
+    merged: list[Cluster] = []
+    for c in clusters:
+        target = _unique_long_form(c, merged) or _unique_org_prefix(c, merged)
+        if target is not None:
+            target.keys += [k for k in c.keys if k not in target.keys]
+            target.mentions += c.mentions
+        else:
+            merged.append(c)
+    return merged
+
+
+def _unique_org_prefix(c: Cluster, candidates: list[Cluster]) -> Cluster | None:
+    """"Ford" for "Ford Motor Company": an organisation's leading words, where one
+    organisation of the article fits. Not a place ("Aldmere", tagged a place somewhere in
+    the article, is not "Aldmere Port Authority"), nor an owner ("Estmark" is not "Estmark's
+    Port of Aldmere")."""
+    if c.type != "ORG" or len(c.longest) > 2 or any(m.country or m.label in PLACE_LABELS for m in c.mentions):
+        return None
+    short = c.longest
+    fits = [
+        t
+        for t in candidates
+        if t.type == "ORG"
+        and any(_leads(short, k.split()) for k in t.keys)
+        and not _owned_by(short, t)
+    ]
+    return fits[0] if len(fits) == 1 else None
+
+
+# institutions named after the place they serve: "Aldmere" before "Port Authority" is a place
+PLACE_INSTITUTIONS = frozenset(
+    tuple(h.split())
+    for h in (
+        "chamber of commerce", "port authority", "city council", "county council", "council", "police",
+        "police department", "fire department", "city hall", "university", "state university", "airport",
+        "government", "parliament", "assembly", "court", "high court", "supreme court", "stock exchange",
+        "central bank", "harbour", "harbor", "port", "county", "city", "province", "region", "state",
+    )
+)  # fmt: skip
+
+
+def _leads(short: list[str], long: list[str]) -> bool:
+    """`short` is the leading words of `long` and the rest is a name of its own, not the
+    generic institution of a place ("Ford Motor Company", not "Estmark Chamber of Commerce")."""
+    return len(long) > len(short) and long[: len(short)] == short and tuple(long[len(short) :]) not in PLACE_INSTITUTIONS
+
+
+def _owned_by(short: list[str], c: Cluster) -> bool:
+    """Every name of the cluster is written as the short name's possession ("Estmark's ...")."""
+    return all(re.match(r"(?:the\s+)?" + r"\W+".join(map(re.escape, short)) + r"['’]s\b", names.fold(m.text)) for m in c.mentions)
+
+
+def surname_mentions(text: str, clusters: list[Cluster], mentions: list[LocalMention]) -> None:
+    """Add the untagged later uses of a person's surname ("Jobs" after "Steve Jobs") to
+    that person's cluster, where the surname belongs to no other cluster of the article."""
+    taken = [(m.start, m.end) for m in mentions]
+    owners: dict[str, list[Cluster]] = defaultdict(list)
+    for c in clusters:
+        for k in c.keys:
+            owners[k.split()[-1]].append(c)
+    for c in clusters:
+        if c.type != "PERSON" or len(c.longest) < 2:
+            continue
+        full = max((m for m in c.mentions if m.label == "PERSON"), key=lambda m: len(m.key.split()), default=None)
+        if full is None:
+            continue
+        surname = full.name.split()[-1]
+        skey = names.key(surname)
+        if len(surname) < 3 or names.country(surname) or len({id(o) for o in owners[skey]}) > 1 or skey in _other_keys(c, clusters):
+            continue
+        for m in re.finditer(rf"(?<![\w.'’-]){re.escape(surname)}(?![\w'’-]| [A-Z])", text):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            before = text[max(0, m.start() - 2) : m.start()]
+            if re.search(r"[A-Z]\w* $", text[max(0, m.start() - 30) : m.start()]) and not before.endswith(". "):
+                continue  # "Bill Ford", "Ford" after another capitalised word
+            added = LocalMention(m.start(), m.end(), surname, surname, "PERSON", skey)
+            c.mentions.append(added)
+            mentions.append(added)
+            taken.append((m.start(), m.end()))
+
+
+def _other_keys(c: Cluster, clusters: list[Cluster]) -> set[str]:
+    return {k for other in clusters if other is not c for k in other.keys}
+
+
+def _personish_short(c: Cluster) -> bool:
+    """Could this cluster be a person's short form? One or two words, no country, tagged
+    as something the tagger calls people by mistake (it tags "Singh" GPE or ORG)."""
+    return (
+        len(c.longest) <= 2
+        and not any(m.country for m in c.mentions)
+        and all(m.label in PERSONISH for m in c.mentions)
+    )
+
+
+def _fits(short: list[str], full: list[str], first_name: bool) -> bool:
+    """Can `short` stand for `full`: by surname, or by the first word when `first_name`
+    allows it ("Admiral Dong" for "Dong Jun", "Steve" for "Steve Jobs" inside one article)."""
+    if names.is_short_form(short, full):
+        return True
+    return first_name and len(short) == 1 and len(full) > 1 and short[0] == full[0]
+
+
+def _unique_long_form(c: Cluster, candidates: list[Cluster]) -> Cluster | None:
+    """Within one article a first name may stand for the one full name it begins."""
+    if not _personish_short(c):
+        return None
+    fits = [
+        t
+        for t in candidates
+        if len(t.longest) > len(c.longest)
+        and any(_fits(c.longest, k.split(), True) for k in t.keys)
+    ]
+    fits_person = [t for t in fits if t.type == "PERSON"]
+    if len(fits) == 1 and fits_person:
+        return fits_person[0]
+    return None
+
+
+# -- 4. across the store -------------------------------------------------------------------
+
+
+def entity_id(first_key: str) -> str:
+    return "ent_" + hashlib.sha1(first_key.encode("utf-8")).hexdigest()[:12]
+
+
+class ResolveStage:
+    name = "resolve"
+
+    def run(self, store, article_ids: Sequence[str], settings) -> None:
+        for i in range(0, len(article_ids), 200):
+            chunk = list(article_ids[i : i + 200])
+            _forget(store, chunk)
+            docs = parse_articles(store.articles(chunk), settings, store)
+            acronyms = _acronym_map(store)
+            touched: set[str] = set()
+            for aid in chunk:
+                touched |= resolve_article(store, docs[aid], acronyms)
+            refresh(store, touched)
+
+
+def _forget(store, article_ids: list[str]) -> None:
+    """Idempotence: drop what an earlier run stored for these articles."""
+    for aid in article_ids:
+        store.conn.execute("DELETE FROM entity_mentions WHERE article_id = ?", (aid,))
+        store.conn.execute("DELETE FROM entity_roles WHERE article_id = ?", (aid,))
+
+
+def _acronym_map(store) -> dict[str, str]:
+    return {r[0]: r[1] for r in store.conn.execute("SELECT short_key, long_key FROM acronyms")}
+
+
+def resolve_article(store, adoc, acronym_map: dict[str, str] | None = None) -> set[str]:
+    """Resolve one parsed article into the store's entities; returns the entity ids touched.
+    `acronym_map` (short key -> long key, as stored) is updated with what the article defines."""
+    article = adoc.article
+    acronym_map = _acronym_map(store) if acronym_map is None else acronym_map
+    mentions, definitions = article_mentions(adoc, acronym_map)
+    local_map = dict(acronym_map)  # the article's own definitions win inside it
+    for acr in definitions:
+        short_key, long_key = names.key(acr.short), names.key(acr.long)
+        if short_key and long_key and short_key != long_key:
+            local_map[short_key] = acronym_map.get(long_key, long_key)
+            acronym_map.setdefault(short_key, local_map[short_key])
+            store.conn.execute(
+                'INSERT OR IGNORE INTO acronyms (short_key, long_key, short, long, article_id, start, "end") '
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (short_key, long_key, acr.short, acr.long, article.id, acr.long_start, acr.long_end),
+            )
+    touched: set[str] = set()
+    clusters = local_clusters(mentions, local_map)
+    surname_mentions(article.clean_text, clusters, mentions)
+    for cluster in clusters:
+        eid = _link(store, cluster, article.id)
+        _attach(store, eid, cluster, article)
+        touched.add(eid)
+    return touched
+
+
+def _owner(store, key: str) -> str | None:
+    row = store.conn.execute("SELECT entity_id FROM entity_keys WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else None
+
+
+def _global_keys(cluster: Cluster) -> list[str]:
+    """The keys that name a cluster across the store. A person's short forms ("singh") are
+    not among them: "Singh" is Rajnath Singh in one article and may be Manmohan Singh in
+    the next, so a short form is matched by `_person_candidates`, never owned."""
+    if cluster.type != "PERSON":
+        return cluster.keys
+    longest = cluster.longest
+    return [k for k in cluster.keys if not _fits(k.split(), longest, True)] or [" ".join(longest)]
+
+
+def _link(store, cluster: Cluster, article_id: str) -> str:
+    owners = list(dict.fromkeys(o for o in (_owner(store, k) for k in _global_keys(cluster)) if o))
+    # across articles an organisation's name ("Ford" alone) is not taken for a person's
+    may_be_short = _personish_short(cluster) and cluster.type != "ORG"
+    if not owners and (cluster.type == "PERSON" or may_be_short):
+        owners = _person_candidates(store, cluster.longest, cluster.honorific, may_be_short, cluster.type == "PERSON")
+    if owners:
+        survivor = _oldest(store, owners)
+        for other in owners:
+            if other != survivor:
+                merge(store, other, survivor, "shared name", article_id)
+        return survivor
+    eid = entity_id(cluster.keys[0])
+    store.conn.execute(
+        "INSERT OR IGNORE INTO entities (id, seq, name, type, created_at) "
+        "VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM entities), ?, ?, ?)",
+        (eid, cluster.mentions[0].name, cluster.type, utcnow()),
+    )
+    return eid
+
+
+def _person_candidates(store, mine: list[str], honorific: bool, may_be_short: bool, is_person: bool) -> list[str]:
+    """The one stored person whose name `mine` shortens (when `may_be_short`), or whose
+    short-form-only name `mine` completes (when `is_person`); [] when none or several.
+    An entity qualifies only if every name it has is compatible with `mine`."""
+    rows = store.conn.execute(
+        "SELECT DISTINCT k.entity_id, e.type FROM entity_keys k JOIN entities e ON e.id = k.entity_id "
+        "WHERE k.last_token = ? OR k.first_token = ?",
+        (mine[-1], mine[0]),
+    ).fetchall()
+    found: list[str] = []
+    for row in rows:
+        keys = [r[0].split() for r in store.conn.execute("SELECT key FROM entity_keys WHERE entity_id = ?", (row[0],))]
+        longer = may_be_short and row["type"] == "PERSON" and any(_fits(mine, k, honorific) for k in keys)
+        shorter = is_person and all(len(k) <= 2 and not names.country(" ".join(k)) for k in keys) and any(
+            _fits(k, mine, False) for k in keys
+        )
+        compatible = all(k == mine or _fits(k, mine, False) or _fits(mine, k, honorific) for k in keys)
+        if (longer or shorter) and compatible:
+            found.append(row[0])
+    return found if len(found) == 1 else []
+
+
+def _oldest(store, ids: list[str]) -> str:
+    marks = ",".join("?" * len(ids))
+    return store.conn.execute(f"SELECT id FROM entities WHERE id IN ({marks}) ORDER BY seq LIMIT 1", ids).fetchone()[0]
+
+
+def merge(store, younger: str, older: str, reason: str, article_id: str | None = None) -> None:
+    """Fold entity `younger` into `older`: keys, mentions, roles move; the row stays with
+    merged_into set, and the merge is recorded."""
+    for table in ("entity_keys", "entity_mentions", "entity_roles"):
+        store.conn.execute(f"UPDATE {table} SET entity_id = ? WHERE entity_id = ?", (older, younger))
+    store.conn.execute("UPDATE entities SET merged_into = ? WHERE id = ?", (older, younger))
+    store.conn.execute("UPDATE entities SET merged_into = ? WHERE merged_into = ?", (older, younger))
+    store.conn.execute(
+        "INSERT INTO entity_merges (merged, into_id, reason, article_id, at) VALUES (?, ?, ?, ?, ?)",
+        (younger, older, reason, article_id, utcnow()),
+    )
+
+
+def _attach(store, eid: str, cluster: Cluster, article) -> None:
+    for k in _global_keys(cluster):
+        words = k.split()
+        store.conn.execute(
+            "INSERT OR IGNORE INTO entity_keys (key, entity_id, first_token, last_token) VALUES (?, ?, ?, ?)",
+            (k, eid, words[0], words[-1]),
+        )
+    text = article.clean_text
+    for m in cluster.mentions:
+        store.conn.execute(
+            'INSERT INTO entity_mentions (entity_id, article_id, start, "end", text, name, titles, label, key) '
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (eid, article.id, m.start, m.end, text[m.start : m.end], m.name, "|".join(m.titles), m.label, m.key),
+        )
+        for r in m.roles:
+            store.conn.execute(
+                'INSERT INTO entity_roles (entity_id, article_id, start, "end", text, surface, normalised) '
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (eid, article.id, r.start, r.end, text[r.start : r.end], r.surface, r.normalised),
+            )
+
+
+# -- 5. type and name ----------------------------------------------------------------------
+
+
+def refresh(store, entity_ids: set[str]) -> None:
+    """Recompute type (weighted vote) and display name of the given entities. Mentions are
+    counted in SQL by (label, key, name, titled), so a country with a million mentions
+    costs a handful of rows."""
+    for eid in entity_ids:
+        rows = store.conn.execute(
+            "SELECT label, key, name, titles != '' AS titled, COUNT(*) AS n FROM entity_mentions "
+            "WHERE entity_id = ? GROUP BY label, key, name, titled",
+            (eid,),
+        ).fetchall()
+        if not rows:
+            continue
+        n_roles = store.conn.execute("SELECT COUNT(*) FROM entity_roles WHERE entity_id = ?", (eid,)).fetchone()[0]
+        countries = {r["key"]: names.country(r["key"]) for r in rows}
+        votes = vote(
+            (r["label"], r["key"], r["titled"], 0, countries[r["key"]] is not None and r["label"] != "PERSON", r["n"])
+            for r in rows
+        )
+        votes["PERSON"] += 2 * n_roles
+        type_ = votes.most_common(1)[0][0]
+        country = next((c for c in countries.values() if c is not None), None)
+        if type_ == "GPE" and country is not None:
+            name = country.name
+        else:
+            forms: Counter = Counter()
+            for r in rows:
+                forms[r["name"]] += r["n"]
+            forms = Counter({f: n for f, n in forms.items() if not names.is_demonym(f)}) or forms
+            name = max(forms, key=lambda f: (len(names.key(f).split()), forms[f], -len(f)))
+        store.conn.execute("UPDATE entities SET type = ?, name = ? WHERE id = ?", (type_, name, eid))
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def load_entities(store, article_ids: Sequence[str] | None = None) -> list[Entity]:
+    """Resolved entities, most mentioned first. With `article_ids`: the entities mentioned
+    in those articles, with their mentions and roles in those articles only."""
+    if article_ids is None:
+        ids = [r[0] for r in store.conn.execute("SELECT id FROM entities WHERE merged_into IS NULL")]
+        return sorted(_load(store, ids, None), key=lambda e: (-len(e.mentions), e.name))
+    wanted = list(dict.fromkeys(article_ids))
+    ids = [r[0] for r in store.select_in("SELECT DISTINCT entity_id FROM entity_mentions WHERE article_id IN ({marks})", wanted)]
+    return sorted(_load(store, list(dict.fromkeys(ids)), set(wanted)), key=lambda e: (-len(e.mentions), e.name))
+
+
+def _rows(store, table: str, columns: str, eid: str, articles: set[str] | None) -> list:
+    """Rows of one entity in a span table (mentions, roles), optionally of some articles only."""
+    rows = store.conn.execute(
+        f'SELECT article_id, start, "end", {columns} FROM {table} WHERE entity_id = ? ORDER BY article_id, start',
+        (eid,),
+    )
+    return [r for r in rows if articles is None or r["article_id"] in articles]
+
+
+def _load(store, ids: list[str], articles: set[str] | None) -> list[Entity]:
+    out = []
+    for eid in ids:
+        row = store.conn.execute("SELECT id, name, type FROM entities WHERE id = ?", (eid,)).fetchone()
+        if row is None:
+            continue
+        mrows = _rows(store, "entity_mentions", "text, name, titles, label", eid, articles)
+        rrows = _rows(store, "entity_roles", "text, surface, normalised", eid, articles)
+        aliases = list(
+            dict.fromkeys(
+                f
+                for r in mrows
+                for f in (r["name"], r["text"], " ".join(r["titles"].split("|") + [r["name"]]).strip())
+                if f != row["name"] and not names.is_demonym(f)
+            )
+        )
+        titles = list(dict.fromkeys(t for r in mrows for t in r["titles"].split("|") if t))
+        out.append(
+            Entity(
+                id=row["id"],
+                name=row["name"],
+                type=row["type"],
+                aliases=aliases,
+                titles=titles,
+                roles=[
+                    Role(r["surface"], r["normalised"], Span(r["article_id"], r["start"], r["end"], r["text"]))
+                    for r in rrows
+                ],
+                mentions=[Mention(r["article_id"], r["start"], r["end"], r["text"], r["label"]) for r in mrows],
+            )
+        )
+    return out
+
+
+def entity_dict(entity: Entity) -> dict:
+    """An entity as JSON (the brief's `entities` items, plus titles and a mention count).
+    Roles are grouped by normalised form; conflicting roles stay apart, each with its articles."""
+    grouped: dict[str, dict] = {}
+    for role in entity.roles:
+        item = grouped.setdefault(role.normalised, {"role": role.normalised, "surfaces": [], "articles": []})
+        if role.surface not in item["surfaces"]:
+            item["surfaces"].append(role.surface)
+        if role.evidence.article not in item["articles"]:
+            item["articles"].append(role.evidence.article)
+    return {
+        "id": entity.id,
+        "name": entity.name,
+        "type": entity.type,
+        "aliases": entity.aliases,
+        "titles": entity.titles,
+        "roles": [{**item, "articles": sorted(item["articles"])} for item in grouped.values()],
+        "articles": entity.articles,
+        "mentions": len(entity.mentions),
+    }
+
+
+def get(store, eid: str) -> Entity | None:
+    """An entity by id; a merged-away id leads to the entity it was merged into."""
+    seen = set()
+    while eid and eid not in seen:
+        seen.add(eid)
+        row = store.conn.execute("SELECT merged_into FROM entities WHERE id = ?", (eid,)).fetchone()
+        if row is None:
+            return None
+        if row[0] is None:
+            loaded = _load(store, [eid], None)
+            return loaded[0] if loaded else None
+        eid = row[0]
+    return None
+
+
+def entity_at(store, article_id: str, start: int, end: int) -> Entity | None:
+    """The resolved entity that the phrase clean_text[start:end] names: the mention at the
+    phrase's head if there is one (its end, or before its first comma: "United States
+    airframer Boeing" -> Boeing, "Joe Leonard, chairman of AirTran" -> Joe Leonard), else
+    the mention that overlaps it most."""
+    rows = store.conn.execute(
+        'SELECT m.entity_id, m.start, m."end", a.clean_text FROM entity_mentions m JOIN articles a ON a.id = m.article_id '
+        'WHERE m.article_id = ? AND m.start < ? AND m."end" > ?',
+        (article_id, end, start),
+    ).fetchall()
+    if not rows:
+        return None
+    phrase = rows[0]["clean_text"][start:end]
+    head_end = start + phrase.index(",") if "," in phrase else end
+    while head_end > start and not rows[0]["clean_text"][head_end - 1].isalnum():
+        head_end -= 1
+
+    def rank(r):
+        overlap = min(end, r["end"]) - max(start, r["start"])
+        return (r["end"] == head_end, overlap, -(r["end"] - r["start"]))
+
+    return get(store, max(rows, key=rank)["entity_id"])
+
+
+def article_entities(store, article_id: str) -> list[tuple[str, str, int]]:
+    """(entity id, type, mention count) of the entities an article mentions, most first."""
+    rows = store.conn.execute(
+        "SELECT m.entity_id, e.type, COUNT(*) AS n FROM entity_mentions m JOIN entities e ON e.id = m.entity_id "
+        "WHERE m.article_id = ? GROUP BY m.entity_id ORDER BY n DESC, m.entity_id",
+        (article_id,),
+    ).fetchall()
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+def find(store, name: str) -> Entity | None:
+    """An entity by id, name or alias (compared by names.key; acronyms and demonyms too)."""
+    if name.startswith("ent_"):
+        found = get(store, name)
+        if found is not None:
+            return found
+    k = names.key(name)
+    country = names.country(name)
+    candidates = [k, names.key(country.name) if country else None, names.strip_corporate(k)]
+    acronym = store.conn.execute("SELECT long_key FROM acronyms WHERE short_key = ?", (k,)).fetchone()
+    if acronym:
+        candidates.append(acronym[0])
+    titles, rest = names.split_honorifics(name)
+    candidates.append(names.key(rest))
+    for cand in candidates:
+        if cand:
+            owner = _owner(store, cand)
+            if owner:
+                return get(store, owner)
+    tokens = names.key(rest).split()
+    if tokens:  # a short form: the one person it can stand for
+        found = _person_candidates(store, tokens, True, True, False)
+        if found:
+            return get(store, found[0])
+    return None

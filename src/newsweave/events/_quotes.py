@@ -1,0 +1,273 @@
+"""Direct quotes: the words inside quotation marks, who said them, and through what channel.
+
+    find_quotes(adoc, people=None) -> [QuoteMention]      one article (parsed by nlp.py)
+    merge_quotes(mentions)        -> [Quote]              one story: the same words, once
+
+Marks: curly “ ” and straight " (opening when at a word's start, closing otherwise). A
+quote may run over paragraphs in the newspaper way: a paragraph that opens a quote without
+closing it continues in the next paragraph that opens with a mark. Single quotes ‘ ’ are
+titles in news copy ('Framework for ...'), not speech, and are ignored; so are short
+scare-quoted phrases (fewer than MIN_WORDS words). Indirect speech ("Singh emphasised that
+...") has no marks and is never a quote.
+
+Attribution: the clause right after the closing mark (`," Singh posted on X`) or right
+before the opening one (`Hegseth posted on X, “...`). Its speech verb's subject is the
+speaker; pronouns take the last person named as a subject before the quote; "the post
+added" and "the statement added" continue the previous post or the last statement's source.
+Channel: X (posted/tweeted, on X/Twitter), statement (stated, in a statement, release),
+interview (told ... in an interview), told, said.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..grouping import first_fit
+from ._participants import FIRST_PLURAL, FIRST_SINGULAR, SINGULAR_PRONOUNS, ArticlePeople, Participant, canonical, name_span, same_participant
+from ..records import Quote, Span
+
+MIN_WORDS = 6
+SPEECH_VERBS = {
+    "say", "tell", "post", "write", "tweet", "state", "add", "note", "remark", "declare", "announce",
+    "stress", "emphasise", "emphasize", "reiterate", "assert", "share", "comment", "explain", "insist",
+    "claim", "warn", "ask", "reply", "respond", "conclude", "observe", "continue", "mention", "affirm",
+    "call", "describe", "term", "dub",  # "called the outcome “…”": the speaker's own words
+}  # fmt: skip
+# the clause before an opening mark that introduces the quote: "..., X said:", "X called the outcome"
+INTRODUCES = re.compile(r"(?:[,:]|\b(?:call(?:ed|s)?|describ(?:ed|es)|term(?:ed|s)|dubb(?:ed|s))\b[^.!?;“”\"]{0,60}?)\s*$")
+OPEN_MARKS = {"“", '"', "„"}
+CLOSE_MARKS = {"”", '"'}
+SOCIAL = [
+    (re.compile(r"\b(?:on|via)\s+X\b|\bX\s+post\b|\btweet(?:ed|s)?\b|\bon\s+Twitter\b|\bpost\s+on\s+X\b"), "X"),
+    (re.compile(r"\bon\s+Facebook\b"), "Facebook"),
+    (re.compile(r"\bon\s+Instagram\b"), "Instagram"),
+    (re.compile(r"\b(?:statement|stated|release|communiqu[eé])\b", re.I), "statement"),
+    (re.compile(r"\binterview\b", re.I), "interview"),
+    (re.compile(r"\btold\b", re.I), "told"),
+    (re.compile(r"\bposted\b|\bthe\s+post\b", re.I), "post"),
+]
+
+
+@dataclass
+class QuoteMention:
+    """One quote in one article."""
+
+    article: str
+    text: str  # the quoted words, paragraphs joined by a space
+    parts: list[Span]  # the words inside the marks, one span per paragraph
+    start: int  # from the first opening mark ...
+    end: int  # ... to just after the last closing mark
+    speaker: Participant | None = None
+    speaker_id: str | None = None  # resolved entity (or canonical name)
+    channel: str | None = None
+    attribution: Span | None = None
+
+    def holds(self, offset: int) -> bool:
+        return self.start <= offset < self.end
+
+
+def _marks(text: str) -> list[tuple[int, str]]:
+    """Quotation marks with their role: 'open' or 'close'."""
+    out = []
+    for i, ch in enumerate(text):
+        if ch in ("“", "„"):
+            out.append((i, "open"))
+        elif ch == "”":
+            out.append((i, "close"))
+        elif ch == '"':
+            before = text[i - 1] if i else "\n"
+            out.append((i, "open" if before.isspace() or before in "([{—–-" else "close"))
+    return out
+
+
+def quote_spans(text: str, min_words: int = MIN_WORDS) -> list[list[tuple[int, int]]]:
+    """Every direct quote of a clean text as its inner parts [(start, end), ...]."""
+    quotes: list[list[tuple[int, int]]] = []
+    parts: list[tuple[int, int]] = []
+    open_at: int | None = None
+    for pos, role in _marks(text):
+        if open_at is not None:
+            between = text[open_at + 1 : pos]
+            if "\n\n" in between:
+                # the quote ran to the end of its paragraph: it continues only if this
+                # mark opens the next paragraph
+                para_end = open_at + 1 + between.index("\n\n")
+                starts_para = text[:pos].endswith("\n\n") or pos == 0
+                if role == "open" and starts_para and "\n\n" not in text[para_end + 2 : pos]:
+                    parts.append((open_at + 1, para_end))
+                    open_at = pos
+                    continue
+                parts, open_at = [], None  # an unclosed quote: drop it
+        if role == "open" and open_at is None:
+            open_at = pos
+        elif role == "close" and open_at is not None:
+            parts.append((open_at + 1, pos))
+            quotes.append(parts)
+            parts, open_at = [], None
+    return [q for q in quotes if sum(len(text[s:e].split()) for s, e in q) >= min_words]
+
+
+def _tokens_in(adoc, start: int, end: int):
+    for para in adoc.paragraphs:
+        for tok in para.doc:
+            off = para.start + tok.idx
+            if start <= off < end:
+                yield tok, para.start
+
+
+def _speech_verb(tokens):
+    """The speech verb of an attribution clause, preferring one with a subject."""
+    verbs = [(t, b) for t, b in tokens if t.lemma_.lower() in SPEECH_VERBS and t.pos_ in ("VERB", "AUX")]
+    with_subject = [(t, b) for t, b in verbs if any(c.dep_ in ("nsubj", "nsubjpass") for c in t.children)]
+    return (with_subject or verbs or [(None, None)])[0]
+
+
+def _channel(text: str) -> str | None:
+    for pattern, name in SOCIAL:
+        if pattern.search(text):
+            return name
+    if re.search(r"\bsaid\b|\bsays\b|\badded\b", text):
+        return "said"
+    return None
+
+
+class _Speakers:
+    """The last person named as a subject before an offset; the last statement's source."""
+
+    def __init__(self, adoc, people: ArticlePeople) -> None:
+        self.subjects: list[tuple[int, Participant]] = []
+        self.statements: list[tuple[int, Participant]] = []
+        for para in adoc.paragraphs:
+            for tok in para.doc:
+                if tok.dep_ not in ("nsubj", "nsubjpass"):
+                    continue
+                found = name_span(tok)
+                if found is None:
+                    continue
+                s, e, surface, label = found
+                name, known = people.expand(surface)
+                if (known or label) not in ("PERSON", "ORG"):
+                    continue
+                p = Participant(name, para.start + s, para.start + e, known or label)
+                if (known or label) == "PERSON":
+                    self.subjects.append((para.start + tok.idx, p))
+                if tok.head.lemma_.lower() in ("state", "release", "say") and (known or label) == "ORG":
+                    self.statements.append((para.start + tok.idx, p))
+
+    def person_before(self, offset: int) -> Participant | None:
+        before = [p for at, p in self.subjects if at < offset]
+        return before[-1] if before else None
+
+    def statement_before(self, offset: int) -> Participant | None:
+        before = [p for at, p in self.statements if at < offset]
+        return before[-1] if before else None
+
+
+def _sentence_end(text: str, pos: int) -> int:
+    m = re.search(r"[.!?](?=\s|$)|\n\n", text[pos:])
+    return pos + (m.end() if m else len(text) - pos)
+
+
+def find_quotes(adoc, people: ArticlePeople | None = None, min_words: int = MIN_WORDS) -> list[QuoteMention]:
+    """Direct quotes of one parsed article with speaker and channel."""
+    article = adoc.article
+    text = article.clean_text
+    people = people or ArticlePeople.from_doc(adoc)
+    speakers = _Speakers(adoc, people)
+    out: list[QuoteMention] = []
+    for parts in quote_spans(text, min_words):
+        start, end = parts[0][0] - 1, parts[-1][1] + 1
+        spans = [Span(article.id, s, e, text[s:e]) for s, e in parts]
+        words = " ".join(text[s:e].strip().rstrip(",") for s, e in parts)
+        q = QuoteMention(article.id, words, spans, start, end)
+        # attribution after the quote (to the sentence end), else before it (same paragraph)
+        para_start = text.rfind("\n\n", 0, start) + 2 if "\n\n" in text[:start] else 0
+        after = (end, _sentence_end(text, end))
+        before = (para_start, start)
+        verb = base = None
+        for a, b in (after, before):
+            if b - a < 3 or (a, b) == before and not INTRODUCES.search(text[a:b]):
+                continue
+            verb, base = _speech_verb(_tokens_in(adoc, a, b))
+            if verb is not None:
+                q.attribution = Span(article.id, a, b, text[a:b])
+                break
+        if verb is None:
+            out.append(q)
+            continue
+        clause = q.attribution.text
+        q.channel = _channel(clause)
+        subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        previous = out[-1] if out else None
+        if subj is not None:
+            low = subj.text.lower()
+            head_words = " ".join(t.text.lower() for t in subj.subtree)
+            if low in SINGULAR_PRONOUNS or low in FIRST_SINGULAR | FIRST_PLURAL:
+                q.speaker = speakers.person_before(start)
+            elif re.search(r"\bpost\b|\btweet\b", head_words) and previous is not None:
+                q.speaker, q.speaker_id = previous.speaker, previous.speaker_id
+                q.channel = previous.channel if previous.channel not in (None, "said") else "X"
+            elif re.search(r"\bstatement\b|\brelease\b", head_words):
+                q.speaker = speakers.statement_before(start)
+                q.channel = "statement"
+            else:
+                found = name_span(subj)
+                if found is not None:
+                    s, e, surface, label = found
+                    name, known = people.expand(surface)
+                    if (known or label) in ("PERSON", "ORG"):  # people and organisations speak; places do not
+                        q.speaker = Participant(name, base + s, base + e, known or label)
+        if q.channel in ("said", "post", None) and verb.lemma_.lower() not in ("call", "describe", "term", "dub"):
+            # "In a post on X, Rajnath Singh exuded confidence ... \n\n '...,' he said."
+            window = text[max(0, start - 400) : start]
+            if SOCIAL[0][0].search(window) and q.speaker is not None and q.speaker.name.split()[-1] in window:
+                q.channel = "X"
+            elif q.channel == "post":
+                q.channel = "X" if SOCIAL[0][0].search(clause + window[-200:]) else "post"
+        out.append(q)
+    return out
+
+
+def _norm_words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower().replace("’", "'"))
+
+
+def similar_text(a: str, b: str) -> bool:
+    """Two renderings of one quote: one contains the other, or most words are shared."""
+    wa, wb = _norm_words(a), _norm_words(b)
+    if not wa or not wb:
+        return False
+    ja, jb = " ".join(wa), " ".join(wb)
+    if ja in jb or jb in ja:
+        return True
+    sa, sb = set(wa), set(wb)
+    return len(sa & sb) / min(len(sa), len(sb)) >= 0.8
+
+
+def merge_quotes(mentions: list[QuoteMention]) -> list[Quote]:
+    """One Quote per distinct (speaker, words) across the articles of a story."""
+
+    def same_quote(g: list[QuoteMention], m: QuoteMention) -> bool:
+        head = g[0]
+        speakers_ok = m.speaker is None or head.speaker is None or same_participant(m.speaker, head.speaker)
+        return speakers_ok and any(similar_text(m.text, o.text) for o in g)
+
+    groups = first_fit(mentions, same_quote)
+    quotes = []
+    for g in groups:
+        named = [m for m in g if m.speaker is not None]
+        speaker = None
+        if named:
+            resolved = [m for m in named if m.speaker.entity]
+            best = max(resolved or named, key=lambda m: len(m.speaker.name))
+            speaker = best.speaker.entity or canonical(best.speaker.name)
+        channels = [m.channel for m in g if m.channel]
+        channel = max(set(channels), key=lambda c: (c not in ("said", "post"), channels.count(c))) if channels else None
+        text = max((m.text for m in g), key=len)
+        evidence = [span for m in g for span in m.parts]
+        quotes.append(Quote(speaker=speaker, text=text, channel=channel, evidence=evidence))
+    return quotes
+
+
+__all__ = ["QuoteMention", "find_quotes", "merge_quotes", "quote_spans", "similar_text"]

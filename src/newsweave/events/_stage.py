@@ -1,0 +1,375 @@
+"""The extract stage: events, quotes and times of every article, then of every story.
+
+    ExtractStage().run(store, article_ids, settings)     (registered in pipeline.py)
+    load_events(store, story_id=None) -> [Event]
+    load_quotes(store, story_id=None) -> [Quote]
+
+Steps, for the articles the runner hands over:
+1. parse them (nlp.parse_articles) and pick each one's anchor date: its published date, or,
+   for an undated article, the most common published date of its story (`anchor_from` =
+   "story", a weaker anchor that every date resolved from it carries);
+2. find its quotes (quotes.py) and its event mentions (events.py), resolve the people in
+   them (participants.default_resolver: resolve.entity_at once entity resolution lands,
+   the surface name until then), and replace the article's rows in event_mentions and
+   quote_mentions;
+3. for every story those articles belong to, corefer all its mentions (of every article of
+   the story, old and new) into events and quotes, replacing the story's rows.
+
+Stories come from the cluster stage (`stories.story_of` / `stories.story_articles`);
+"all" names every article as one story.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import Counter
+from dataclasses import replace
+from collections.abc import Sequence
+
+from .. import nlp, stories
+from ..errors import NotFoundError
+from ..records import Article, Event, Quote, Span, TimeValue
+from ..settings import Settings
+from ..store import Store
+from . import _frames as ev
+from ._participants import ArticlePeople, Participant, default_resolver, display_name
+from ._quotes import QuoteMention, find_quotes, merge_quotes
+from ._timex import parse_anchor
+
+ALL = "all"  # every article, as one story (`newsweave events all`)
+
+
+# -- stories (switch to the cluster stage's functions when it lands) ------------------
+
+
+def story_of(store: Store, article_id: str) -> str:
+    """The story an article belongs to (the article's own id before the cluster stage ran)."""
+    return stories.story_of(store, article_id) or article_id
+
+
+def story_articles(store: Store, story_id: str) -> list[str]:
+    """The ids of a story's articles ("all": every article)."""
+    if story_id == ALL:
+        return store.article_ids()
+    return stories.story_articles(store, story_id) or ([story_id] if store.has_article(story_id) else [])
+
+
+def story_anchor(store: Store, story_id: str) -> dt.date | None:
+    """The most common published date of a story's dated articles (ties: the earliest)."""
+    dates = Counter(a.published for a in store.articles(story_articles(store, story_id)) if a.published)
+    if not dates:
+        return None
+    return min(dates, key=lambda d: (-dates[d], d))
+
+
+# -- the stage ------------------------------------------------------------------------
+
+
+class ExtractStage:
+    name = "extract"
+
+    def run(self, store: Store, article_ids: Sequence[str], settings: Settings) -> None:
+        cfg = settings.extract
+        articles = store.articles(article_ids)
+        docs = nlp.parse_articles(articles, settings, store)
+        resolver = default_resolver()
+        stories: set[str] = set()
+        with store.transaction() as conn:
+            for article in articles:
+                story = story_of(store, article.id)
+                stories.add(story)
+                anchor, anchor_from = article.published, "published"
+                if anchor is None and cfg.story_anchor:
+                    anchor, anchor_from = story_anchor(store, story), "story"
+                adoc = docs[article.id]
+                people = ArticlePeople.from_doc(adoc)
+                quotes = find_quotes(adoc, people, cfg.quote_min_words)
+                mentions = ev.extract_mentions(adoc, anchor, anchor_from if anchor else None, quotes, people)
+                _resolve(store, article.id, quotes, mentions, resolver)
+                _write_mentions(conn, article.id, quotes, mentions)
+            for story in sorted(stories):
+                rebuild_story(store, story)
+
+
+def analyse_text(
+    text: str,
+    published: dt.date | str | None = None,
+    settings: Settings | None = None,
+    anchor_from: str = "published",
+    body_start: int = 0,
+) -> tuple[list[ev.EventMention], list[QuoteMention]]:
+    """Event and quote mentions of a bare text (paragraphs split by blank lines), without a
+    store: for evaluations, tests and the Python API. `body_start`: where the news begins
+    after a dateline."""
+    settings = settings or Settings()
+    anchor = timex_anchor(published)
+    article = Article(id="text", raw_text=text, clean_text=text, published=anchor, body_start=body_start)
+    adoc = nlp.parse_articles([article], settings)[article.id]
+    people = ArticlePeople.from_doc(adoc)
+    quotes = find_quotes(adoc, people, settings.extract.quote_min_words)
+    mentions = ev.extract_mentions(adoc, anchor, anchor_from if anchor else None, quotes, people)
+    for q in quotes:
+        q.speaker_id = q.speaker.name if q.speaker else None
+    return mentions, quotes  # no store: names only
+
+
+def timex_anchor(value: dt.date | str | None) -> dt.date | None:
+    return parse_anchor(value)
+
+
+def _resolve(store, article_id, quotes: list[QuoteMention], mentions: list[ev.EventMention], resolver) -> None:
+    """Attach resolved entity ids to the people of an article's mentions and quotes."""
+
+    def one(p: Participant) -> Participant:
+        if p.label == "EVENT":
+            return p
+        return replace(p, entity=resolver(store, article_id, p.start, p.end, p.name))
+
+    for q in quotes:
+        if q.speaker is not None:
+            q.speaker = one(q.speaker)
+        q.speaker_id = (q.speaker.entity or q.speaker.name) if q.speaker else None
+    for m in mentions:
+        m.actors = [one(p) for p in m.actors]
+        m.counterparts = [one(p) for p in m.counterparts]
+
+
+def _people_json(people: list[Participant]) -> str:
+    return json.dumps(
+        [{"name": p.name, "start": p.start, "end": p.end, "label": p.label, "via": p.via, "entity": p.entity} for p in people]
+    )
+
+
+def _write_mentions(conn, article_id: str, quotes: list[QuoteMention], mentions: list[ev.EventMention]) -> None:
+    conn.execute("DELETE FROM event_mentions WHERE article_id = ?", (article_id,))
+    conn.execute("DELETE FROM quote_mentions WHERE article_id = ?", (article_id,))
+    conn.executemany(
+        """INSERT INTO event_mentions (article_id, type, status, actors, counterparts, object, place,
+           date_value, date_text, date_anchor, anchor_from, date_from, start, "end", text,
+           trigger_start, trigger_end, details) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+        [
+            (
+                article_id, m.type, m.status, _people_json(m.actors), _people_json(m.counterparts), m.object, m.place,
+                m.date.value if m.date else None, m.date.text if m.date else None,
+                m.date.anchor if m.date else None, m.date.anchor_from if m.date else None, m.date_from,
+                m.evidence.start, m.evidence.end, m.evidence.text, m.trigger.start, m.trigger.end,
+                json.dumps(m.details, sort_keys=True),
+            )
+            for m in mentions
+        ],
+    )  # fmt: skip
+    conn.executemany(
+        """INSERT INTO quote_mentions (article_id, text, parts, start, "end", speaker, speaker_name, speaker_entity,
+           speaker_start, speaker_end, channel) VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
+        [
+            (
+                article_id, q.text, json.dumps([[p.start, p.end] for p in q.parts]), q.start, q.end,
+                q.speaker_id or (q.speaker.name if q.speaker else None),
+                q.speaker.name if q.speaker else None, q.speaker.entity if q.speaker else None,
+                q.speaker.start if q.speaker else None, q.speaker.end if q.speaker else None, q.channel,
+            )
+            for q in quotes
+        ],
+    )  # fmt: skip
+
+
+def _participants(raw: str) -> list[Participant]:
+    return [Participant(p["name"], p["start"], p["end"], p["label"], p["via"], p.get("entity")) for p in json.loads(raw)]
+
+
+def stored_mentions(store: Store, article_ids: Sequence[str]) -> list[ev.EventMention]:
+    out = []
+    for aid in article_ids:
+        for r in store.conn.execute("SELECT * FROM event_mentions WHERE article_id = ? ORDER BY start, id", (aid,)):
+            date = TimeValue(r["date_value"], r["date_text"], r["date_anchor"], r["anchor_from"]) if r["date_text"] else None
+            out.append(
+                ev.EventMention(
+                    article=aid,
+                    type=r["type"],
+                    actors=_participants(r["actors"]),
+                    counterparts=_participants(r["counterparts"]),
+                    object=r["object"],
+                    place=r["place"],
+                    date=date,
+                    status=r["status"],
+                    evidence=Span(aid, r["start"], r["end"], r["text"]),
+                    trigger=Span(aid, r["trigger_start"], r["trigger_end"], ""),
+                    details=json.loads(r["details"]),
+                    date_from=r["date_from"],
+                )
+            )
+    return out
+
+
+def stored_quote_mentions(store: Store, article_ids: Sequence[str]) -> list[QuoteMention]:
+    out = []
+    for aid in article_ids:
+        text = None
+        for r in store.conn.execute("SELECT * FROM quote_mentions WHERE article_id = ? ORDER BY start", (aid,)):
+            if text is None:
+                text = store.article(aid).clean_text
+            parts = [Span(aid, s, e, text[s:e]) for s, e in json.loads(r["parts"])]
+            speaker = None
+            if r["speaker"] is not None:
+                name = text[r["speaker_start"] : r["speaker_end"]] if r["speaker_start"] is not None else r["speaker"]
+                speaker = Participant(r["speaker_name"] or name, r["speaker_start"], r["speaker_end"], entity=r["speaker_entity"])
+            q = QuoteMention(aid, r["text"], parts, r["start"], r["end"], speaker, r["speaker"], r["channel"])
+            out.append(q)
+    return out
+
+
+def rebuild_story(store: Store, story_id: str) -> None:
+    """Corefer every mention of a story's articles into its events and quotes (replacing
+    whatever the store held for those articles before)."""
+    ids = story_articles(store, story_id)
+    conn = store.conn
+    with store.transaction():
+        marks = ",".join("?" * len(ids))
+        if ids:
+            conn.execute(
+                f"DELETE FROM events WHERE story_id = ? OR id IN "
+                f"(SELECT event_id FROM event_evidence WHERE article_id IN ({marks}))",
+                (story_id, *ids),
+            )
+            conn.execute(
+                f"DELETE FROM quotes WHERE story_id = ? OR id IN "
+                f"(SELECT quote_id FROM quote_evidence WHERE article_id IN ({marks}))",
+                (story_id, *ids),
+            )
+        published = {
+            r["id"]: dt.date.fromisoformat(r["published"])
+            for r in store.select_in("SELECT id, published FROM articles WHERE id IN ({marks}) AND published IS NOT NULL", ids)
+        }
+        for e in ev.corefer(stored_mentions(store, ids), story_id, published):
+            conn.execute(
+                """INSERT OR REPLACE INTO events (id, story_id, type, actors, counterparts, object, place,
+                   date_value, date_text, date_anchor, anchor_from, status, linked, details)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                (
+                    e.id, story_id, e.type, json.dumps(e.actors), json.dumps(e.counterparts), e.object, e.place,
+                    e.date.value if e.date else None, e.date.text if e.date else None,
+                    e.date.anchor if e.date else None, e.date.anchor_from if e.date else None,
+                    e.status, json.dumps(e.linked), json.dumps(e.details, sort_keys=True),
+                ),
+            )  # fmt: skip
+            conn.executemany(
+                'INSERT INTO event_evidence (event_id, article_id, start, "end", text) VALUES (?,?,?,?,?)',
+                [(e.id, s.article, s.start, s.end, s.text) for s in e.evidence],
+            )
+        for q in merge_quotes(stored_quote_mentions(store, ids)):
+            qid = "qt_" + hashlib.sha1(f"{story_id}|{q.speaker}|{q.text}".encode()).hexdigest()[:12]
+            conn.execute(
+                "INSERT OR REPLACE INTO quotes (id, story_id, speaker, text, channel) VALUES (?,?,?,?,?)",
+                (qid, story_id, q.speaker, q.text, q.channel),
+            )
+            conn.executemany(
+                'INSERT INTO quote_evidence (quote_id, article_id, start, "end", text) VALUES (?,?,?,?,?)',
+                [(qid, s.article, s.start, s.end, s.text) for s in q.evidence],
+            )
+
+
+# -- reading back ---------------------------------------------------------------------
+
+
+def _check_story(store: Store, table: str, story_id: str | None) -> None:
+    if story_id in (None, ALL):
+        return
+    if store.conn.execute(f"SELECT 1 FROM {table} WHERE story_id = ? LIMIT 1", (story_id,)).fetchone():
+        return
+    if not story_articles(store, story_id):
+        raise NotFoundError("story", story_id)
+
+
+def _evidence(store: Store, kind: str, record_id: str) -> list[Span]:
+    """The evidence spans of an event or a quote (kind "event" | "quote")."""
+    return [
+        Span(e["article_id"], e["start"], e["end"], e["text"])
+        for e in store.conn.execute(
+            f'SELECT article_id, start, "end", text FROM {kind}_evidence WHERE {kind}_id = ? ORDER BY article_id, start',
+            (record_id,),
+        )
+    ]
+
+
+def resolve_story(store: Store, story_id: str) -> str:
+    """The live story an id names (a unique prefix, or an id merged into another)."""
+    return stories.resolve_story_id(store, story_id)
+
+
+def _rows(store: Store, table: str, story_id: str | None) -> list:
+    if story_id not in (None, ALL):
+        story_id = resolve_story(store, story_id)
+    _check_story(store, table, story_id)
+    if story_id in (None, ALL):
+        return store.conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
+    return store.conn.execute(f"SELECT * FROM {table} WHERE story_id = ? ORDER BY id", (story_id,)).fetchall()
+
+
+def load_events(store: Store, story_id: str | None = None) -> list[Event]:
+    """The events of one story (or of all, for None or "all"), in date order, with evidence."""
+    rows = _rows(store, "events", story_id)
+    out = []
+    for r in rows:
+        evidence = _evidence(store, "event", r["id"])
+        date = TimeValue(r["date_value"], r["date_text"], r["date_anchor"], r["anchor_from"]) if r["date_text"] else None
+        out.append(
+            Event(
+                id=r["id"],
+                type=r["type"],
+                actors=json.loads(r["actors"]),
+                counterparts=json.loads(r["counterparts"]),
+                object=r["object"],
+                place=r["place"],
+                date=date,
+                status=r["status"],
+                evidence=evidence,
+                linked=json.loads(r["linked"]),
+                details=json.loads(r["details"]),
+            )
+        )
+    return sorted(out, key=lambda e: ((e.date.value or "9") if e.date else "9", e.type, e.id))
+
+
+def load_quotes(store: Store, story_id: str | None = None) -> list[Quote]:
+    """The quotes of one story (or of all), each with every article that prints it."""
+    rows = _rows(store, "quotes", story_id)
+    out = []
+    for r in rows:
+        evidence = _evidence(store, "quote", r["id"])
+        out.append(Quote(speaker=r["speaker"], text=r["text"], channel=r["channel"], evidence=evidence))
+    return sorted(out, key=lambda q: (q.evidence[0].article if q.evidence else "", q.evidence[0].start if q.evidence else 0))
+
+
+def event_json(e: Event, store: Store | None = None) -> dict:
+    """An event as the brief's JSON contract shapes it (plus linked and details)."""
+    return {
+        "id": e.id,
+        "type": e.type,
+        "actors": e.actors,
+        "counterparts": e.counterparts,
+        "actor_names": [display_name(store, a) for a in e.actors] if store is not None else e.actors,
+        "counterpart_names": [display_name(store, c) for c in e.counterparts] if store is not None else e.counterparts,
+        "object": e.object,
+        "place": e.place,
+        "date": e.date.value if e.date else None,
+        "date_text": e.date.text if e.date else None,
+        "anchor_from": e.date.anchor_from if e.date else None,
+        "status": e.status,
+        "articles": e.articles,
+        "linked": e.linked,
+        "details": e.details,
+        "evidence": [{"article": s.article, "start": s.start, "end": s.end, "text": s.text} for s in e.evidence],
+    }
+
+
+def quote_json(q: Quote, store: Store | None = None) -> dict:
+    return {
+        "speaker": q.speaker,
+        "speaker_name": display_name(store, q.speaker) if store is not None and q.speaker else q.speaker,
+        "text": q.text,
+        "channel": q.channel,
+        "articles": q.articles,
+        "evidence": [{"article": s.article, "start": s.start, "end": s.end, "text": s.text} for s in q.evidence],
+    }

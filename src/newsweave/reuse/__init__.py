@@ -1,0 +1,9 @@
+"""Reuse: near-duplicates (MinHash + LSH), aligned passages and syndication families.
+
+`independent_sources(store, ids)` — the number of distinct families — is the count every
+later stage uses, so ten copies of one wire story count once.
+"""
+
+from ._stage import ReuseStage, families, family, family_of, independent_sources, pairs, passages
+
+__all__ = ["ReuseStage", "families", "family", "family_of", "independent_sources", "pairs", "passages"]

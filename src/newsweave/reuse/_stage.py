@@ -1,0 +1,482 @@
+"""The reuse stage: near-duplicates, shared passages, syndication families.
+
+For each batch of new articles (`ReuseStage.run`), in order:
+
+1. Prepare: tokens (`shingles.py`), word 3-gram shingle set, winnowed 5-gram fingerprints,
+   quoted stretches (`quoted.py`).
+2. Index: MinHash signature and LSH band keys (`minhash.py`) and fingerprints go to the
+   store, so later batches are compared against them without recomputing anything.
+3. Candidates: articles sharing an LSH bucket or a fingerprint with a new article (at most
+   `max_postings` earliest holders per key: boilerplate cannot make the work quadratic).
+4. Screen: the exact Jaccard and `align.may_align` on the older article's stored shingle
+   set (`reuse_shingles`) drop, without reading its text, the pairs that can yield nothing
+   (mostly unrelated articles sharing one rare fingerprint by chance).
+5. Compare each remaining pair once: estimated Jaccard (signatures), verified Jaccard
+   (exact, on the shingle sets), and the shared passages (`align.py`), each narrative or quote.
+6. Families: a pair is joined when it is a near-duplicate or shares at least
+   `family_tokens` narrative tokens; families are the connected components, updated only
+   where a new edge touches them. Origin: the member crediting an agency, else the earliest
+   published, else the first to arrive.
+
+Public API for later stages: `independent_sources`, `family_of`, `families`, `passages`,
+`pairs`. See docs/reuse.md for thresholds and store tables.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._align import Aligned, align, may_align
+from ._minhash import MinHasher, band_keys, estimate, jaccard
+from ._quoted import quoted_mask
+from ..records import Family, Passage
+from ..settings import ReuseSettings, Settings
+from ._shingles import Tokens, as_signed, shingles, tokenize, winnow
+from ..store import Store, chunks
+
+NAME = "reuse"
+
+
+# -- 1. prepare ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Doc:
+    """One article as reuse sees it."""
+
+    id: str
+    seq: int
+    text: str
+    tokens: Tokens
+    grams: np.ndarray  # word-n-gram hash at each token position (uint64), in text order
+    shingle_set: np.ndarray  # unique word-n-gram hashes (uint64), sorted
+    fingerprints: np.ndarray  # unique winnowed fingerprint hashes (uint64)
+    quoted: np.ndarray  # bool per token
+    digest: str  # of the token stream: equal digests are exact duplicates
+
+
+def prepare(id: str, seq: int, text: str, cfg: ReuseSettings) -> Doc:
+    tokens = tokenize(text)
+    five = shingles(tokens.hashes, cfg.fingerprint_ngram)
+    grams = shingles(tokens.hashes, cfg.shingle_ngram)
+    return Doc(
+        id=id,
+        seq=seq,
+        text=text,
+        tokens=tokens,
+        grams=grams,
+        shingle_set=np.unique(grams),
+        fingerprints=np.unique(five[winnow(five, cfg.winnow_window)]),
+        quoted=quoted_mask(text, tokens.starts),
+        digest=hashlib.blake2b(tokens.hashes.tobytes(), digest_size=16).hexdigest(),
+    )
+
+
+def load_docs(store: Store, ids: Sequence[str] | None = None, seqs: Sequence[int] | None = None, cfg=None) -> list[Doc]:
+    """Docs for articles given by id or by seq, in arrival order."""
+    cfg = cfg or ReuseSettings()
+    column, values = ("id", list(ids)) if ids is not None else ("seq", [int(s) for s in seqs or []])
+    rows = list(store.select_in(f"SELECT id, seq, clean_text FROM articles WHERE {column} IN ({{marks}})", values))
+    rows.sort(key=lambda r: r["seq"])
+    return [prepare(r["id"], r["seq"], r["clean_text"], cfg) for r in rows]
+
+
+# -- 2. index -----------------------------------------------------------------------------
+
+
+def index(store: Store, docs: Sequence[Doc], signatures: np.ndarray, keys: np.ndarray) -> None:
+    conn = store.conn
+    conn.executemany(
+        "INSERT OR REPLACE INTO reuse_signatures (seq, article_id, n_tokens, digest, signature) VALUES (?, ?, ?, ?, ?)",
+        [(d.seq, d.id, len(d.tokens), d.digest, signatures[i].tobytes()) for i, d in enumerate(docs)],
+    )
+    conn.executemany(
+        "INSERT OR REPLACE INTO reuse_shingles (seq, grams) VALUES (?, ?)",
+        [(d.seq, d.shingle_set.tobytes()) for d in docs],
+    )
+    seqs = np.array([d.seq for d in docs], dtype=np.int64)
+    bucket_rows = np.stack([keys.ravel(), np.repeat(seqs, keys.shape[1])], axis=1)
+    conn.executemany("INSERT OR IGNORE INTO reuse_buckets (key, seq) VALUES (?, ?)", _sorted_rows(bucket_rows))
+    sizes = [len(d.fingerprints) for d in docs]
+    fps = np.concatenate([as_signed(d.fingerprints) for d in docs]) if docs else np.zeros(0, np.int64)
+    fp_rows = np.stack([fps, np.repeat(seqs, sizes)], axis=1)
+    conn.executemany("INSERT OR IGNORE INTO reuse_fingerprints (hash, seq) VALUES (?, ?)", _sorted_rows(fp_rows))
+
+
+def _sorted_rows(rows: np.ndarray) -> list[list[int]]:
+    """Unique (key, seq) rows in key order: sorted inserts keep the B-tree writes local.
+    (lexsort + neighbour test: `np.unique(axis=0)` is several times slower on 2-column ints)"""
+    if not len(rows):
+        return []
+    rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
+    keep = np.ones(len(rows), dtype=bool)
+    keep[1:] = (rows[1:] != rows[:-1]).any(axis=1)
+    return rows[keep].tolist()
+
+
+def forget(store: Store, docs: Sequence[Doc]) -> None:
+    """Drop the pairs and passages an earlier run stored for these articles (idempotence).
+    Index rows need no deleting: they derive from the text alone, which never changes."""
+    ids = [(d.id, d.id) for d in docs]
+    store.conn.executemany("DELETE FROM reuse_passages WHERE a = ? OR b = ?", ids)
+    store.conn.executemany("DELETE FROM reuse_pairs WHERE a = ? OR b = ?", ids)
+
+
+# -- 3. candidates ------------------------------------------------------------------------
+
+
+def holders(store: Store, table: str, column: str, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(key, seq) of every stored row whose key is one of `keys`, sorted by key then seq."""
+    rows = store.conn.execute(
+        f"SELECT {column}, seq FROM {table} WHERE {column} IN (SELECT value FROM json_each(?)) ORDER BY {column}, seq",
+        (json.dumps(keys.tolist()),),
+    ).fetchall()
+    if not rows:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    arr = np.array(rows, dtype=np.int64)
+    return arr[:, 0], arr[:, 1]
+
+
+def co_holders(keys: np.ndarray, seqs: np.ndarray, batch: np.ndarray, cap: int, skip_common: bool) -> np.ndarray:
+    """Pairs (earlier seq, later seq) that hold a common key, with a batch article in each.
+
+    `keys`/`seqs` sorted by key then seq. A batch article is paired with the `cap` earliest
+    other holders of each of its keys (and with no later batch article: that one pairs
+    with it from its own side), so a key held by thousands costs thousands, not millions.
+    With `skip_common`, a key held by more than `cap + 1` articles pairs nobody: text that
+    common is boilerplate (near-duplicates that share it are still found by LSH)."""
+    if not len(keys):
+        return np.zeros((0, 2), dtype=np.int64)
+    n = len(keys)
+    new_group = np.ones(n, dtype=bool)
+    new_group[1:] = keys[1:] != keys[:-1]
+    group_start = np.maximum.accumulate(np.where(new_group, np.arange(n), 0))
+    group_id = np.cumsum(new_group) - 1
+    group_size = np.bincount(group_id)[group_id]
+    in_batch = np.isin(seqs, batch)
+    usable = (group_size > 1) & ((group_size <= cap + 1) | (not skip_common))
+    elems = np.nonzero(in_batch & usable)[0]
+    take = np.minimum(group_size[elems], cap + 1)
+    rep = np.repeat(elems, take)
+    within = np.arange(len(rep)) - np.repeat(np.cumsum(take) - take, take)
+    partner = group_start[rep] + within
+    own, other = seqs[rep], seqs[partner]
+    keep = (partner != rep) & (~in_batch[partner] | (other < own))
+    pairs = np.stack([np.minimum(own, other)[keep], np.maximum(own, other)[keep]], axis=1)
+    return np.unique(pairs, axis=0) if len(pairs) else pairs
+
+
+def candidates(store: Store, docs: Sequence[Doc], keys: np.ndarray, cfg: ReuseSettings) -> np.ndarray:
+    """Candidate pairs (earlier seq, later seq) for a batch: LSH buckets and fingerprints."""
+    batch = np.array(sorted(d.seq for d in docs), dtype=np.int64)
+    found = [co_holders(*holders(store, "reuse_buckets", "key", np.unique(keys)), batch, cfg.max_postings, False)]
+    fps = np.unique(np.concatenate([as_signed(d.fingerprints) for d in docs] or [np.zeros(0, np.int64)]))
+    found.append(co_holders(*holders(store, "reuse_fingerprints", "hash", fps), batch, cfg.max_postings, True))
+    pairs = np.concatenate(found)
+    return np.unique(pairs, axis=0) if len(pairs) else pairs
+
+
+# -- 4. compare ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PairResult:
+    a: Doc  # the earlier article (by arrival)
+    b: Doc
+    estimated: float
+    jaccard: float
+    exact: bool
+    shared: list[Aligned]
+    cfg: ReuseSettings
+
+    @property
+    def narrative_tokens(self) -> int:
+        return sum(p.matched for p in self.shared if p.kind == "narrative")
+
+    @property
+    def quote_tokens(self) -> int:
+        return sum(p.matched for p in self.shared if p.kind == "quote")
+
+    @property
+    def near_duplicate(self) -> bool:
+        return self.jaccard >= self.cfg.near_duplicate
+
+    @property
+    def substantial_tokens(self) -> int:
+        """Narrative tokens in passages long enough to count for a family (not "I had fun")."""
+        return sum(
+            p.matched for p in self.shared if p.kind == "narrative" and p.matched >= self.cfg.family_passage_tokens
+        )
+
+    @property
+    def joins(self) -> bool:
+        """Substantial reuse: the two belong to one family."""
+        return self.near_duplicate or self.substantial_tokens >= self.cfg.family_tokens
+
+
+def compare(a: Doc, b: Doc, sig_a: np.ndarray, sig_b: np.ndarray, cfg: ReuseSettings) -> PairResult:
+    return PairResult(
+        a=a,
+        b=b,
+        estimated=estimate(sig_a, sig_b),
+        jaccard=round(jaccard(a.shingle_set, b.shingle_set), 4),
+        exact=a.digest == b.digest,
+        shared=align(a.tokens, b.tokens, a.quoted, b.quoted, cfg, *_seed_grams(a, b, cfg)),
+        cfg=cfg,
+    )
+
+
+def _seed_grams(a: Doc, b: Doc, cfg: ReuseSettings) -> tuple:
+    """The docs' shingle arrays serve as alignment seeds when both use the same n."""
+    return (a.grams, b.grams) if cfg.seed_ngram == cfg.shingle_ngram else (None, None)
+
+
+def screen(pairs: np.ndarray, docs: dict[int, Doc], sets: dict[int, np.ndarray], cfg: ReuseSettings) -> np.ndarray:
+    """The candidate pairs that can yield something: a near-duplicate (exact Jaccard on the
+    shingle sets) or a passage (`align.may_align`). Most candidates that share a single rare
+    fingerprint by chance share nothing else; their number grows with the square of the
+    corpus, so they are dropped here, without reading and tokenising the older article.
+    Every pair has a batch article (in `docs`); `sets` holds the other's shingle set."""
+    if cfg.seed_ngram != cfg.shingle_ngram:
+        return pairs
+    keep = np.zeros(len(pairs), dtype=bool)
+    for k, (a, b) in enumerate(pairs.tolist()):
+        near, far = (b, a) if b in docs else (a, b)
+        other = docs[far].shingle_set if far in docs else sets.get(far)
+        if other is None:  # indexed before reuse_shingles existed: compare in full
+            keep[k] = True
+            continue
+        keep[k] = jaccard(docs[near].shingle_set, other) >= cfg.near_duplicate or may_align(
+            docs[near].grams, other, cfg
+        )
+    return pairs[keep]
+
+
+def save_pair(store: Store, r: PairResult) -> None:
+    store.conn.execute(
+        """INSERT OR REPLACE INTO reuse_pairs (a, b, estimated, jaccard, exact, near_duplicate,
+           narrative_tokens, quote_tokens, joins) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (r.a.id, r.b.id, r.estimated, r.jaccard, int(r.exact), int(r.near_duplicate),
+         r.narrative_tokens, r.quote_tokens, int(r.joins)),
+    )
+    store.conn.executemany(
+        """INSERT INTO reuse_passages (a, a_start, a_end, b, b_start, b_end, matched, similarity, kind)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [(r.a.id, p.a_start, p.a_end, r.b.id, p.b_start, p.b_end, p.matched, p.similarity, p.kind) for p in r.shared],
+    )
+
+
+def stored_shingles(store: Store, seqs: Iterable[int]) -> dict[int, np.ndarray]:
+    rows = store.select_in("SELECT seq, grams FROM reuse_shingles WHERE seq IN ({marks})", [int(s) for s in seqs])
+    return {row[0]: np.frombuffer(row[1], dtype=np.uint64) for row in rows}
+
+
+def stored_signatures(store: Store, seqs: Iterable[int], num_perm: int) -> dict[int, np.ndarray]:
+    rows = store.select_in("SELECT seq, signature FROM reuse_signatures WHERE seq IN ({marks})", [int(s) for s in seqs])
+    return {row[0]: np.frombuffer(row[1], dtype=np.uint32, count=num_perm) for row in rows}
+
+
+# -- 5. families --------------------------------------------------------------------------
+
+
+def update_families(store: Store, edges: Sequence[tuple[str, str]]) -> None:
+    """Merge the families that new edges touch; only those families are rewritten."""
+    if not edges:
+        return
+    conn = store.conn
+    touched = sorted({x for e in edges for x in e})
+    current = _family_rows(store, touched)
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    members_of: dict[str, list[str]] = {}
+    for fam in set(current.values()):
+        members_of[fam] = [r[0] for r in conn.execute("SELECT article_id FROM reuse_families WHERE family = ?", (fam,))]
+        for m in members_of[fam]:
+            parent[find(m)] = find(members_of[fam][0])
+    for a, b in edges:
+        parent[find(a)] = find(b)
+    groups: dict[str, list[str]] = {}
+    for x in list(parent):
+        groups.setdefault(find(x), []).append(x)
+    conn.executemany("DELETE FROM reuse_family_info WHERE family = ?", [(f,) for f in members_of])
+    for members in groups.values():
+        fam = _describe(store, members)
+        conn.executemany("DELETE FROM reuse_families WHERE article_id = ?", [(m,) for m in members])
+        conn.executemany(
+            "INSERT INTO reuse_families (article_id, family) VALUES (?, ?)", [(m, fam.id) for m in fam.members]
+        )
+        conn.execute(
+            "INSERT OR REPLACE INTO reuse_family_info (family, origin, agency, size) VALUES (?, ?, ?, ?)",
+            (fam.id, fam.origin, fam.agency, len(fam.members)),
+        )
+
+
+def _family_rows(store: Store, ids: Sequence[str]) -> dict[str, str]:
+    return {row[0]: row[1] for row in store.select_in("SELECT article_id, family FROM reuse_families WHERE article_id IN ({marks})", ids)}
+
+
+def _describe(store: Store, members: Sequence[str]) -> Family:
+    """A family with its origin: the earliest member crediting an agency, else the earliest
+    published (undated last), ties by arrival."""
+    rows = list(store.select_in("SELECT id, seq, published, agency FROM articles WHERE id IN ({marks})", members))
+    rows.sort(key=lambda r: (r["agency"] is None, r["published"] or "9999", r["seq"]))
+    origin = rows[0]
+    ordered = [r["id"] for r in sorted(rows, key=lambda r: r["seq"])]
+    return Family(id=family_id(origin["id"]), members=ordered, origin=origin["id"], agency=origin["agency"])
+
+
+def family_id(origin: str) -> str:
+    return "F" + origin[:16]
+
+
+# -- the stage ----------------------------------------------------------------------------
+
+
+class ReuseStage:
+    name = NAME
+
+    def run(self, store: Store, article_ids: Sequence[str], settings: Settings) -> None:
+        cfg = settings.reuse
+        # the index tables take random inserts and probes: a larger page cache while we run
+        cache = store.conn.execute("PRAGMA cache_size").fetchone()[0]
+        store.conn.execute(f"PRAGMA cache_size = {-cfg.cache_kib}")
+        try:
+            for chunk in chunks(list(article_ids), cfg.batch_size):
+                run_batch(store, chunk, cfg)
+        finally:
+            store.conn.execute(f"PRAGMA cache_size = {int(cache)}")
+
+
+def run_batch(store: Store, article_ids: Sequence[str], cfg: ReuseSettings) -> list[PairResult]:
+    """Index a batch of articles and compare it with everything indexed so far."""
+    docs = load_docs(store, ids=article_ids, cfg=cfg)
+    if not docs:
+        return []
+    hasher = MinHasher(cfg.num_perm)
+    signatures = hasher.signatures([d.shingle_set for d in docs])
+    keys = band_keys(signatures, cfg.bands, cfg.rows)
+    forget(store, docs)
+    index(store, docs, signatures, keys)
+    pairs = candidates(store, docs, keys, cfg)
+    by_seq = {d.seq: d for d in docs}
+    sig_of = {d.seq: signatures[i] for i, d in enumerate(docs)}
+    others = sorted({int(s) for s in pairs.ravel()} - set(by_seq))
+    pairs = screen(pairs, by_seq, stored_shingles(store, others), cfg)
+    others = sorted({int(s) for s in pairs.ravel()} - set(by_seq))
+    by_seq.update({d.seq: d for d in load_docs(store, seqs=others, cfg=cfg)})
+    sig_of.update(stored_signatures(store, others, cfg.num_perm))
+    results = []
+    for a, b in pairs:
+        r = compare(by_seq[int(a)], by_seq[int(b)], sig_of[int(a)], sig_of[int(b)], cfg)
+        if r.shared or r.near_duplicate:
+            save_pair(store, r)
+            results.append(r)
+    update_families(store, [(r.a.id, r.b.id) for r in results if r.joins])
+    return results
+
+
+# -- public API ---------------------------------------------------------------------------
+
+
+def family_of(store: Store, article_ids: Iterable[str]) -> dict[str, str]:
+    """Article id -> family id; an article without substantial reuse is its own family."""
+    ids = list(dict.fromkeys(article_ids))
+    found = _family_rows(store, ids)
+    return {a: found.get(a) or family_id(a) for a in ids}
+
+
+def independent_sources(store: Store, article_ids: Iterable[str]) -> int:
+    """How many independent sources these articles are: the number of distinct families."""
+    return len(set(family_of(store, article_ids).values()))
+
+
+def families(store: Store, include_singletons: bool = True) -> list[Family]:
+    """Every family, largest first; singletons (articles reusing nothing) last, by arrival."""
+    out: dict[str, Family] = {}
+    for row in store.conn.execute(
+        """SELECT f.family, f.article_id, i.origin, i.agency FROM reuse_families f
+           JOIN reuse_family_info i ON i.family = f.family JOIN articles a ON a.id = f.article_id ORDER BY a.seq"""
+    ):
+        fam = out.setdefault(row[0], Family(id=row[0], members=[], origin=row[2], agency=row[3]))
+        fam.members.append(row[1])
+    result = sorted(out.values(), key=lambda f: (-len(f.members), f.id))
+    if include_singletons:
+        for row in store.conn.execute(
+            "SELECT id, agency FROM articles WHERE id NOT IN (SELECT article_id FROM reuse_families) ORDER BY seq"
+        ):
+            result.append(Family(id=family_id(row[0]), members=[row[0]], origin=row[0], agency=row[1]))
+    return result
+
+
+def family(store: Store, article_id: str) -> Family:
+    """The reuse family an article belongs to, with its members in arrival order (an article
+    without substantial reuse is a family of one)."""
+    fid = family_of(store, [article_id])[article_id]
+    members = [
+        r[0]
+        for r in store.conn.execute(
+            "SELECT f.article_id FROM reuse_families f JOIN articles a ON a.id = f.article_id "
+            "WHERE f.family = ? ORDER BY a.seq",
+            (fid,),
+        )
+    ] or [article_id]
+    info = store.conn.execute("SELECT origin, agency FROM reuse_family_info WHERE family = ?", (fid,)).fetchone()
+    return Family(fid, members, info[0] if info else article_id, info[1] if info else None)
+
+
+def passages(store: Store, a: str | None = None, b: str | None = None) -> list[Passage]:
+    """Shared passages, all or those of article `a` (with `b`); oriented so that `a` (when
+    given) is the Passage's `a` side."""
+    sql = "SELECT * FROM reuse_passages"
+    args: tuple = ()
+    if a and b:
+        sql += " WHERE (a = ? AND b = ?) OR (a = ? AND b = ?)"
+        args = (a, b, b, a)
+    elif a or b:
+        sql += " WHERE a = ? OR b = ?"
+        args = (a or b, a or b)
+    out = []
+    for r in store.conn.execute(sql + " ORDER BY a, b, a_start", args):
+        p = Passage(r["a"], r["a_start"], r["a_end"], r["b"], r["b_start"], r["b_end"], r["similarity"], r["kind"])
+        if (a and p.a != a) or (not a and b and p.b != b):
+            p = Passage(p.b, p.b_start, p.b_end, p.a, p.a_start, p.a_end, p.similarity, p.kind)
+        out.append(p)
+    if a:
+        out.sort(key=lambda p: (p.b, p.a_start))
+    return out
+
+
+@dataclass(frozen=True)
+class PairRow:
+    a: str
+    b: str
+    estimated: float
+    jaccard: float
+    exact: bool
+    near_duplicate: bool
+    narrative_tokens: int
+    quote_tokens: int
+    joins: bool
+
+
+def pairs(store: Store, article_id: str | None = None) -> list[PairRow]:
+    """Compared pairs with shared text or near-duplication (all, or those of one article)."""
+    sql, args = "SELECT * FROM reuse_pairs", ()
+    if article_id:
+        sql, args = sql + " WHERE a = ? OR b = ?", (article_id, article_id)
+    return [
+        PairRow(r["a"], r["b"], r["estimated"], r["jaccard"], bool(r["exact"]), bool(r["near_duplicate"]),
+                r["narrative_tokens"], r["quote_tokens"], bool(r["joins"]))
+        for r in store.conn.execute(sql + " ORDER BY narrative_tokens DESC, a, b", args)
+    ]

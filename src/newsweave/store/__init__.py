@@ -1,0 +1,9 @@
+"""The store: one SQLite file (WAL, foreign keys), its numbered migrations and FTS5 search.
+
+Every stage reads and writes through `Store`; `search` is the full-text index the web uses.
+"""
+
+from ._search import count, matching_ids, search
+from ._store import MEMORY, Store, chunks, utcnow
+
+__all__ = ["MEMORY", "Store", "chunks", "count", "matching_ids", "search", "utcnow"]

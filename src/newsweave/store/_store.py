@@ -1,0 +1,253 @@
+"""The embedded store: one SQLite file (WAL, foreign keys, named migrations).
+
+`Store` owns the connection and the schema; it knows articles, sightings and removed
+spans. Later stages keep their own tables (see `migrations/`) and write them through
+`store.transaction()`, so one stage's crash never leaves another's rows half-written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..errors import NotFoundError, StoreError
+from .migrations import all_migrations
+from ..records import Article, RemovedSpan, Sighting
+
+MEMORY = ":memory:"
+
+
+def utcnow() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+class Store:
+    """A newsweave store over one SQLite file (or `:memory:`)."""
+
+    def __init__(self, path: str | Path = MEMORY) -> None:
+        self.path = str(path)
+        try:
+            self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot open the store ({exc})") from exc
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        self.conn.execute("PRAGMA busy_timeout = 10000")
+        if self.path != MEMORY:
+            try:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"{self.path}: not a newsweave store ({exc})") from exc
+            self.conn.execute("PRAGMA synchronous = NORMAL")
+        self._depth = 0
+        self.migrate()
+
+    # -- schema -----------------------------------------------------------------------
+
+    def migrate(self) -> list[str]:
+        """Apply every migration not yet applied; returns the names applied now."""
+        self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
+        done = {r[0] for r in self.conn.execute("SELECT name FROM schema_migrations")}
+        applied = []
+        for migration in all_migrations():
+            if migration.name in done:
+                continue
+            with self.transaction():
+                for statement in _statements(migration.sql):
+                    self.conn.execute(statement)
+                self.conn.execute(
+                    "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", (migration.name, utcnow())
+                )
+            applied.append(migration.name)
+        return applied
+
+    def applied_migrations(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT name FROM schema_migrations ORDER BY name")]
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A transaction; nested calls join the outer one. Rolls back on any exception."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.conn
+            finally:
+                self._depth -= 1
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+        finally:
+            self._depth = 0
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- articles ---------------------------------------------------------------------
+
+    def has_article(self, article_id: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
+
+    def add_sighting(self, article_id: str, source: str) -> bool:
+        """Record that `article_id` arrived (again) from `source`; False if already known."""
+        cur = self.conn.execute(
+            "INSERT OR IGNORE INTO sightings (article_id, source, seen_at) VALUES (?, ?, ?)",
+            (article_id, source, utcnow()),
+        )
+        return cur.rowcount > 0
+
+    def put_article(self, article: Article) -> None:
+        """Insert a new article with its removed spans and sightings, in one transaction."""
+        with self.transaction() as conn:
+            seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM articles").fetchone()[0]
+            conn.execute(
+                """INSERT INTO articles (id, seq, raw_text, clean_text, title, url, outlet, agency, byline,
+                   dateline, published, language, body_start, provenance, extra, ingested_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    article.id,
+                    seq,
+                    article.raw_text,
+                    article.clean_text,
+                    article.title,
+                    article.url,
+                    article.outlet,
+                    article.agency,
+                    article.byline,
+                    article.dateline,
+                    article.published.isoformat() if article.published else None,
+                    article.language,
+                    article.body_start,
+                    json.dumps(article.provenance, sort_keys=True),
+                    json.dumps(article.extra, sort_keys=True, default=str),
+                    utcnow(),
+                ),
+            )
+            conn.executemany(
+                'INSERT INTO removed_spans (article_id, start, "end", text, reason) VALUES (?, ?, ?, ?, ?)',
+                [(article.id, r.start, r.end, r.text, r.reason) for r in article.removed],
+            )
+            for sighting in article.sightings:
+                self.add_sighting(article.id, sighting.source)
+
+    def article(self, article_id: str) -> Article:
+        row = self.conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None:
+            row = self._by_prefix(article_id)
+        return self._article_from_row(row)
+
+    def _by_prefix(self, prefix: str) -> sqlite3.Row:
+        rows = self.conn.execute("SELECT * FROM articles WHERE id LIKE ? LIMIT 2", (prefix + "%",)).fetchall()
+        if len(rows) != 1 or len(prefix) < 4:
+            raise NotFoundError("article", prefix)
+        return rows[0]
+
+    def articles(self, ids: Iterable[str] | None = None) -> list[Article]:
+        """Articles in arrival order (all, or those with the given ids)."""
+        if ids is None:
+            rows = self.conn.execute("SELECT * FROM articles ORDER BY seq").fetchall()
+        else:
+            rows = list(self.select_in("SELECT * FROM articles WHERE id IN ({marks})", dict.fromkeys(ids)))
+            rows.sort(key=lambda r: r["seq"])
+        return [self._article_from_row(r) for r in rows]
+
+    def select_in(self, sql: str, values: Iterable, size: int = 500) -> Iterator[sqlite3.Row]:
+        """Rows of `sql`, whose `{marks}` stands for an IN list, for every value in `values`
+        (asked in chunks: SQLite caps the number of parameters of one statement)."""
+        for chunk in chunks(list(values), size):
+            yield from self.conn.execute(sql.format(marks=",".join("?" * len(chunk))), chunk)
+
+    def article_ids(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT id FROM articles ORDER BY seq")]
+
+    def count_articles(self) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+
+    def _article_from_row(self, row: sqlite3.Row) -> Article:
+        aid = row["id"]
+        removed = [
+            RemovedSpan(r["start"], r["end"], r["text"], r["reason"])
+            for r in self.conn.execute(
+                'SELECT start, "end", text, reason FROM removed_spans WHERE article_id = ? ORDER BY start', (aid,)
+            )
+        ]
+        sightings = [
+            Sighting(r["source"], r["seen_at"])
+            for r in self.conn.execute(
+                "SELECT source, seen_at FROM sightings WHERE article_id = ? ORDER BY seen_at, source", (aid,)
+            )
+        ]
+        return Article(
+            id=aid,
+            raw_text=row["raw_text"],
+            clean_text=row["clean_text"],
+            removed=removed,
+            title=row["title"],
+            url=row["url"],
+            outlet=row["outlet"],
+            agency=row["agency"],
+            byline=row["byline"],
+            dateline=row["dateline"],
+            published=dt.date.fromisoformat(row["published"]) if row["published"] else None,
+            language=row["language"],
+            body_start=row["body_start"],
+            provenance=json.loads(row["provenance"]),
+            extra=json.loads(row["extra"]),
+            sightings=sightings,
+        )
+
+    # -- stage bookkeeping ------------------------------------------------------------
+
+    def pending(self, stage: str) -> list[str]:
+        """Ids of articles that `stage` has not processed yet, in arrival order."""
+        return [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT id FROM articles WHERE id NOT IN (SELECT article_id FROM stage_done WHERE stage = ?) "
+                "ORDER BY seq",
+                (stage,),
+            )
+        ]
+
+    def mark_done(self, stage: str, article_ids: Iterable[str]) -> None:
+        now = utcnow()
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO stage_done (stage, article_id, done_at) VALUES (?, ?, ?)",
+            [(stage, a, now) for a in article_ids],
+        )
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration into complete statements (triggers with inner `;` stay whole)."""
+    statements, pending = [], ""
+    for line in sql.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            if pending.strip() and not _only_comments(pending):
+                statements.append(pending.strip())
+            pending = ""
+    if pending.strip() and not _only_comments(pending):
+        raise ValueError(f"migration ends inside a statement: {pending[:80]!r}")
+    return statements
+
+
+def _only_comments(statement: str) -> bool:
+    return all(not line.strip() or line.strip().startswith("--") for line in statement.splitlines())
+
+
+def chunks(items: list, size: int) -> Iterator[list]:
+    """Consecutive slices of `items`, `size` long (the last may be shorter)."""
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

@@ -1,0 +1,540 @@
+"""Online story clustering in memory: the algorithm, free of SQL and spaCy.
+
+    index = StoryIndex(settings)            # ClusterSettings
+    index.observe(features_batch)           # document frequencies of a new batch
+    story_id, score = index.assign(f)       # join the best story above the threshold, or open one
+    changes = index.consolidate(story_ids)  # merge near-duplicate stories, move misplaced articles
+
+How one article finds its story (no all-pairs step anywhere):
+
+1. Vectors. Lemma TF-IDF (sublinear tf, smoothed idf from the document frequencies seen so
+   far) and an entity vector (people weigh most, then organisations and places, ...; each
+   entity weighted by its own idf), both L2-normalised.
+2. Blocking. An inverted index maps the article's rarest terms and its entities to the
+   stories that hold them; only the stories sharing the most keys are scored.
+3. Score. `text_weight * cos(text) + entity_weight * cos(entities)` against each candidate
+   story's centroid (the sum of its articles' vectors), plus a small bonus for the same
+   dateline place, times a time factor: published dates decay with the gap to the story's
+   span, and mentioned years that never meet the story's years lower the score; so does a
+   title / first sentence naming people that fewer than half of the story's ledes name
+   (the protagonist: the actress in rehab, the player arrested).
+4. Decision. The best story at or above `threshold` takes the article; else a new story
+   opens. Story ids are never renumbered: an id is made from the first article's id.
+
+Consolidation revisits stories: two stories whose centroids score above `merge_threshold`
+merge (the smaller into the larger; the old id points to the new), and an article whose
+best other story beats its own (scored without itself) by `move_margin` moves there; a
+story whose articles state event years two or more apart is cut in two when its halves
+score against each other well below their own cohesion (one happening recalling an old
+year stays whole). Consolidation is what makes the result nearly independent of arrival
+order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ._features import ArticleFeatures
+from ..text import key as name_key
+from ..settings import ClusterSettings
+
+Vector = dict[str, float]
+PRUNE_AT = 8  # posting lists longer than this are cleared of closed stories when visited
+
+
+def _unit(vec: Vector) -> Vector:
+    norm = math.sqrt(sum(v * v for v in vec.values()))
+    return {k: v / norm for k, v in vec.items()} if norm else {}
+
+
+def _dot(small: Vector, big: Vector) -> float:
+    if len(small) > len(big):
+        small, big = big, small
+    return sum(v * big.get(k, 0.0) for k, v in small.items())
+
+
+@dataclass
+class ArticleVectors:
+    article: str
+    text: Vector
+    entities: Vector
+    keys: list[str]  # blocking keys: rarest terms and weightiest entities
+    lead: str | None  # the main participant: the entity named most (people first)
+    year: int | None  # the latest year the article mentions: its best guess of when the event was
+    published: dt.date | None
+    place: str | None
+    lede_people: frozenset[str] = frozenset()  # people the title or first sentence names
+
+
+@dataclass
+class Change:
+    kind: str  # "merge" | "move" | "split"
+    story: str  # the story that lost the article(s)
+    target: str  # the story that took them
+    article: str | None = None
+    score: float = 0.0
+
+
+@dataclass
+class StoryState:
+    id: str
+    seq: int
+    members: dict[str, ArticleVectors] = field(default_factory=dict)
+    text: Vector = field(default_factory=dict)  # sum of the members' unit vectors
+    entities: Vector = field(default_factory=dict)
+    text_norm: float = 0.0
+    entity_norm: float = 0.0
+    years: Counter = field(default_factory=Counter)
+    places: Counter = field(default_factory=Counter)
+    leads: Counter = field(default_factory=Counter)
+    lede_people: Counter = field(default_factory=Counter)  # person key -> members whose lede names it
+    lede_members: int = 0  # members whose lede names anyone
+    first: dt.date | None = None
+    last: dt.date | None = None
+    merged_into: str | None = None
+
+    def add(self, vec: ArticleVectors, sign: int = 1) -> None:
+        if sign > 0:
+            self.members[vec.article] = vec
+        else:
+            self.members.pop(vec.article, None)
+        for src, dst in ((vec.text, self.text), (vec.entities, self.entities)):
+            for k, v in src.items():
+                value = dst.get(k, 0.0) + sign * v
+                if value > 1e-9:
+                    dst[k] = value
+                else:
+                    dst.pop(k, None)
+        _count(self.years, vec.year, sign)
+        _count(self.leads, vec.lead, sign)
+        _count(self.places, vec.place, sign)
+        if vec.lede_people:
+            self.lede_members += sign
+            for key in vec.lede_people:
+                _count(self.lede_people, key, sign)
+        self.text_norm = math.sqrt(sum(v * v for v in self.text.values()))
+        self.entity_norm = math.sqrt(sum(v * v for v in self.entities.values()))
+        if sign > 0 and vec.published:
+            self.first = min(self.first, vec.published) if self.first else vec.published
+            self.last = max(self.last, vec.published) if self.last else vec.published
+        elif sign < 0:
+            dates = [m.published for m in self.members.values() if m.published]
+            self.first, self.last = (min(dates), max(dates)) if dates else (None, None)
+
+
+def _count(counter: Counter, key, sign: int) -> None:
+    """Add `sign` to a key's count (no key: nothing), dropping the key at zero."""
+    if not key:
+        return
+    counter[key] += sign
+    if counter[key] <= 0:
+        del counter[key]
+
+
+class StoryIndex:
+    """Stories in memory with an inverted index over their blocking keys."""
+
+    def __init__(self, settings: ClusterSettings | None = None) -> None:
+        self.cfg = settings or ClusterSettings()
+        self.df: Counter[str] = Counter()  # "t:lemma" / "e:key" -> documents seen with it
+        self.n_docs = 0
+        self.stories: dict[str, StoryState] = {}
+        self.article_story: dict[str, str] = {}
+        self.postings: dict[str, set[str]] = defaultdict(set)
+        self._merged_from: dict[str, set[str]] = defaultdict(set)  # live story -> ids merged into it
+        self.newest: dt.date | None = None  # the latest published date seen
+        self._next_seq = 1
+
+    # -- vectors ------------------------------------------------------------------------
+
+    def observe(self, batch: Iterable[ArticleFeatures]) -> None:
+        """Count document frequencies of a batch before its articles are assigned."""
+        for f in batch:
+            self.n_docs += 1
+            self.df.update("t:" + t for t in f.terms)
+            self.df.update("e:" + k for k in f.entities)
+
+    def idf(self, key: str) -> float:
+        return math.log((self.n_docs + 1) / (self.df.get(key, 0) + 1)) + 1.0
+
+    def vectors(self, f: ArticleFeatures) -> ArticleVectors:
+        cfg = self.cfg
+        text = {t: (1.0 + math.log(c)) * self.idf("t:" + t) for t, c in f.terms.items()}
+        ents: Vector = {}
+        for key, (etype, count, *_) in f.entities.items():
+            weight = cfg.entity_type_weights.get(etype, 0.0)
+            if weight:
+                ents[key] = weight * (1.0 + math.log(count)) * self.idf("e:" + key)
+        rare = heapq.nlargest(cfg.block_terms, text.items(), key=lambda kv: (kv[1], kv[0]))
+        top_ents = heapq.nlargest(cfg.block_entities, ents.items(), key=lambda kv: (kv[1], kv[0]))
+        keys = ["t:" + t for t, _ in rare] + ["e:" + k for k, _ in top_ents]
+        prominence = {
+            key: cfg.entity_type_weights.get(etype, 0.0) * count * self.idf("e:" + key)
+            for key, (etype, count, *_) in f.entities.items()
+        }
+        lead = max(prominence, key=lambda k: (prominence[k], k)) if prominence else None
+        return ArticleVectors(
+            article=f.article,
+            text=_unit(text),
+            entities=_unit(ents),
+            keys=keys,
+            lead=lead if lead and prominence[lead] > 0 else None,
+            year=_event_year(f),
+            published=f.published,
+            place=f.place,
+            lede_people=_lede_people(f, cfg.lede_min_mentions),
+        )
+
+    # -- scoring ------------------------------------------------------------------------
+
+    def score(self, vec: ArticleVectors, story: StoryState, without_self: bool = False) -> float:
+        """Similarity of an article to a story (optionally as if the article were not in it)."""
+        cfg = self.cfg
+        text, ents, tnorm, enorm = story.text, story.entities, story.text_norm, story.entity_norm
+        years, places, leads = story.years, story.places, story.leads
+        if without_self and vec.article in story.members:
+            if len(story.members) == 1:
+                return 0.0
+            tdot = _dot(vec.text, text) - 1.0 if vec.text else 0.0
+            edot = _dot(vec.entities, ents) - 1.0 if vec.entities else 0.0
+            tnorm = math.sqrt(max(tnorm**2 - 2 * (tdot + 1.0) + 1.0, 0.0)) if vec.text else tnorm
+            enorm = math.sqrt(max(enorm**2 - 2 * (edot + 1.0) + 1.0, 0.0)) if vec.entities else enorm
+            years = years - Counter([vec.year] if vec.year else [])
+            places = places - Counter([vec.place] if vec.place else [])
+            leads = leads - Counter([vec.lead] if vec.lead else [])
+        else:
+            tdot = _dot(vec.text, text)
+            edot = _dot(vec.entities, ents)
+        s = cfg.text_weight * (tdot / tnorm if tnorm > 1e-9 else 0.0)
+        s += cfg.entity_weight * (edot / enorm if enorm > 1e-9 else 0.0)
+        if vec.place and places.get(vec.place, 0) > 0:
+            s += cfg.place_bonus
+        if vec.year and years:
+            s *= self._year_factor(vec.year, years)
+        if vec.lead and leads:
+            story_lead = max(leads, key=lambda k: (leads[k], k))
+            # A name counts as named when it is an entity or a word of the other side: the
+            # small model misses names in headline case ("Lindsay Lohan Checks Out Of Rehab").
+            if not (vec.lead in ents or vec.lead in text or story_lead in vec.entities or story_lead in vec.text):
+                s *= cfg.lead_mismatch_factor
+        if vec.lede_people and cfg.lede_mismatch_factor < 1.0:
+            people, members = story.lede_people, story.lede_members
+            if without_self and vec.article in story.members:
+                people, members = people - Counter(vec.lede_people), members - 1
+            if members > 0 and max(people.get(k, 0) for k in vec.lede_people) < cfg.lede_agree_share * members:
+                s *= cfg.lede_mismatch_factor
+        return s * self._time_factor(vec, story)
+
+    def _year_factor(self, year: int, years: Counter) -> float:
+        """How well the article's event year agrees with the years of the story's articles:
+        1 when all agree, `year_mismatch_factor` when none does (a year apart counts half)."""
+        total = sum(years.values())
+        agree = years.get(year, 0) + 0.5 * (years.get(year - 1, 0) + years.get(year + 1, 0))
+        low = self.cfg.year_mismatch_factor
+        return low + (1.0 - low) * min(agree / total, 1.0)
+
+    def _time_factor(self, vec: ArticleVectors, story: StoryState) -> float:
+        if not (vec.published and story.first and story.last):
+            return 1.0
+        if story.first <= vec.published <= story.last:
+            return 1.0
+        gap = min(abs((vec.published - story.first).days), abs((vec.published - story.last).days))
+        excess = gap - self.cfg.time_grace_days
+        return 1.0 if excess <= 0 else 0.5 ** (excess / self.cfg.time_half_life_days)
+
+    def candidates(self, vec: ArticleVectors, exclude: str | None = None) -> list[str]:
+        """The stories sharing the most blocking keys with the article."""
+        shared: Counter[str] = Counter()
+        for key in vec.keys:
+            posting = self.postings.get(key)
+            if posting and self.newest and len(posting) > PRUNE_AT:
+                self._prune(posting)
+            if posting and len(posting) <= self.cfg.max_posting:
+                shared.update(posting)
+        if exclude:
+            shared.pop(exclude, None)
+        if vec.published:  # a story too far away in time cannot reach the threshold: skip it
+            for sid in [sid for sid in shared if self._out_of_time(vec.published, self.stories[sid])]:
+                del shared[sid]
+        return [sid for sid, _ in heapq.nlargest(self.cfg.max_candidates, shared.items(), key=lambda kv: (kv[1], kv[0]))]
+
+    def _prune(self, posting: set[str]) -> None:
+        """Drop from a posting list the stories closed to the stream: merged away, or last
+        seen more than the horizon before the newest article (late articles older than
+        that cannot join them; the stories themselves stay in the store)."""
+        limit = self.newest - dt.timedelta(days=self.horizon_days)
+        for sid in [sid for sid in posting if self._closed(self.stories[sid], limit)]:
+            posting.discard(sid)
+
+    @staticmethod
+    def _closed(story: StoryState, limit: dt.date) -> bool:
+        return bool(story.merged_into) or not story.members or (story.last is not None and story.last < limit)
+
+    def _out_of_time(self, day: dt.date, story: StoryState) -> bool:
+        if not (story.first and story.last):
+            return False
+        gap = max((day - story.last).days, (story.first - day).days)
+        return gap > self.horizon_days
+
+    @property
+    def horizon_days(self) -> float:
+        """The gap beyond which even a perfect score (at most 1 + place bonus) decays below
+        the threshold: such stories are closed to the article."""
+        cfg = self.cfg
+        best = 1.0 + cfg.place_bonus
+        return cfg.time_grace_days + cfg.time_half_life_days * math.log2(best / max(cfg.threshold, 1e-6))
+
+    def best(self, vec: ArticleVectors, exclude: str | None = None) -> tuple[str | None, float]:
+        best_id, best_score = None, 0.0
+        for sid in self.candidates(vec, exclude):
+            s = self.score(vec, self.stories[sid])
+            if s > best_score or (s == best_score and best_id is not None and sid < best_id):
+                best_id, best_score = sid, s
+        return best_id, best_score
+
+    # -- assignment ---------------------------------------------------------------------
+
+    def assign(self, f: ArticleFeatures) -> tuple[str, float]:
+        """Put one article into the best story at or above the threshold, or open a new one."""
+        vec = self.vectors(f)
+        sid, score = self.best(vec)
+        if sid is None or score < self.cfg.threshold:
+            sid, score = self.open_story(vec.article), 1.0
+        self.join(vec, sid)
+        return sid, score
+
+    def open_story(self, first_article: str, seq: int | None = None) -> str:
+        sid = story_id_for(first_article)
+        while sid in self.stories:  # the article once opened a story that has since merged away
+            sid = story_id_for(sid)
+        self.stories[sid] = StoryState(sid, seq or self._next_seq)
+        self._next_seq = max(self._next_seq, self.stories[sid].seq) + 1
+        return sid
+
+    def join(self, vec: ArticleVectors, sid: str) -> None:
+        if vec.published and (self.newest is None or vec.published > self.newest):
+            self.newest = vec.published
+        story = self.stories[sid]
+        story.add(vec)
+        self.article_story[vec.article] = sid
+        for key in vec.keys:
+            self.postings[key].add(sid)
+
+    def leave(self, vec: ArticleVectors) -> None:
+        """Take an article out of its story (its keys stay posted: the story may hold others)."""
+        sid = self.article_story.pop(vec.article)
+        self.stories[sid].add(vec, sign=-1)
+
+    # -- consolidation ------------------------------------------------------------------
+
+    def consolidate(self, story_ids: Iterable[str] | None = None, rounds: int = 2) -> list[Change]:
+        """Merge near-duplicate stories and move misplaced articles, among `story_ids`
+        (default: every live story) and the stories they block with."""
+        changes: list[Change] = []
+        todo = set(story_ids if story_ids is not None else self.live())
+        for _ in range(rounds):
+            changed: set[str] = set()
+            for sid in sorted(todo):
+                story = self.stories.get(sid)
+                if story is None or story.merged_into or not story.members:
+                    continue
+                for vec in sorted(story.members.values(), key=lambda v: v.article):
+                    change = self._reconsider(vec)
+                    if change:
+                        changes.append(change)
+                        changed.update((change.story, change.target))
+            for change in self._merge_pass(todo | changed):
+                changes.append(change)
+                changed.update((change.story, change.target))
+            for sid in sorted(todo | changed):
+                for change in self._split_by_year(sid):
+                    changes.append(change)
+                    changed.update((change.story, change.target))
+            if not changed:
+                break
+            todo = changed
+        return changes
+
+    def _reconsider(self, vec: ArticleVectors) -> Change | None:
+        cfg = self.cfg
+        own_id = self.article_story[vec.article]
+        own = self.stories[own_id]
+        own_score = self.score(vec, own, without_self=True)
+        other_id, other_score = self.best(vec, exclude=own_id)
+        if other_id and other_score >= cfg.threshold and other_score > own_score + cfg.move_margin:
+            self.leave(vec)
+            self.join(vec, other_id)
+            if not own.members:  # its last article left: the old id points to where it went
+                self._redirect(own_id, other_id)
+            return Change("move", own_id, other_id, vec.article, other_score)
+        if len(own.members) > 1 and own_score < cfg.threshold - cfg.move_margin and other_score < cfg.threshold:
+            new_id = self._split_off([vec])
+            return Change("split", own_id, new_id, vec.article, own_score)
+        return None
+
+    def _split_off(self, vecs: list[ArticleVectors]) -> str:
+        """Take the articles out of their story into a new one, opened by the first."""
+        for vec in vecs:
+            self.leave(vec)
+        new_id = self.open_story(vecs[0].article)
+        for vec in vecs:
+            self.join(vec, new_id)
+        return new_id
+
+    def _merge_pass(self, story_ids: set[str]) -> list[Change]:
+        changes = []
+        for sid in sorted(story_ids):
+            story = self.stories.get(sid)
+            if story is None or story.merged_into or not story.members:
+                continue
+            centroid = self._centroid(story)
+            for other_id in self.candidates(centroid, exclude=sid):
+                other = self.stories[other_id]
+                if other.merged_into or not other.members:
+                    continue
+                s = self.score(centroid, other)
+                if s >= self.cfg.merge_threshold:
+                    big, small = (other, story) if len(other.members) >= len(story.members) else (story, other)
+                    self.merge(small.id, big.id)
+                    changes.append(Change("merge", small.id, big.id, None, s))
+                    break
+        return changes
+
+    def _split_by_year(self, sid: str) -> list[Change]:
+        """Split a story whose articles state event years two or more apart, when its two
+        year groups are too unlike to be one happening (two Athens riots two years apart,
+        two elections in Turkmenistan). Articles stating no year, or another one, go to the
+        half they score best against. The halves part when they score against each other
+        below `split_ratio` of the weaker half's cohesion (and below the merge threshold, or
+        the merge pass would join them again). One happening whose reports recall an old
+        year (an obituary recalling a career) stays whole: its halves score as alike as
+        their own articles do."""
+        story = self.stories.get(sid)
+        if story is None or story.merged_into or not story.members:
+            return []
+        groups = _year_groups(story.years, self.cfg.split_min_articles)
+        if len(groups) < 2:
+            return []
+        halves = self._bisect(story, groups[0], groups[1])
+        if not all(h.members for h in halves):
+            return []
+        cross = max(self.score(self._centroid(a), b) for a, b in (halves, halves[::-1]))
+        cohesion = min(self._cohesion(h) for h in halves)
+        if cross >= self.cfg.merge_threshold or cross >= self.cfg.split_ratio * cohesion:
+            return []
+        smaller = min(halves, key=lambda h: (len(h.members), min(h.members)))
+        leaving = sorted(smaller.members.values(), key=lambda v: v.article)
+        new_id = self._split_off(leaving)
+        return [Change("split", sid, new_id, vec.article, cross) for vec in leaving]
+
+    def _cohesion(self, story: StoryState) -> float:
+        """How well a story's articles fit it: their mean score against it without themselves."""
+        return sum(self.score(v, story, without_self=True) for v in story.members.values()) / len(story.members)
+
+    def _bisect(self, story: StoryState, years_a: set[int], years_b: set[int], rounds: int = 3) -> list[StoryState]:
+        """Two halves of a story: the articles of each year group, and every other article
+        on the side it scores best against (re-scored as the halves settle)."""
+        fixed = [[v for v in story.members.values() if v.year in years] for years in (years_a, years_b)]
+        free = sorted((v for v in story.members.values() if v.year not in years_a | years_b), key=lambda v: v.article)
+        side: dict[str, int] = {}
+        for _ in range(rounds):
+            halves = _halves(fixed, free, side)
+            new_side = {
+                v.article: int(self.score(v, halves[1], without_self=True) > self.score(v, halves[0], without_self=True))
+                for v in free
+            }
+            if new_side == side:
+                return halves
+            side = new_side
+        return _halves(fixed, free, side)
+
+    def _centroid(self, story: StoryState) -> ArticleVectors:
+        text, ents = _unit(story.text), _unit(story.entities)
+        keys = sorted({k for m in story.members.values() for k in m.keys})
+        dates = sorted(m.published for m in story.members.values() if m.published)
+        return ArticleVectors(
+            article="",
+            text=text,
+            entities=ents,
+            keys=keys,
+            lead=max(story.leads, key=lambda k: (story.leads[k], k)) if story.leads else None,
+            year=story.years.most_common(1)[0][0] if story.years else None,
+            published=dates[len(dates) // 2] if dates else None,
+            place=story.places.most_common(1)[0][0] if story.places else None,
+            lede_people=frozenset(
+                k for k, n in story.lede_people.items() if n >= self.cfg.lede_agree_share * story.lede_members
+            ),
+        )
+
+    def merge(self, source_id: str, target_id: str) -> None:
+        source = self.stories[source_id]
+        for vec in list(source.members.values()):
+            source.add(vec, sign=-1)
+            self.join(vec, target_id)
+        self._redirect(source_id, target_id)
+
+    def _redirect(self, source_id: str, target_id: str) -> None:
+        """The emptied story `source_id` now answers for `target_id`, and so do the ids that
+        pointed to it: every pointer stays one hop from a live story."""
+        moved = self._merged_from.pop(source_id, set()) | {source_id}
+        for sid in moved:
+            self.stories[sid].merged_into = target_id
+        self._merged_from[target_id].update(moved)
+
+    def live(self) -> list[str]:
+        return [sid for sid, s in self.stories.items() if not s.merged_into and s.members]
+
+
+def _event_year(f: ArticleFeatures) -> int | None:
+    """The year of the article's event: its publication year when known; else the latest
+    year it writes with a month ("Sept. 18, 2013": datelines, event dates); else the latest
+    year it mentions at all (reports name the year of their event more than any later one)."""
+    if f.published:
+        return f.published.year
+    if f.dated_years:
+        return max(f.dated_years)
+    return max(f.years) if f.years else None
+
+
+def _year_groups(years: Counter, min_articles: int) -> list[set[int]]:
+    """The story's event years in runs of consecutive years ({2012, 2013}, {2008}), those
+    stated by at least `min_articles` articles, most articles first."""
+    runs: list[list[int]] = []
+    for year in sorted(years):
+        if runs and year - runs[-1][-1] <= 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    counted = [(sum(years[y] for y in run), run) for run in runs]
+    return [set(run) for n, run in sorted(counted, key=lambda c: (-c[0], c[1])) if n >= min_articles]
+
+
+def _halves(fixed: list[list[ArticleVectors]], free: list[ArticleVectors], side: dict[str, int]) -> list[StoryState]:
+    """Two scratch stories: each holds its fixed articles and the free ones `side` gives it."""
+    halves = [StoryState(f"half{i}", 0) for i in range(2)]
+    for i, half in enumerate(halves):
+        for vec in fixed[i] + [v for v in free if side.get(v.article) == i]:
+            half.add(vec)
+    return halves
+
+
+def _lede_people(f: ArticleFeatures, min_mentions: int) -> frozenset[str]:
+    """The people the title or first sentence names: the protagonist of the report. A
+    protagonist is named again in the body; a "person" named once is, more often than not,
+    a headline word the small model took for a name ("Arson", "Rehab", "Die")."""
+    head = " " + name_key(" ".join(x for x in (f.title, f.lede) if x)) + " "
+    return frozenset(
+        k
+        for k, (etype, count, *_) in f.entities.items()
+        if etype == "PERSON" and count >= min_mentions and f" {k} " in head
+    )
+
+
+def story_id_for(article_id: str) -> str:
+    """A story's id: made from the id of the article that opened it; never renumbered."""
+    return "s" + article_id[:12]

@@ -1,0 +1,275 @@
+"""The cluster stage: every new article joins a story (or opens one), as it arrives.
+
+Public API used by later stages:
+
+    load_stories(store) -> list[Story]          live stories, in opening order
+    story_of(store, article_id) -> str | None   the story an article belongs to
+    story_articles(store, story_id) -> [ids]    its articles (a merged id answers for its target)
+    consolidate(store, settings) -> [Change]    merge/move/split over every story, on demand
+    story_changes(store, story_id=None) -> [dict]  the recorded merges, moves and splits
+
+The stage (`ClusterStage`, name "cluster") reads the articles' features once (nlp parse ->
+features.py), stores them in `story_features`, rebuilds the in-memory `StoryIndex` from the
+store (linear in the stored articles: no all-pairs step), assigns the new articles in
+arrival order, consolidates the stories they touched, and writes stories, assignments and
+changes back. The algorithm itself lives in storyindex.py.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+
+from .. import nlp
+from ..errors import NotFoundError
+from ._features import ArticleFeatures, article_features
+from ..records import Story
+from ..settings import ClusterSettings, Settings
+from ..store import Store, utcnow
+from ._index import Change, StoryIndex, StoryState
+
+LABEL_WORDS = 14
+TOP_ENTITIES = 5
+
+
+class ClusterStage:
+    name = "cluster"
+
+    def run(self, store: Store, article_ids: Sequence[str], settings: Settings) -> None:
+        assign_articles(store, article_ids, settings)
+
+
+def compute_features(store: Store, article_ids: Sequence[str], settings: Settings) -> list[ArticleFeatures]:
+    """Features of the given articles (parsed once, stored in `story_features`), in arrival order."""
+    articles = store.articles(article_ids)
+    parsed = nlp.parse_articles(articles, settings, store=store)
+    out = [article_features(parsed[a.id]) for a in articles]
+    store.conn.executemany(
+        "INSERT OR REPLACE INTO story_features (article_id, features) VALUES (?, ?)",
+        [(f.article, json.dumps(f.to_json(), sort_keys=True)) for f in out],
+    )
+    return out
+
+
+def assign_articles(store: Store, article_ids: Sequence[str], settings: Settings) -> list[Change]:
+    """Assign the articles to stories (idempotent: an id already assigned is assigned anew)."""
+    cfg = settings.cluster
+    with store.transaction():
+        previous = _stories_holding(store, article_ids)  # they lose the articles assigned anew
+        new = compute_features(store, article_ids, settings)
+        index, features = load_index(store, cfg, exclude=set(article_ids))
+        index.observe(new)
+        touched: set[str] = set()
+        scores: dict[str, float] = {}
+        for f in new:
+            features[f.article] = f
+            sid, score = index.assign(f)
+            touched.add(sid)
+            scores[f.article] = score
+        changes = index.consolidate(touched) if cfg.consolidate else []
+        touched |= previous & set(index.stories)
+        save(store, index, features, touched | {c.story for c in changes} | {c.target for c in changes}, scores, changes)
+    return changes
+
+
+def _stories_holding(store: Store, article_ids: Sequence[str]) -> set[str]:
+    return {r[0] for r in store.select_in("SELECT story_id FROM story_articles WHERE article_id IN ({marks})", article_ids)}
+
+
+def consolidate(store: Store, settings: Settings | None = None) -> list[Change]:
+    """Run the consolidation pass over every story now (merge, move, split); record the changes."""
+    settings = settings or Settings()
+    with store.transaction():
+        index, features = load_index(store, settings.cluster)
+        changes = index.consolidate()
+        save(store, index, features, {c.story for c in changes} | {c.target for c in changes}, {}, changes)
+    return changes
+
+
+def load_index(
+    store: Store, cfg: ClusterSettings, exclude: set[str] | None = None
+) -> tuple[StoryIndex, dict[str, ArticleFeatures]]:
+    """The in-memory index of every stored story and assigned article (but `exclude`)."""
+    exclude = exclude or set()
+    index = StoryIndex(cfg)
+    rows = store.conn.execute(
+        "SELECT sa.article_id, sa.story_id, sf.features FROM story_articles sa "
+        "JOIN story_features sf ON sf.article_id = sa.article_id "
+        "JOIN articles a ON a.id = sa.article_id ORDER BY a.seq"
+    ).fetchall()
+    features = {
+        r["article_id"]: ArticleFeatures.from_json(r["article_id"], json.loads(r["features"]))
+        for r in rows
+        if r["article_id"] not in exclude
+    }
+    index.observe(features.values())
+    for r in store.conn.execute("SELECT id, seq, merged_into FROM stories ORDER BY seq"):
+        index.stories[r["id"]] = StoryState(r["id"], r["seq"], merged_into=r["merged_into"])
+        index._next_seq = r["seq"] + 1
+        if r["merged_into"]:
+            index._merged_from[r["merged_into"]].add(r["id"])
+    for r in rows:
+        if r["article_id"] in features:
+            index.join(index.vectors(features[r["article_id"]]), r["story_id"])
+    return index, features
+
+
+def save(
+    store: Store,
+    index: StoryIndex,
+    features: dict[str, ArticleFeatures],
+    story_ids: set[str],
+    scores: dict[str, float],
+    changes: list[Change],
+) -> None:
+    now = utcnow()
+    conn = store.conn
+    for sid in sorted(story_ids, key=lambda s: index.stories[s].seq):
+        story = index.stories[sid]
+        members = [features[a] for a in story.members]
+        conn.execute(
+            """INSERT INTO stories (id, seq, label, first, last, size, top_entities, merged_into, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(id) DO UPDATE SET label = excluded.label, first = excluded.first,
+                 last = excluded.last, size = excluded.size, top_entities = excluded.top_entities,
+                 updated_at = excluded.updated_at""",
+            (
+                sid,
+                story.seq,
+                label(index, story, features) if members else "",
+                story.first.isoformat() if story.first else None,
+                story.last.isoformat() if story.last else None,
+                len(members),
+                json.dumps(top_entities(members, index.cfg)),
+                None,  # set below, once every story it may point to exists
+                now,
+                now,
+            ),
+        )
+        conn.executemany(
+            """INSERT INTO story_articles (article_id, story_id, score, assigned_at) VALUES (?, ?, ?, ?)
+               ON CONFLICT(article_id) DO UPDATE SET story_id = excluded.story_id,
+                 score = CASE WHEN excluded.score >= 0 THEN excluded.score ELSE story_articles.score END,
+                 assigned_at = CASE WHEN story_articles.story_id = excluded.story_id
+                   THEN story_articles.assigned_at ELSE excluded.assigned_at END""",
+            [(a, sid, scores.get(a, -1.0), now) for a in story.members],
+        )
+    conn.executemany(
+        "UPDATE stories SET merged_into = ? WHERE id = ?",
+        [(index.stories[sid].merged_into, sid) for sid in story_ids if index.stories[sid].merged_into],
+    )
+    conn.executemany(
+        "INSERT INTO story_changes (kind, story_id, target_id, article_id, score, at) VALUES (?, ?, ?, ?, ?, ?)",
+        [(c.kind, c.story, c.target, c.article, c.score, now) for c in changes],
+    )
+
+
+def label(index: StoryIndex, story: StoryState, features: dict[str, ArticleFeatures]) -> str:
+    """A short headline: the title (else first sentence) of the article nearest the centroid."""
+    ranked = sorted(
+        story.members.values(),
+        key=lambda v: (-index.score(v, story), v.article),
+    )
+    for vec in ranked:
+        f = features[vec.article]
+        text = f.title or f.lede
+        if text:
+            words = text.split()
+            return " ".join(words[:LABEL_WORDS]) + (" …" if len(words) > LABEL_WORDS else "")
+    return ""
+
+
+def top_entities(members: list[ArticleFeatures], cfg: ClusterSettings, n: int = TOP_ENTITIES) -> list[str]:
+    """The names that weigh most across the story's articles (people first, by type weight)."""
+    weight: Counter[str] = Counter()
+    names: dict[str, Counter] = {}
+    for f in members:
+        for key, (etype, count, name) in f.entities.items():
+            w = cfg.entity_type_weights.get(etype, 0.0)
+            if w:
+                weight[key] += w * min(count, 3)
+                names.setdefault(key, Counter())[name] += 1
+    top = sorted(weight, key=lambda k: (-weight[k], k))[:n]
+    return [max(names[k], key=lambda s: (names[k][s], len(s), s)) for k in top]
+
+
+# -- the API other stages call ---------------------------------------------------------
+
+
+def load_stories(store: Store, include_merged: bool = False) -> list[Story]:
+    """Stories in opening order (merged ones too, with `merged_into` set, when asked)."""
+    members: dict[str, list[str]] = {}
+    for r in store.conn.execute(
+        "SELECT sa.story_id, sa.article_id FROM story_articles sa JOIN articles a ON a.id = sa.article_id ORDER BY a.seq"
+    ):
+        members.setdefault(r["story_id"], []).append(r["article_id"])
+    out = []
+    for r in store.conn.execute("SELECT * FROM stories ORDER BY seq"):
+        if (r["merged_into"] or not members.get(r["id"])) and not include_merged:
+            continue
+        out.append(_story(r, members.get(r["id"], [])))
+    return out
+
+
+def _story(row, articles: list[str]) -> Story:
+    import datetime as dt
+
+    return Story(
+        id=row["id"],
+        label=row["label"],
+        articles=articles,
+        first=dt.date.fromisoformat(row["first"]) if row["first"] else None,
+        last=dt.date.fromisoformat(row["last"]) if row["last"] else None,
+        top_entities=json.loads(row["top_entities"]),
+        merged_into=row["merged_into"],
+    )
+
+
+def story_of(store: Store, article_id: str) -> str | None:
+    row = store.conn.execute("SELECT story_id FROM story_articles WHERE article_id = ?", (article_id,)).fetchone()
+    return row[0] if row else None
+
+
+def resolve_story_id(store: Store, story_id: str) -> str:
+    """The live story an id names: follows `merged_into`; accepts a unique id prefix."""
+    row = store.conn.execute("SELECT id, merged_into FROM stories WHERE id = ?", (story_id,)).fetchone()
+    if row is None:
+        rows = store.conn.execute("SELECT id, merged_into FROM stories WHERE id LIKE ? LIMIT 2", (story_id + "%",)).fetchall()
+        if len(rows) != 1 or len(story_id) < 3:
+            raise NotFoundError("story", story_id)
+        row = rows[0]
+    seen = {row["id"]}
+    while row["merged_into"] and row["merged_into"] not in seen:
+        seen.add(row["merged_into"])
+        row = store.conn.execute("SELECT id, merged_into FROM stories WHERE id = ?", (row["merged_into"],)).fetchone()
+    return row["id"]
+
+
+def story_articles(store: Store, story_id: str) -> list[str]:
+    sid = resolve_story_id(store, story_id)
+    return [
+        r[0]
+        for r in store.conn.execute(
+            "SELECT sa.article_id FROM story_articles sa JOIN articles a ON a.id = sa.article_id "
+            "WHERE sa.story_id = ? ORDER BY a.seq",
+            (sid,),
+        )
+    ]
+
+
+def story_changes(store: Store, story_id: str | None = None) -> list[dict]:
+    """The recorded merges, moves and splits, oldest first (those touching `story_id`, either
+    side, when given): kind, story (lost the articles), target (took them), article, score, at."""
+    sql = "SELECT kind, story_id AS story, target_id AS target, article_id AS article, score, at FROM story_changes"
+    args: tuple = ()
+    if story_id is not None:
+        sql += " WHERE story_id = ? OR target_id = ?"
+        args = (story_id, story_id)
+    return [dict(r) | {"score": round(r["score"], 4)} for r in store.conn.execute(sql + " ORDER BY id", args)]
+
+
+def get_story(store: Store, story_id: str) -> Story:
+    sid = resolve_story_id(store, story_id)
+    row = store.conn.execute("SELECT * FROM stories WHERE id = ?", (sid,)).fetchone()
+    return _story(row, story_articles(store, sid))
