@@ -187,7 +187,7 @@ def run(limit: int | None = None) -> dict:
     for doc_id, clean, _ in docs:
         store.put_article(Article(id=doc_id, raw_text=clean, clean_text=clean, language="en"))
     started = time.perf_counter()
-    pipeline.analyse(store, settings, until="resolve")
+    pipeline.analyse(store, settings, until="entities")
     seconds = time.perf_counter() - started
     gold = [g for _, _, gs in docs for g in gs]
     key, ours, base = {}, {}, {}

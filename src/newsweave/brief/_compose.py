@@ -73,39 +73,30 @@ class BriefInput:
 
 
 def build_brief(store: Store, story_id: str, settings: CorroborateSettings | None = None) -> dict:
-    """The brief of one story, from what the stages stored (facts are recomputed from the
-    records when the corroborate stage has not stored them yet)."""
-    story = _find_story(store, story_id)
-    articles, families, entities, events, quotes = corroborate.story_records(store, story.id)
+    """The brief of one story, from what the stages stored: the story's read model (about
+    twenty statements whatever its size) and its stored facts. Only when the corroborate
+    stage has not yet run on some of the story's articles are the facts computed here, and
+    the brief says so in `notes`."""
+    story = stories.load_story(store, story_id)
+    articles, families, entities, events, quotes = corroborate.story_records(store, story)
     facts = corroborate.load_facts(store, story.id)
-    if facts:
+    waiting = 0 if facts else store.count_pending("corroborate", story.articles)
+    if waiting:
+        result = corroborate.corroborate_story(story.id, articles, families, entities, events, quotes, settings)
+    else:
         by_id = {e.id: e for e in events}
         efacts = [EventFact(f, by_id[f.event]) for f in facts if f.kind == "event" and f.event in by_id]
         result = StoryFacts(story.id, efacts, facts, corroborate.load_conflicts(store, story.id))
-    else:
-        result = corroborate.corroborate_story(story.id, articles, families, entities, events, quotes, settings)
-    ids = {a.id for a in articles}
-    found = {_one_way(p) for a in ids for p in reuse.passages(store, a=a) if p.a in ids and p.b in ids}
-    passages = sorted(found, key=lambda p: (p.a, p.b, p.a_start))
-    return compose_brief(
+    passages = reuse.passages_within(store, story.articles)
+    brief = compose_brief(
         BriefInput(story.id, articles, families, entities, quotes, result, passages, story.label, settings or CorroborateSettings())
     )
-
-
-def _one_way(p: Passage) -> Passage:
-    """A passage oriented from the smaller article id, so each pair is listed once."""
-    if p.a <= p.b:
-        return p
-    return Passage(p.b, p.b_start, p.b_end, p.a, p.a_start, p.a_end, p.similarity, p.kind)
-
-
-def _find_story(store: Store, story_id: str) -> Story:
-    live = [s for s in stories.load_stories(store) if s.merged_into is None]
-    exact = [s for s in live if s.id == story_id]
-    found = exact or [s for s in live if s.id.startswith(story_id)]
-    if len(found) != 1:
-        raise NotFoundError("story", story_id)
-    return found[0]
+    if waiting:
+        brief["notes"] = [
+            f"facts corroborated when the brief was read: the corroborate stage has not yet run on "
+            f"{waiting} of the story's {len(story.articles)} articles (run `newsweave analyse`)"
+        ]
+    return brief
 
 
 # -- composing ------------------------------------------------------------------------

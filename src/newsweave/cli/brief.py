@@ -64,7 +64,7 @@ def brief_command(
         task = bar.add_task("brief", total=len(stories), current="")
         for story in stories:
             bar.update(task, current=story[:16])
-            briefs.append(build_brief(ws.store, story))
+            briefs.append(build_brief(ws.store, story, ws.settings.corroborate))
             bar.advance(task)
     article_ids = {a["id"] for b in briefs for a in b["articles"]}
     texts = {a.id: a.clean_text for a in ws.store.articles(article_ids)} if fmt is Format.html else {}

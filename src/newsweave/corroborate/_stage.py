@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from ..entities import load_entities
 from ..events import load_events, load_quotes
 from ..grouping import first_fit
-from ..records import Article, Conflict, ConflictValue, Entity, Event, Fact, Quote, Span, Support
+from ..records import Article, Conflict, ConflictValue, Entity, Event, Fact, Quote, Span, Story, Support
 from ..settings import CorroborateSettings, Settings
 from ..reuse import family_of
 from ..store import Store
@@ -710,15 +710,16 @@ def corroborate_story(
     return StoryFacts(story, efacts, facts, conflicts)
 
 
-def story_records(store: Store, story_id: str):
-    """(articles, family map, entities, events, quotes) of a story, from the other stages."""
-    ids = story_articles(store, story_id)
+def story_records(store: Store, story: Story | str):
+    """(articles, family map, entities, events, quotes) of a story, from the other stages:
+    the story's read model, each kind loaded once and filtered in SQL."""
+    sid, ids = (story.id, story.articles) if isinstance(story, Story) else (story, story_articles(store, story))
     return (
         store.articles(ids),
         family_of(store, ids),
         load_entities(store, ids),
-        load_events(store, story_id),
-        load_quotes(store, story_id),
+        load_events(store, sid),
+        load_quotes(store, sid),
     )
 
 
@@ -797,15 +798,10 @@ def load_facts(store: Store, story_id: str) -> list[Fact]:
     rows = store.conn.execute(
         "SELECT * FROM facts WHERE story_id = ? ORDER BY independent_sources DESC, id", (story_id,)
     ).fetchall()
+    spans = store.evidence("fact_evidence", "fact_id", [r["id"] for r in rows])
     out = []
     for r in rows:
-        evidence = [
-            Span(e["article_id"], e["start"], e["end"], e["text"])
-            for e in store.conn.execute(
-                'SELECT article_id, start, "end", text FROM fact_evidence WHERE fact_id = ? ORDER BY article_id, start', (r["id"],)
-            )
-        ]
-        sup = Support(evidence, json.loads(r["articles"]), json.loads(r["families"]), r["independent_sources"])
+        sup = Support(spans[r["id"]], json.loads(r["articles"]), json.loads(r["families"]), r["independent_sources"])
         out.append(
             Fact(
                 r["id"], r["kind"], r["subject"], r["attribute"], r["value"], r["status"], sup,

@@ -1,4 +1,4 @@
-"""Stage "resolve": named-entity mentions of every article, resolved across the store.
+"""Stage "entities": named-entity mentions of every article, resolved across the store.
 
 For each new article, in arrival order:
 
@@ -370,7 +370,7 @@ def entity_id(first_key: str) -> str:
 
 
 class ResolveStage:
-    name = "resolve"
+    name = "entities"
 
     def run(self, store, article_ids: Sequence[str], settings) -> None:
         for i in range(0, len(article_ids), 200):
@@ -560,32 +560,52 @@ def refresh(store, entity_ids: set[str]) -> None:
 
 def load_entities(store, article_ids: Sequence[str] | None = None) -> list[Entity]:
     """Resolved entities, most mentioned first. With `article_ids`: the entities mentioned
-    in those articles, with their mentions and roles in those articles only."""
+    in those articles, with their mentions and roles in those articles only (filtered in
+    SQL: three statements per 500 articles, whatever the number of entities)."""
     if article_ids is None:
         ids = [r[0] for r in store.conn.execute("SELECT id FROM entities WHERE merged_into IS NULL")]
-        return sorted(_load(store, ids, None), key=lambda e: (-len(e.mentions), e.name))
+        return sorted(_load(store, ids), key=lambda e: (-len(e.mentions), e.name))
     wanted = list(dict.fromkeys(article_ids))
-    ids = [r[0] for r in store.select_in("SELECT DISTINCT entity_id FROM entity_mentions WHERE article_id IN ({marks})", wanted)]
-    return sorted(_load(store, list(dict.fromkeys(ids)), set(wanted)), key=lambda e: (-len(e.mentions), e.name))
+    mentions = _span_rows(store, "entity_mentions", MENTION_COLUMNS, "article_id", wanted)
+    roles = _span_rows(store, "entity_roles", ROLE_COLUMNS, "article_id", wanted)
+    ids = list(dict.fromkeys(r["entity_id"] for r in mentions))
+    return sorted(_entities(store, ids, mentions, roles), key=lambda e: (-len(e.mentions), e.name))
 
 
-def _rows(store, table: str, columns: str, eid: str, articles: set[str] | None) -> list:
-    """Rows of one entity in a span table (mentions, roles), optionally of some articles only."""
-    rows = store.conn.execute(
-        f'SELECT article_id, start, "end", {columns} FROM {table} WHERE entity_id = ? ORDER BY article_id, start',
-        (eid,),
+MENTION_COLUMNS = "text, name, titles, label"
+ROLE_COLUMNS = "text, surface, normalised"
+
+
+def _span_rows(store, table: str, columns: str, key: str, values: Sequence[str]) -> list:
+    """Rows of a span table (mentions, roles) whose `key` column is one of `values`."""
+    rows = store.select_in(
+        f'SELECT entity_id, article_id, start, "end", {columns} FROM {table} WHERE {key} IN ({{marks}})', values
     )
-    return [r for r in rows if articles is None or r["article_id"] in articles]
+    return sorted(rows, key=lambda r: (r["article_id"], r["start"]))
 
 
-def _load(store, ids: list[str], articles: set[str] | None) -> list[Entity]:
+def _load(store, ids: list[str]) -> list[Entity]:
+    """Entities with all their mentions and roles."""
+    mentions = _span_rows(store, "entity_mentions", MENTION_COLUMNS, "entity_id", ids)
+    roles = _span_rows(store, "entity_roles", ROLE_COLUMNS, "entity_id", ids)
+    return _entities(store, ids, mentions, roles)
+
+
+def _entities(store, ids: list[str], mentions: list, roles: list) -> list[Entity]:
+    by_entity: dict[str, tuple[list, list]] = {eid: ([], []) for eid in ids}
+    for r in mentions:
+        if r["entity_id"] in by_entity:
+            by_entity[r["entity_id"]][0].append(r)
+    for r in roles:
+        if r["entity_id"] in by_entity:
+            by_entity[r["entity_id"]][1].append(r)
+    heads = {r["id"]: r for r in store.select_in("SELECT id, name, type FROM entities WHERE id IN ({marks})", ids)}
     out = []
     for eid in ids:
-        row = store.conn.execute("SELECT id, name, type FROM entities WHERE id = ?", (eid,)).fetchone()
+        row = heads.get(eid)
         if row is None:
             continue
-        mrows = _rows(store, "entity_mentions", "text, name, titles, label", eid, articles)
-        rrows = _rows(store, "entity_roles", "text, surface, normalised", eid, articles)
+        mrows, rrows = by_entity[eid]
         aliases = list(
             dict.fromkeys(
                 f
@@ -643,7 +663,7 @@ def get(store, eid: str) -> Entity | None:
         if row is None:
             return None
         if row[0] is None:
-            loaded = _load(store, [eid], None)
+            loaded = _load(store, [eid])
             return loaded[0] if loaded else None
         eid = row[0]
     return None

@@ -68,7 +68,7 @@ def story_anchor(store: Store, story_id: str) -> dt.date | None:
 
 
 class ExtractStage:
-    name = "extract"
+    name = "events"
 
     def run(self, store: Store, article_ids: Sequence[str], settings: Settings) -> None:
         cfg = settings.extract
@@ -282,37 +282,32 @@ def _check_story(store: Store, table: str, story_id: str | None) -> None:
         raise NotFoundError("story", story_id)
 
 
-def _evidence(store: Store, kind: str, record_id: str) -> list[Span]:
-    """The evidence spans of an event or a quote (kind "event" | "quote")."""
-    return [
-        Span(e["article_id"], e["start"], e["end"], e["text"])
-        for e in store.conn.execute(
-            f'SELECT article_id, start, "end", text FROM {kind}_evidence WHERE {kind}_id = ? ORDER BY article_id, start',
-            (record_id,),
-        )
-    ]
-
-
 def resolve_story(store: Store, story_id: str) -> str:
     """The live story an id names (a unique prefix, or an id merged into another)."""
     return stories.resolve_story_id(store, story_id)
 
 
 def _rows(store: Store, table: str, story_id: str | None) -> list:
-    if story_id not in (None, ALL):
-        story_id = resolve_story(store, story_id)
-    _check_story(store, table, story_id)
+    """The rows of a story's events or quotes: one statement for a live story's own id; a
+    prefix or a merged-away id is resolved first, and an unknown story is NotFound."""
     if story_id in (None, ALL):
         return store.conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
-    return store.conn.execute(f"SELECT * FROM {table} WHERE story_id = ? ORDER BY id", (story_id,)).fetchall()
+    sql = f"SELECT * FROM {table} WHERE story_id = ? ORDER BY id"
+    rows = store.conn.execute(sql, (story_id,)).fetchall()
+    if rows:
+        return rows
+    story_id = resolve_story(store, story_id)
+    _check_story(store, table, story_id)
+    return store.conn.execute(sql, (story_id,)).fetchall()
 
 
 def load_events(store: Store, story_id: str | None = None) -> list[Event]:
     """The events of one story (or of all, for None or "all"), in date order, with evidence."""
     rows = _rows(store, "events", story_id)
+    spans = store.evidence("event_evidence", "event_id", [r["id"] for r in rows])
     out = []
     for r in rows:
-        evidence = _evidence(store, "event", r["id"])
+        evidence = spans[r["id"]]
         date = TimeValue(r["date_value"], r["date_text"], r["date_anchor"], r["anchor_from"]) if r["date_text"] else None
         out.append(
             Event(
@@ -335,9 +330,10 @@ def load_events(store: Store, story_id: str | None = None) -> list[Event]:
 def load_quotes(store: Store, story_id: str | None = None) -> list[Quote]:
     """The quotes of one story (or of all), each with every article that prints it."""
     rows = _rows(store, "quotes", story_id)
+    spans = store.evidence("quote_evidence", "quote_id", [r["id"] for r in rows])
     out = []
     for r in rows:
-        evidence = _evidence(store, "quote", r["id"])
+        evidence = spans[r["id"]]
         out.append(Quote(speaker=r["speaker"], text=r["text"], channel=r["channel"], evidence=evidence))
     return sorted(out, key=lambda q: (q.evidence[0].article if q.evidence else "", q.evidence[0].start if q.evidence else 0))
 

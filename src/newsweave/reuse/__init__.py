@@ -4,6 +4,6 @@
 later stage uses, so ten copies of one wire story count once.
 """
 
-from ._stage import ReuseStage, families, family, family_of, independent_sources, pairs, passages
+from ._stage import ReuseStage, families, family, family_of, independent_sources, pairs, passages, passages_within
 
-__all__ = ["ReuseStage", "families", "family", "family_of", "independent_sources", "pairs", "passages"]
+__all__ = ["ReuseStage", "families", "family", "family_of", "independent_sources", "pairs", "passages", "passages_within"]

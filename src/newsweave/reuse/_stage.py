@@ -457,6 +457,22 @@ def passages(store: Store, a: str | None = None, b: str | None = None) -> list[P
     return out
 
 
+def passages_within(store: Store, ids: Iterable[str]) -> list[Passage]:
+    """The passages shared between two of the given articles (a story's), each pair once,
+    oriented from the smaller article id: one statement, filtered in SQL."""
+    members = json.dumps(sorted(set(ids)))
+    rows = store.conn.execute(
+        "SELECT * FROM reuse_passages WHERE a IN (SELECT value FROM json_each(?)) "
+        "AND b IN (SELECT value FROM json_each(?)) ORDER BY a, b, a_start",
+        (members, members),
+    )
+    found = set()
+    for r in rows:
+        p = Passage(r["a"], r["a_start"], r["a_end"], r["b"], r["b_start"], r["b_end"], r["similarity"], r["kind"])
+        found.add(p if p.a <= p.b else Passage(p.b, p.b_start, p.b_end, p.a, p.a_start, p.a_end, p.similarity, p.kind))
+    return sorted(found, key=lambda p: (p.a, p.b, p.a_start))
+
+
 @dataclass(frozen=True)
 class PairRow:
     a: str

@@ -2,9 +2,18 @@
 consolidation (moves, splits, merges, each recorded) and `evaluate_stories` (B-cubed)."""
 
 from ._evaluate import evaluate_stories
-from ._stage import ClusterStage, consolidate, load_stories, resolve_story_id, story_articles, story_changes, story_of
+from ._stage import (
+    ClusterStage,
+    consolidate,
+    load_stories,
+    load_story,
+    resolve_story_id,
+    story_articles,
+    story_changes,
+    story_of,
+)
 
 __all__ = [
-    "ClusterStage", "consolidate", "evaluate_stories", "load_stories", "resolve_story_id",
+    "ClusterStage", "consolidate", "evaluate_stories", "load_stories", "load_story", "resolve_story_id",
     "story_articles", "story_changes", "story_of",
 ]

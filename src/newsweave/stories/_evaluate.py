@@ -9,9 +9,18 @@
 
 from __future__ import annotations
 
+import json
+import random
+import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import InputError
+from ..settings import ClusterSettings, Settings
+from ._index import StoryIndex
+from ._stage import story_of
 
 
 @dataclass(frozen=True)
@@ -66,8 +75,11 @@ def baseline_labels(texts: Sequence[str], thresholds: Sequence[float]) -> dict[f
     """scikit-learn TF-IDF (sublinear tf, English stop words) + average-linkage agglomerative
     clustering with a cosine distance threshold; one labelling per threshold. Quadratic in
     memory and time: the reference, not a method for large streams."""
-    from sklearn.cluster import AgglomerativeClustering
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    try:  # a benchmark-only dependency: the pipeline never needs it
+        from sklearn.cluster import AgglomerativeClustering
+        from sklearn.feature_extraction.text import TfidfVectorizer
+    except ModuleNotFoundError as exc:
+        raise InputError("--baseline", "the TF-IDF baseline needs scikit-learn: pip install 'newsweave[bench]'") from exc
 
     matrix = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(texts).toarray()
     out = {}
@@ -98,19 +110,10 @@ def evaluate_stories(
     store_path: str = ":memory:",
 ) -> dict:
     """Ingest a labelled JSONL into a fresh in-memory store in date order (file order where
-    undated; shuffled when `shuffle_seed` is given), run the analysis up to "cluster" and
+    undated; shuffled when `shuffle_seed` is given), run the analysis up to "stories" and
     score the stories against the `gold_field` of every record. `store_path` keeps the store
     (default: a temporary in-memory one)."""
-    import json
-    import random
-    import tempfile
-    from pathlib import Path
-
-    import newsweave
-
-    from ._stage import story_of
-    from ..errors import InputError
-    from ..settings import Settings
+    import newsweave  # the public API; imported here because newsweave imports this package
 
     path = Path(path)
     if not path.exists():
@@ -135,7 +138,7 @@ def evaluate_stories(
         ordered.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
         ws = newsweave.open(store_path, settings=settings)
         ws.ingest([ordered])
-        ws.analyse(until="cluster")
+        ws.analyse(until="stories")
         articles = ws.articles()
         gold = {a.id: str(a.extra.get(gold_field, "")) for a in articles if gold_field in a.extra}
         pred = {a: story_of(ws.store, a) or a for a in gold}
@@ -165,8 +168,6 @@ def recluster(features, settings=None, index_class=None) -> dict[str, str]:
     """Cluster stored features again in the order given (no parsing): {article: story}.
     The same assignment and consolidation the stage runs, for order-sensitivity checks;
     `index_class` (a StoryIndex subclass) lets a benchmark try another signal."""
-    from ..settings import ClusterSettings
-    from ._index import StoryIndex
 
     cfg = settings or ClusterSettings()
     index = (index_class or StoryIndex)(cfg)

@@ -8,7 +8,7 @@ Public API used by later stages:
     consolidate(store, settings) -> [Change]    merge/move/split over every story, on demand
     story_changes(store, story_id=None) -> [dict]  the recorded merges, moves and splits
 
-The stage (`ClusterStage`, name "cluster") reads the articles' features once (nlp parse ->
+The stage (`ClusterStage`, name "stories") reads the articles' features once (nlp parse ->
 features.py), stores them in `story_features`, rebuilds the in-memory `StoryIndex` from the
 store (linear in the stored articles: no all-pairs step), assigns the new articles in
 arrival order, consolidates the stories they touched, and writes stories, assignments and
@@ -17,6 +17,7 @@ changes back. The algorithm itself lives in storyindex.py.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Sequence
@@ -34,7 +35,7 @@ TOP_ENTITIES = 5
 
 
 class ClusterStage:
-    name = "cluster"
+    name = "stories"
 
     def run(self, store: Store, article_ids: Sequence[str], settings: Settings) -> None:
         assign_articles(store, article_ids, settings)
@@ -212,9 +213,18 @@ def load_stories(store: Store, include_merged: bool = False) -> list[Story]:
     return out
 
 
-def _story(row, articles: list[str]) -> Story:
-    import datetime as dt
+def load_story(store: Store, story_id: str) -> Story:
+    """One live story by id, unique id prefix or merged-away id (`resolve_story_id`), with
+    its articles in arrival order."""
+    sid = resolve_story_id(store, story_id)
+    row = store.conn.execute("SELECT * FROM stories WHERE id = ?", (sid,)).fetchone()
+    members = story_members(store, sid)
+    if not members:
+        raise NotFoundError("story", story_id)
+    return _story(row, members)
 
+
+def _story(row, articles: list[str]) -> Story:
     return Story(
         id=row["id"],
         label=row["label"],
@@ -247,7 +257,12 @@ def resolve_story_id(store: Store, story_id: str) -> str:
 
 
 def story_articles(store: Store, story_id: str) -> list[str]:
-    sid = resolve_story_id(store, story_id)
+    """The article ids of the live story an id names, in arrival order."""
+    return story_members(store, resolve_story_id(store, story_id))
+
+
+def story_members(store: Store, sid: str) -> list[str]:
+    """The article ids of story `sid` exactly as stored (no id resolution), in arrival order."""
     return [
         r[0]
         for r in store.conn.execute(

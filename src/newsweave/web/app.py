@@ -158,7 +158,7 @@ class Site:
             with self._cache_lock:
                 if key in self._briefs:
                     return self._briefs[key]
-            brief = build_brief(store, story_id)
+            brief = build_brief(store, story_id, self.settings.corroborate)
             raw = json.dumps(brief, ensure_ascii=False, default=str).encode("utf-8") if brief is not None else None
             with self._cache_lock:
                 self._briefs[key] = (brief, raw)
