@@ -10,14 +10,14 @@ so its peak RSS (`ru_maxrss`) is that task's alone; a second run of the same tas
 `tracemalloc` on gives the Python heap peak (tracemalloc slows the code, so timings come from
 the first run only).
 
-1. synthetic      `Workspace.ingest` of N generated text articles (newsweave.synth) into a
+1. synthetic      `Workspace.ingest` of N generated text articles (bench/support/synth.py) into a
                   fresh SQLite store; baseline: `raw-store`, which only reads each file,
                   hashes it and inserts it in its own transaction (the floor any ingest pays).
 2. pages          `Workspace.ingest` of the 181 pages of ../shared/corpora/article-extraction
                   (.html.gz as they are); baseline: `trafilatura`, bare `trafilatura.extract`
                   with default options on the same pages.
 3. quality        token precision/recall/F1 of our clean texts and of bare trafilatura's
-                  against ground-truth.json (metric in src/newsweave/extraction_eval.py).
+                  against ground-truth.json (metric in bench/support/extraction_eval.py).
 """
 
 from __future__ import annotations
@@ -159,7 +159,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="nw-bench-") as tmp:
         work = Path(tmp)
         corpus = write_corpus(work / "synthetic", n, seed=1)
-        print(f"# 1. ingest of {corpus.distinct:,} generated text articles (newsweave.synth)")
+        print(f"# 1. ingest of {corpus.distinct:,} generated text articles (bench/support/synth.py)")
         ours = measure("synthetic", work / "synthetic", work, trace)
         base = measure("raw-store", work / "synthetic", work, trace)
         print(fmt(ours)); print(fmt(base))

@@ -215,3 +215,23 @@ def test_reuse_pairs_keep_their_offsets(records, ids):
     assert [a["id"] for a in b["articles"]].index(first) < [a["id"] for a in b["articles"]].index(second)
     (q,) = pair["passages"]
     assert texts[first][q["a_start"] : q["a_end"]] == texts[second][q["b_start"] : q["b_end"]] == phrase
+
+
+def test_the_largest_example_brief_reads_its_story_in_at_most_20_statements(tmp_path):
+    """One read model per story: the brief loads each kind of record once, filtered in SQL,
+    whatever the number of articles, entities, events or facts."""
+    import newsweave
+    from conftest import EXAMPLES
+
+    ws = newsweave.open(tmp_path / "examples.db")
+    ws.ingest([EXAMPLES])
+    ws.analyse()
+    story = max(ws.stories(), key=lambda s: len(s.articles))
+    statements: list[str] = []
+    ws.store.conn.set_trace_callback(statements.append)
+    brief = B.build_brief(ws.store, story.id)
+    ws.store.conn.set_trace_callback(None)
+    assert len(brief["articles"]) == len(story.articles) >= 5
+    assert len(statements) <= 20, "\n".join(statements)
+    # a story id prefix and the full id give the same brief, by the same one resolution
+    assert B.build_brief(ws.store, story.id[:6]) == brief
