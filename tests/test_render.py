@@ -17,8 +17,8 @@ from newsweave.brief import _compose as B
 from newsweave.corroborate import _stage as c
 from newsweave.records import Quote, Span
 from newsweave.brief.render import render
-from newsweave.brief.render.html import _segments, span_tree
-from newsweave.brief.render.markdown import esc
+from newsweave.brief.render._html import _segments, span_tree
+from newsweave.brief.render._markdown import esc
 
 from _seedrecords import seed_records
 

@@ -12,26 +12,22 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from ...errors import NewsweaveError
+from ._citations import citation_numbers
+from ._html import render_html
+from ._json import render_json
+from ._markdown import render_markdown
 
 FORMATS = ("md", "html", "json")
 
 
 def render(briefs: Sequence[dict], fmt: str, texts: Mapping[str, str] | None = None) -> str:
     if fmt == "md":
-        from .markdown import render_markdown
-
         return render_markdown(briefs)
     if fmt == "html":
-        from .html import render_html
-
         return render_html(briefs, texts or {})
     if fmt == "json":
-        from .json import render_json
-
         return render_json(briefs)
     raise NewsweaveError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
-def citation_numbers(brief: dict) -> dict[str, int]:
-    """Article id -> its number in the brief ([1], [2], ...), in the order of `articles`."""
-    return {a["id"]: i + 1 for i, a in enumerate(brief["articles"])}
+__all__ = ["FORMATS", "citation_numbers", "render", "render_html", "render_json", "render_markdown"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from . import citation_numbers
+from ._citations import citation_numbers
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
 

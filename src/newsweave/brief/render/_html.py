@@ -11,7 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 
-from . import citation_numbers
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from ._citations import citation_numbers
 
 
 @dataclass
@@ -135,8 +137,6 @@ def _timeline_svg(timeline: list[dict], numbers: dict[str, int]) -> dict | None:
 
 
 def render_html(briefs: Sequence[dict], texts: Mapping[str, str]) -> str:
-    from jinja2 import Environment, PackageLoader, select_autoescape
-
     env = Environment(
         loader=PackageLoader("newsweave", "brief/render"),
         autoescape=select_autoescape(enabled_extensions=("html",), default=True),
