@@ -1,6 +1,6 @@
 """Dates on MEANTIME: recall of TIMEX3 DATE expressions and accuracy of their normalised value.
 
-    PYTHONPATH=src /work/venv/bin/python bench/eval_timex.py [--quick] [--errors N]
+    PYTHONPATH=src python bench/eval_timex.py [--quick] [--errors N] [--parse] [--half tune|held|both]
 
 Data: ../shared/corpora/meantime (120 English Wikinews articles, token-level XML). Each
 article's text is rebuilt from its tokens (offsets kept per token); the anchor is the
@@ -25,6 +25,7 @@ first). Published reference: HeidelTime (TempEval-3) value accuracy ~0.86 of wha
 from __future__ import annotations
 
 import argparse
+import hashlib
 import datetime as dt
 import os
 import sys
@@ -100,10 +101,21 @@ def load(limit: int | None = None) -> list[Doc]:
     return docs
 
 
-def ours(doc: Doc) -> list[tuple[int, int, str]]:
-    # the first line is the title, the second the creation date: skip the date line
-    found = timex.find(doc.text, doc.anchor)
-    return [(t.start, t.end, t.value.value) for t in found]
+def half(doc: Doc) -> str:
+    """'tune' or 'held': the deterministic split by document (SHA-1 of the file name, even = tune)."""
+    return "tune" if hashlib.sha1(doc.name.encode()).digest()[0] % 2 == 0 else "held"
+
+
+def ours(doc: Doc, parsed=None) -> list[tuple[int, int, str, str]]:
+    """timex.find on the text (tense guessed from words), or on its spaCy parse (tense from the verb)."""
+    return [(t.start, t.end, t.type, t.value.value) for t in timex.find(parsed if parsed is not None else doc.text, doc.anchor)]
+
+
+def parse(docs: list[Doc]):
+    from newsweave.nlp import load as load_spacy
+    from newsweave.settings import DEFAULT_SPACY_MODEL
+
+    return list(load_spacy(DEFAULT_SPACY_MODEL).pipe(d.text for d in docs))
 
 
 def baseline(docs: list[Doc]):
@@ -127,73 +139,101 @@ def baseline(docs: list[Doc]):
             value = None
             if data and data.date_obj:
                 d, period = data.date_obj, data.period
-                value = {"year": f"{d.year}", "month": f"{d.year}-{d.month:02d}", "week": timex._week(d.date())}.get(
+                value = {"year": f"{d.year}", "month": f"{d.year}-{d.month:02d}", "week": _week(d.date())}.get(
                     period, d.date().isoformat()
                 )
-            preds.append((ent.start_char, ent.end_char, value))
+            preds.append((ent.start_char, ent.end_char, "DATE", value))
         results[doc.name] = preds
     return results
 
 
-def score(docs: list[Doc], preds: dict[str, list[tuple[int, int, str | None]]], errors: list | None = None):
-    gold_n = found = correct = pred_n = pred_ok = 0
+def _week(day: dt.date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+TYPES = ("DATE", "TIME", "DURATION", "SET")
+
+
+def _f1(p: float, r: float) -> float:
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def score(docs: list[Doc], preds: dict[str, list[tuple[int, int, str, str | None]]], errors: list | None = None):
+    """Per type and over all types: a prediction finds a gold expression when their spans
+    overlap (relaxed, TempEval-3). For a type T: recall = gold T found / gold T; value acc. =
+    found gold T with our value equal / found; value F1 = harmonic mean of value-correct /
+    our predictions typed T and value-correct / gold T. "ALL" pools the four types."""
+    n = {t: dict(gold=0, found=0, correct=0, pred=0, pred_ok=0) for t in (*TYPES, "ALL")}
     for doc in docs:
         c0, c1 = doc.creation
-        p = [(s, e, v) for s, e, v in preds[doc.name] if e <= doc.annotated_end and not (s < c1 and c0 < e)]
-        pred_n += len(p)
-        pred_ok += sum(any(s < g.end and g.start < e for g in doc.gold) for s, e, _ in p)
+        p = [x for x in preds[doc.name] if x[1] <= doc.annotated_end and not (x[0] < c1 and c0 < x[1])]
+        for s, e, typ, _ in p:
+            ok = any(s < g.end and g.start < e for g in doc.gold)
+            for key in {typ if typ in TYPES else "DATE", "ALL"}:
+                n[key]["pred"] += 1
+                n[key]["pred_ok"] += ok
         for g in doc.gold:
-            if g.type != "DATE":
-                continue
-            gold_n += 1
-            hits = [(s, e, v) for s, e, v in p if s < g.end and g.start < e]
-            if not hits:
-                if errors is not None:
-                    errors.append(("missed", doc.anchor, doc.text[g.start : g.end], g.value, None))
-                continue
-            found += 1
-            if any(v == g.value for _, _, v in hits):
-                correct += 1
-            elif errors is not None:
-                errors.append(("value", doc.anchor, doc.text[g.start : g.end], g.value, hits[0][2]))
-    recall = found / gold_n if gold_n else 0.0
-    precision = pred_ok / pred_n if pred_n else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    acc = correct / found if found else 0.0
-    vp, vr = (correct / pred_n if pred_n else 0.0), correct / gold_n if gold_n else 0.0
-    vf1 = 2 * vp * vr / (vp + vr) if vp + vr else 0.0
-    return dict(gold=gold_n, found=found, recall=recall, precision=precision, f1=f1, value_acc=acc, value_f1=vf1)
+            hits = [x for x in p if x[0] < g.end and g.start < x[1]]
+            for key in (g.type, "ALL"):
+                n[key]["gold"] += 1
+                n[key]["found"] += bool(hits)
+                n[key]["correct"] += any(v == g.value for *_, v in hits)
+            if errors is not None and not any(v == g.value for *_, v in hits):
+                got = f"{hits[0][2]} {hits[0][3]}" if hits else None
+                errors.append(("value" if hits else "missed", g.type, doc.anchor, doc.text[g.start : g.end], g.value, got))
+    out = {}
+    for t, c in n.items():
+        recall = c["found"] / c["gold"] if c["gold"] else 0.0
+        precision = c["pred_ok"] / c["pred"] if c["pred"] else 0.0
+        vp = c["correct"] / c["pred"] if c["pred"] else 0.0
+        vr = c["correct"] / c["gold"] if c["gold"] else 0.0
+        out[t] = dict(
+            gold=c["gold"], pred=c["pred"], found=c["found"], recall=recall, precision=precision,
+            f1=_f1(precision, recall), value_acc=c["correct"] / c["found"] if c["found"] else 0.0, value_f1=_f1(vp, vr),
+        )  # fmt: skip
+    return out
+
+
+ROW = "  {:<9} {:<34} gold {gold:3d} pred {pred:3d}  recall {recall:.3f}  precision {precision:.3f}  F1 {f1:.3f}  value acc {value_acc:.3f}  value F1 {value_f1:.3f}"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="first 30 articles only")
-    ap.add_argument("--errors", type=int, default=0, help="print this many of our errors")
+    ap.add_argument("--errors", type=int, default=0, help="print this many of our errors (tuning half only)")
     ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument("--half", choices=("tune", "held", "both"), default="both")
+    ap.add_argument("--parse", action="store_true", help="also run timex on the spaCy parse (tense from the verb)")
     args = ap.parse_args()
     docs = load(30 if args.quick else None)
     t0 = time.perf_counter()
-    errs: list = []
-    mine = score(docs, {d.name: ours(d) for d in docs}, errs)
+    mine = {d.name: ours(d) for d in docs}
     t_mine = time.perf_counter() - t0
-    print(f"MEANTIME: {len(docs)} articles, {mine['gold']} gold DATE expressions (creation times excluded)")
-    row = "{:<34} recall {recall:.3f}  precision {precision:.3f}  F1 {f1:.3f}  value acc {value_acc:.3f}  value F1 {value_f1:.3f}"
-    print(row.format("newsweave.timex", **mine) + f"  ({t_mine:.2f}s)")
+    parsed = {d.name: ours(d, p) for d, p in zip(docs, parse(docs))} if args.parse else None
+    base = None
     if not args.no_baseline:
         t0 = time.perf_counter()
-        base = score(docs, baseline(docs))
-        print(row.format("baseline spaCy DATE + dateparser", **base) + f"  ({time.perf_counter() - t0:.2f}s)")
-        print(
-            f"ratio to baseline: recall x{mine['recall'] / max(base['recall'], 1e-9):.2f}, "
-            f"value acc x{mine['value_acc'] / max(base['value_acc'], 1e-9):.2f}, "
-            f"value F1 x{mine['value_f1'] / max(base['value_f1'], 1e-9):.2f}"
-        )
-    print(
-        f"reference HeidelTime value acc ~{HEIDELTIME_VALUE_ACC:.2f} (TempEval-3, published): "
-        f"ours x{mine['value_acc'] / HEIDELTIME_VALUE_ACC:.2f}"
-    )
-    for kind, anchor, text, gold, got in errs[: args.errors]:
-        print(f"  {kind:6} {anchor}  {text!r:40} gold {gold:12} got {got}")
+        base = baseline(docs)
+        t_base = time.perf_counter() - t0
+    halves = ("tune", "held") if args.half == "both" else (args.half,)
+    print(f"MEANTIME: {len(docs)} articles (creation times excluded); ours {t_mine:.2f}s" + (f", baseline {t_base:.1f}s" if base else ""))
+    for h in halves:
+        part = [d for d in docs if half(d) == h]
+        errs: list = []
+        s_mine = score(part, mine, errs if h == "tune" else None)
+        s_base = score(part, base) if base else None
+        s_parsed = score(part, parsed) if parsed else None
+        print(f"{'tuning' if h == 'tune' else 'held-out'} half: {len(part)} articles (SHA-1 of the file name, first byte {'even' if h == 'tune' else 'odd'})")
+        for t in (*TYPES, "ALL"):
+            print(ROW.format(t, "newsweave.timex", **s_mine[t]))
+            if s_parsed:
+                print(ROW.format(t, "newsweave.timex on the spaCy parse", **s_parsed[t]))
+            if s_base and t in ("DATE", "ALL"):
+                print(ROW.format(t, "baseline spaCy DATE + dateparser", **s_base[t]))
+        if h == "tune":
+            for kind, typ, anchor, text, gold, got in errs[: args.errors]:
+                print(f"    {kind:6} {typ:8} {anchor}  {text!r:40} gold {gold:14} got {got}")
 
 
 if __name__ == "__main__":

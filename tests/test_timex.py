@@ -20,12 +20,13 @@ def values(text, anchor=FRI, tense=None):
 def test_seed_000_times_resolve_against_the_header_date():
     text = seed_file("000").read_text(encoding="utf-8")
     found = values(text)
-    assert found["on Thursday"] == "2025-10-30"  # "Earlier on Thursday" in a Friday article
-    assert found["on Friday"] == "2025-10-31"
-    assert found["on November 1"] == "2025-11-01"
+    assert found["Thursday"] == "2025-10-30"  # "Earlier on Thursday" in a Friday article
+    assert found["Friday"] == "2025-10-31"
+    assert found["November 1"] == "2025-11-01"
     assert found["September 9"] == "2025-09-09"
     assert found["Earlier in the day"] == "2025-10-31"
-    assert found["2024–2027"] == "2024/2027"  # a cycle is a range
+    assert (found["2024"], found["2027"]) == ("2024", "2027")  # a cycle "2024–2027": two years (TIMEX3)
+    assert found["two-day"] == "P2D"  # "a two-day visit" is a duration
     assert found["1992"] == "1992"
 
 
@@ -49,7 +50,10 @@ def test_offsets_point_at_the_phrase():
         ("Oct. 31, 2025", None, "2025-10-31"),
         ("October 30-31", None, "2025-10-30/2025-10-31"),
         ("September 9", "past", "2025-09-09"),
-        ("December 11", "past", "2025-12-11"),  # tense may not push it > half a year away
+        ("December 11", "past", "2024-12-11"),  # a past tense never reaches into the future
+        ("last July", None, "2025-07"),
+        ("late last September", None, "2025-09"),
+        ("next October", None, "2026-10"),  # "next" is never before the anchor, nor its own month
         ("January 5", "future", "2026-01-05"),
         ("next year", None, "2026"),
         ("last month", None, "2025-09"),
@@ -94,8 +98,8 @@ def test_undated_anchor_keeps_what_it_can():
 
 
 def test_tense_is_guessed_from_the_nearest_cue_when_not_given():
-    assert values("The summit is scheduled to begin on Monday.")["on Monday"] == "2025-11-03"
-    assert values("He arrived on Monday.")["on Monday"] == "2025-10-27"
+    assert values("The summit is scheduled to begin on Monday.")["Monday"] == "2025-11-03"
+    assert values("He arrived on Monday.")["Monday"] == "2025-10-27"
 
 
 def test_compatible_values():
@@ -105,9 +109,11 @@ def test_compatible_values():
 
 
 def test_meantime_dates_beat_the_heideltime_reference():
-    """MEANTIME (120 Wikinews articles): recall of DATE expressions and exact value accuracy."""
+    """MEANTIME (118 dated Wikinews articles), both halves: DATE recall and value accuracy,
+    and value F1 over all four types (floors in quality_floors.json, measured and margin)."""
     shared_path("corpora", "meantime")
     import importlib.util
+    import json
     from pathlib import Path
 
     spec = importlib.util.spec_from_file_location("eval_timex", Path(__file__).parents[1] / "bench" / "eval_timex.py")
@@ -115,8 +121,12 @@ def test_meantime_dates_beat_the_heideltime_reference():
     sys.modules["eval_timex"] = bench
     spec.loader.exec_module(bench)
     bench.MEANTIME = shared_path("corpora", "meantime", "intra_cross-doc_annotation")
+    floors = json.loads((Path(__file__).parent / "quality_floors.json").read_text())["meantime-timex"]
     docs = bench.load()
-    scores = bench.score(docs, {d.name: bench.ours(d) for d in docs})
-    assert scores["gold"] > 250
-    assert scores["recall"] >= 0.80
-    assert scores["value_acc"] >= 0.86  # HeidelTime's ~0.86 of what it finds
+    preds = {d.name: bench.ours(d) for d in docs}
+    for half in ("tune", "held"):
+        scores = bench.score([d for d in docs if bench.half(d) == half], preds)
+        assert scores["DATE"]["gold"] > 100
+        for key, floor in floors[half].items():
+            kind, metric = key.split(".")
+            assert scores[kind][metric] >= floor, (half, key, scores[kind][metric])

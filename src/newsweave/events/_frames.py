@@ -574,7 +574,8 @@ class _Reader:
         A vague reference ("recently") counts only where nothing better is found."""
         if not mentions:
             return
-        found = timex.find(sent.text, self.anchor, None, self.anchor_from)
+        # an event's date is a point (DATE, TIME): "a two-day visit" and "every year" are not dates
+        found = [t for t in timex.find(sent, self.anchor, None, self.anchor_from) if t.type in (timex.DATE, timex.TIME)]
         trig_tokens: dict[int, list[EventMention]] = {}
         for m, toks in mentions:
             for t in toks:

@@ -1,18 +1,32 @@
 """Time expressions: find them in text and normalise them against an anchor date.
 
-    find(text, anchor, tense=None)      -> [Timex(start, end, value: TimeValue)]
-    normalise(phrase, anchor, tense)    -> TimeValue   (value None when nothing is understood)
+    find(text, anchor, tense=None, reference=None) -> [Timex(start, end, value, type, rule)]
+    normalise(phrase, anchor, tense)               -> TimeValue   (value None when nothing is understood)
 
-Values follow TIMEX3: `YYYY-MM-DD`, `YYYY-MM`, `YYYY`, `YYYY-Www`, `YYYY-Www-WE`, `YYYY-Qn`,
-`YYYY-SP|SU|FA|WI`, a decade `197`, a range `A/B` ("2024–2027" -> "2024/2027"), and the
-vague `PAST_REF | PRESENT_REF | FUTURE_REF`.
+`text` is a string or a parsed spaCy Doc/Span; with a parse, the tense of each expression
+comes from the verb that governs it (`parse_tense`), else from the words around it
+(`guess_tense`). Types and values follow TIMEX3:
+
+    DATE      `YYYY-MM-DD`, `YYYY-MM`, `YYYY`, `YYYY-Www`, `YYYY-Www-WE`, `YYYY-Qn`,
+              `YYYY-SP|SU|FA|WI`, a decade `197`, a century `18`, `PAST_REF | PRESENT_REF |
+              FUTURE_REF`, and `XXXX-XX-XX` for an anaphoric date whose referent is unknown
+    TIME      `YYYY-MM-DDTHH:MM`, `YYYY-MM-DDTMO|AF|EV|NI` ("Monday evening")
+    DURATION  `P20Y`, `P45D`, `P3M`, `PT30M`, `PXW` ("several weeks")
+    SET       `P1Y` ("annual", "every year"), `XXXX-WXX-1` ("every Monday")
+
+A span never starts with a preposition ("on Thursday" -> "Thursday"); a year range
+("2011-2012", "1998-99") is two expressions, one per year.
 
 Underspecified expressions ("Thursday", "November 1", "October", "the fourth quarter") are
-resolved against the anchor with the tense of their sentence deciding the direction:
-past -> the latest such day on or before the anchor, future -> the earliest on or after it,
-unknown -> the nearest (a weekday equal to the anchor's is the anchor itself). The tense is
-passed in by the caller (events take it from the parse); when it is None, `find` guesses it
-from the words of the sentence around each expression (`guess_tense`).
+resolved against the anchor. An explicit marker decides first and is never overruled:
+"last X" is before the anchor, "next X" after it, "N units ago" back. Otherwise the tense
+decides: past -> the latest such day on or before the anchor, future -> the earliest on or
+after it; with no tense, the nearest (a month: the anchor's year). The tense is passed in
+by the caller (events take it from the event's status), read from the parse, or guessed.
+
+Anaphoric expressions ("that day", "the same day", "the following week", "at the time")
+take the date of the time last named before them in the text (or `reference`, the date of
+the event the caller knows they refer to); with none they stay unresolved (`XXXX-XX-XX`).
 
 The rules are plain regular expressions in one table (`RULES`), tried together; where two
 overlap the longest wins. Each rule's resolver gets the match, the anchor and the tense.
@@ -29,6 +43,7 @@ from dataclasses import dataclass
 from ..records import TimeValue
 
 PAST, PRESENT, FUTURE = "past", "present", "future"
+DATE, TIME, DURATION, SET = "DATE", "TIME", "DURATION", "SET"
 
 MONTHS = {
     name: i
@@ -43,19 +58,33 @@ ORDINALS = {
 }  # fmt: skip
 NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+    "ninety": 90, "hundred": 100, "a hundred": 100, "a dozen": 12, "dozen": 12, "single": 1,
 }  # fmt: skip
-REACH_DAYS = 183  # tense may push an underspecified date at most half a year from the anchor
+VAGUE_NUMBERS = {"several", "a few", "few", "many", "some", "a couple of", "couple of", "a number of", "numerous"}
 SEASONS = {"spring": "SP", "summer": "SU", "autumn": "FA", "fall": "FA", "winter": "WI"}
+DAY_PARTS = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI", "overnight": "NI", "tonight": "NI"}
+# duration units -> (TIMEX3 designator, multiplier); hours and smaller take the "T" marker
+UNITS = {
+    "second": ("S", 1), "minute": ("M", 1), "hour": ("H", 1), "day": ("D", 1), "night": ("D", 1),
+    "week": ("W", 1), "month": ("M", 1), "quarter": ("Q", 1), "year": ("Y", 1), "decade": ("Y", 10),
+    "century": ("Y", 100), "centurie": ("Y", 100),
+}  # fmt: skip
+CLOCK_UNITS = {"second", "minute", "hour"}
 
 
 @dataclass(frozen=True)
 class Timex:
-    """A time expression found in a text: offsets into that text and its value."""
+    """A time expression found in a text: offsets into that text, its value, its TIMEX3
+    type and the rule that produced it."""
 
     start: int
     end: int
     value: TimeValue
+    type: str = DATE
+    rule: str = ""
 
     @property
     def text(self) -> str:
@@ -82,11 +111,20 @@ def parse_anchor(value: str | dt.date | None) -> dt.date | None:
 
 _FUTURE_CUES = re.compile(
     r"\b(will|shall|'ll|going to|scheduled|expected to|slated|set to|due to|plans? to|planned for|"
-    r"upcoming|next|to be held|to begin|to start|aims? to|intends? to|would)\b",
+    r"upcoming|next|to be held|to begin|to start|aims? to|intends? to|would|may|might)\b",
     re.I,
 )
+# irregular past forms that are not also present forms (so "put", "set", "read" are out)
+_IRREGULAR_PAST = (
+    "left|went|came|took|made|told|met|held|began|fell|rose|won|lost|gave|found|got|saw|knew|thought|"
+    "brought|bought|built|caught|chose|drew|drove|fought|flew|froze|grew|hid|kept|led|meant|paid|ran|"
+    "sang|sank|sat|sent|shot|slept|sold|spent|spoke|stood|stole|struck|swore|taught|tore|threw|"
+    "understood|woke|wrote|became|broke|forgot|overtook|withdrew|undertook|sought|fled|dealt|felt|heard"
+)
 _PAST_CUES = re.compile(
-    r"\b(was|were|had|has|have|did|said|ago|earlier|last|(?!need|speed|seed|feed|exceed|proceed)\w{3,}ed)\b", re.I
+    rf"(?<!\bbe )(?<!\bto )\b(was|were|had|has|have|did|said|ago|earlier|last|{_IRREGULAR_PAST}|"
+    r"(?!need|speed|seed|feed|exceed|proceed)\w{3,}ed)\b",  # "to be held", "may be signed": not past
+    re.I,
 )
 
 
@@ -105,12 +143,43 @@ def guess_tense(sentence: str, at: int | None = None) -> str | None:
     return min(cues, key=lambda c: (at - c[0]) if c[0] <= at else 1.5 * (c[0] - at))[1]
 
 
+_PLAN_LEMMAS = {"schedule", "plan", "expect", "set", "due", "slate", "intend", "aim", "prepare", "hope", "vow", "promise", "threaten"}
+_FUTURE_AUX = {"will", "shall", "'ll", "wo", "would", "'d", "may", "might", "to"}  # "to": an infinitive is later
+
+
+def parse_tense(token) -> str | None:
+    """The tense of the clause a token belongs to, from the dependency parse: the first verb
+    above it decides ("will meet" future, "met"/"has met" past, "is scheduled to meet"
+    future); None for a present-tense verb or no verb."""
+    h = token
+    for _ in range(40):
+        if h.pos_ in ("VERB", "AUX") and h.dep_ not in ("aux", "auxpass"):
+            kids = list(h.children)
+            auxes = {c.lower_ for c in kids if c.dep_ in ("aux", "auxpass")}
+            if (auxes & _FUTURE_AUX or any(c.lower_ == "going" for c in kids)) and "have" not in auxes:
+                return FUTURE  # "will meet", "to be held", "may be signed"; not "would have met"
+            if h.lemma_.lower() in _PLAN_LEMMAS and any(c.dep_ == "xcomp" for c in kids):
+                return FUTURE
+            if h.tag_ == "VB" and any(c.lower_ == "to" for c in kids):
+                up = h.head
+                if up is not h and up.lemma_.lower() in _PLAN_LEMMAS:
+                    return FUTURE
+            if h.tag_ == "VBD" or auxes & {"was", "were", "had", "did", "has", "have"} and h.tag_ == "VBN":
+                return PAST
+            if h.tag_ in ("VBZ", "VBP") or auxes & {"is", "are", "am", "'s", "'re"}:
+                return None
+        if h.head is h:
+            return None
+        h = h.head
+    return None
+
+
 # -- resolution helpers ---------------------------------------------------------------
 
 
-def _pick(candidates: list[dt.date], anchor: dt.date, tense: str | None, reach: int | None = None) -> dt.date:
-    """Choose among candidate dates by tense: past -> latest <= anchor, future -> earliest >=
-    anchor, otherwise (or when the tense would reach more than REACH_DAYS away) the nearest."""
+def _pick(candidates: list[dt.date], anchor: dt.date, tense: str | None) -> dt.date:
+    """Choose among candidate dates: past -> latest <= anchor, future -> earliest >= anchor
+    (never the other side of the anchor, however far); no tense -> the nearest."""
     candidates = sorted(candidates)
     nearest = min(candidates, key=lambda c: (abs((c - anchor).days), c < anchor))
     chosen = None
@@ -118,9 +187,7 @@ def _pick(candidates: list[dt.date], anchor: dt.date, tense: str | None, reach: 
         chosen = next((c for c in reversed(candidates) if c <= anchor), None)
     elif tense == FUTURE:
         chosen = next((c for c in candidates if c >= anchor), None)
-    if chosen is None or abs((chosen - anchor).days) > (reach or REACH_DAYS):
-        return nearest
-    return chosen
+    return chosen or nearest
 
 
 def _safe_date(year: int, month: int, day: int) -> dt.date | None:
@@ -140,37 +207,41 @@ def _month_day(month: int, day: int, year: int | None, anchor: dt.date | None, t
     return _pick(cands, anchor, tense).isoformat() if cands else None
 
 
-def _month_only(month: int, anchor: dt.date | None, tense: str | None) -> str:
+def _month_only(month: int, anchor: dt.date | None, tense: str | None, shift: str | None = None) -> str:
     if anchor is None:
         return f"XXXX-{month:02d}"
-    # compare months by their first day; the anchor's own month counts as both past and future
-    here = anchor.replace(day=1)
+    here = anchor.replace(day=1)  # months compare by their first day
     cands = [dt.date(y, month, 1) for y in (anchor.year - 1, anchor.year, anchor.year + 1)]
-    if tense in (PAST, FUTURE):
-        chosen = _pick(cands, here, tense)
-    else:
+    if shift == "last":  # strictly before the anchor's month: "last October" in October is a year ago
+        chosen = max(c for c in cands if c < here)
+    elif shift in ("next", "coming"):
+        chosen = min(c for c in cands if c > here)
+    elif shift == "this" or tense not in (PAST, FUTURE):
         chosen = dt.date(anchor.year, month, 1)
+    else:
+        chosen = _pick(cands, here, tense)
     return f"{chosen.year}-{month:02d}"
 
 
-def _weekday(name: str, anchor: dt.date | None, tense: str | None, shift: str | None = None) -> str:
+def _weekday_date(name: str, anchor: dt.date, tense: str | None, shift: str | None = None) -> dt.date:
     wd = WEEKDAYS[name.lower()]
-    if anchor is None:
-        return "XXXX-XX-XX"
     back = (anchor.weekday() - wd) % 7  # days back to the latest such weekday (0 = anchor)
     fwd = (wd - anchor.weekday()) % 7
     if shift == "last":
-        return (anchor - dt.timedelta(days=back or 7)).isoformat()
+        return anchor - dt.timedelta(days=back or 7)
     if shift == "next":
-        return (anchor + dt.timedelta(days=fwd or 7)).isoformat()
+        return anchor + dt.timedelta(days=fwd or 7)
     if shift == "this" or back == 0:
-        day = anchor + dt.timedelta(days=fwd) if tense == FUTURE else anchor - dt.timedelta(days=back)
-        return day.isoformat()
+        return anchor + dt.timedelta(days=fwd) if tense == FUTURE else anchor - dt.timedelta(days=back)
     if tense == FUTURE:
-        return (anchor + dt.timedelta(days=fwd)).isoformat()
+        return anchor + dt.timedelta(days=fwd)
     if tense == PAST or back <= fwd + 2:  # news mostly reports the past: lean back
-        return (anchor - dt.timedelta(days=back)).isoformat()
-    return (anchor + dt.timedelta(days=fwd)).isoformat()
+        return anchor - dt.timedelta(days=back)
+    return anchor + dt.timedelta(days=fwd)
+
+
+def _weekday(name: str, anchor: dt.date | None, tense: str | None, shift: str | None = None) -> str:
+    return _weekday_date(name, anchor, tense, shift).isoformat() if anchor else "XXXX-XX-XX"
 
 
 def _week(day: dt.date) -> str:
@@ -184,7 +255,7 @@ def _quarter(q: int, year: int | None, anchor: dt.date | None, tense: str | None
             return f"XXXX-Q{q}"
         starts = [dt.date(y, 3 * q - 2, 1) for y in (anchor.year - 1, anchor.year, anchor.year + 1)]
         if tense in (PAST, FUTURE):
-            year = _pick(starts, anchor.replace(day=1), tense, reach=300).year
+            year = _pick(starts, anchor.replace(day=1), tense).year
         else:
             year = anchor.year
     return f"{year}-Q{q}"
@@ -211,6 +282,8 @@ def _unit_shift(unit: str, n: int, anchor: dt.date | None) -> str | None:
         return f"{anchor.year + q // 4}-Q{q % 4 + 1}"
     if unit == "decade":
         return str((anchor.year + 10 * n) // 10)
+    if unit in ("century", "centurie"):
+        return f"{anchor.year // 100 + n:02d}"
     return None
 
 
@@ -221,9 +294,34 @@ def _year(text: str) -> int:
     return y
 
 
-def _num(word: str) -> int | None:
-    word = word.lower()
-    return int(word) if word.isdigit() else NUMBERS.get(word)
+def _num(word: str) -> float | None:
+    """A count in digits or words ("12", "1.5", "twenty-five", "a dozen"); None if not one."""
+    word = re.sub(r"\s+", " ", word.lower().strip())
+    if re.fullmatch(r"\d+(?:\.\d+)?", word):
+        return float(word)
+    if word in NUMBERS:
+        return NUMBERS[word]
+    parts = re.split(r"[-\s]", word)
+    if len(parts) == 2 and parts[0] in NUMBERS and parts[1] in NUMBERS and NUMBERS[parts[0]] >= 20:
+        return NUMBERS[parts[0]] + NUMBERS[parts[1]]
+    return None
+
+
+def _duration(count: str | None, unit: str) -> str | None:
+    """TIMEX3 duration of `count` `unit`s: "two decades" -> P20Y, "thirty minutes" -> PT30M,
+    "several weeks" -> PXW."""
+    unit = unit.lower().rstrip("s").replace("ie", "y") if unit.lower() != "centuries" else "century"
+    if unit not in UNITS:
+        return None
+    code, times = UNITS[unit]
+    prefix = "PT" if unit in CLOCK_UNITS else "P"
+    if count is None or count.lower().strip() in VAGUE_NUMBERS:
+        return prefix + "X" + ("DE" if unit == "decade" else "CE" if unit == "century" else code)
+    n = _num(count)
+    if n is None:
+        return None
+    n *= times
+    return f"{prefix}{int(n) if n == int(n) else n}{code}"
 
 
 # -- the rules ------------------------------------------------------------------------
@@ -237,8 +335,18 @@ MON = (
 DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 YEAR = r"(?P<year>(?:1[89]|20)\d\d)"
 WD = r"(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+PART = r"(?P<part>morning|afternoon|evening|night)"
 DASH = r"\s*[-–—]\s*"
 NOT_NUM = r"(?![\d,.]\d)"  # a year is not the head of a longer number (2,000 / 2008.5)
+_NUMBER_WORDS = "|".join(sorted((re.escape(w) for w in NUMBERS), key=len, reverse=True))
+COUNT = (
+    rf"(?P<n>\d+(?:\.\d+)?|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-(?:one|two|three|four|five|six|seven|eight|nine)"
+    rf"|{_NUMBER_WORDS}|several|a\s+few|few|many|some|a\s+couple\s+of|couple\s+of|a\s+number\s+of|numerous)"
+)
+UNIT = r"(?P<unit>seconds|minutes?|hours?|days?|nights|weeks?|months?|quarters|years?|decades?|century|centuries)"  # "a second term", "a quarter of": no
+# a count of units that is a point, not a length ("two years ago", "a week later"); before
+# and after stay lengths ("five years after its launch": P5Y, the "after" is a signal)
+NOT_POINT = r"(?![-\s]+(?:ago|earlier|later|from\s+now|hence)\b)"
 
 
 def _mon(m: re.Match) -> int:
@@ -274,13 +382,8 @@ def _r_month_year(m, anchor, tense):
 
 
 def _r_month(m, anchor, tense):
-    shift = (_opt(m, "shift") or "").lower()
-    mon = _mon(m)
-    if shift == "last":
-        tense = PAST
-    elif shift in ("next", "coming"):
-        tense = FUTURE
-    return _month_only(mon, anchor, tense)
+    shift = (_opt(m, "shift") or "").lower() or None
+    return _month_only(_mon(m), anchor, tense, shift)
 
 
 def _r_year(m, anchor, tense):
@@ -298,9 +401,28 @@ def _r_decade(m, anchor, tense):
     return m.group("dec")[:3]
 
 
+def _r_century(m, anchor, tense):
+    n = ORDINAL_WORDS.get((_opt(m, "cw") or "").lower()) or int(_opt(m, "c") or 0)
+    return f"{n - 1:02d}" if n else None
+
+
+ORDINAL_WORDS = {w: i + 1 for i, w in enumerate(
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth "
+    "fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split()
+)}  # fmt: skip
+
+
 def _r_weekday(m, anchor, tense):
     shift = (_opt(m, "shift") or "").lower() or None
     return _weekday(m.group("wd"), anchor, tense, shift)
+
+
+def _r_weekday_part(m, anchor, tense):
+    """"Monday evening" -> that Monday + TEV; "last night" -> the day before + TNI."""
+    part = DAY_PARTS[m.group("part").lower()]
+    if anchor is None:
+        return f"XXXX-XX-XXT{part}"
+    return f"{_weekday(m.group('wd'), anchor, tense, (_opt(m, 'shift') or '').lower() or None)}T{part}"
 
 
 def _r_today(m, anchor, tense):
@@ -321,7 +443,7 @@ def _r_relative(m, anchor, tense):
 
 def _r_ago(m, anchor, tense):
     n = _num(m.group("n"))
-    return _unit_shift(m.group("unit"), -n, anchor) if n else None
+    return _unit_shift(m.group("unit"), -int(n), anchor) if n and n == int(n) else None
 
 
 def _r_within_year(m, anchor, tense):
@@ -364,44 +486,143 @@ def _r_edge_year(m, anchor, tense):
     return str(int(m.group("year")))
 
 
+def _r_duration(m, anchor, tense):
+    return _duration(_opt(m, "n"), m.group("unit"))
+
+
+def _r_span_duration(m, anchor, tense):
+    """"the past five years" -> P5Y, "the next few days" -> PXD, "the past year" -> P1Y."""
+    return _duration(_opt(m, "n") or "1", m.group("unit"))
+
+
+def _r_previous(m, anchor, tense):
+    """"the previous year", "the year previous": the unit before the anchor's (a date)."""
+    return _unit_shift(_opt(m, "unit") or m.group("unit2"), -1, anchor)
+
+
+def _r_vague_duration(m, anchor, tense):
+    """"for years", "over the years", "for decades" -> PXY, PXDE."""
+    return _duration(None, m.group("unit"))
+
+
+SET_ADVERBS = {"hourly": "PT1H", "daily": "P1D", "nightly": "P1D", "weekly": "P1W", "monthly": "P1M",
+               "quarterly": "P3M", "yearly": "P1Y", "annually": "P1Y", "annual": "P1Y", "biannual": "P6M"}  # fmt: skip
+
+
+def _r_set(m, anchor, tense):
+    """"every year" -> P1Y, "twice a week" -> P1W, "every Monday" -> XXXX-WXX-1, "annual" -> P1Y."""
+    word = m.group(0).lower()
+    if word in SET_ADVERBS:
+        return SET_ADVERBS[word]
+    wd = _opt(m, "wd")
+    if wd:
+        return f"XXXX-WXX-{WEEKDAYS[wd.lower()] + 1}"
+    unit = m.group("unit").lower()
+    if unit in DAY_PARTS:
+        return f"XXXX-XX-XXT{DAY_PARTS[unit]}"
+    return _duration("1", unit)
+
+
+def _r_day_part(m, anchor, tense):
+    """"this morning", "tonight", "yesterday afternoon", "last night"."""
+    m_part = _opt(m, "part") or _opt(m, "part2") or _opt(m, "part3")
+    if anchor is None:
+        return None
+    word = m.group(0).lower()
+    n = -1 if ("yesterday" in word or word.startswith("last")) else 1 if "tomorrow" in word else 0
+    return f"{(anchor + dt.timedelta(days=n)).isoformat()}T{DAY_PARTS[m_part.lower()]}"
+
+
+def _r_clock(m, anchor, tense):
+    """"09:30 GMT Tuesday", "3 p.m.", "noon": the day named beside it, else the anchor's."""
+    word = m.group(0).lower()
+    if "noon" in word or "midday" in word:
+        hh, mm = 12, 0
+    elif "midnight" in word:
+        hh, mm = 24, 0
+    else:
+        h = _opt(m, "h") or _opt(m, "h2")
+        hh, mm = int(h), int(_opt(m, "mi") or _opt(m, "mi2") or 0)
+        ap = (_opt(m, "ap") or _opt(m, "ap2") or "").lower().replace(".", "")
+        if ap == "pm" and hh < 12:
+            hh += 12
+        elif ap == "am" and hh == 12:
+            hh = 0
+    zone = "Z" if (_opt(m, "tz") or "").upper() in ("GMT", "UTC") else ""
+    wd = _opt(m, "wd") or _opt(m, "wd2")
+    if _opt(m, "mon"):  # "16:15 UTC, June 1st"
+        day = _r_date(m, anchor, tense)
+    elif anchor is None:
+        day = "XXXX-XX-XX"
+    elif wd:
+        day = _weekday(wd, anchor, tense)
+    else:
+        day = anchor.isoformat()
+    return f"{day}T{hh:02d}:{mm:02d}{zone}" if day else None
+
+
 def _const(value: str) -> Resolver:
     return lambda m, anchor, tense: value
 
 
-ON = r"(?:(?:(?:early|late|earlier|later)\s+)?on\s+)?"  # "on Friday", "earlier on Thursday"
+# rules whose TIMEX3 type is not read off the value
+RULE_TYPES = {"set": SET, "set-adverb": SET}
+
+ON = r"(?:(?:(?:early|late|earlier|later)\s+)?on\s+)?"  # "on Friday", "earlier on Thursday": trimmed off the span
+ANAPHORIC = "anaphoric"
 
 RULES: list[tuple[str, str, Resolver]] = [
     # absolute and month-day dates
     ("iso", rf"\b{YEAR}-(?P<m>[01]\d)-(?P<d>[0-3]\d)\b", _r_iso),
     ("date-range", rf"\b{ON}{MON}\s+{DAY}{DASH}(?P<day2>[0-3]?\d)(?:st|nd|rd|th)?(?:,?\s+{YEAR})?\b", _r_date_range),
     ("mdy", rf"\b{ON}(?:{WD},?\s+)?{MON}\s+{DAY}(?:,?\s+{YEAR})?\b{NOT_NUM}", _r_date),
-    ("dmy", rf"\b{ON}(?:{WD},?\s+)?{DAY}\s+(?:of\s+)?{MON}(?:,?\s+{YEAR})?\b{NOT_NUM}", _r_date),
+    ("dmy", rf"\b{ON}(?:{WD},?\s+)?(?:the\s+)?{DAY}\s+(?:of\s+)?{MON}(?:,?\s+{YEAR})?\b{NOT_NUM}", _r_date),
     ("month-year", rf"\b(?:(?:early|mid|late)[-\s]+)?{MON}(?:,)?\s+(?:of\s+)?{YEAR}\b{NOT_NUM}", _r_month_year),
     (
         "month",
-        rf"\b(?:(?P<shift>last|next|coming|this|early|mid|late)[-\s]+)?"
+        rf"\b(?:(?:early|mid|late)[-\s]+)?(?:(?P<shift>last|next|coming|this)\s+)?"
         rf"(?P<mon>January|February|March|April|May|June|July|August|September|October|November|December)\b",
         _r_month,
     ),
-    # years, ranges, decades, fiscal years
-    ("year-range", rf"(?<![\d.,$])\b(?:from\s+)?{YEAR}(?:{DASH}|\s+to\s+)(?P<year2>(?:1[89]|20)\d\d|\d\d)\b{NOT_NUM}", _r_year_range),
-    ("decade", r"\b(?:the\s+)?(?P<dec>(?:1[89]|20)\d0)'?s\b", _r_decade),
+    # years, ranges, decades, centuries, fiscal years
+    ("year-range", rf"(?<![\d.,$])\b(?:from\s+|between\s+)?{YEAR}(?:{DASH}|\s+(?:to|and|through)\s+)(?P<year2>(?:1[89]|20)\d\d|\d\d)\b{NOT_NUM}", _r_year_range),
+    ("decade", r"\b(?:the\s+)?(?:(?:early|mid|late)[-\s]+)?(?P<dec>(?:1[89]|20)\d0)'?s\b", _r_decade),
     ("short-decade", r"(?:(?<=\s)|(?<=^))['’]?(?P<dec>[2-9]0)s\b", lambda m, a, t: "19" + m.group("dec")[0]),
+    ("century", r"\b(?:the\s+)?(?:(?:early|mid|late)[-\s]+)?(?:(?P<c>[12]?\d)(?:st|nd|rd|th)|(?P<cw>" + "|".join(ORDINAL_WORDS) + r"))[-\s]+century\b", _r_century),
     ("short-year", r"(?:(?<=\s)|(?<=^))['’](?P<year>[0-9]\d)\b(?!['’])", lambda m, a, t: str(_year(m.group("year")))),
     ("fiscal", r"\b(?:FY\s?|fiscal\s+(?:year\s+)?)(?P<fy>(?:19|20)\d\d|\d\d)\b", _r_fiscal),
     ("edge-year", rf"\b(?:(?:early|mid|late)[-\s]+|the\s+(?:start|end|beginning|middle)\s+of\s+){YEAR}\b", _r_edge_year),
     ("year", rf"(?<![\d.,$£€#])(?<!No\. )\b{YEAR}\b{NOT_NUM}(?!\s*(?:%|per\s?cent|million|billion|units|people|workers|jobs))", _r_year),
-    # weekdays
+    # weekdays, times of day
     ("weekday", rf"\b(?:(?P<shift>last|next|this)\s+|{ON}){WD}\b", _r_weekday),
+    ("weekday-part", rf"\b(?:(?P<shift>last|next|this)\s+|{ON}){WD}(?:'s)?\s+{PART}\b", _r_weekday_part),
+    ("day-part", r"\b(?:(?:this|yesterday|tomorrow)\s+(?P<part>morning|afternoon|evening|night)|(?P<part2>tonight)|last\s+(?P<part3>night))\b", _r_day_part),
+    (
+        "clock",
+        rf"\b(?:(?:{WD.replace('wd', 'wd2')})(?:,\s*|\s+at\s+|\s+))?(?:"
+        r"(?P<h>[01]?\d|2[0-3]):(?P<mi>[0-5]\d)(?:\s*(?P<ap>[ap]\.m\.|[ap]m\b))?|(?P<h2>1[0-2]|[1-9])(?::(?P<mi2>[0-5]\d))?\s*(?P<ap2>[ap]\.m\.|[ap]m\b)|noon|midday|midnight)"
+        rf"(?:\s*\(?(?P<tz>GMT|UTC|EST|EDT|CST|CDT|PST|PDT|BST|CET|CEST|IST|JST|local\s+time)\)?)?"
+        rf"(?:,?\s+(?:on\s+)?{WD}|,?\s+(?:on\s+)?(?-i:{MON})\s+{DAY}(?:,?\s+{YEAR})?\b)?",
+        _r_clock,
+    ),
     # the anchor's day and its neighbours
     (
         "today",
-        r"\b(?:earlier|later)\s+(?:today|in\s+the\s+day|that\s+day)\b|\b(?:late|early)\s+in\s+the\s+day\b|"
-        r"\btoday\b|\btonight\b|\bthis\s+(?:morning|afternoon|evening)\b|\bthe\s+same\s+day\b|"
-        r"\b(?:for|during|on|in|throughout)\s+the\s+day\b(?!\s+(?:before|after|of|when|that|which))",
+        r"\b(?:earlier|later)\s+(?:today|in\s+the\s+day)\b|\b(?:late|early)\s+in\s+the\s+day\b|"
+        r"\btoday\b|\b(?:for|during|on|in|throughout)\s+the\s+day\b(?!\s+(?:before|after|of|when|that|which))|"
+        r"\b(?:end|close|finish)(?:s|ed|ing)?\s+the\s+day\b",  # "ending the day up 2%" (the verb is trimmed off)
         _r_today,
     ),
-    ("yesterday", r"\b(?:yesterday|tomorrow)(?:\s+(?:morning|afternoon|evening|night))?\b", _r_day_shift),
+    ("yesterday", r"\b(?:yesterday|tomorrow)\b", _r_day_shift),
+    # anaphoric: the time last named (resolved in `find`)
+    (
+        ANAPHORIC,
+        r"\b(?:(?P<same>that|the\s+same)\s+(?P<unit>day|week|month|year)"
+        r"|the\s+(?P<dir>following|next|previous|preceding)\s+day|the\s+following\s+(?P<unit2>week|month|year)"
+        r"|(?:the\s+)?(?P<unit3>day|week|month|year)\s+(?P<dir2>before|after)(?!\s+(?:the|a|an|his|her|their|its|that|this)\b)"
+        r"|at\s+(?:that|the)\s+(?:time|point))\b",
+        None,
+    ),
     # relative periods
     (
         "within-period",
@@ -417,11 +638,10 @@ RULES: list[tuple[str, str, Resolver]] = [
     ),
     (
         "relative",
-        r"\b(?P<shift>last|next|this|past|previous|coming|current)\s+(?P<unit>year|month|week|weekend|quarter|decade)\b",
+        r"\b(?P<shift>last|next|this|past|previous|coming|current)\s+(?P<unit>year|month|week|weekend|quarter|decade|century)\b",
         _r_relative,
     ),
-    ("ago", r"\b(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+"
-     r"(?P<unit>days?|weeks?|months?|years?|decades?)\s+(?:ago|earlier)\b", _r_ago),
+    ("ago", rf"\b{COUNT}\s+(?P<unit>days?|weeks?|months?|years?|decades?)\s+(?:ago|earlier)\b", _r_ago),
     ("weekend", r"\b(?:the|this)\s+weekend\b", lambda m, a, t: _unit_shift("weekend", 0, a)),
     (
         "season",
@@ -430,20 +650,34 @@ RULES: list[tuple[str, str, Resolver]] = [
         rf"\b(?:\s+(?:of\s+)?{YEAR})?",
         _r_season,
     ),
+    # durations and sets
+    ("duration", rf"(?<![\d,.])\b(?:(?:about|some|nearly|almost|around|over|more\s+than|less\s+than|at\s+least|up\s+to)\s+)?{COUNT}[-\s]+(?:(?:consecutive|straight|successive|full|long|more|additional|further|whole)\s+)?{UNIT}{NOT_POINT}\b", _r_duration),
+    ("span-duration", rf"\bthe\s+(?:past|last|next|coming|first|final)\s+(?:{COUNT}\s+)?{UNIT}\b", _r_span_duration),
+    ("previous", r"\bthe\s+(?:previous|preceding|prior)\s+(?P<unit>year|month|week|quarter)\b|\bthe\s+(?P<unit2>year|month|week)\s+previous\b", _r_previous),
+    ("vague-duration", r"\b(?:for|over\s+the|in|within)\s+(?P<unit>years|months|weeks|decades|centuries)\b(?!\s+(?:ago|of|to\s+come))", _r_vague_duration),
+    ("set", rf"\b(?:every|each|per|(?:once|twice|\w+\s+times)\s+(?:a|an|per|each|every))\s+(?:{WD}|(?P<unit>day|week|month|quarter|year|hour|minute|morning|evening|night|afternoon)\b)", _r_set),
+    ("set-adverb", r"\b(?:hourly|daily|nightly|weekly|monthly|quarterly|yearly|annually|annual|biannual)\b", _r_set),
     # vague references
     ("present", r"\b(?:now|currently|at\s+present|at\s+the\s+moment|for\s+the\s+time\s+being|nowadays)\b", _const("PRESENT_REF")),
-    ("past", r"\b(?:recently|in\s+recent\s+(?:years|months|weeks)|recent\s+years|(?:in\s+)?the\s+past|formerly|recent\s+history)\b", _const("PAST_REF")),
+    ("past", rf"\b(?:recently|in\s+recent\s+(?:years|months|weeks)|recent\s+years|(?:in\s+)?the\s+past\b(?!\s+(?:{COUNT}\s+)?{UNIT})|formerly|recent\s+history)\b", _const("PAST_REF")),
     ("future", r"\b(?:(?:very\s+)?soon|in\s+the\s+(?:near\s+)?future|in\s+the\s+coming\s+(?:years|months|weeks|days)|the\s+(?:near|long|short)\s+term)\b", _const("FUTURE_REF")),
 ]
 
 # case-sensitive where a capital tells a date from a word ("May" vs "may", "March" vs "march")
-_CASED = {"mdy", "dmy", "month-year", "month", "date-range", "weekday", "season"}
+_CASED = {"mdy", "dmy", "month-year", "month", "date-range", "weekday", "weekday-part", "season", "set-adverb"}
 _COMPILED = [
     (name, re.compile(pattern) if name in _CASED else re.compile(pattern, re.I), resolve)
     for name, pattern, resolve in RULES
 ]
+_RESOLVERS = {name: resolve for name, _, resolve in RULES}
 _RULE_RANK = {name: i for i, (name, _, _) in enumerate(RULES)}
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’']?\s+(?=[\"“‘A-Z0-9])|\n+")
+# a leading preposition (and its modifier) is not part of the expression: "on Thursday" -> "Thursday"
+_LEAD = re.compile(
+    r"(?:(?:early|late|earlier|later)\s+on|on|in|at|from|since|during|until|till|by|for|over|throughout|within|between|of"
+    r"|(?:end|close|finish)(?:s|ed|ing)?)\s+",
+    re.I,
+)
 
 
 def _sentence_around(text: str, start: int, end: int) -> tuple[str, int]:
@@ -456,62 +690,117 @@ def _sentence_around(text: str, start: int, end: int) -> tuple[str, int]:
 
 
 def _case_ok(name: str, m: re.Match) -> bool:
-    """Rules matched with re.I must not fire on the capitalised start of a name ("Now Foods")
-    only by accident; case-sensitive rules reject month/weekday words used as names."""
+    """Capitalised "May"/"March" count only after a word that introduces a date ("in May")
+    or before a day number, so the modal and the verb are not dates."""
     if name == "month" and m.group("mon") in ("May", "March") and not m.group("shift"):
         before = m.string[max(0, m.start() - 12) : m.start()].lower()
         return bool(re.search(r"\b(in|of|since|until|by|from|during|early|late|mid|last|next|this)\s+$", before))
     return True
 
 
-def find(
-    text: str,
-    anchor: dt.date | str | None = None,
-    tense: str | None = None,
-    anchor_from: str | None = "published",
-) -> list[Timex]:
-    """Every time expression in `text`, normalised against `anchor`.
-
-    `tense` ("past" | "present" | "future") decides the direction of underspecified
-    expressions; None means guess it per sentence from the text itself.
-    """
-    anchor = parse_anchor(anchor)
-    found: list[tuple[int, int, int, str, re.Match]] = []
+def _matches(text: str) -> list[tuple[int, int, str, re.Match]]:
+    """Every rule's matches, overlaps resolved: the earliest start wins, then the longest."""
+    found = []
     for name, pattern, _ in _COMPILED:
         for m in pattern.finditer(text):
             if m.end() > m.start() and _case_ok(name, m):
                 found.append((m.start(), -(m.end() - m.start()), _RULE_RANK[name], name, m))
     found.sort()
+    return [(start, start - neg, name, m) for start, neg, _, name, m in found]
+
+
+def _type_of(rule: str, value: str) -> str:
+    if rule in RULE_TYPES:
+        return RULE_TYPES[rule]
+    if value.startswith("P") and not value.endswith("_REF"):
+        return DURATION
+    if re.search(r"\dT|XT", value):
+        return TIME
+    return DATE
+
+
+def _tense_at(text: str, parsed, start: int, end: int) -> str | None:
+    """The tense for the expression at [start, end): the parse's verb above it, else a guess
+    from the words of its sentence."""
+    if parsed is not None:
+        base = getattr(parsed, "start_char", 0)
+        tok = next((t for t in parsed if t.idx - base >= start), None)
+        if tok is not None and (tense := parse_tense(tok)):
+            return tense
+    sentence, left = _sentence_around(text, start, end)
+    return guess_tense(sentence[: start - left] + " " * (end - start) + sentence[end - left :], start - left)
+
+
+def _anaphor(m: re.Match, last: str | None) -> str:
+    """"that day", "the following day", "the year before", "at the time": the time last
+    named shifted as the words say; unresolved ("XXXX-XX-XX") when nothing was named."""
+    unit = (_opt(m, "unit") or _opt(m, "unit2") or _opt(m, "unit3") or ("day" if _opt(m, "dir") else "")).lower()
+    direction = (_opt(m, "dir") or _opt(m, "dir2") or ("following" if _opt(m, "unit2") else "")).lower()
+    step = 1 if direction in ("following", "next", "after") else -1 if direction in ("previous", "preceding", "before") else 0
+    unknown = {"day": "XXXX-XX-XX", "week": "XXXX-WXX", "month": "XXXX-XX", "year": "XXXX"}.get(unit, "XXXX-XX-XX")
+    if not last or not last[:4].isdigit():
+        return unknown
+    if not unit:  # "at the time": the time itself, as precise as it was named
+        return last
+    day = day_of(last.split("T")[0])
+    if unit == "day":
+        return (day + dt.timedelta(days=step)).isoformat() if day else unknown
+    if unit == "week":
+        return _week(day + dt.timedelta(weeks=step)) if day else unknown
+    if unit == "month":
+        if len(last) < 7 or not last[5:7].isdigit():
+            return unknown
+        months = int(last[:4]) * 12 + int(last[5:7]) - 1 + step
+        return f"{months // 12}-{months % 12 + 1:02d}"
+    return str(int(last[:4]) + step)
+
+
+def find(
+    text,
+    anchor: dt.date | str | None = None,
+    tense: str | None = None,
+    anchor_from: str | None = "published",
+    reference: str | None = None,
+) -> list[Timex]:
+    """Every time expression in `text`, normalised against `anchor`.
+
+    `text` is a string or a parsed spaCy Doc/Span (then each expression's tense comes from
+    its verb). `tense` ("past" | "present" | "future"), when given, decides the direction of
+    every underspecified expression instead. `reference` is the value of the time the text
+    continues from (for "that day" in its first sentence)."""
+    parsed = None
+    if not isinstance(text, str):
+        parsed, text = text, text.text
+    anchor = parse_anchor(anchor)
     out: list[Timex] = []
     taken_until = -1
-    resolvers = {name: resolve for name, _, resolve in _COMPILED}
-    for start, neg_len, _, name, m in found:
-        end = start - neg_len
+    last = reference
+    for start, end, name, m in _matches(text):
         if start < taken_until:
             continue
-        if tense is None:
-            sentence, left = _sentence_around(text, start, end)
-            sent_tense = guess_tense(sentence[: start - left] + " " * (end - start) + sentence[end - left :], start - left)
+        if name == ANAPHORIC:
+            value = _anaphor(m, last)
         else:
-            sent_tense = tense
-        value = resolvers[name](m, anchor, sent_tense)
+            value = _RESOLVERS[name](m, anchor, tense or _tense_at(text, parsed, start, end))
         if value is None:
             continue
-        phrase = text[start:end]
-        out.append(
-            Timex(
-                start,
-                end,
-                TimeValue(
-                    value=value,
-                    text=phrase,
-                    anchor=anchor.isoformat() if anchor else None,
-                    anchor_from=anchor_from if anchor else None,
-                ),
-            )
-        )
         taken_until = end
+        if name == "year-range":  # "2011-2012", "1998-99": two years, one expression each
+            first, second = value.split("/")
+            pieces = [(*m.span("year"), first), (*m.span("year2"), second)]
+        else:
+            lead = _LEAD.match(text, start, end)
+            pieces = [(lead.end() if lead and lead.end() < end else start, end, value)]
+        for s, e, v in pieces:
+            kind = _type_of(name, v)
+            out.append(Timex(s, e, _time_value(v, text[s:e], anchor, anchor_from), kind, name))
+            if kind in (DATE, TIME) and v[:4].isdigit():
+                last = v
     return out
+
+
+def _time_value(value: str | None, text: str, anchor: dt.date | None, anchor_from: str | None) -> TimeValue:
+    return TimeValue(value, text, anchor.isoformat() if anchor else None, anchor_from if anchor else None)
 
 
 def normalise(
@@ -524,7 +813,9 @@ def normalise(
     found = find(text, anchor, tense, anchor_from)
     anchor = parse_anchor(anchor)
     if not found:
-        return TimeValue(None, text, anchor.isoformat() if anchor else None, anchor_from if anchor else None)
+        return _time_value(None, text, anchor, anchor_from)
+    if len(found) == 2 and all(t.rule == "year-range" for t in found):  # one phrase "2024–2027": one range
+        return _time_value(f"{found[0].value.value}/{found[1].value.value}", text, anchor, anchor_from)
     best = max(found, key=lambda t: t.end - t.start)
     return TimeValue(best.value.value, text, best.value.anchor, best.value.anchor_from)
 
@@ -540,6 +831,6 @@ def day_of(value: TimeValue | str | None) -> dt.date | None:
 def compatible(a: str | None, b: str | None) -> bool:
     """Whether two values can name the same time: equal, or one contains the other
     ("2025-10" and "2025-10-31"), or either is unknown."""
-    if not a or not b or a.endswith("_REF") or b.endswith("_REF"):
+    if not a or not b or a.endswith("_REF") or b.endswith("_REF") or "X" in a or "X" in b:
         return True
     return a.startswith(b) or b.startswith(a)
