@@ -45,7 +45,8 @@ def test_seed_agencies_datelines_and_outlet(seeds):
 def test_year_comes_only_from_evidence():
     assert infer_year(10, 31, "No year here.", []) == (None, None)
     assert infer_year(10, 31, "Talks began in 2024 and resume in 2024.", []) == (2024, "inferred:text")
-    assert infer_year(10, 31, "It happened in 2019.", [dt.date(2025, 10, 30)]) == (2025, "inferred:batch")
+    assert infer_year(10, 31, "It happened.", [dt.date(2025, 10, 30)]) == (2025, "inferred:batch")
+    assert infer_year(10, 31, "It happened in 2019.", [dt.date(2025, 10, 30)]) == (2019, "inferred:text")  # text before batch
     assert infer_year(10, 31, "", [dt.date(2025, 6, 1)]) == (None, None)  # a date far away is no evidence
 
 

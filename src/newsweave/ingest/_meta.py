@@ -2,9 +2,9 @@
 
 Every value comes with where it came from (`Article.provenance`). The order of trust:
 explicit metadata of the source (html-meta, feed, jsonl) > the seeds' `date` header > a
-dateline date > nothing. A dateline without a year takes its year only from evidence —
-other articles of the batch or store dated near that day, else years the text names — and
-otherwise stays undated: no evidence, no date.
+dateline date > nothing. A dateline without a year takes its year only from evidence
+(`infer_year`): its reuse family and passage partners, its story, the years its text names,
+the batch it came with — and otherwise stays undated: no evidence, no date.
 """
 
 from __future__ import annotations
@@ -177,28 +177,48 @@ def detect_language(text: str) -> str | None:
     return lang
 
 
-def infer_year(month: int, day: int, text: str, batch_dates: Iterable[dt.date]) -> tuple[int | None, str | None]:
-    """The year of a dateline's month and day, from evidence only.
+def infer_year(
+    month: int,
+    day: int,
+    text: str,
+    batch_dates: Iterable[dt.date] = (),
+    *,
+    family_dates: Iterable[dt.date] = (),
+    story_dates: Iterable[dt.date] = (),
+) -> tuple[int | None, str | None]:
+    """The year of a dateline's month and day, from the best evidence for that article.
 
-    1. batch: an article of the same batch or store whose date is explicit and within a week
-       of that month/day (the commonest such year wins);
-    2. text: the years the article itself names, the commonest (ties: the latest);
-    3. else no year.
+    1. family: explicitly dated articles of its reuse family, or that share passages with
+       it, within a week of that month/day (the commonest such year wins);
+    2. story: explicitly dated articles of its story, the same way;
+    3. text: the years the article itself names, the commonest (ties: the latest);
+    4. batch: explicitly dated articles ingested with it, within a week;
+    5. else no year. Never merely the nearest date in the store: an unrelated article of
+       another year says nothing about this one.
     """
-    near = Counter()
-    for date in batch_dates:
-        try:
-            candidate = dt.date(date.year, month, day)
-        except ValueError:
-            continue
-        if abs((candidate - date).days) <= 7:
-            near[date.year] += 1
-    if near:
-        return max(near, key=lambda y: (near[y], y)), "inferred:batch"
+    for how, dates in (("family", family_dates), ("story", story_dates)):
+        year = _year_near(month, day, dates)
+        if year:
+            return year, f"inferred:{how}"
     years = Counter(int(y) for y in YEAR.findall(text))
     if years:
         return max(years, key=lambda y: (years[y], y)), "inferred:text"
+    year = _year_near(month, day, batch_dates)
+    if year:
+        return year, "inferred:batch"
     return None, None
+
+
+def _year_near(month: int, day: int, dates: Iterable[dt.date]) -> int | None:
+    """The commonest year (ties: the latest) that puts month/day within a week of one of the
+    dates ("Dec 30" beside an article of 2 January takes the year before)."""
+    near = Counter()
+    for date in dates:
+        for year in (date.year - 1, date.year, date.year + 1):
+            candidate = dated(year, month, day)
+            if candidate and abs((candidate - date).days) <= 7:
+                near[year] += 1
+    return max(near, key=lambda y: (near[y], y)) if near else None
 
 
 def dated(year: int, month: int, day: int) -> dt.date | None:

@@ -6,7 +6,8 @@
       3. clean   rules + learned boilerplate; the id is the body's hash   (clean.py)
       4. dedupe  a known id only gains a sighting
       5. meta    date, dateline, agency, outlet, byline, language        (meta.py)
-      6. date    years of year-less datelines from the batch and store   (meta.infer_year)
+      6. date    provisional years of year-less datelines: text, batch   (meta.infer_year;
+                 revised after reuse by _years)
       7. store   each article with its spans and sightings, atomically   (store.py)
 
 A crash loses at most the article being written; the next run resumes, since articles
@@ -30,6 +31,7 @@ from ..store import Store, chunks, utcnow
 
 CHUNK = 500
 EXPLICIT = ("html-meta", "feed", "jsonl", "header")
+BATCH_YEAR = "_dateline_batch_year"  # extra: the year the ingest batch gave a year-less dateline
 
 IngestProgress = Callable[[int, int, str], None]  # (sources done, sources total, current source)
 
@@ -198,25 +200,20 @@ def _learned_boilerplate(
 
 
 def _infer_years(store: Store, articles: list[Article]) -> None:
-    """Step 6: year-less datelines take a year from dates of the batch and the store."""
+    """Step 6: a provisional year for year-less datelines from the text, else the batch
+    (explicit dates of the articles ingested with it; never the store's). The year is
+    revised after the reuse stage from better evidence (_years.DatelineYearStage)."""
     waiting = [a for a in articles if "_dateline_month_day" in a.extra]
     if not waiting:
         return
     explicit = [a.published for a in articles if a.published and a.provenance.get("published") in EXPLICIT]
-    explicit += [
-        dt.date.fromisoformat(r[0])
-        for r in store.conn.execute(
-            "SELECT published FROM articles WHERE published IS NOT NULL "
-            "AND json_extract(provenance, '$.published') IN (?, ?, ?, ?)",
-            EXPLICIT,
-        )
-    ]
     for article in waiting:
         month, day = article.extra.pop("_dateline_month_day")
+        batch_year, _ = meta.infer_year(month, day, "", explicit)
+        if batch_year:
+            article.extra[BATCH_YEAR] = batch_year  # kept: the revision's last rung
         year, how = meta.infer_year(month, day, article.clean_text, explicit)
         if year:
             article.published = meta.dated(year, month, day)
             article.provenance["published"] = "dateline"
             article.provenance["published_year"] = how
-
-
