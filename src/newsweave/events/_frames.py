@@ -173,6 +173,7 @@ class _Reader:
         self.text = adoc.article.clean_text
         self.anchor = anchor
         self.anchor_from = anchor_from
+        self.last_time: str | None = None  # the time the article last named: "that day" refers to it
         self.quotes = quotes
         self.people = people
         self.salience = Salience()
@@ -572,18 +573,24 @@ class _Reader:
         """Give each time expression of the sentence to the nearest trigger above it in the
         parse; one hanging from a root that is no trigger goes to the root's own event.
         A vague reference ("recently") counts only where nothing better is found."""
+        reference = self.last_time  # "that day", "the following day": the time named before
+        named = [
+            t
+            for t in timex.find(sent, self.anchor, None, self.anchor_from, reference)
+            if base + sent.start_char + t.start >= self.article.body_start  # the dateline's date is the article's
+        ]
+        points = [t.value.value for t in named if t.type in (timex.DATE, timex.TIME) and t.value.value[:4].isdigit()]
+        self.last_time = points[-1] if points else reference
         if not mentions:
             return
         # an event's date is a point (DATE, TIME): "a two-day visit" and "every year" are not dates
-        found = [t for t in timex.find(sent, self.anchor, None, self.anchor_from) if t.type in (timex.DATE, timex.TIME)]
+        found = [t for t in named if t.type in (timex.DATE, timex.TIME)]
         trig_tokens: dict[int, list[EventMention]] = {}
         for m, toks in mentions:
             for t in toks:
                 trig_tokens.setdefault(t.i, []).append(m)
         offers: dict[int, list[tuple[int, timex.Timex]]] = {}  # id(mention) -> [(rank, timex)]
-        for tx in found:
-            if base + sent.start_char + tx.start < self.article.body_start:
-                continue  # the dateline's date is the article's, not an event's
+        for tx in found:  # (the dateline's date, before body_start, is the article's, not an event's)
             tok = next((t for t in sent if t.idx - sent.start_char >= tx.start), None)
             if tok is None:
                 continue
@@ -613,7 +620,7 @@ class _Reader:
                 continue
             _, tx = min(offers[id(m)], key=lambda rt: (rt[0], rt[1].start))
             # normalise again with the event's tense, in the sentence (context decides "in May")
-            again = timex.find(sent.text, self.anchor, STATUS_TENSE.get(m.status), self.anchor_from)
+            again = timex.find(sent.text, self.anchor, STATUS_TENSE.get(m.status), self.anchor_from, reference)
             m.date = next((t.value for t in again if t.start == tx.start), tx.value)
             m.date_from = "own"
 
