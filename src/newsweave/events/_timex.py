@@ -381,6 +381,13 @@ def _r_month_year(m, anchor, tense):
     return f"{m.group('year')}-{_mon(m):02d}"
 
 
+def _r_month_rel_year(m, anchor, tense):
+    """"September this year", "January next year", "April of last year"."""
+    if anchor is None:
+        return f"XXXX-{_mon(m):02d}"
+    return f"{anchor.year + {'last': -1, 'this': 0, 'next': 1}[m.group('rel').lower()]}-{_mon(m):02d}"
+
+
 def _r_month(m, anchor, tense):
     shift = (_opt(m, "shift") or "").lower() or None
     return _month_only(_mon(m), anchor, tense, shift)
@@ -578,6 +585,7 @@ RULES: list[tuple[str, str, Resolver]] = [
     ("mdy", rf"\b{ON}(?:{WD},?\s+)?{MON}\s+{DAY}(?:,?\s+{YEAR})?\b{NOT_NUM}", _r_date),
     ("dmy", rf"\b{ON}(?:{WD},?\s+)?(?:the\s+)?{DAY}\s+(?:of\s+)?{MON}(?:,?\s+{YEAR})?\b{NOT_NUM}", _r_date),
     ("month-year", rf"\b(?:(?:early|mid|late)[-\s]+)?{MON}(?:,)?\s+(?:of\s+)?{YEAR}\b{NOT_NUM}", _r_month_year),
+    ("month-rel-year", rf"\b(?:(?:early|mid|late)[-\s]+)?{MON}\s+(?:of\s+)?(?P<rel>this|last|next)\s+year\b", _r_month_rel_year),
     (
         "month",
         rf"\b(?:(?:early|mid|late)[-\s]+)?(?:(?P<shift>last|next|coming|this)\s+)?"
@@ -664,13 +672,14 @@ RULES: list[tuple[str, str, Resolver]] = [
 ]
 
 # case-sensitive where a capital tells a date from a word ("May" vs "may", "March" vs "march")
-_CASED = {"mdy", "dmy", "month-year", "month", "date-range", "weekday", "weekday-part", "season", "set-adverb"}
+_CASED = {"mdy", "dmy", "month-year", "month-rel-year", "month", "date-range", "weekday", "weekday-part", "season", "set-adverb"}
 _COMPILED = [
     (name, re.compile(pattern) if name in _CASED else re.compile(pattern, re.I), resolve)
     for name, pattern, resolve in RULES
 ]
 _RESOLVERS = {name: resolve for name, _, resolve in RULES}
 _RULE_RANK = {name: i for i, (name, _, _) in enumerate(RULES)}
+_SINCE = re.compile(r"\bsince\s+$", re.I)  # "since December": an explicit marker of the past, whatever the verb
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’']?\s+(?=[\"“‘A-Z0-9])|\n+")
 # a leading preposition (and its modifier) is not part of the expression: "on Thursday" -> "Thursday"
 _LEAD = re.compile(
@@ -781,7 +790,8 @@ def find(
         if name == ANAPHORIC:
             value = _anaphor(m, last)
         else:
-            value = _RESOLVERS[name](m, anchor, tense or _tense_at(text, parsed, start, end))
+            here = PAST if _SINCE.search(text, max(0, start - 7), start) else tense or _tense_at(text, parsed, start, end)
+            value = _RESOLVERS[name](m, anchor, here)
         if value is None:
             continue
         taken_until = end
