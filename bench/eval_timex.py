@@ -34,7 +34,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
-from newsweave.events import _timex as timex
+from newsweave.events import timex
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("NEWSWEAVE_SHARED", ROOT.parent / "shared"))
@@ -111,21 +111,22 @@ def ours(doc: Doc, parsed=None) -> list[tuple[int, int, str, str]]:
     return [(t.start, t.end, t.type, t.value.value) for t in timex.find(parsed if parsed is not None else doc.text, doc.anchor)]
 
 
-def parse(docs: list[Doc]):
-    from newsweave.nlp import load as load_spacy
+def _spacy():
+    from newsweave.nlp._parse import load as load_spacy
     from newsweave.settings import DEFAULT_SPACY_MODEL
 
-    return list(load_spacy(DEFAULT_SPACY_MODEL).pipe(d.text for d in docs))
+    return load_spacy(DEFAULT_SPACY_MODEL)
+
+
+def parse(docs: list[Doc]):
+    return list(_spacy().pipe(d.text for d in docs))
 
 
 def baseline(docs: list[Doc]):
     """spaCy DATE entities + dateparser normalisation, formatted at dateparser's period."""
     import dateparser
 
-    from newsweave.nlp._parse import load as load_spacy
-    from newsweave.settings import DEFAULT_SPACY_MODEL
-
-    nlp = load_spacy(DEFAULT_SPACY_MODEL)
+    nlp = _spacy()
     parser = dateparser.date.DateDataParser(languages=["en"])
     results = {}
     for doc, sp in zip(docs, nlp.pipe(d.text for d in docs)):

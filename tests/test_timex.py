@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 
 import pytest
 
-from newsweave.events import _timex as timex
+from newsweave.events import timex
 from conftest import seed_file, shared_path
 
 FRI = dt.date(2025, 10, 31)  # the seeds' Friday
@@ -112,14 +111,11 @@ def test_meantime_dates_beat_the_heideltime_reference():
     """MEANTIME (118 dated Wikinews articles), both halves: DATE recall and value accuracy,
     and value F1 over all four types (floors in quality_floors.json, measured and margin)."""
     shared_path("corpora", "meantime")
-    import importlib.util
     import json
     from pathlib import Path
 
-    spec = importlib.util.spec_from_file_location("eval_timex", Path(__file__).parents[1] / "bench" / "eval_timex.py")
-    bench = importlib.util.module_from_spec(spec)
-    sys.modules["eval_timex"] = bench
-    spec.loader.exec_module(bench)
+    import eval_timex as bench  # bench/ is on the path (conftest)
+
     bench.MEANTIME = shared_path("corpora", "meantime", "intra_cross-doc_annotation")
     floors = json.loads((Path(__file__).parent / "quality_floors.json").read_text())["meantime-timex"]
     docs = bench.load()

@@ -10,10 +10,8 @@ MEANTIME does not annotate and bench/eval_timex.py never scores."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,7 +19,7 @@ import pytest
 
 from conftest import shared_path
 
-from newsweave import timex
+from newsweave.events import timex
 
 ITEMS = [json.loads(line) for line in (Path(__file__).parent / "data" / "timex_sentences.jsonl").read_text().splitlines()]
 
@@ -35,10 +33,8 @@ def _ecbplus() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def _meantime() -> dict[str, tuple[str, str]]:
     shared_path("corpora", "meantime")
-    spec = importlib.util.spec_from_file_location("eval_timex", Path(__file__).parents[1] / "bench" / "eval_timex.py")
-    bench = importlib.util.module_from_spec(spec)
-    sys.modules["eval_timex"] = bench
-    spec.loader.exec_module(bench)
+    import eval_timex as bench  # bench/ is on the path (conftest)
+
     bench.MEANTIME = shared_path("corpora", "meantime", "intra_cross-doc_annotation")
     return {d.name.split("_")[0]: (d.text, d.anchor.isoformat()) for d in bench.load()}
 
@@ -51,10 +47,9 @@ def _source(item) -> tuple[str, str]:
 
 @lru_cache(maxsize=1)
 def _nlp():
-    from newsweave.nlp import load
-    from newsweave.settings import DEFAULT_SPACY_MODEL
+    import eval_timex
 
-    return load(DEFAULT_SPACY_MODEL)
+    return eval_timex._spacy()  # the project's default spaCy model
 
 
 def _check(item, parsed: bool = False) -> tuple[bool, list]:

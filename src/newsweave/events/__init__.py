@@ -2,7 +2,8 @@
 whether it happened), time expressions normalised against the article's date, direct quotes
 with their speakers, and event coreference per story."""
 
+from . import _timex as timex  # the public time API: timex.find(text, anchor), timex.normalise, timex.Timex
 from ._participants import display_name
 from ._stage import ExtractStage, event_json, load_events, load_quotes, quote_json
 
-__all__ = ["ExtractStage", "display_name", "event_json", "load_events", "load_quotes", "quote_json"]
+__all__ = ["ExtractStage", "display_name", "event_json", "load_events", "load_quotes", "quote_json", "timex"]
