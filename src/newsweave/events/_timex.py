@@ -381,6 +381,19 @@ def _r_month_year(m, anchor, tense):
     return f"{m.group('year')}-{_mon(m):02d}"
 
 
+HOLIDAYS = {"christmas eve": (12, 24), "christmas day": (12, 25), "christmas": (12, 25), "new year's eve": (12, 31),
+            "new year's day": (1, 1), "valentine's day": (2, 14), "halloween": (10, 31)}  # fmt: skip
+
+
+def _r_holiday(m, anchor, tense):
+    """A fixed-date holiday is its month-day: "Christmas" -> XXXX-12-25 resolved like "December 25"."""
+    month, day = HOLIDAYS[re.sub(r"\s+", " ", m.group("hol").lower())]
+    shift = (_opt(m, "shift") or "").lower()
+    year = _opt(m, "year")
+    tense = {"last": PAST, "next": FUTURE}.get(shift, tense)
+    return _month_day(month, day, int(year) if year else None, anchor, tense)
+
+
 def _r_month_rel_year(m, anchor, tense):
     """"September this year", "January next year", "April of last year"."""
     if anchor is None:
@@ -592,6 +605,12 @@ RULES: list[tuple[str, str, Resolver]] = [
         rf"(?P<mon>January|February|March|April|May|June|July|August|September|October|November|December)\b",
         _r_month,
     ),
+    (
+        "holiday",
+        r"\b(?:(?P<shift>last|next|this)\s+)?(?P<hol>Christmas\s+Eve|Christmas\s+Day|Christmas|New\s+Year's\s+Eve|New\s+Year's\s+Day"
+        r"|Valentine's\s+Day|Halloween)\b(?:\s+(?:of\s+)?" + YEAR + ")?",
+        _r_holiday,
+    ),
     # years, ranges, decades, centuries, fiscal years
     ("year-range", rf"(?<![\d.,$])\b(?:from\s+|between\s+)?{YEAR}(?:{DASH}|\s+(?:to|and|through)\s+)(?P<year2>(?:1[89]|20)\d\d|\d\d)\b{NOT_NUM}", _r_year_range),
     ("decade", r"\b(?:the\s+)?(?:(?:early|mid|late)[-\s]+)?(?P<dec>(?:1[89]|20)\d0)'?s\b", _r_decade),
@@ -672,7 +691,7 @@ RULES: list[tuple[str, str, Resolver]] = [
 ]
 
 # case-sensitive where a capital tells a date from a word ("May" vs "may", "March" vs "march")
-_CASED = {"mdy", "dmy", "month-year", "month-rel-year", "month", "date-range", "weekday", "weekday-part", "season", "set-adverb"}
+_CASED = {"mdy", "dmy", "month-year", "month-rel-year", "month", "holiday", "date-range", "weekday", "weekday-part", "season", "set-adverb"}
 _COMPILED = [
     (name, re.compile(pattern) if name in _CASED else re.compile(pattern, re.I), resolve)
     for name, pattern, resolve in RULES
