@@ -126,3 +126,49 @@ def test_meantime_dates_beat_the_heideltime_reference():
         for key, floor in floors[half].items():
             kind, metric = key.split(".")
             assert scores[kind][metric] >= floor, (half, key, scores[kind][metric])
+
+
+FEB14 = dt.date(2026, 2, 14)
+
+
+@pytest.mark.parametrize(
+    "sentence, expr, value, kind",
+    [
+        ("Prices peaked late last September.", "late last September", "2025-09", "DATE"),
+        ("The fund left the market in November.", "November", "2025-11", "DATE"),  # "left": past
+        ("The fund will leave the market in November.", "November", "2026-11", "DATE"),
+        ("The envoy last visited in July.", "July", "2025-07", "DATE"),  # past, however far back
+        ("The strike has lasted two decades.", "two decades", "P20Y", "DURATION"),
+        ("A three-month inquiry began.", "three-month", "P3M", "DURATION"),
+        ("It took several weeks.", "several weeks", "PXW", "DURATION"),
+        ("Output doubled in the past five years.", "the past five years", "P5Y", "DURATION"),
+        ("He served a year in prison.", "a year", "P1Y", "DURATION"),
+        ("A year earlier, he resigned.", "A year earlier", "2025", "DATE"),
+        ("Talks ran on Monday evening.", "Monday evening", "2026-02-09TEV", "TIME"),
+        ("Trading opened at 09:30 GMT Tuesday.", "09:30 GMT Tuesday", "2026-02-10T09:30Z", "TIME"),
+        ("The fair is held every year.", "every year", "P1Y", "SET"),
+        ("A custom of the 19th century.", "the 19th century", "18", "DATE"),
+        ("That day, the bridge closed.", "That day", "XXXX-XX-XX", "DATE"),  # nothing named before: unresolved
+        ("It opened on March 3, 2025. That day, it rained.", "That day", "2025-03-03", "DATE"),
+        ("It opened on March 3, 2025. The following day, it rained.", "The following day", "2025-03-04", "DATE"),
+    ],
+)
+def test_the_kinds_the_issue_names(sentence, expr, value, kind):
+    found = {t.text: (t.value.value, t.type) for t in timex.find(sentence, FEB14)}
+    assert found[expr] == (value, kind)
+
+
+def test_ranges_are_two_years_and_spans_drop_the_preposition():
+    found = timex.find("He played from 2011-2012 and coached in 1998-99, on Thursday.", FEB14)
+    assert [(t.text, t.value.value, t.rule) for t in found] == [
+        ("2011", "2011", "year-range"), ("2012", "2012", "year-range"),
+        ("1998", "1998", "year-range"), ("99", "1999", "year-range"), ("Thursday", "2026-02-12", "weekday"),
+    ]  # fmt: skip
+
+
+def test_the_parse_gives_the_tense():
+    from eval_timex import _spacy
+
+    doc = _spacy()("The ministers will meet in November, after they met in January.")
+    found = {t.text: t.value.value for t in timex.find(doc, FEB14)}
+    assert found == {"November": "2026-11", "January": "2026-01"}

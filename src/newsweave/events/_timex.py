@@ -760,11 +760,11 @@ def _tense_at(text: str, parsed, start: int, end: int) -> str | None:
 
 
 def _anaphor(m: re.Match, last: str | None) -> str:
-    """"that day", "the following day", "the year before", "at the time": the time last
-    named shifted as the words say; unresolved ("XXXX-XX-XX") when nothing was named."""
+    """"that day", "the following day", "the year before", "the previous year", "at the
+    time": the time last named shifted as the words say; unresolved ("XXXX-XX-XX") when nothing was named."""
     unit = (_opt(m, "unit") or _opt(m, "unit2") or _opt(m, "unit3") or ("day" if _opt(m, "dir") else "")).lower()
-    direction = (_opt(m, "dir") or _opt(m, "dir2") or ("following" if _opt(m, "unit2") else "")).lower()
-    step = 1 if direction in ("following", "next", "after") else -1 if direction in ("previous", "preceding", "before") else 0
+    words = m.group(0).lower()
+    step = 1 if re.search(r"\b(?:following|next|after)\b", words) else -1 if re.search(r"\b(?:previous|preceding|prior|before)\b", words) else 0
     unknown = {"day": "XXXX-XX-XX", "week": "XXXX-WXX", "month": "XXXX-XX", "year": "XXXX"}.get(unit, "XXXX-XX-XX")
     if not last or not last[:4].isdigit():
         return unknown
@@ -806,8 +806,8 @@ def find(
     for start, end, name, m in _matches(text):
         if start < taken_until:
             continue
-        if name == ANAPHORIC:
-            value = _anaphor(m, last)
+        if name == ANAPHORIC or (name == "previous" and last and last[:4].isdigit()):
+            value = _anaphor(m, last)  # "the previous year" is the year before the one just named, else the anchor's
         else:
             here = PAST if _SINCE.search(text, max(0, start - 7), start) else tense or _tense_at(text, parsed, start, end)
             value = _RESOLVERS[name](m, anchor, here)
@@ -817,6 +817,10 @@ def find(
         if name == "year-range":  # "2011-2012", "1998-99": two years, one expression each
             first, second = value.split("/")
             pieces = [(*m.span("year"), first), (*m.span("year2"), second)]
+        elif name == "clock" and _opt(m, "mon"):  # "16:15 UTC, June 1st": the time (on that day) and the date
+            clock = text[start : m.start("mon")]
+            clock_end = start + len(re.sub(r",?\s+(?:on\s+)?$", "", clock))
+            pieces = [(start, clock_end, value), (m.start("mon"), end, value.split("T")[0])]
         else:
             lead = _LEAD.match(text, start, end)
             pieces = [(lead.end() if lead and lead.end() < end else start, end, value)]
