@@ -249,16 +249,18 @@ def _week(day: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def _quarter(q: int, year: int | None, anchor: dt.date | None, tense: str | None) -> str:
+def _quarter(q: int, year: int | None, anchor: dt.date | None, tense: str | None, half: bool = False) -> str:
+    """A quarter (or, with `half`, a half-year: H1, H2) of `year`, else of the year the tense picks."""
+    code, months = ("H", 6) if half else ("Q", 3)
     if year is None:
         if anchor is None:
-            return f"XXXX-Q{q}"
-        starts = [dt.date(y, 3 * q - 2, 1) for y in (anchor.year - 1, anchor.year, anchor.year + 1)]
+            return f"XXXX-{code}{q}"
+        starts = [dt.date(y, months * (q - 1) + 1, 1) for y in (anchor.year - 1, anchor.year, anchor.year + 1)]
         if tense in (PAST, FUTURE):
             year = _pick(starts, anchor.replace(day=1), tense).year
         else:
             year = anchor.year
-    return f"{year}-Q{q}"
+    return f"{year}-{code}{q}"
 
 
 def _unit_shift(unit: str, n: int, anchor: dt.date | None) -> str | None:
@@ -462,7 +464,11 @@ def _r_relative(m, anchor, tense):
 
 
 def _r_ago(m, anchor, tense):
-    n = _num(m.group("n"))
+    """"three days ago" -> that day; "several years ago", "years ago" -> PAST_REF (no count, no day)."""
+    count = (_opt(m, "n") or "").lower()
+    if not count or re.sub(r"\s+", " ", count) in VAGUE_NUMBERS:
+        return "PAST_REF"
+    n = _num(count)
     return _unit_shift(m.group("unit"), -int(n), anchor) if n and n == int(n) else None
 
 
@@ -474,16 +480,18 @@ def _r_within_year(m, anchor, tense):
 
 
 def _r_quarter(m, anchor, tense):
-    q = ORDINALS.get((_opt(m, "q") or "").lower()) or int(_opt(m, "qn") or 0)
-    if not q:
+    """"the fourth quarter", "Q3 2009", "the first half of last year" (H1)."""
+    half = bool(_opt(m, "h"))
+    q = ORDINALS.get((_opt(m, "q") or _opt(m, "h") or "").lower()) or int(_opt(m, "qn") or 0)
+    if not q or (half and q > 2):
         return None
     year = _opt(m, "year")
     rel = (_opt(m, "rel") or "").lower()
     if rel:
         if anchor is None:
             return None
-        return f"{anchor.year + {'last': -1, 'next': 1, 'this': 0}[rel]}-Q{q}"
-    return _quarter(q, int(year) if year else None, anchor, tense)
+        return f"{anchor.year + {'last': -1, 'next': 1, 'this': 0}[rel]}-{'H' if half else 'Q'}{q}"
+    return _quarter(q, int(year) if year else None, anchor, tense, half)
 
 
 def _r_season(m, anchor, tense):
@@ -660,7 +668,10 @@ RULES: list[tuple[str, str, Resolver]] = [
     (
         "quarter",
         r"\b(?:the\s+)?(?:(?P<q>first|second|third|fourth|final|last|1st|2nd|3rd|4th)[-\s]+quarter"
-        r"|Q(?P<qn>[1-4]))\b(?:\s+(?:of\s+)?(?:(?P<rel>last|next|this)\s+year|(?:fiscal\s+)?" + YEAR + r"))?",
+        # a half is a date only with its year ("the second half" of a match is not)
+        r"|(?P<h>first|second)[-\s]+half(?=\s+of\s+(?:the\s+year|(?:the\s+)?(?:last|next|this)\s+year|(?:fiscal\s+)?(?:19|20)\d\d))"
+        r"|Q(?P<qn>[1-4]))\b"
+        r"(?:\s+(?:of\s+)?(?:(?:the\s+)?(?P<rel>last|next|this)\s+year|the\s+year|(?:the\s+)?(?:fiscal\s+)?(?:year\s+)?" + YEAR + r"))?",
         _r_quarter,
     ),
     (
@@ -668,7 +679,7 @@ RULES: list[tuple[str, str, Resolver]] = [
         r"\b(?P<shift>last|next|this|past|previous|coming|current)\s+(?P<unit>year|month|week|weekend|quarter|decade|century)\b",
         _r_relative,
     ),
-    ("ago", rf"\b{COUNT}\s+(?P<unit>days?|weeks?|months?|years?|decades?)\s+(?:ago|earlier)\b", _r_ago),
+    ("ago", rf"\b(?:{COUNT}\s+)?(?P<unit>days?|weeks?|months?|years?|decades?)\s+(?:ago|earlier)\b", _r_ago),
     ("weekend", r"\b(?:the|this)\s+weekend\b", lambda m, a, t: _unit_shift("weekend", 0, a)),
     (
         "season",
