@@ -10,8 +10,8 @@ import pytest
 from conftest import seed_file, seed_id, shared_path
 
 import newsweave
-from newsweave.ingest import revise_years
-from newsweave.ingest._meta import infer_year
+from newsweave.ingest import infer_year
+from newsweave.reuse import DATE_READERS, revise_years
 
 EXPECTED = {"000": "2025-10-31", "001": "2025-10-31", "002": None, "003": "2025-10-31", "004": "2025-10-31"}
 PREFIXES = sorted(EXPECTED)
@@ -25,7 +25,7 @@ def _ecbplus(tmp_path, n=30):
     return path
 
 
-def _run(tmp_path, groups, until="dateline-years"):
+def _run(tmp_path, groups, until="reuse"):
     ws = newsweave.open(tmp_path / "w.db")
     for group in groups:
         ws.ingest(group)
@@ -71,12 +71,19 @@ def test_the_revision_is_idempotent_and_hands_changed_articles_on(tmp_path):
     first = _dates_of(ws, ("003", "004"))
     assert first["003"] is None  # no year in its text, none in its batch: undated, not guessed
     ws.ingest(_seeds("000", "001", "002"))
-    ws.analyse(until="cluster")
+    ws.analyse(until="stories")
     assert _dates(ws) == EXPECTED
     assert revise_years(ws.store, [a.id for a in ws.articles()]) == []  # nothing left to change
     changed = [p for p in ("003", "004") if first[p] != EXPECTED[p]]
-    done = {r[0] for r in ws.store.conn.execute("SELECT article_id FROM stage_done WHERE stage = 'cluster'")}
+    done = {r[0] for r in ws.store.conn.execute("SELECT article_id FROM stage_done WHERE stage = 'stories'")}
     assert all(seed_id(ws, p) in done for p in changed)  # re-clustered with the revised date
+
+
+def test_the_stages_handed_a_revised_article_are_real_and_come_after_reuse():
+    from newsweave.pipeline import analysis_stages
+
+    names = [s.name for s in analysis_stages()]
+    assert set(DATE_READERS) <= set(names[names.index("reuse") + 1 :])
 
 
 def _dates_of(ws, prefixes):

@@ -5,7 +5,7 @@
     3. meta     date, dateline, agency, outlet, language            (ingest/: meta)
        ... each article is stored in its own transaction (store/)
     4. analyse  the stages below, each over the articles it has not yet processed:
-       nlp -> reuse -> dateline-years -> resolve -> cluster -> extract -> corroborate
+       nlp -> reuse -> resolve -> cluster -> extract -> corroborate
        (resolve runs before cluster, unlike DESIGN.md's diagram, so that stories can use
        resolved entities as a signal; see docs/architecture.md)
 
@@ -23,7 +23,6 @@ from .corroborate import CorroborateStage
 from .entities import ResolveStage
 from .errors import NewsweaveError, PipelineError
 from .events import ExtractStage
-from .ingest import DatelineYearStage
 from .nlp import NlpStage
 from .reuse import ReuseStage
 from .settings import Settings
@@ -41,8 +40,7 @@ def analysis_stages() -> list[Stage]:
     """The analysis stages in flow order. Registration is explicit and happens only here."""
     stages: list[Stage] = [
         NlpStage(),  # first: every later stage reads the parsed paragraphs
-        ReuseStage(),  # passages and families
-        DatelineYearStage(),  # year-less datelines take the year of their family, before anything reads dates
+        ReuseStage(),  # passages and families; then year-less datelines take their family's year
         ResolveStage(),  # entities across the store, before cluster uses them
         ClusterStage(),  # stories
         ExtractStage(),  # events, quotes, times (per story)

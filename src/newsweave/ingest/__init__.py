@@ -2,15 +2,16 @@
 
 Readers (`_readers`, `_fetch`) turn files, folders, stdin, feeds, JSONL, HTML and URLs into
 `RawDoc`s; `_clean` splits paragraphs and sets boilerplate aside; `_meta` reads the dateline,
-agency, date and language; `_stage` stores each article in its own transaction;
-`_years` revises the year of year-less datelines once reuse is known (a stage of its own).
+agency, date and language (`infer_year` gives a year-less dateline its year from evidence;
+the reuse stage revises it once families are known); `_stage` stores each article in its
+own transaction.
 """
 
 from ._readers import decode, discover, read_bytes, read_source
-from ._stage import CHUNK, IngestReport, ingest, ingest_docs
-from ._years import DatelineYearStage, revise_years
+from ._meta import dated, infer_year, parse_dateline
+from ._stage import BATCH_YEAR, CHUNK, EXPLICIT, IngestReport, ingest, ingest_docs
 
 __all__ = [
-    "CHUNK", "DatelineYearStage", "IngestReport", "decode", "discover", "ingest", "ingest_docs", "read_bytes",
-    "read_source", "revise_years",
+    "BATCH_YEAR", "CHUNK", "EXPLICIT", "IngestReport", "dated", "decode", "discover", "infer_year", "ingest",
+    "ingest_docs", "parse_dateline", "read_bytes", "read_source",
 ]  # fmt: skip

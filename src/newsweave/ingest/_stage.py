@@ -7,7 +7,7 @@
       4. dedupe  a known id only gains a sighting
       5. meta    date, dateline, agency, outlet, byline, language        (meta.py)
       6. date    provisional years of year-less datelines: text, batch   (meta.infer_year;
-                 revised after reuse by _years)
+                 revised by reuse.revise_years)
       7. store   each article with its spans and sightings, atomically   (store.py)
 
 A crash loses at most the article being written; the next run resumes, since articles
@@ -202,7 +202,7 @@ def _learned_boilerplate(
 def _infer_years(store: Store, articles: list[Article]) -> None:
     """Step 6: a provisional year for year-less datelines from the text, else the batch
     (explicit dates of the articles ingested with it; never the store's). The year is
-    revised after the reuse stage from better evidence (_years.DatelineYearStage)."""
+    revised by the reuse stage from better evidence (reuse.revise_years)."""
     waiting = [a for a in articles if "_dateline_month_day" in a.extra]
     if not waiting:
         return

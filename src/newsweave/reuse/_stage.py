@@ -38,6 +38,7 @@ from ..records import Family, Passage
 from ..settings import ReuseSettings, Settings
 from ._shingles import Tokens, as_signed, shingles, tokenize, winnow
 from ..store import Store, chunks
+from ._years import revise_years
 
 NAME = "reuse"
 
@@ -356,6 +357,8 @@ class ReuseStage:
                 run_batch(store, chunk, cfg)
         finally:
             store.conn.execute(f"PRAGMA cache_size = {int(cache)}")
+        # families known: year-less datelines take the year of their copies (_years.py)
+        revise_years(store, article_ids)
 
 
 def run_batch(store: Store, article_ids: Sequence[str], cfg: ReuseSettings) -> list[PairResult]:

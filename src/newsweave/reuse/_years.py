@@ -11,8 +11,9 @@ and records which in `provenance["published_year"]` (`inferred:family`, `inferre
 `inferred:text`, `inferred:batch`). Only explicit dates count as evidence (source
 metadata, the header, a dateline with its own year), never another inferred year, so the
 result depends on what the articles say, not on the order they arrived in. An article whose
-date changes is handed again to the stages that read dates (cluster, extract, corroborate).
-Running it twice changes nothing.
+date changes is handed again to the later stages that read dates (stories, events,
+corroborate). Running it twice changes nothing. (The story rung reads `story_articles`,
+which exists once an article was assigned, i.e. when a later batch revises it.)
 """
 
 from __future__ import annotations
@@ -21,21 +22,11 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 
-from . import _meta as meta
+from .. import ingest
 from ..records import Article
-from ..settings import Settings
 from ..store import Store, chunks
-from ._stage import BATCH_YEAR, EXPLICIT
 
-NAME = "dateline-years"
-DATE_READERS = ("cluster", "extract", "corroborate")  # stages that read `published`: redo them on a change
-
-
-class DatelineYearStage:
-    name = NAME
-
-    def run(self, store: Store, article_ids: Sequence[str], settings: Settings) -> None:
-        revise_years(store, article_ids)
+DATE_READERS = ("stories", "events", "corroborate")  # later stages that read `published`: redo them on a change
 
 
 def revise_years(store: Store, article_ids: Iterable[str]) -> list[str]:
@@ -50,15 +41,15 @@ def revise_years(store: Store, article_ids: Iterable[str]) -> list[str]:
             continue
         month, day = md
         others = _linked(store, [article.id]) - {article.id}
-        year, how = meta.infer_year(
+        year, how = ingest.infer_year(
             month,
             day,
             article.clean_text,
-            [d for d in [meta.dated(article.extra.get(BATCH_YEAR) or 0, month, day)] if d],
+            [d for d in [ingest.dated(article.extra.get(ingest.BATCH_YEAR) or 0, month, day)] if d],
             family_dates=_explicit_dates(store, others),
             story_dates=_explicit_dates(store, _story_mates(store, article.id)),
         )
-        published = meta.dated(year, month, day) if year else None
+        published = ingest.dated(year, month, day) if year else None
         if published == article.published and how == article.provenance.get("published_year"):
             continue
         provenance = dict(article.provenance)
@@ -81,7 +72,7 @@ def _year_less_dateline(article: Article) -> tuple[int, int] | None:
     nowhere better (source metadata or the header win over a dateline)."""
     if article.provenance.get("published") not in (None, "dateline"):
         return None
-    dateline = meta.parse_dateline(article.clean_text.split("\n\n", 1)[0])
+    dateline = ingest.parse_dateline(article.clean_text.split("\n\n", 1)[0])
     if dateline is None or dateline.month is None or dateline.year is not None:
         return None
     return dateline.month, dateline.day
@@ -123,7 +114,7 @@ def _explicit_dates(store: Store, ids: Iterable[str]) -> list[dt.date]:
             f"SELECT published, provenance FROM articles WHERE id IN ({marks}) AND published IS NOT NULL", chunk
         ):
             prov = json.loads(provenance)
-            if prov.get("published") in EXPLICIT or (prov.get("published") == "dateline" and "published_year" not in prov):
+            if prov.get("published") in ingest.EXPLICIT or (prov.get("published") == "dateline" and "published_year" not in prov):
                 dates.append(dt.date.fromisoformat(published))
     return dates
 
