@@ -411,3 +411,12 @@ def test_a_gathering_is_named_by_its_noun_phrase_even_when_the_tagger_runs_on():
     doc.ents = [e for e in doc.ents if e.end <= first.i or e.start > hanoi.i] + [SpacySpan(doc, first.i, hanoi.i + 1, label="EVENT")]
     head = next(t for t in doc if t.text.startswith("ADMM"))
     assert events._Reader._gathering_of_plain(None, head)[0] == "ADMM-Plus"
+
+
+def test_that_day_is_the_day_the_article_named_before():
+    _, ms = frames("Rajnath Singh arrived in Kuala Lumpur on October 29.\n\nThat day, Singh met Pete Hegseth.")
+    meet = next(m for m in ms if m.type == "meet")
+    assert (meet.date.value, meet.date.text) == ("2025-10-29", "That day")
+    _, ms = frames("That day, Singh met Pete Hegseth.")  # nothing named before: no date, never a guess
+    meet = next(m for m in ms if m.type == "meet")
+    assert meet.date is None

@@ -583,8 +583,10 @@ class _Reader:
         self.last_time = points[-1] if points else reference
         if not mentions:
             return
-        # an event's date is a point (DATE, TIME): "a two-day visit" and "every year" are not dates
-        found = [t for t in named if t.type in (timex.DATE, timex.TIME)]
+        # an event's date is a point (DATE, TIME): "a two-day visit" and "every year" are not
+        # dates; nor an unresolved "that day", which leaves the event to take the date of the
+        # event it refers to (the previous one of its paragraph, below)
+        found = [t for t in named if t.type in (timex.DATE, timex.TIME) and not (t.rule == timex.ANAPHORIC and "X" in t.value.value)]
         trig_tokens: dict[int, list[EventMention]] = {}
         for m, toks in mentions:
             for t in toks:
