@@ -172,3 +172,16 @@ def test_the_parse_gives_the_tense():
     doc = _spacy()("The ministers will meet in November, after they met in January.")
     found = {t.text: t.value.value for t in timex.find(doc, FEB14)}
     assert found == {"November": "2026-11", "January": "2026-01"}
+
+
+@pytest.mark.parametrize(
+    "sentence, value",
+    [
+        ("It rained last summer.", "2026-SU"),  # in October: the summer just over
+        ("They will meet in the summer.", "2027-SU"),
+        ("The bridge stood for half a century.", "P50Y"),
+        ("The vote took half an hour.", "PT30M"),
+    ],
+)
+def test_seasons_follow_the_tense_and_halves_are_exact(sentence, value):
+    assert [t.value.value for t in timex.find(sentence, dt.date(2026, 10, 4))] == [value]

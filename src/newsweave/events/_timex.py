@@ -62,6 +62,7 @@ NUMBERS = {
     "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
     "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
     "ninety": 90, "hundred": 100, "a hundred": 100, "a dozen": 12, "dozen": 12, "single": 1,
+    "half a": 0.5, "half an": 0.5, "a half": 0.5,
 }  # fmt: skip
 VAGUE_NUMBERS = {"several", "a few", "few", "many", "some", "a couple of", "couple of", "a number of", "numerous"}
 SEASONS = {"spring": "SP", "summer": "SU", "autumn": "FA", "fall": "FA", "winter": "WI"}
@@ -73,6 +74,7 @@ UNITS = {
     "century": ("Y", 100), "centurie": ("Y", 100),
 }  # fmt: skip
 CLOCK_UNITS = {"second", "minute", "hour"}
+FRACTION_UNITS = {"year": ("months", 12), "month": ("days", 30), "week": ("days", 7), "day": ("hours", 24), "hour": ("minutes", 60)}
 
 
 @dataclass(frozen=True)
@@ -323,6 +325,9 @@ def _duration(count: str | None, unit: str) -> str | None:
     if n is None:
         return None
     n *= times
+    if n != int(n) and unit in FRACTION_UNITS:  # "half a year" -> P6M, "half an hour" -> PT30M
+        smaller, per = FRACTION_UNITS[unit]
+        return _duration(str(n * per), smaller)
     return f"{prefix}{int(n) if n == int(n) else n}{code}"
 
 
@@ -502,8 +507,20 @@ def _r_season(m, anchor, tense):
         return f"{year}-{code}"
     if anchor is None:
         return None
-    y = anchor.year + {"last": -1, "next": 1}.get(rel, 0)
-    return f"{y}-{code}"
+    # a season by its first month; "last summer" is the latest one over, "next" the first to come
+    first = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}[code]
+    starts = [dt.date(y, first, 1) for y in (anchor.year - 1, anchor.year, anchor.year + 1)]
+    if rel == "last":
+        return f"{max(c for c in starts if _months_between(c, anchor) >= 3).year}-{code}"
+    if rel == "next":
+        return f"{min(c for c in starts if c > anchor).year}-{code}"
+    if rel != "this" and tense in (PAST, FUTURE):
+        return f"{_pick(starts, anchor, tense).year}-{code}"
+    return f"{anchor.year}-{code}"
+
+
+def _months_between(a: dt.date, b: dt.date) -> int:
+    return (b.year - a.year) * 12 + b.month - a.month
 
 
 def _r_fiscal(m, anchor, tense):
