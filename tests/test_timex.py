@@ -185,3 +185,9 @@ def test_the_parse_gives_the_tense():
 )
 def test_seasons_follow_the_tense_and_halves_are_exact(sentence, value):
     assert [t.value.value for t in timex.find(sentence, dt.date(2026, 10, 4))] == [value]
+
+
+def test_a_reporting_verb_dates_the_saying_not_what_it_reports():
+    march = dt.date(2026, 3, 10)
+    assert values("Apple said on Monday that the phone ships in June.", march) == {"Monday": "2026-03-09", "June": "2026-06"}
+    assert values("Apple said the phone shipped in June.", march) == {"June": "2025-06"}  # "shipped": past

@@ -130,6 +130,9 @@ _PAST_CUES = re.compile(
 )
 
 
+_REPORTING = {"said", "told"}
+
+
 def guess_tense(sentence: str, at: int | None = None) -> str | None:
     """A light guess of a sentence's tense from its words, for callers without a parse.
 
@@ -137,7 +140,12 @@ def guess_tense(sentence: str, at: int | None = None) -> str | None:
     before it weighing a little more than one after ("scheduled to begin on November 1",
     "held talks on Friday"); without it, a future cue anywhere wins."""
     cues = [(m.start(), FUTURE) for m in _FUTURE_CUES.finditer(sentence)]
-    cues += [(m.start(), PAST) for m in _PAST_CUES.finditer(sentence)]
+    cues += [
+        (m.start(), PAST)
+        for m in _PAST_CUES.finditer(sentence)
+        # a reporting verb dates the saying ("said on Monday"), not the clause it reports
+        if at is None or m.group(1).lower() not in _REPORTING or not (m.end() + 12 < at)
+    ]
     if not cues:
         return None
     if at is None:
