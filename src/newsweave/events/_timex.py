@@ -112,7 +112,7 @@ def parse_anchor(value: str | dt.date | None) -> dt.date | None:
 # -- tense ----------------------------------------------------------------------------
 
 _FUTURE_CUES = re.compile(
-    r"\b(will|shall|'ll|going to|scheduled|expected to|slated|set to|due to|plans? to|planned for|"
+    r"\b(will|shall|'ll|going to|scheduled|expected|slated|set to|due to|plans? to|planned for|"
     r"upcoming|next|to be held|to begin|to start|aims? to|intends? to|would|may|might)\b",
     re.I,
 )
@@ -125,7 +125,7 @@ _IRREGULAR_PAST = (
 )
 _PAST_CUES = re.compile(
     rf"(?<!\bbe )(?<!\bto )\b(was|were|had|has|have|did|said|ago|earlier|last|{_IRREGULAR_PAST}|"
-    r"(?!need|speed|seed|feed|exceed|proceed)\w{3,}ed)\b",  # "to be held", "may be signed": not past
+    r"(?!need|speed|seed|feed|exceed|proceed|expected|scheduled)\w{3,}ed)\b",  # "to be held", "may be signed": not past
     re.I,
 )
 
