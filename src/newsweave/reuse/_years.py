@@ -26,6 +26,10 @@ from .. import ingest
 from ..records import Article
 from ..store import Store, chunks
 
+# a dateline, and no date or an inferred year: the WHERE of migration 0060's partial index
+_MAYBE_YEAR_LESS = "dateline IS NOT NULL AND (published IS NULL OR json_extract(provenance, '$.published_year') IS NOT NULL)"
+
+
 DATE_READERS = ("stories", "events", "corroborate")  # later stages that read `published`: redo them on a change
 
 
@@ -34,8 +38,14 @@ def revise_years(store: Store, article_ids: Iterable[str]) -> list[str]:
     them (family, passages): a newcomer's explicit date is evidence for older articles too.
     Returns the ids whose date changed."""
     ids = list(article_ids)
-    changed = []
-    for article in store.articles(sorted(set(ids) | _linked(store, ids))):
+    changed: list[str] = []
+    # the partial index of migration 0060 holds exactly these: no article text is read to find them
+    year_less = {
+        r[0] for r in store.conn.execute(f"SELECT id FROM articles INDEXED BY articles_year_less WHERE {_MAYBE_YEAR_LESS}")
+    }
+    if not year_less:
+        return changed
+    for article in store.articles(sorted(year_less & _linked(store, ids))):
         md = _year_less_dateline(article)
         if md is None:
             continue
@@ -86,10 +96,10 @@ def _linked(store: Store, ids: Sequence[str]) -> set[str]:
         out.update(r[0] for r in store.conn.execute(
             f"SELECT f2.article_id FROM reuse_families f1 JOIN reuse_families f2 ON f1.family = f2.family "
             f"WHERE f1.article_id IN ({marks})", chunk))  # fmt: skip
-        for a, b in store.conn.execute(
-            f"SELECT DISTINCT a, b FROM reuse_passages WHERE a IN ({marks}) OR b IN ({marks})", chunk + chunk
-        ):
-            out.update((a, b))
+        for side, other in (("a", "b"), ("b", "a")):  # one indexed probe per side (an OR would scan)
+            out.update(r[0] for r in store.conn.execute(
+                f"SELECT DISTINCT {other} FROM reuse_passages WHERE {side} IN ({marks})", chunk))  # fmt: skip
+        out.update(chunk)
     return out
 
 
