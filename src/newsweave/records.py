@@ -21,7 +21,7 @@ Provenance = Literal[
     "credit-line",  # "(The above story is verified and authored by ANI staff ...)"
     "url",  # the host of the URL
     "byline",  # "By Jane Doe"
-    "inferred",  # year inferred from evidence in the text or the batch
+    "inferred",  # a dateline's year from evidence: its family, story, text or batch (published_year: inferred:family ...)
     "detector",  # language detector
 ]
 
