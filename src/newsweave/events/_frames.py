@@ -721,8 +721,10 @@ def _object_text(tok) -> tuple[str | None, str | None]:
         close = re.search(r"[’”]", rest[rest.find(opened.group(0)) + 1 :])
         if close:
             phrase = rest[: rest.find(opened.group(0)) + 1 + close.end()]
-    # a duration modifier in years ("10-year", "10 years"): timex reads it ("P10Y")
-    duration = next((t.value.value for t in timex.find(phrase) if t.type == timex.DURATION and t.value.value.endswith("Y")), None)
+    duration = None
+    m = re.search(r"\b(\d+)[-\s](?:year|years)\b", phrase)
+    if m:
+        duration = f"P{m.group(1)}Y"
     q = _QUOTED.search(phrase)
     if q:
         return q.group(1).strip(), duration
