@@ -366,7 +366,7 @@ def test_a_meeting_reported_undated_takes_the_day_it_was_planned_for(example_eve
         met = _find(evs, "meet", "Anselm Voight", other)
         assert (met.date.value, met.date.anchor_from) == ("2026-11-05", "plan")
     story = extract.story_of(ws.store, article_id(ws, "flood-summit_morning-post.html"))
-    texts = [s["text"] for s in ws.brief(story)["summary"]]
+    texts = [e["text"] for e in ws.brief(story)["events"]]  # the summary tells source sentences (issue 15)
     assert "Anselm Voight met Maren Solberg on 5 November 2026 (the day it was planned for)." in texts
     from typer.testing import CliRunner
 

@@ -5,7 +5,7 @@
     3. meta     date, dateline, agency, outlet, language            (ingest/: meta)
        ... each article is stored in its own transaction (store/)
     4. analyse  the stages below, each over the articles it has not yet processed:
-       nlp -> reuse -> resolve -> cluster -> extract -> corroborate
+       nlp -> reuse -> resolve -> cluster -> extract -> corroborate -> claims
        (resolve runs before cluster, unlike DESIGN.md's diagram, so that stories can use
        resolved entities as a signal; see docs/architecture.md)
 
@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from .corroborate import CorroborateStage
+from .corroborate import ClaimsStage, CorroborateStage
 from .entities import ResolveStage
 from .errors import NewsweaveError, PipelineError
 from .events import ExtractStage
@@ -45,6 +45,7 @@ def analysis_stages() -> list[Stage]:
         ClusterStage(),  # stories
         ExtractStage(),  # events, quotes, times (per story)
         CorroborateStage(),  # facts and conflicts from all of the above
+        ClaimsStage(),  # every sentence with its features, for the brief's claims
     ]
     return stages
 

@@ -115,7 +115,13 @@ class ClusterSettings:
 
 @dataclass
 class CorroborateSettings:
-    summary_sentences: int = 6  # occurred facts in a brief's summary (planned ones and the title conflict follow)
+    summary_words: int = 100  # the summary's length in words (DUC's multi-document budget; `--words N`)
+    claim_similarity: float = 0.5  # two sentences are one claim at this content-lemma Jaccard (odd ECB+ events)
+    concept_min_families: int = 2  # a concept (lemma bigram) counts when this many independent sources use it
+    summary_min_words: int = 6  # shorter sentences are headlines or fragments, not claims to summarise with
+    summary_max_words: int = 45  # longer ones spend the budget on one claim
+    summary_position_bonus: float = 3.0  # the ILP's bonus for a claim told first in its article (/(1 + index))
+    frame_min_sources: int = 2  # an event frame sentence enters the summary only this corroborated
     background_days: int = 60  # an event dated this long before a story's first article is background
     variant_max_change: int = 3  # a quote variant replaces at most this many words on each side
     variant_min_anchor: int = 2  # ... between at least this many matching words on both sides

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from . import pipeline, reuse
-from .brief import build_brief
+from .brief import brief_articles, build_brief
 from .entities import load_entities
 from .events import load_events, load_quotes
 from .ingest import ingest
@@ -61,9 +61,14 @@ class Workspace:
     def article(self, article_id: str) -> Article:
         return self.store.article(article_id)
 
-    def brief(self, story_id: str) -> dict:
-        """The story's brief as `newsweave.brief/1` (render it with `newsweave.brief.render.render`)."""
-        return build_brief(self.store, story_id, self.settings.corroborate)
+    def brief(self, story_id: str, words: int | None = None) -> dict:
+        """The story's brief as `newsweave.brief/1` (render it with `newsweave.brief.render.render`);
+        `words`: the summary's length (default settings.corroborate.summary_words)."""
+        return build_brief(self.store, story_id, self.settings.corroborate, words)
+
+    def brief_articles(self, article_ids: Iterable[str], words: int | None = None) -> dict:
+        """The brief of exactly these articles, told as one story whatever stories hold them."""
+        return brief_articles(self.store, list(article_ids), self.settings.corroborate, words)
 
     def close(self) -> None:
         self.store.close()

@@ -20,6 +20,7 @@ Rules the brief keeps (docs/brief.md):
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -67,16 +68,19 @@ class BriefInput:
     passages: list[Passage] = field(default_factory=list)
     label: str | None = None
     settings: CorroborateSettings = field(default_factory=CorroborateSettings)
+    sentences: list | None = None  # claims.Sentence of the articles (from their parse when None)
+    words: int | None = None  # the summary's length (settings.summary_words when None)
 
 
 # -- loading --------------------------------------------------------------------------
 
 
-def build_brief(store: Store, story_id: str, settings: CorroborateSettings | None = None) -> dict:
+def build_brief(store: Store, story_id: str, settings: CorroborateSettings | None = None, words: int | None = None) -> dict:
     """The brief of one story, from what the stages stored: the story's read model (about
-    twenty statements whatever its size) and its stored facts. Only when the corroborate
-    stage has not yet run on some of the story's articles are the facts computed here, and
-    the brief says so in `notes`."""
+    twenty statements whatever its size), its stored facts and its articles' stored
+    sentences. Only when the corroborate stage has not yet run on some of the story's
+    articles are the facts computed here, and the brief says so in `notes`. `words`: the
+    summary's length (settings.summary_words when None)."""
     story = stories.load_story(store, story_id)
     articles, families, entities, events, quotes = corroborate.story_records(store, story)
     facts = corroborate.load_facts(store, story.id)
@@ -87,16 +91,45 @@ def build_brief(store: Store, story_id: str, settings: CorroborateSettings | Non
         by_id = {e.id: e for e in events}
         efacts = [EventFact(f, by_id[f.event]) for f in facts if f.kind == "event" and f.event in by_id]
         result = StoryFacts(story.id, efacts, facts, corroborate.load_conflicts(store, story.id))
-    passages = reuse.passages_within(store, story.articles)
-    brief = compose_brief(
-        BriefInput(story.id, articles, families, entities, quotes, result, passages, story.label, settings or CorroborateSettings())
-    )
+    brief = _compose_stored(store, story.id, articles, families, entities, quotes, result, story.label, settings, words)
     if waiting:
         brief["notes"] = [
             f"facts corroborated when the brief was read: the corroborate stage has not yet run on "
             f"{waiting} of the story's {len(story.articles)} articles (run `newsweave analyse`)"
         ]
     return brief
+
+
+def brief_articles(store: Store, article_ids: Sequence[str], settings: CorroborateSettings | None = None, words: int | None = None) -> dict:
+    """The brief of exactly these articles, as one unit whatever stories they are in: their
+    events and quotes from the stories holding them (kept where their evidence is among the
+    articles), facts and conflicts corroborated over the set."""
+    from .. import entities as resolve
+    from .. import events as extract
+
+    ids = list(dict.fromkeys(article_ids))
+    articles = store.articles(ids)
+    wanted = {a.id for a in articles}
+    held = [s for s in dict.fromkeys(stories.story_of(store, a) for a in ids) if s]
+    events = [e for s in held for e in extract.load_events(store, s) if {sp.article for sp in e.evidence} <= wanted]
+    quotes = [q for s in held for q in extract.load_quotes(store, s) if {sp.article for sp in q.evidence} <= wanted]
+    families = reuse.family_of(store, ids)
+    entities = resolve.load_entities(store, ids)
+    scope = "set-" + hashlib.sha1("\x1f".join(sorted(wanted)).encode()).hexdigest()[:12]  # names the set, as a story id would
+    result = corroborate.corroborate_story(scope, articles, families, entities, events, quotes, settings)
+    return _compose_stored(store, scope, articles, families, entities, quotes, result, None, settings, words)
+
+
+def _compose_stored(store, scope, articles, families, entities, quotes, result, label, settings, words) -> dict:
+    """compose_brief over stored records: the passages the reuse stage aligned between these
+    articles and their sentences from the claims stage."""
+    from ..corroborate import article_sentence_records
+
+    passages = reuse.passages_within(store, [a.id for a in articles])
+    sentences = article_sentence_records(store, articles)
+    return compose_brief(
+        BriefInput(scope, articles, families, entities, quotes, result, passages, label, settings or CorroborateSettings(), sentences, words)
+    )
 
 
 # -- composing ------------------------------------------------------------------------
@@ -111,8 +144,8 @@ def compose_brief(inp: BriefInput) -> dict:
     cutoff = (first, cfg.background_days) if first else None  # older events are background
     efacts = sorted(inp.facts.events, key=lambda ef: _rank(ef))
     event_items = [_event_json(ef, names, cutoff) for ef in efacts]
-    summary = _summary(efacts, inp.facts.conflicts, names, cutoff, cfg.summary_sentences, inp.articles, inp.families)
-    headline = _headline(efacts, names, cutoff) or inp.label or "(no supported event)"
+    summary, lede, weights = _summary(inp, efacts, names, cutoff)
+    headline = _headline(inp.articles, lede, weights) or inp.label or "(no summary)"
     brief = {
         "schema": SCHEMA,
         "story": inp.story,
@@ -191,80 +224,60 @@ def _tellable(e: Event) -> bool:
     return True
 
 
-def _summary(
-    efacts: list[EventFact], conflicts: list[Conflict], names, cutoff, size: int, articles: Sequence[Article], families
-) -> list[dict]:
-    out = []
-    tellable = [ef for ef in efacts if _tellable(ef.event) and not _is_background(ef, cutoff)]
-    occurred = [ef for ef in tellable if ef.fact.status == "occurred"]
-    for ef in occurred[:size]:
-        out.append(_summary_item(ef, names, describe(ef.event, names)))
-    if not occurred:
-        out += _lead_sentences(articles, families)
-    for ef in tellable:
-        if ef.fact.status == "planned" and not ef.fact.confirmed_by:
-            out.append(_summary_item(ef, names, describe(ef.event, names)))
-            if len(out) >= size + 2:
-                break
-    for c in conflicts:
-        if c.kind == "number" or c.kind == "attribute" and c.attribute == "role":
-            out.append(_conflict_sentence(c))
-    return out
+def _summary(inp: BriefInput, efacts: list[EventFact], names, cutoff) -> tuple[list[dict], dict | None, dict]:
+    """The summary (summary.summarize over the story's claims; corroborated, complete
+    frames compete as candidates) and its lede item."""
+    from .. import nlp
+    from ..corroborate import concepts
+    from . import _summary as summary
+
+    from ..corroborate import article_sentence_records
+
+    sentences = inp.sentences if inp.sentences is not None else article_sentence_records(None, inp.articles)
+    frames = [(_summary_item(ef, names, describe(ef.event, names)), ef) for ef in efacts if _frame_tellable(ef, cutoff, inp.settings, names)]
+    parsed = nlp.parse_texts([item["text"] for item, _ in frames]) if frames else []
+    offered = [(item, frozenset(c for s in doc.sents for c in concepts(s))) for (item, _), doc in zip(frames, parsed)]
+    return summary.summarize(sentences, [a.id for a in inp.articles], inp.families, inp.passages, offered, inp.settings, inp.words or inp.settings.summary_words)
 
 
-def _conflict_sentence(c: Conflict) -> dict:
-    """"Sources differ on ...": each value with how many articles print it; cites them all."""
-
-    def n(v):
-        k = len(v.support.articles)
-        return f"“{v.value}” ({k} article{'s' if k != 1 else ''})"
-
-    what = f"the title of {c.subject}" if c.attribute == "role" else c.subject
-    arts = sorted({a for v in c.values for a in v.support.articles})
-    return {
-        "text": f"Sources differ on {what}: " + " against ".join(n(v) for v in c.values) + ".",
-        "citations": arts,
-        "kind": "conflict",
-        "status": None,
-        "fact": None,
-        "independent_sources": len({f for v in c.values for f in v.support.families}),
-        "evidence": [_span_json(s) for v in c.values for s in v.support.evidence],
-    }
+def _frame_tellable(ef: EventFact, cutoff, cfg: CorroborateSettings, names: Mapping[str, str]) -> bool:
+    """A frame sentence is a summary candidate only when complete (its parts named in its
+    evidence), not background, occurred (or planned and not yet confirmed) and told by
+    enough independent sources."""
+    status_ok = ef.fact.status == "occurred" or (ef.fact.status == "planned" and not ef.fact.confirmed_by)
+    return (
+        status_ok and _tellable(ef.event) and not _is_background(ef, cutoff)
+        and ef.fact.support.independent_sources >= cfg.frame_min_sources and _parts_stated(ef, names)
+    )
 
 
-def _lead_sentences(articles: Sequence[Article], families, limit: int = 2) -> list[dict]:
-    """When no event is told: the opening sentence of the earliest article of up to `limit`
-    families, taken verbatim, each citing only its own article."""
-    out, seen = [], set()
-    dated = sorted(articles, key=lambda a: a.published or dt.date.max)
-    for a in dated:
-        fam = families.get(a.id, a.id)
-        if fam in seen:
-            continue
-        sents = [(s, e) for s, e in corroborate.sentences(a) if e > a.body_start and len(a.clean_text[s:e].split()) >= 6]
-        if not sents:
-            continue
-        start, end = sents[0]
-        start = max(start, a.body_start)
-        while start < end and a.clean_text[start] in " :,-—–":
-            start += 1
-        text = a.clean_text[start:end]
-        seen.add(fam)
-        out.append(
-            {
-                "text": text,
-                "citations": [a.id],
-                "kind": "lead",
-                "status": None,
-                "fact": None,
-                "independent_sources": 1,
-                "families": [fam],
-                "evidence": [{"article": a.id, "start": start, "end": end, "text": text}],
-            }
-        )
-        if len(out) >= limit:
-            break
-    return out
+# A participant or object that is one of these names nobody ("visited the him").
+PRONOUNS = {"he", "she", "it", "they", "him", "her", "them", "us", "me", "you", "we", "i", "that", "this", "which", "who", "what"}
+
+
+def _parts_stated(ef: EventFact, names: Mapping[str, str]) -> bool:
+    """One evidence span states each part of the frame: every participant (a word of its
+    name: "Singh" for "Rajnath Singh"), the verb (a form of the event type), the object's
+    head word and the place. "Rajnath Singh met Pete Hegseth in Kuala Lumpur" stands in
+    "... Rajnath Singh on Friday met US Secretary of War Pete Hegseth in Kuala Lumpur";
+    "The Reid convened" stands nowhere. No participant or object is a pronoun."""
+    e = ef.event
+    people = [names.get(p, p) for p in e.actors + e.counterparts]
+    if any(p.lower() in PRONOUNS for p in people) or (e.object or "x").lower().split()[-1] in PRONOUNS:
+        return False
+    base = e.type.split()[0]
+    verb = {base, base + "s", base + "ed", base + "d", base + "ing", PAST.get(e.type, base).split()[0]}
+    needs = [{w for w in p.lower().split() if len(w) > 2} for p in people] + [verb]
+    if e.object:
+        head = re.split(r"\s(?:for|of|to|on|in|with|at|from)\s", e.object.lower())[0].split()[-1]
+        needs.append({head})
+    if e.place:
+        needs.append({w for w in names.get(e.place, e.place).lower().split() if len(w) > 2})
+    for span in ef.fact.support.evidence:
+        words = set(re.findall(r"[\w'’-]+", span.text.lower()))
+        if all(n & words for n in needs if n):
+            return True
+    return False
 
 
 def _summary_item(ef: EventFact, names, text: str) -> dict:
@@ -282,18 +295,23 @@ def _summary_item(ef: EventFact, names, text: str) -> dict:
     }
 
 
-def _headline(efacts: list[EventFact], names, cutoff) -> str | None:
-    """The weightiest kind of happening among the best-supported occurred ones (a signing
-    over the meeting where it was signed)."""
-    occurred = [ef for ef in efacts if ef.fact.status == "occurred" and _tellable(ef.event) and not _is_background(ef, cutoff)]
-    if not occurred:
-        return None
-    best = max(ef.fact.support.independent_sources for ef in occurred)
-    top = max(
-        (ef for ef in occurred if ef.fact.support.independent_sources == best),
-        key=lambda ef: (TYPE_WEIGHT.get(ef.event.type, 1.0), len(ef.fact.support.articles)),
-    )
-    return describe(top.event, names, with_date=False).rstrip(".")
+def _headline(articles: Sequence[Article], lede, weights: Mapping) -> str | None:
+    """The best title among the articles (naming most of what the sources say, per word:
+    _summary.density), else the lede claim (corroborate.Sentence); never a dateline, never a
+    composed frame."""
+    from .. import nlp
+    from ..corroborate import DATELINE, concepts
+    from ._summary import density
+
+    titles = list(dict.fromkeys(a.title.strip() for a in articles if a.title and len(a.title.split()) >= 4))
+    titles = [t for t in titles if not DATELINE.match(t)]
+    options = []
+    for doc in nlp.parse_texts(titles) if titles else []:
+        found = {c for s in doc.sents for c in concepts(s)}
+        options.append((density(found, weights, len(doc.text.split())), doc.text))
+    if options:
+        return max(options, key=lambda o: o[0])[1]
+    return lede.text[:1].upper() + lede.text[1:].rstrip(".") if lede else None
 
 
 def describe(event: Event, names: Mapping[str, str], with_date: bool = True) -> str:
@@ -560,7 +578,7 @@ def _span_json(s: Span) -> dict:
 # -- checking -------------------------------------------------------------------------
 
 _KEYS = {
-    "summary": {"text": str, "citations": list},
+    "summary": {"text": str, "citations": list, "evidence": list, "independent_sources": int},
     "articles": {"id": str, "source": (str, type(None)), "title": (str, type(None)), "outlet": (str, type(None)),
                  "agency": (str, type(None)), "dateline": (str, type(None)), "published": (str, type(None)),
                  "published_from": (str, type(None)), "family": str},
@@ -605,6 +623,10 @@ def validate_brief(brief: dict) -> None:
     for i, s in enumerate(brief.get("summary") or []):
         if isinstance(s, dict) and not s.get("citations"):
             problems.append(f"summary[{i}] cites no article: {str(s.get('text'))[:60]!r}")
+        if isinstance(s, dict) and isinstance(s.get("evidence"), list):
+            missing = set(s.get("citations") or []) - {e.get("article") for e in s["evidence"] if isinstance(e, dict)}
+            if missing:
+                problems.append(f"summary[{i}] cites {sorted(missing)} without evidence there")
         for c in (s.get("citations") or []) if isinstance(s, dict) else []:
             if c not in article_ids:
                 problems.append(f"summary[{i}] cites {c!r}, which is not among the articles")

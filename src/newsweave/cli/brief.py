@@ -37,6 +37,7 @@ def brief_command(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.md,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file instead of stdout.")] = None,
     db: DbOption = "newsweave.db",
+    words: Annotated[int | None, typer.Option("--words", min=20, help="The summary's length in words (default 100).")] = None,
 ) -> None:
     """Write the brief of each story: summary citing its sources, timeline, who's who, quotes,
     discrepancies, what each article adds, removed boilerplate.
@@ -64,7 +65,7 @@ def brief_command(
         task = bar.add_task("brief", total=len(stories), current="")
         for story in stories:
             bar.update(task, current=story[:16])
-            briefs.append(build_brief(ws.store, story, ws.settings.corroborate))
+            briefs.append(build_brief(ws.store, story, ws.settings.corroborate, words))
             bar.advance(task)
     article_ids = {a["id"] for b in briefs for a in b["articles"]}
     texts = {a.id: a.clean_text for a in ws.store.articles(article_ids)} if fmt is Format.html else {}

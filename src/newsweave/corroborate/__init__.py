@@ -1,6 +1,18 @@
 """Corroboration: events, roles, numbers and quotes become facts with evidence, supporting
 articles and independent sources; conflicts and quote variants."""
 
+from ._claims import (
+    DATELINE,
+    ClaimsStage,
+    Claim,
+    Sentence,
+    article_sentence_records,
+    concepts,
+    group_claims,
+    load_sentences,
+    sentence_records,
+    trim,
+)
 from ._stage import (
     CorroborateStage,
     EventFact,
@@ -15,6 +27,8 @@ from ._stage import (
 )
 
 __all__ = [
+    "DATELINE", "ClaimsStage", "Claim", "Sentence", "article_sentence_records", "concepts", "group_claims",
+    "load_sentences", "sentence_records", "trim",
     "CorroborateStage", "EventFact", "StoryFacts", "corroborate_story", "group_quotes",
     "load_conflicts", "load_facts", "sentences", "story_records", "support_of",
 ]

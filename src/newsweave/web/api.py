@@ -98,10 +98,10 @@ def story(request: Request, story_id: str) -> dict[str, Any]:
 
 @router.get("/stories/{story_id}/brief", summary="The story's brief (newsweave.brief/1)",
             response_class=Response, responses={200: {"content": {"application/json": {}}}})
-def brief(request: Request, story_id: str) -> Response:
+def brief(request: Request, story_id: str, words: Annotated[int | None, Query(ge=20, le=1000, description="The summary's length in words (default 100)")] = None) -> Response:
     site = site_of(request)
     with site.reading() as store:
-        raw = site.brief_json(store, story_id)
+        raw = site.brief_json(store, story_id, words)
     if raw is None:
         raise NotFoundError("brief", story_id)
     return Response(raw, media_type="application/json")

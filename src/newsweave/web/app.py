@@ -137,18 +137,18 @@ class Site:
             raise NotFoundError("story", story_id)
         return story
 
-    def brief(self, store: Store, story_id: str) -> dict[str, Any] | None:
+    def brief(self, store: Store, story_id: str, words: int | None = None) -> dict[str, Any] | None:
         """The story's brief, built once per store version. Concurrent requests for the same
         brief wait for one build instead of each building it."""
-        return self._brief_entry(store, story_id)[0]
+        return self._brief_entry(store, story_id, words)[0]
 
-    def brief_json(self, store: Store, story_id: str) -> bytes | None:
+    def brief_json(self, store: Store, story_id: str, words: int | None = None) -> bytes | None:
         """The brief serialised once (a large story's brief is megabytes of JSON)."""
-        return self._brief_entry(store, story_id)[1]
+        return self._brief_entry(store, story_id, words)[1]
 
-    def _brief_entry(self, store: Store, story_id: str) -> tuple[dict[str, Any] | None, bytes | None]:
+    def _brief_entry(self, store: Store, story_id: str, words: int | None = None) -> tuple[dict[str, Any] | None, bytes | None]:
         self.story(store, story_id)
-        key = (story_id, self.version(store))
+        key = (story_id, words, self.version(store))
         with self._cache_lock:
             if key in self._briefs:
                 self._briefs.move_to_end(key)
@@ -158,7 +158,7 @@ class Site:
             with self._cache_lock:
                 if key in self._briefs:
                     return self._briefs[key]
-            brief = build_brief(store, story_id, self.settings.corroborate)
+            brief = build_brief(store, story_id, self.settings.corroborate, words)
             raw = json.dumps(brief, ensure_ascii=False, default=str).encode("utf-8") if brief is not None else None
             with self._cache_lock:
                 self._briefs[key] = (brief, raw)

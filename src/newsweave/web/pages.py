@@ -57,11 +57,11 @@ def stories_page(
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
-def story_page(request: Request, story_id: str):
+def story_page(request: Request, story_id: str, words: Annotated[int | None, Query(ge=20, le=1000)] = None):
     site = _site(request)
     with site.reading() as store:
         detail = api.story_detail(site, store, story_id)
-        brief = site.brief(store, story_id)
+        brief = site.brief(store, story_id, words)
     anum = {a["id"]: i for i, a in enumerate(detail["article_list"], start=1)}
     summary = views.citation_targets(brief) if brief else []
     for sentence in summary:
