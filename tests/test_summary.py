@@ -143,6 +143,18 @@ def test_the_headline_is_no_dateline_and_the_length_follows_words(seed_brief):
     B.validate_brief(short)
 
 
+def test_validate_brief_wants_evidence_in_every_cited_article(seed_brief):
+    import copy
+
+    brief, _ = seed_brief
+    bad = copy.deepcopy(brief)
+    bad["summary"][0]["evidence"] = bad["summary"][0]["evidence"][:-1] if len(bad["summary"][0]["evidence"]) > 1 else []
+    del bad["summary"][-1]["independent_sources"]
+    with pytest.raises(B.InvalidBrief) as err:
+        B.validate_brief(bad)
+    assert "without evidence there" in str(err.value) and "independent_sources" in str(err.value)
+
+
 def test_the_claims_stage_stores_what_the_parse_gives(seeds_workspace):
     store = seeds_workspace.store
     articles = store.articles()

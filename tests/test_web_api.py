@@ -269,6 +269,9 @@ def test_seeds_make_one_story_with_a_brief(client):
     sid = stories[0]["id"]
     brief = client.get(f"/api/stories/{sid}/brief").json()
     assert brief["schema"] == "newsweave.brief/1" and brief["story"] == sid
+    short = client.get(f"/api/stories/{sid}/brief", params={"words": 30}).json()  # issue 15: the summary's length
+    assert 0 < sum(len(x["text"].split()) for x in short["summary"]) <= 30 < sum(len(x["text"].split()) for x in brief["summary"])
+    assert client.get(f"/api/stories/{sid}/brief", params={"words": 5}).status_code == 422
     compare = client.get(f"/api/stories/{sid}/compare").json()
     assert {c["article"]["id"] for c in compare["articles"]} >= seeds
     assert client.get("/api/stories", params={"q": "Hegseth"}).json()["total"] >= 1
