@@ -116,6 +116,20 @@ def test_every_summary_sentence_is_evidenced_in_each_article_it_cites(seed_brief
     assert 60 <= words <= CorroborateSettings().summary_words
 
 
+def test_a_quoted_claim_names_its_speaker(seed_brief):
+    """Singh's post on X, quoted in the seeds: the claim sentence holding it is his."""
+    _, (articles, families, entities, events, quotes) = seed_brief
+    names = {e.id: e.name for e in entities}
+    q = next(q for q in quotes if q.speaker and "strategic convergence" in q.text)
+    span = q.evidence[0]
+    (holder,) = [x for x in C.article_sentence_records(None, articles) if x.article == span.article and x.start <= span.start < x.end]
+    item = {"kind": "claim", "evidence": [{"article": holder.article, "start": holder.start, "end": holder.end, "text": holder.text}]}
+    other = {"kind": "claim", "evidence": [{"article": holder.article, "start": 0, "end": 5, "text": ""}]}
+    B._name_speakers([item, other], quotes, names)
+    assert item["speaker"] == names.get(q.speaker, q.speaker) and "Singh" in item["speaker"]
+    assert "speaker" not in other
+
+
 def test_no_summary_sentence_repeats_another(seed_brief):
     brief, (articles, *_rest) = seed_brief
     sentences = {(s.article, s.start): s for s in C.article_sentence_records(None, articles)}

@@ -145,6 +145,7 @@ def compose_brief(inp: BriefInput) -> dict:
     efacts = sorted(inp.facts.events, key=lambda ef: _rank(ef))
     event_items = [_event_json(ef, names, cutoff) for ef in efacts]
     summary, lede, weights = _summary(inp, efacts, names, cutoff)
+    _name_speakers(summary, inp.quotes, names)
     headline = _headline(inp.articles, lede, weights) or inp.label or "(no summary)"
     brief = {
         "schema": SCHEMA,
@@ -238,6 +239,20 @@ def _summary(inp: BriefInput, efacts: list[EventFact], names, cutoff) -> tuple[l
     parsed = nlp.parse_texts([item["text"] for item, _ in frames]) if frames else []
     offered = [(item, frozenset(c for s in doc.sents for c in concepts(s))) for (item, _), doc in zip(frames, parsed)]
     return summary.summarize(sentences, [a.id for a in inp.articles], inp.families, inp.passages, offered, inp.settings, inp.words or inp.settings.summary_words)
+
+
+def _name_speakers(summary: list[dict], quotes: Sequence[Quote], names: Mapping[str, str]) -> None:
+    """A quotation is a claim of its speaker: a claim sentence holding a quote the events
+    stage attributed gets `speaker` (the name), so it is never read as the sources' own."""
+    for item in summary:
+        if item["kind"] != "claim":
+            continue
+        for q in quotes:
+            if q.speaker and any(
+                e["article"] == s.article and e["start"] < s.end and s.start < e["end"] for e in item["evidence"] for s in q.evidence
+            ):
+                item["speaker"] = names.get(q.speaker, q.speaker)
+                break
 
 
 def _frame_tellable(ef: EventFact, cutoff, cfg: CorroborateSettings, names: Mapping[str, str]) -> bool:
