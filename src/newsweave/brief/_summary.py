@@ -138,33 +138,36 @@ def claim_candidates(claims: Sequence[Claim], families, cfg, order: Mapping[str,
 
 def summarize(sentences: Sequence[Sentence], article_order: Sequence[str], families: Mapping[str, str], passages,
               frames: Sequence[tuple[dict, frozenset]], cfg, words: int):
-    """Summary items (frames first, then claims in the order of their articles), the lede
-    item (the chosen claim told earliest) and the concept weights, from the articles'
-    sentences and the frame items offered (each with its concepts)."""
+    """(summary items: frames first, then claims in the order of their articles; the lede
+    claim, for the headline; the concept weights), from the articles' sentences and the
+    frame items offered (each with its concepts)."""
     claims = group_claims(sentences, families, passages, cfg.claim_similarity)
     weights = concept_weights(sentences, families, cfg.concept_min_families)
     order = {a: i for i, a in enumerate(article_order)}
     cands = claim_candidates(claims, families, cfg, order)
-    members = {f"claim:{cl.id}": cl for cl in claims}
-    forced: list[Candidate] = []
-    used = 0
-    for n, (item, concepts) in enumerate(sorted(frames, key=lambda f: -f[0]["independent_sources"])):
-        own = {c.key for c in cands for e in item["evidence"] for s in members[c.key].sentences
-               if s.article == e["article"] and s.start < e["end"] and e["start"] < s.end}
-        told = max((members[k].independent_sources for k in own), default=0)
-        if item["independent_sources"] <= told:
-            continue  # a claim tells it as well supported, in the source's own words
-        # the events stage found the happening in more independent wordings than any one
-        # claim holds: the frame states it first, and its evidence sentences stand back
-        if used + len(item["text"].split()) > words // 2:
-            continue
-        cands = [c for c in cands if c.key not in own]
-        forced.append(Candidate(f"frame:{n}", len(item["text"].split()), concepts, 0.0, item, (-1, n)))
-        used += forced[-1].words
+    forced, cands = _frames_first(frames, cands, {f"claim:{cl.id}": cl for cl in claims}, words // 2)
     covered = {k for f in forced for k in f.concepts}
-    rest = select(cands, {k: w for k, w in weights.items() if k not in covered}, words - used)
+    rest = select(cands, {k: w for k, w in weights.items() if k not in covered}, words - sum(f.words for f in forced))
     chosen = forced + sorted(rest, key=lambda c: c.order)
     return [c.item for c in chosen], lede_claim(claims, weights), weights
+
+
+def _frames_first(frames, cands: list[Candidate], claims: Mapping[str, Claim], budget: int):
+    """(the frames told first, the claim candidates left). A frame is told when the events
+    stage found its happening in more independent wordings than any one claim among its
+    evidence sentences holds; those claims then stand back. Best supported first, within
+    `budget` words."""
+    forced: list[Candidate] = []
+    for n, (item, concepts) in enumerate(sorted(frames, key=lambda f: -f[0]["independent_sources"])):
+        own = {c.key for c in cands for e in item["evidence"] for s in claims[c.key].sentences
+               if s.article == e["article"] and s.start < e["end"] and e["start"] < s.end}
+        told = max((claims[k].independent_sources for k in own), default=0)
+        size = len(item["text"].split())
+        if item["independent_sources"] <= told or sum(f.words for f in forced) + size > budget:
+            continue  # a claim tells it as well supported, in the source's own words (or no room)
+        cands = [c for c in cands if c.key not in own]
+        forced.append(Candidate(f"frame:{n}", size, concepts, 0.0, item, (-1, n)))
+    return forced, cands
 
 
 def density(concepts, weights: Mapping, words: int) -> float:
