@@ -13,16 +13,11 @@ from __future__ import annotations
 
 import re
 
-# Titles and ranks written before a name: a sentence never ends on one.
+# Titles and ranks written before a name: a sentence never ends on one ("St." and "Sr." may:
+# "Main St.", "John Smith Sr.").
 TITLES = frozenset(
     "mr mrs ms dr gen lt col sgt capt cpt maj adm cmdr brig prof rev sen rep gov pres supt insp det "
-    "st mt ft hon fr sr messrs atty gen. esq".split()
-)
-# Abbreviations that may end a sentence but usually do not: joined when the next piece does
-# not look like a sentence start (lower case, a digit, or a closing bracket).
-ABBREVIATIONS = frozenset(
-    "no nos vs etc inc co corp ltd jr bros dept est approx ave blvd jan feb mar apr jun jul aug sep sept oct nov dec "
-    "a.m p.m u.s u.n u.k e.u d.c l.a n.y u.s.a".split()
+    "mt ft hon fr messrs atty".split()
 )
 INITIAL = re.compile(r"^(?:[A-Z]\.)+$")  # "J.", "H.R."
 TERMINAL = re.compile(r"[.!?][\"'”’)\]]*$")
@@ -44,13 +39,6 @@ def _ends_on_title(sent) -> bool:
     return _bare(text) in TITLES or bool(INITIAL.match(text))
 
 
-def _ends_on_abbreviation(sent) -> bool:
-    text = sent[-1].text
-    if text == "." and len(sent) > 1 and sent[-2].whitespace_ == "":
-        text = sent[-2].text + "."
-    return text.endswith(".") and _bare(text) in ABBREVIATIONS
-
-
 def _starts_like_continuation(sent) -> bool:
     """What follows does not start a sentence: lower case, a digit or closing punctuation."""
     first = next((t for t in sent if not t.is_space), None)
@@ -61,18 +49,17 @@ def _starts_like_continuation(sent) -> bool:
 
 
 def _wrapped_line(prev, nxt) -> bool:
-    """A line break inside a sentence: the piece before it ends without terminal punctuation
-    on a break and the next piece starts in lower case."""
-    gap = prev.doc.text[prev.end_char : nxt.start_char]
-    return "\n" in (gap or prev[-1].text_with_ws) and not TERMINAL.search(prev.text.rstrip()) and _starts_like_continuation(nxt)
+    """A line break inside a sentence: spaCy cut at a single line break (paragraphs are
+    separated by blank lines, so inside one a break is wrapping) after a piece without end
+    punctuation."""
+    gap = prev.doc.text[prev.start_char : nxt.start_char][len(prev.text.rstrip()) :]
+    return "\n" in gap and "\n\n" not in gap and not TERMINAL.search(prev.text.rstrip())
 
 
 def _join(prev, nxt) -> bool:
     if _ends_on_title(prev):
         return True
-    if _starts_like_continuation(nxt):
-        return True
-    if _ends_on_abbreviation(prev) and not nxt[0].is_sent_start:
+    if _starts_like_continuation(nxt):  # "Rancho Mirage, Calif. | where she ..."
         return True
     return _wrapped_line(prev, nxt)
 
