@@ -194,6 +194,7 @@ def dated_stream(cfg, store_dir: Path) -> dict:
     conn.close()
     pred = cluster(features, cfg, families)
     parts = {p: [a for a in gold if by_id[a][0] == p] for p in ("ecb-odd", "ecb-even", "meantime")}
+    parts["tune"] = parts["ecb-odd"] + parts["meantime"]  # the time signals are chosen on these; ecb-even is held out
     result = {"articles": len(gold), "gold_stories": len(set(gold.values())), "stories": len(set(pred.values())),
               "all": round(f1(pred, gold), 4)}
     result.update({p: round(f1(pred, gold, ids), 4) for p, ids in parts.items()})

@@ -218,7 +218,11 @@ class StoryIndex:
             self.df.update("e:" + k for k in f.entities)
 
     def idf(self, key: str) -> float:
-        return math.log((self.n_docs + 1) / (self.df.get(key, 0) + 1)) + 1.0
+        """Smoothed idf over the documents seen plus `idf_background_docs` that name nothing
+        seen: in a fresh store of one happening every article shares its words, and without
+        the background those words would weigh least (its articles then scored as strangers)."""
+        n = self.n_docs + self.cfg.idf_background_docs
+        return math.log((n + 1) / (self.df.get(key, 0) + 1)) + 1.0
 
     def vectors(self, f: ArticleFeatures) -> ArticleVectors:
         cfg = self.cfg
@@ -303,7 +307,10 @@ class StoryIndex:
             return 1.0
         gap = min(abs((vec.published - story.first).days), abs((vec.published - story.last).days))
         excess = gap - self.cfg.time_grace_days
-        return 1.0 if excess <= 0 else 0.5 ** (excess / self.cfg.time_half_life_days)
+        if excess <= 0:
+            return 1.0
+        low = self.cfg.time_floor
+        return low + (1.0 - low) * 0.5 ** (excess / self.cfg.time_half_life_days)
 
     def candidates(self, vec: ArticleVectors, exclude: str | None = None) -> list[str]:
         """The stories sharing the most blocking keys with the article."""
@@ -345,7 +352,11 @@ class StoryIndex:
         the threshold: such stories are closed to the article."""
         cfg = self.cfg
         best = 1.0 + cfg.place_bonus
-        return cfg.time_grace_days + cfg.time_half_life_days * math.log2(best / max(cfg.threshold, 1e-6))
+        if cfg.time_floor * best >= cfg.threshold:
+            return cfg.time_horizon_days
+        reach = (cfg.threshold / best - cfg.time_floor) / (1.0 - cfg.time_floor)
+        decayed = cfg.time_grace_days + cfg.time_half_life_days * math.log2(1.0 / max(reach, 1e-6))
+        return min(decayed, cfg.time_horizon_days)
 
     def best(self, vec: ArticleVectors, exclude: str | None = None) -> tuple[str | None, float]:
         best_id, best_score = None, 0.0
