@@ -69,6 +69,7 @@ class ArticleVectors:
     published: dt.date | None
     place: str | None
     lede_people: frozenset[str] = frozenset()  # people the title or first sentence names
+    year_guessed: bool = False  # the year is only the latest one the text mentions (no date, no month)
 
 
 @dataclass
@@ -247,6 +248,7 @@ class StoryIndex:
             keys=keys,
             lead=lead if lead and prominence[lead] > 0 else None,
             year=_event_year(f),
+            year_guessed=not (f.published or f.dated_years),
             published=f.published,
             place=f.place,
             lede_people=_lede_people(f, cfg.lede_min_mentions),
@@ -277,7 +279,7 @@ class StoryIndex:
         if vec.place and places.get(vec.place, 0) > 0:
             s += cfg.place_bonus
         if vec.year and years:
-            s *= self._year_factor(vec.year, years)
+            s *= self._year_factor(vec.year, years, vec.year_guessed)
         if vec.lead and leads:
             story_lead = max(leads, key=lambda k: (leads[k], k))
             # A name counts as named when it is an entity or a word of the other side: the
@@ -292,12 +294,14 @@ class StoryIndex:
                 s *= cfg.lede_mismatch_factor
         return s * self._time_factor(vec, story)
 
-    def _year_factor(self, year: int, years: Counter) -> float:
+    def _year_factor(self, year: int, years: Counter, guessed: bool = False) -> float:
         """How well the article's event year agrees with the years of the story's articles:
-        1 when all agree, `year_mismatch_factor` when none does (a year apart counts half)."""
+        1 when all agree, `year_mismatch_factor` when none does (a year apart counts half);
+        `guessed_year_mismatch_factor` when the article's year is only the latest it mentions
+        (an undated report recalling a career, "here's something we all knew would happen")."""
         total = sum(years.values())
         agree = years.get(year, 0) + 0.5 * (years.get(year - 1, 0) + years.get(year + 1, 0))
-        low = self.cfg.year_mismatch_factor
+        low = self.cfg.guessed_year_mismatch_factor if guessed else self.cfg.year_mismatch_factor
         return low + (1.0 - low) * min(agree / total, 1.0)
 
     def _time_factor(self, vec: ArticleVectors, story: StoryState) -> float:
