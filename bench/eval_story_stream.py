@@ -45,8 +45,8 @@ FULL_DATE = re.compile(rf"\b({MONTHS}|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|N
 def stored(jsonl: Path, store_path: Path, gold_field: str):
     """(features in arrival order, gold, families) after one run of the eval command into
     `store_path` (reused when it exists)."""
-    from newsweave.clustereval import evaluate_stories
-    from newsweave.features import ArticleFeatures
+    from newsweave.stories._evaluate import evaluate_stories
+    from newsweave.stories._features import ArticleFeatures
     from newsweave.reuse import family_of
     from newsweave.store import Store
 
@@ -64,13 +64,13 @@ def stored(jsonl: Path, store_path: Path, gold_field: str):
 
 
 def cluster(features, cfg, families=None) -> dict[str, str]:
-    from newsweave.clustereval import recluster
+    from newsweave.stories._evaluate import recluster
 
     return recluster(features, cfg, families=families)
 
 
 def f1(pred, gold, items=None) -> float:
-    from newsweave.clustereval import bcubed
+    from newsweave.stories._evaluate import bcubed
 
     items = items if items is not None else gold
     return bcubed({a: pred[a] for a in items}, {a: gold[a] for a in items}).f1
@@ -178,7 +178,7 @@ def _detok(s: str) -> str:
 
 
 def dated_stream(cfg, store_dir: Path) -> dict:
-    from newsweave.clustereval import BASELINE_THRESHOLDS, baseline_labels, bcubed
+    from newsweave.stories._evaluate import BASELINE_THRESHOLDS, baseline_labels, bcubed
 
     records = sorted(ecb_dated_records() + meantime_records(), key=lambda r: r["published"])
     path = store_dir / "dated-stream.jsonl"
