@@ -63,10 +63,13 @@ def stored(jsonl: Path, store_path: Path, gold_field: str):
     return features, gold, families
 
 
+USE_FAMILIES = True
+
+
 def cluster(features, cfg, families=None) -> dict[str, str]:
     from newsweave.stories._evaluate import recluster
 
-    return recluster(features, cfg, families=families)
+    return recluster(features, cfg, families=families if USE_FAMILIES else None)
 
 
 def f1(pred, gold, items=None) -> float:
@@ -216,7 +219,10 @@ def main() -> None:
     ap.add_argument("--set", action="append", default=[], help="ClusterSettings override, name=value")
     ap.add_argument("--only", default="ecb,alone,dated")
     ap.add_argument("--orders", type=int, default=10)
+    ap.add_argument("--no-families", action="store_true", help="cluster without the reuse families (as before issue 17)")
     args = ap.parse_args()
+    global USE_FAMILIES
+    USE_FAMILIES = not args.no_families
     cfg = ClusterSettings()
     for item in args.set:
         name, value = item.split("=", 1)

@@ -87,7 +87,7 @@ def _entity_type_weights() -> dict[str, float]:
 
 @dataclass
 class ClusterSettings:
-    """Story clustering (cluster.py, storyindex.py); docs/stories.md says why these values."""
+    """Story clustering (the stories package: _stage.py, _index.py); docs/stories.md says why these values."""
 
     threshold: float = 0.2  # an article joins the best story scoring at least this, else opens one
     merge_threshold: float = 0.4  # two stories whose centroids score this much merge
@@ -109,7 +109,7 @@ class ClusterSettings:
     # time, measured on the dated stream (bench/eval_story_stream.py: ECB+ articles dated in their first
     # lines + MEANTIME), chosen on its ECB+ odd topics + MEANTIME, ECB+ even topics held out: docs/stories.md
     time_grace_days: float = 3.0  # a published date this close to the story's span costs nothing (1 and 3 tie, 5-10 lose)
-    time_half_life_days: float = 30.0  # beyond the grace the score decays with this half-life (7: tune B3 0.860, 30: 0.881)
+    time_half_life_days: float = 30.0  # beyond the grace the factor decays with this half-life (floor 0.3; tune B3 at 7: 0.860, 14: 0.857, 30: 0.881, 60: 0.862)
     time_floor: float = 0.3  # ... towards this factor, not to 0: similar reports weeks apart are one story about half the time
     time_horizon_days: float = 90.0  # a story last seen this long before an article is closed to it (60-400 score alike)
     idf_background_docs: int = 200  # idf counts this many unseen documents besides the store's: 20 ECB+ events
