@@ -330,6 +330,10 @@ class StoryIndex:
         if vec.published:  # a story too far away in time cannot reach the threshold: skip it
             for sid in [sid for sid in shared if self._out_of_time(vec.published, self.stories[sid])]:
                 del shared[sid]
+            # beyond the grace a story already scores less: one shared rare key is chance there
+            for sid in [sid for sid, n in shared.items() if n < self.cfg.late_min_shared_keys
+                        and self._beyond_grace(vec.published, self.stories[sid])]:
+                del shared[sid]
         return [sid for sid, _ in heapq.nlargest(self.cfg.max_candidates, shared.items(), key=lambda kv: (kv[1], kv[0]))]
 
     def _prune(self, posting: set[str]) -> None:
@@ -349,6 +353,11 @@ class StoryIndex:
             return False
         gap = max((day - story.last).days, (story.first - day).days)
         return gap > self.horizon_days
+
+    def _beyond_grace(self, day: dt.date, story: StoryState) -> bool:
+        if not (story.first and story.last):
+            return False
+        return max((day - story.last).days, (story.first - day).days) > self.cfg.time_grace_days
 
     @property
     def horizon_days(self) -> float:
