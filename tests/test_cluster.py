@@ -377,7 +377,7 @@ def test_copies_of_one_report_stay_one_story_through_reassignment_and_consolidat
 
     ws = newsweave.open(tmp_path / "copies.db")
     ws.ingest([seeds_dir])
-    ws.analyse(until="cluster")
+    ws.analyse(until="stories")
     store = ws.store
     spans = _family_stories(store)
     assert spans  # the seeds hold copies of one wire report
@@ -426,10 +426,10 @@ def test_the_seeds_form_one_story_in_a_crowded_store(tmp_path, seeds_dir):
     examples = Path(__file__).resolve().parents[1] / "examples"
     ws = newsweave.open(tmp_path / "crowded.db")
     ws.ingest([examples, ecb_subset(tmp_path, {"1", "2", "3"})])
-    ws.analyse(until="cluster")
+    ws.analyse(until="stories")
     before = {a.id for a in ws.articles()}
     ws.ingest([seeds_dir])
-    ws.analyse(until="cluster")
+    ws.analyse(until="stories")
     seeds = [a.id for a in ws.articles() if a.id not in before]
     assert len(seeds) == 5
     assert len({story_of(ws.store, a) for a in seeds}) == 1
