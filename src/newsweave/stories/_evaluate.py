@@ -164,20 +164,29 @@ def evaluate_stories(
     return result
 
 
-def recluster(features, settings=None, index_class=None) -> dict[str, str]:
+def recluster(features, settings=None, index_class=None, families=None) -> dict[str, str]:
     """Cluster stored features again in the order given (no parsing): {article: story}.
     The same assignment and consolidation the stage runs, for order-sensitivity checks;
-    `index_class` (a StoryIndex subclass) lets a benchmark try another signal."""
+    `index_class` (a StoryIndex subclass) lets a benchmark try another signal; `families`
+    (article -> reuse family, `reuse.family_of`) keeps copies together as the stage does."""
 
     cfg = settings or ClusterSettings()
     index = (index_class or StoryIndex)(cfg)
     features = list(features)
+    if families:
+        index.set_families(_multi_member(families, {f.article for f in features}))
     index.observe(features)
     for f in features:
         index.assign(f)
     if cfg.consolidate:
         index.consolidate()
     return dict(index.article_story)
+
+
+def _multi_member(families: Mapping[str, str], articles: set[str]) -> dict[str, str]:
+    """The family of each article whose family holds another of `articles`."""
+    size = Counter(families[a] for a in articles if a in families)
+    return {a: families[a] for a in articles if a in families and size[families[a]] > 1}
 
 
 def scores_of(pred: Mapping[str, str], gold: Mapping[str, str]) -> dict:

@@ -69,6 +69,7 @@ class ArticleVectors:
     published: dt.date | None
     place: str | None
     lede_people: frozenset[str] = frozenset()  # people the title or first sentence names
+    year_guessed: bool = False  # the year is only the latest one the text mentions (no date, no month)
 
 
 @dataclass
@@ -149,6 +150,64 @@ class StoryIndex:
         self._merged_from: dict[str, set[str]] = defaultdict(set)  # live story -> ids merged into it
         self.newest: dt.date | None = None  # the latest published date seen
         self._next_seq = 1
+        # reuse families of two or more articles: copies of one report are one story, always
+        self.family: dict[str, str] = {}  # article -> family id
+        self.family_members: dict[str, set[str]] = defaultdict(set)  # family id -> its articles
+
+    def set_families(self, families: dict[str, str]) -> None:
+        """Record the reuse family of articles (article -> family id; `reuse.family_of`).
+        Families change as copies arrive (a new article can join two), so the latest call
+        wins for the articles it names."""
+        for article, fam in families.items():
+            old = self.family.get(article)
+            if old is not None:
+                self.family_members[old].discard(article)
+            self.family[article] = fam
+            self.family_members[fam].add(article)
+
+    def _family_story(self, article: str) -> str | None:
+        """The live story holding most of the article's placed family members (the oldest
+        story on a tie), or None when none of them is placed."""
+        fam = self.family.get(article)
+        if fam is None:
+            return None
+        held = Counter(self.article_story[m] for m in self.family_members[fam] if m != article and m in self.article_story)
+        if not held:
+            return None
+        return max(held, key=lambda sid: (held[sid], -self.stories[sid].seq))
+
+    def _family_bound(self, article: str) -> bool:
+        """Whether the article has family members in its own story (it moves only with them)."""
+        sid = self.article_story.get(article)
+        fam = self.family.get(article)
+        return fam is not None and any(
+            m != article and self.article_story.get(m) == sid for m in self.family_members[fam]
+        )
+
+    def unite_families(self, story_ids: Iterable[str] | None = None) -> list[Change]:
+        """The invariant: every reuse family in one story. A family whose members lie in
+        several stories moves to the story holding most of them (the oldest on a tie)."""
+        sids = set(story_ids) if story_ids is not None else set(self.live())
+        fams = sorted({self.family[a] for sid in sids if sid in self.stories
+                       for a in self.stories[sid].members if a in self.family})
+        changes = []
+        for fam in fams:
+            placed = sorted(m for m in self.family_members[fam] if m in self.article_story)
+            held = Counter(self.article_story[m] for m in placed)
+            if len(held) < 2:
+                continue
+            target = max(held, key=lambda sid: (held[sid], -self.stories[sid].seq))
+            for article in placed:
+                own_id = self.article_story[article]
+                if own_id == target:
+                    continue
+                vec = self.stories[own_id].members[article]
+                self.leave(vec)
+                self.join(vec, target)
+                if not self.stories[own_id].members:
+                    self._redirect(own_id, target)
+                changes.append(Change("move", own_id, target, article, self.score(vec, self.stories[target], without_self=True)))
+        return changes
 
     # -- vectors ------------------------------------------------------------------------
 
@@ -160,7 +219,11 @@ class StoryIndex:
             self.df.update("e:" + k for k in f.entities)
 
     def idf(self, key: str) -> float:
-        return math.log((self.n_docs + 1) / (self.df.get(key, 0) + 1)) + 1.0
+        """Smoothed idf over the documents seen plus `idf_background_docs` that name nothing
+        seen: in a fresh store of one happening every article shares its words, and without
+        the background those words would weigh least (its articles then scored as strangers)."""
+        n = self.n_docs + self.cfg.idf_background_docs
+        return math.log((n + 1) / (self.df.get(key, 0) + 1)) + 1.0
 
     def vectors(self, f: ArticleFeatures) -> ArticleVectors:
         cfg = self.cfg
@@ -185,6 +248,7 @@ class StoryIndex:
             keys=keys,
             lead=lead if lead and prominence[lead] > 0 else None,
             year=_event_year(f),
+            year_guessed=not (f.published or f.dated_years),
             published=f.published,
             place=f.place,
             lede_people=_lede_people(f, cfg.lede_min_mentions),
@@ -215,7 +279,7 @@ class StoryIndex:
         if vec.place and places.get(vec.place, 0) > 0:
             s += cfg.place_bonus
         if vec.year and years:
-            s *= self._year_factor(vec.year, years)
+            s *= self._year_factor(vec.year, years, vec.year_guessed)
         if vec.lead and leads:
             story_lead = max(leads, key=lambda k: (leads[k], k))
             # A name counts as named when it is an entity or a word of the other side: the
@@ -230,12 +294,14 @@ class StoryIndex:
                 s *= cfg.lede_mismatch_factor
         return s * self._time_factor(vec, story)
 
-    def _year_factor(self, year: int, years: Counter) -> float:
+    def _year_factor(self, year: int, years: Counter, guessed: bool = False) -> float:
         """How well the article's event year agrees with the years of the story's articles:
-        1 when all agree, `year_mismatch_factor` when none does (a year apart counts half)."""
+        1 when all agree, `year_mismatch_factor` when none does (a year apart counts half);
+        `guessed_year_mismatch_factor` when the article's year is only the latest it mentions
+        (an undated report recalling a career, "here's something we all knew would happen")."""
         total = sum(years.values())
         agree = years.get(year, 0) + 0.5 * (years.get(year - 1, 0) + years.get(year + 1, 0))
-        low = self.cfg.year_mismatch_factor
+        low = self.cfg.guessed_year_mismatch_factor if guessed else self.cfg.year_mismatch_factor
         return low + (1.0 - low) * min(agree / total, 1.0)
 
     def _time_factor(self, vec: ArticleVectors, story: StoryState) -> float:
@@ -245,7 +311,10 @@ class StoryIndex:
             return 1.0
         gap = min(abs((vec.published - story.first).days), abs((vec.published - story.last).days))
         excess = gap - self.cfg.time_grace_days
-        return 1.0 if excess <= 0 else 0.5 ** (excess / self.cfg.time_half_life_days)
+        if excess <= 0:
+            return 1.0
+        low = self.cfg.time_floor
+        return low + (1.0 - low) * 0.5 ** (excess / self.cfg.time_half_life_days)
 
     def candidates(self, vec: ArticleVectors, exclude: str | None = None) -> list[str]:
         """The stories sharing the most blocking keys with the article."""
@@ -260,6 +329,10 @@ class StoryIndex:
             shared.pop(exclude, None)
         if vec.published:  # a story too far away in time cannot reach the threshold: skip it
             for sid in [sid for sid in shared if self._out_of_time(vec.published, self.stories[sid])]:
+                del shared[sid]
+            # beyond the grace a story already scores less: one shared rare key is chance there
+            for sid in [sid for sid, n in shared.items() if n < self.cfg.late_min_shared_keys
+                        and self._beyond_grace(vec.published, self.stories[sid])]:
                 del shared[sid]
         return [sid for sid, _ in heapq.nlargest(self.cfg.max_candidates, shared.items(), key=lambda kv: (kv[1], kv[0]))]
 
@@ -281,13 +354,22 @@ class StoryIndex:
         gap = max((day - story.last).days, (story.first - day).days)
         return gap > self.horizon_days
 
+    def _beyond_grace(self, day: dt.date, story: StoryState) -> bool:
+        if not (story.first and story.last):
+            return False
+        return max((day - story.last).days, (story.first - day).days) > self.cfg.time_grace_days
+
     @property
     def horizon_days(self) -> float:
         """The gap beyond which even a perfect score (at most 1 + place bonus) decays below
         the threshold: such stories are closed to the article."""
         cfg = self.cfg
         best = 1.0 + cfg.place_bonus
-        return cfg.time_grace_days + cfg.time_half_life_days * math.log2(best / max(cfg.threshold, 1e-6))
+        if cfg.time_floor * best >= cfg.threshold:
+            return cfg.time_horizon_days
+        reach = (cfg.threshold / best - cfg.time_floor) / (1.0 - cfg.time_floor)
+        decayed = cfg.time_grace_days + cfg.time_half_life_days * math.log2(1.0 / max(reach, 1e-6))
+        return min(decayed, cfg.time_horizon_days)
 
     def best(self, vec: ArticleVectors, exclude: str | None = None) -> tuple[str | None, float]:
         best_id, best_score = None, 0.0
@@ -302,6 +384,10 @@ class StoryIndex:
     def assign(self, f: ArticleFeatures) -> tuple[str, float]:
         """Put one article into the best story at or above the threshold, or open a new one."""
         vec = self.vectors(f)
+        family_sid = self._family_story(f.article)
+        if family_sid is not None:  # a copy joins its family's story, whatever it scores
+            self.join(vec, family_sid)
+            return family_sid, self.score(vec, self.stories[family_sid], without_self=True)
         sid, score = self.best(vec)
         if sid is None or score < self.cfg.threshold:
             sid, score = self.open_story(vec.article), 1.0
@@ -339,13 +425,21 @@ class StoryIndex:
         todo = set(story_ids if story_ids is not None else self.live())
         for _ in range(rounds):
             changed: set[str] = set()
+            seen_families: set[str] = set()
             for sid in sorted(todo):
                 story = self.stories.get(sid)
                 if story is None or story.merged_into or not story.members:
                     continue
                 for vec in sorted(story.members.values(), key=lambda v: v.article):
-                    change = self._reconsider(vec)
-                    if change:
+                    if vec.article not in story.members:  # left with its family
+                        continue
+                    if self._family_bound(vec.article):
+                        fam = self.family[vec.article]
+                        found = [] if fam in seen_families else self._reconsider_family(fam)
+                        seen_families.add(fam)
+                    else:
+                        found = [c for c in [self._reconsider(vec)] if c]
+                    for change in found:
                         changes.append(change)
                         changed.update((change.story, change.target))
             for change in self._merge_pass(todo | changed):
@@ -355,6 +449,9 @@ class StoryIndex:
                 for change in self._split_by_year(sid):
                     changes.append(change)
                     changed.update((change.story, change.target))
+            for change in self.unite_families(todo | changed):
+                changes.append(change)
+                changed.update((change.story, change.target))
             if not changed:
                 break
             todo = changed
@@ -364,6 +461,8 @@ class StoryIndex:
         cfg = self.cfg
         own_id = self.article_story[vec.article]
         own = self.stories[own_id]
+        if self._family_bound(vec.article):  # copies move together (the merge and split passes move them)
+            return None
         own_score = self.score(vec, own, without_self=True)
         other_id, other_score = self.best(vec, exclude=own_id)
         if other_id and other_score >= cfg.threshold and other_score > own_score + cfg.move_margin:
@@ -376,6 +475,32 @@ class StoryIndex:
             new_id = self._split_off([vec])
             return Change("split", own_id, new_id, vec.article, own_score)
         return None
+
+    def _reconsider_family(self, fam: str) -> list[Change]:
+        """`_reconsider` for the members of one reuse family in one story, as one unit: their
+        centroid against their story without them and against the best other story."""
+        cfg = self.cfg
+        own_id = self.article_story[min(a for a in self.family_members[fam] if a in self.article_story)]
+        own = self.stories[own_id]
+        vecs = [own.members[a] for a in sorted(self.family_members[fam]) if a in own.members]
+        if len(vecs) == len(own.members):  # the family is the whole story: the merge pass decides
+            return []
+        unit = StoryState("family", 0)
+        for vec in vecs:
+            unit.add(vec)
+            self.leave(vec)
+        centroid = self._centroid(unit)
+        own_score = self.score(centroid, own)
+        other_id, other_score = self.best(centroid, exclude=own_id)
+        if other_id and other_score >= cfg.threshold and other_score > own_score + cfg.move_margin:
+            target, kind, score = other_id, "move", other_score
+        elif own_score < cfg.threshold - cfg.move_margin and other_score < cfg.threshold:
+            target, kind, score = self.open_story(vecs[0].article), "split", own_score
+        else:
+            target, kind = own_id, None
+        for vec in vecs:
+            self.join(vec, target)
+        return [Change(kind, own_id, target, vec.article, score) for vec in vecs] if kind else []
 
     def _split_off(self, vecs: list[ArticleVectors]) -> str:
         """Take the articles out of their story into a new one, opened by the first."""

@@ -68,7 +68,7 @@ def assign_articles(store: Store, article_ids: Sequence[str], settings: Settings
             sid, score = index.assign(f)
             touched.add(sid)
             scores[f.article] = score
-        changes = index.consolidate(touched) if cfg.consolidate else []
+        changes = index.consolidate(touched) if cfg.consolidate else index.unite_families(touched)
         touched |= previous & set(index.stories)
         save(store, index, features, touched | {c.story for c in changes} | {c.target for c in changes}, scores, changes)
     return changes
@@ -105,6 +105,7 @@ def load_index(
         if r["article_id"] not in exclude
     }
     index.observe(features.values())
+    index.set_families(stored_families(store))
     for r in store.conn.execute("SELECT id, seq, merged_into FROM stories ORDER BY seq"):
         index.stories[r["id"]] = StoryState(r["id"], r["seq"], merged_into=r["merged_into"])
         index._next_seq = r["seq"] + 1
@@ -114,6 +115,12 @@ def load_index(
         if r["article_id"] in features:
             index.join(index.vectors(features[r["article_id"]]), r["story_id"])
     return index, features
+
+
+def stored_families(store: Store) -> dict[str, str]:
+    """Article -> reuse family, for every article the reuse stage put in a family of two or
+    more (the reuse stage runs before this one; its table holds only such families)."""
+    return {r[0]: r[1] for r in store.conn.execute("SELECT article_id, family FROM reuse_families")}
 
 
 def save(

@@ -1,0 +1,247 @@
+"""Story clustering measured the ways issue 17 asks, on stored features (no parsing after
+the first run):
+
+    PYTHONPATH=src python bench/eval_story_stream.py [--store DIR] [--set name=value ...] [--only ecb,alone,dated]
+
+1. ECB+ topics 1-35: B-cubed F1 in file order, the mean / min / max over ten orders (file +
+   seeds 1-9) and the spread, odd and even topics separately (each half scored over its own
+   articles of the whole run).
+2. Each of the 20 ECB+ events with reference summaries clustered alone (only its articles,
+   as in a fresh store): how many stories each forms.
+3. A dated stream (see `dated_stream`): ECB+ articles whose first three lines carry a full
+   date (published = that date, gold = the event) and the MEANTIME Wikinews articles
+   (published = the document creation time, gold = articles linked by a shared
+   cross-document event instance), in date order, beside the TF-IDF baseline.
+
+`--set` overrides a ClusterSettings field (e.g. --set time_half_life_days=14), so every
+figure of docs/stories.md can be reproduced with the value it names.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import statistics
+import sys
+from collections import Counter, defaultdict
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("NEWSWEAVE_SHARED", ROOT.parent / "shared"))
+ECB = SHARED / "corpora" / "ecbplus" / "ecbplus-topics-1-35.jsonl"
+MEANTIME = SHARED / "corpora" / "meantime" / "intra_cross-doc_annotation"
+SUMMARY_EVENTS = tuple(
+    "1_ecb 1_ecbplus 3_ecbplus 4_ecb 5_ecb 7_ecb 8_ecbplus 9_ecbplus 12_ecb 13_ecbplus 14_ecb 18_ecb 19_ecb "
+    "24_ecbplus 26_ecbplus 27_ecb 28_ecb 30_ecb 33_ecbplus 34_ecbplus".split()
+)
+MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+FULL_DATE = re.compile(rf"\b({MONTHS}|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.? (\d{{1,2}}),? ((?:19|20)\d\d)\b")
+
+
+def stored(jsonl: Path, store_path: Path, gold_field: str):
+    """(features in arrival order, gold, families) after one run of the eval command into
+    `store_path` (reused when it exists)."""
+    from newsweave.stories._evaluate import evaluate_stories
+    from newsweave.stories._features import ArticleFeatures
+    from newsweave.reuse import family_of
+    from newsweave.store import Store
+
+    if not store_path.exists():
+        evaluate_stories(jsonl, gold_field, store_path=str(store_path))
+    store = Store(str(store_path))
+    rows = store.conn.execute(
+        "SELECT a.id, a.extra, f.features FROM articles a JOIN story_features f ON f.article_id = a.id ORDER BY a.seq"
+    ).fetchall()
+    features = [ArticleFeatures.from_json(r["id"], json.loads(r["features"])) for r in rows]
+    gold = {r["id"]: str(json.loads(r["extra"])[gold_field]) for r in rows}
+    families = family_of(store, list(gold))
+    store.close()
+    return features, gold, families
+
+
+USE_FAMILIES = True
+
+
+def cluster(features, cfg, families=None) -> dict[str, str]:
+    from newsweave.stories._evaluate import recluster
+
+    return recluster(features, cfg, families=families if USE_FAMILIES else None)
+
+
+def f1(pred, gold, items=None) -> float:
+    from newsweave.stories._evaluate import bcubed
+
+    items = items if items is not None else gold
+    return bcubed({a: pred[a] for a in items}, {a: gold[a] for a in items}).f1
+
+
+def ecb_orders(cfg, features, gold, families, orders: int = 10) -> dict:
+    topic = {a: int(g.split("_")[0]) for a, g in gold.items()}
+    odd = [a for a in gold if topic[a] % 2]
+    even = [a for a in gold if not topic[a] % 2]
+    runs = []
+    for seed in range(orders):
+        order = list(features)
+        if seed:
+            random.Random(seed).shuffle(order)
+        pred = cluster(order, cfg, families)
+        runs.append((f1(pred, gold), f1(pred, gold, odd), f1(pred, gold, even), len(set(pred.values()))))
+    alls = [r[0] for r in runs]
+    return {
+        "file_order": round(alls[0], 4),
+        "file_odd": round(runs[0][1], 4),
+        "file_even": round(runs[0][2], 4),
+        "file_clusters": runs[0][3],
+        "mean": round(statistics.mean(alls), 4),
+        "min": round(min(alls), 4),
+        "max": round(max(alls), 4),
+        "spread": round(max(alls) - min(alls), 4),
+        "mean_odd": round(statistics.mean(r[1] for r in runs), 4),
+        "mean_even": round(statistics.mean(r[2] for r in runs), 4),
+    }
+
+
+def events_alone(cfg, features, gold, families) -> dict:
+    out = {}
+    for event in SUMMARY_EVENTS:
+        own = [f for f in features if gold[f.article] == event]
+        pred = cluster(own, cfg, families)
+        out[event] = sorted(Counter(pred.values()).values(), reverse=True)
+    return {"split": sum(len(v) > 1 for v in out.values()), "events": len(out), "sizes": out}
+
+
+def ecb_dated_records() -> list[dict]:
+    """ECB+ articles with a full date ("April 27, 2009") in their first three lines: that
+    date is their publication date (the pages open with it), the event their gold."""
+    import datetime as dt
+
+    out = []
+    for line in ECB.read_text(encoding="utf-8").splitlines():
+        r = json.loads(line)
+        m = FULL_DATE.search("\n".join(r["text"].splitlines()[:3]))
+        if not m:
+            continue
+        month = next(i for i, name in enumerate(MONTHS.split("|"), 1) if name.lower().startswith(m.group(1).lower()[:3]))
+        try:
+            day = dt.date(int(m.group(3)), month, int(m.group(2)))
+        except ValueError:
+            continue
+        out.append({"id": "ecb-" + r["id"], "text": r["text"], "published": day.isoformat(),
+                    "gold": r["subtopic"], "part": "ecb-odd" if int(r["topic"]) % 2 else "ecb-even"})
+    return out
+
+
+def meantime_records() -> list[dict]:
+    """MEANTIME's 120 Wikinews articles: text from the tokens (title = sentence 0), the date
+    from the creation time; gold = the connected components of articles that share a
+    cross-document event instance (a non-grammatical event annotated as the same happening),
+    so two reports of one bankruptcy filing are one story and two order announcements by
+    Boeing years apart are two. Articles without a creation time are left out."""
+    import xml.etree.ElementTree as ET
+
+    docs = {}
+    for path in sorted(MEANTIME.glob("corpus_*/*.xml")):
+        root = ET.parse(path).getroot()
+        sents: dict[int, list[str]] = defaultdict(list)
+        for tok in root.findall("token"):
+            sents[int(tok.get("sentence"))].append(tok.text or "")
+        dct = [t.get("value") for t in root.iter("TIMEX3") if t.get("functionInDocument") == "CREATION_TIME"]
+        if not dct or not re.fullmatch(r"\d{4}-\d\d-\d\d", dct[0]):
+            continue
+        lines = [_detok(" ".join(sents[k])) for k in sorted(sents)]
+        events = {e.get("instance_id") for e in root.iter("EVENT") if e.get("instance_id") and e.get("class") != "GRAMMATICAL"}
+        docs[root.get("doc_id")] = {"title": lines[0], "text": "\n".join(lines[1:]), "published": dct[0], "events": events,
+                                    "corpus": path.parent.name}
+    parent = {d: d for d in docs}
+
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    holders = defaultdict(list)
+    for d, v in docs.items():
+        for e in v["events"]:
+            holders[e].append(d)
+    for ds in holders.values():
+        for d in ds[1:]:
+            parent[find(d)] = find(ds[0])
+    return [{"id": "mt-" + d, "title": v["title"], "text": v["text"], "published": v["published"],
+             "gold": "mt-" + find(d), "part": "meantime"} for d, v in docs.items()]
+
+
+def _detok(s: str) -> str:
+    s = re.sub(r" ([,.;:!?%)'])", r"\1", s)
+    return re.sub(r"([($]) ", r"\1", s).replace(" 's", "'s").replace("`` ", '"').replace(" ''", '"')
+
+
+def dated_stream(cfg, store_dir: Path) -> dict:
+    from newsweave.stories._evaluate import BASELINE_THRESHOLDS, baseline_labels, bcubed
+
+    records = sorted(ecb_dated_records() + meantime_records(), key=lambda r: r["published"])
+    path = store_dir / "dated-stream.jsonl"
+    if not path.exists():
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    features, gold, families = stored(path, store_dir / "dated.db", "gold")
+    by_id = {}
+    import sqlite3
+
+    conn = sqlite3.connect(str(store_dir / "dated.db"))
+    for aid, extra, text in conn.execute("SELECT id, extra, clean_text FROM articles"):
+        by_id[aid] = (json.loads(extra)["part"], text)
+    conn.close()
+    pred = cluster(features, cfg, families)
+    parts = {p: [a for a in gold if by_id[a][0] == p] for p in ("ecb-odd", "ecb-even", "meantime")}
+    parts["tune"] = parts["ecb-odd"] + parts["meantime"]  # the time signals are chosen on these; ecb-even is held out
+    result = {"articles": len(gold), "gold_stories": len(set(gold.values())), "stories": len(set(pred.values())),
+              "all": round(f1(pred, gold), 4)}
+    result.update({p: round(f1(pred, gold, ids), 4) for p, ids in parts.items()})
+    ids = list(gold)
+    runs = baseline_labels([by_id[a][1] for a in ids], BASELINE_THRESHOLDS)
+    base = {t: {a: str(l) for a, l in zip(ids, labels)} for t, labels in runs.items()}
+    best = max(base, key=lambda t: (bcubed(base[t], gold).f1, -t))
+    result["baseline_best"] = {"threshold": best, "all": round(f1(base[best], gold), 4),
+                               **{p: round(f1(base[best], gold, ids_), 4) for p, ids_ in parts.items()}}
+    result["baseline_0.85"] = round(f1(base[0.85], gold), 4)
+    return result
+
+
+def main() -> None:
+    from newsweave.settings import ClusterSettings
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--store", default="/tmp/newsweave-eval-stories", help="folder for the stores (reused)")
+    ap.add_argument("--set", action="append", default=[], help="ClusterSettings override, name=value")
+    ap.add_argument("--only", default="ecb,alone,dated")
+    ap.add_argument("--orders", type=int, default=10)
+    ap.add_argument("--no-families", action="store_true", help="cluster without the reuse families (as before issue 17)")
+    args = ap.parse_args()
+    global USE_FAMILIES
+    USE_FAMILIES = not args.no_families
+    cfg = ClusterSettings()
+    for item in args.set:
+        name, value = item.split("=", 1)
+        cfg = replace(cfg, **{name: type(getattr(cfg, name))(value)})
+    store_dir = Path(args.store)
+    store_dir.mkdir(parents=True, exist_ok=True)
+    only = set(args.only.split(","))
+    out: dict = {"settings": args.set}
+    if only & {"ecb", "alone"}:
+        features, gold, families = stored(ECB, store_dir / "ecb.db", "subtopic")
+        if "ecb" in only:
+            out["ecb"] = ecb_orders(cfg, features, gold, families, args.orders)
+        if "alone" in only:
+            out["alone"] = events_alone(cfg, features, gold, families)
+    if "dated" in only:
+        out["dated"] = dated_stream(cfg, store_dir)
+    json.dump(out, sys.stdout)
+    print()
+
+
+if __name__ == "__main__":
+    main()
