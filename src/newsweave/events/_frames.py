@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 
 from . import _timex as timex
 from ..grouping import first_fit
+from ._assertion import SAYING, assertion
 from ._participants import AGENT_LABELS, FIRST_PLURAL, FIRST_SINGULAR, PLURAL_ANAPHORS, SINGULAR_PRONOUNS, ArticlePeople, Participant, Salience, canonical, name_span, same_name, same_participant
 from ..records import Event, Span, TimeValue
 
@@ -105,12 +106,18 @@ HEDGES = {"reportedly", "allegedly", "purportedly", "apparently"}
 HABITUAL = {"annually", "regularly", "every", "yearly", "often", "usually", "routinely"}
 GATHERING = re.compile(
     r"\b(meeting|summit|forum|conference|congress|dialogue|plus|games|exercise|session|assembly|"
-    r"convention|festival|ceremony|expo|olympics|cup|championship|council)\b|^[A-Z]{3,}",
+    r"convention|festival|ceremony|expo|olympics|cup|championship|council)\b|(?-i:^[A-Z]{3,})",
     re.I,
 )
 EDITION_WORDS = {"next", "first", "second", "third", "inaugural", "upcoming", "last", "latest", "annual"}
 CONVENE_VERBS = {"hold", "convene", "begin", "open", "start", "take", "kick", "commence", "conclude", "end"}
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
+# whom a speech is addressed to, when not a name
+AUDIENCE = {"crowd", "nation", "audience", "parliament", "congress", "assembly", "conference", "rally", "meeting",
+            "summit", "gathering", "supporter", "reporter", "journalist", "student", "graduate", "troop", "delegate",
+            "lawmaker", "forum", "convention", "session", "house", "senate", "people", "country", "fan", "worker",
+            "member", "media", "press", "leader", "minister", "party", "union", "council", "board", "shareholder",
+            "investor", "employee", "staff", "meeting", "dinner", "ceremony", "event"}  # fmt: skip
 STATUS_TENSE = {"planned": timex.FUTURE, "occurred": timex.PAST, "negated": timex.PAST, "reported": timex.PAST}
 
 
@@ -154,6 +161,27 @@ def _with_conj(tok) -> list:
                 if p.ent_type_ != "PERSON":
                     out += [x for x in _with_conj(p)[1:] if x.ent_type_ == "PERSON"]
     return out
+
+
+def _pp_chain(tok, depth: int = 0) -> list:
+    """The objects of the prepositional phrases hanging from a token, and from theirs ("met
+    … on the sidelines of the ADMM-Plus in Kuala Lumpur"), never inside another clause, an
+    apposition or an object ("a clinic in Bayou La Batre" of the nominee is not the
+    announcement's place)."""
+    out = []
+    if depth > 3:
+        return out
+    for prep in _children(tok, "prep"):
+        for pobj in _children(prep, "pobj"):
+            out.append(pobj)
+            out += _pp_chain(pobj, depth + 1)
+    return out
+
+
+def _names_someone(tok) -> bool:
+    """A direct object that is a person, organisation or place by name, or a pronoun, not a
+    thing that merely mentions one ("received a distress call from MV Gibe")."""
+    return tok.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") or tok.pos_ in ("PROPN", "PRON")
 
 
 def _is_plan(tok) -> bool:
@@ -210,7 +238,10 @@ class _Reader:
         if PLURAL_ANAPHORS.match(phrase) or PLURAL_ANAPHORS.match(low):
             return [Participant(p.name, p.start, p.end, p.label, "group") for p in self.salience.last_group]
         if low in SINGULAR_PRONOUNS:
-            if t.dep_ == "poss" and sent_subject is not None and sent_subject.label == "PERSON":
+            reporter = self._reporter_of(t, base) if t.dep_ in ("nsubj", "nsubjpass") else None
+            if reporter is not None:
+                p = reporter  # "Stefanski said he met with Cheeks": he is Stefanski
+            elif t.dep_ == "poss" and sent_subject is not None and sent_subject.label == "PERSON":
                 p = sent_subject  # "Sharing details of his talks ..., Hegseth posted"
             else:
                 p = self.salience.last_person
@@ -228,6 +259,20 @@ class _Reader:
         if label not in AGENT_LABELS:
             return []
         return [Participant(name, base + s, base + e, label)]
+
+    def _reporter_of(self, pronoun, base: int) -> Participant | None:
+        """The named person who says the clause a subject pronoun stands in ("X said he …")."""
+        clause = pronoun.head
+        while clause.dep_ in ("conj", "xcomp") and clause.head is not clause:
+            clause = clause.head
+        if clause.dep_ != "ccomp" or clause.head.lemma_.lower() not in SAYING:
+            return None
+        for s in _children(clause.head, "nsubj"):
+            if s.lower_ not in SINGULAR_PRONOUNS:
+                found = self._one(s, base, None)
+                if found and found[0].label == "PERSON":
+                    return found[0]
+        return None
 
     def subject_person(self, sent, base: int) -> Participant | None:
         root = sent.root
@@ -421,6 +466,11 @@ class _Reader:
         status = self.status(verb, noun)
         if status is None:
             return []
+        claim = assertion(verb, noun) if verb is not None else assertion(None, noun)
+        if not claim.asserted:
+            return []  # a relative, conditional or purpose clause, a demand, a question ...
+        if not self._fits_sense(kind, verb, noun):
+            return []
         actors: list[Participant] = []
         counterparts: list[Participant] = []
         obj: str | None = None
@@ -455,6 +505,8 @@ class _Reader:
                 if not actors and own_subject:
                     # "the leaders of Lorvania, Estmark and Kessia signed": nobody named, a collective
                     actors = [p for t in own_subject[:1] for p in self._collective(t, base)]
+                if not actors and verb.dep_ == "relcl" and any(t.tag_ in ("WP", "WDT") for t in subj):
+                    actors = self.participants(verb.head, base, sent_subject)  # "JPMorgan, who announced ..."
                 climb = verb
                 while not actors and not own_subject and climb.dep_ in ("xcomp", "conj", "ccomp", "advcl") and climb.head is not climb:
                     climb = climb.head
@@ -483,7 +535,7 @@ class _Reader:
                 for d in _children(verb, "dobj") if noun is None else []:
                     if etype.place_dobj and (d.ent_type_ in PLACE_LABELS):
                         place = name_span(d)[2] if name_span(d) else d.text
-                    elif etype.counterpart_dobj:
+                    elif etype.counterpart_dobj and _names_someone(d):
                         counterparts += self.participants(d, base, sent_subject)
             if verb is not None and not etype.counterpart_dobj and noun is None:
                 dobj = _children(verb, "dobj")
@@ -513,16 +565,27 @@ class _Reader:
             place = self._place(anchors, counterparts, base)
         if not actors:
             return []
-        if etype.needs_object and obj is None and not counterparts:
-            return []  # "Kessia agreed.", "Solberg announced.": nothing is said
+        if claim.reporter is not None and status == "occurred":
+            # "a spokesman said Singh met Hegseth", "Kader claimed that he had visited Albania": the
+            # source's claim, kept with its source; a participant's own plain account ("Hegseth
+            # posted: 'I met with …'") is testimony and stays as it is
+            source = self.participants(claim.reporter, base, sent_subject) if claim.reporter.pos_ != "VERB" else []
+            own = source and any(same_name(source[0].name, p.name) for p in actors + counterparts)
+            if claim.claimed or not own:
+                status = "reported"
+                if source and source[0].via in ("name", "speaker"):
+                    details["source"] = source[0].name
+        said = verb is not None and noun is None and bool(_children(verb, "ccomp"))
+        if etype.needs_object and obj is None and not counterparts and not said:
+            return []  # "Kessia agreed.", "Solberg announced.": nothing is said (a long that-clause is content)
         if verb is None and not counterparts:
             return []  # "during his visit", "Singh's meetings": no one met, nothing to report
         if verb is None and not any(p.via in ("name", "speaker") for p in actors + counterparts):
             return []  # "details of their talks were awaited": nothing new is said
         actor_names = {p.name for p in actors}
         counterparts = [p for p in counterparts if p.name not in actor_names and not any(same_name(p.name, a) for a in actor_names)]
-        if etype.needs_counterpart and not counterparts and len(actors) < 2:
-            return []
+        if etype.needs_counterpart and not counterparts and (len(actors) < 2 or not etype.symmetric):
+            return []  # "GM and Chrysler receive loans": two actors meet each other only in a symmetric type
         if len(actors) >= 2 and etype.symmetric and not counterparts:
             actors, counterparts = actors[:1], actors[1:]
         sent_span = Span(self.article.id, base + sent.start_char, base + sent.end_char, self.text[base + sent.start_char : base + sent.end_char])
@@ -537,6 +600,19 @@ class _Reader:
                 for c in counterparts
             ]
         return [proto]
+
+    def _fits_sense(self, kind: str, verb, noun) -> bool:
+        """The trigger word in the lexicon's sense: "landed blows" is no arrival, "addressed a
+        vulnerability" no speech, "received a call" no reception."""
+        if verb is None or noun is not None:
+            return True
+        dobj = _children(verb, "dobj")
+        if kind == "arrive":
+            return not dobj  # arriving takes no object
+        if kind == "address":
+            passive = bool(_children(verb, "nsubjpass", "auxpass"))
+            return not passive and any(_names_someone(d) or d.lemma_.lower() in AUDIENCE for d in dobj)
+        return True
 
     def _collective(self, tok, base: int) -> list[Participant]:
         """A subject that names nobody but a body of people ("the leaders of Lorvania, Estmark
@@ -558,8 +634,10 @@ class _Reader:
                     cands += _children(prep, "pobj")
             if t.dep_ == "relcl" and any(c.text.lower() == "where" for c in t.children):
                 cands.append(t.head)
-        for p_tok in [t for a in anchors for t in a.subtree if t.dep_ == "pobj" and t.head.text.lower() in ("in", "at")]:
-            cands.append(p_tok)
+        for a in anchors:
+            # the trigger's phrases, and its object's ("signed the Framework … in Kuala Lumpur")
+            heads = [a] + (_children(a, "dobj") if a.pos_ in ("VERB", "AUX") else [])
+            cands += [t for h in heads for t in _pp_chain(h) if t.head.lower_ in ("in", "at")]
         for c in cands:
             if c.ent_type_ in PLACE_LABELS or (c.head.text.lower() == "at" and c.pos_ == "PROPN"):
                 found = name_span(c)
