@@ -27,6 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .. import corroborate, reuse, stories
+from ..events import is_gathering
 from ..corroborate import EventFact, StoryFacts
 from ..errors import NewsweaveError, NotFoundError
 from ..records import Article, Conflict, Entity, Event, Fact, Passage, Quote, Span, Story
@@ -331,9 +332,14 @@ def _headline(articles: Sequence[Article], lede, weights: Mapping) -> str | None
 
 def describe(event: Event, names: Mapping[str, str], with_date: bool = True) -> str:
     """A sentence composed from an event's fields only: who, did what, with whom, what,
-    where, when; planned events are written as planned, never as done."""
+    where, when; planned events are written as planned, never as done. When the fields
+    cannot make a sentence a person would write, or no evidence sentence names the actor
+    and the counterpart, the source's own sentence is shown instead (`_source_sentence`)."""
     actors = [names.get(a, a) for a in event.actors]
     counterparts = [names.get(c, c) for c in event.counterparts]
+    verbatim = _source_sentence(event, actors, counterparts)
+    if verbatim is not None:
+        return verbatim
     details = getattr(event, "details", None) or {}
     obj = event.object
     years = re.fullmatch(r"P(\d+)Y", details.get("duration", ""))
@@ -353,6 +359,10 @@ def describe(event: Event, names: Mapping[str, str], with_date: bool = True) -> 
     else:
         subject = _join(actors)
     words: list[str] = [subject] if subject else []
+    if event.status == "reported" and details.get("source") and not any(details["source"] in a for a in actors):
+        words.insert(0, f"According to {details['source']},")  # a claim keeps its source
+    if event.type == "agree" and obj and not obj.lower().startswith(("to ", "that ", "on ")):
+        obj = "on " + _with_article(obj)  # "agreed on the deal", never "agreed the trial"
     if event.status == "planned":
         words.append(("were" if plural else "was") + " scheduled to " + verb_base)
     elif event.status == "negated":
@@ -374,11 +384,49 @@ def describe(event: Event, names: Mapping[str, str], with_date: bool = True) -> 
     return text[:1].upper() + text[1:] + "."
 
 
+# words of a capitalised title that still take "the" ("the Framework for the US-India ...")
+TITLE_HEADS = re.compile(
+    r"\b(framework|agreement|treaty|accord|pact|compact|act|plan|deal|memorandum|charter|declaration|protocol|"
+    r"convention|partnership|summit|meeting|conference|forum|programme|program|initiative|strategy|roadmap|"
+    r"statement|communiqu[eé]|resolution|bill|law|exercise|dialogue|council|committee|commission)s?\b",
+    re.I,
+)
+FUNCTION_WORDS = {"that", "this", "it", "which", "what", "those", "these", "them", "there"}
+
+
+def _source_sentence(event: Event, actors: list[str], counterparts: list[str]) -> str | None:
+    """The source's own sentence, when a template would misstate the event: a "convene"
+    whose subject is no gathering ("The Yankees convened"), an object that is only a
+    function word ("signed the that"), or no evidence sentence naming the actor and every
+    counterpart (the frame would join what no sentence says together)."""
+    spans = [s for s in (event.evidence or []) if s.text]
+    if not spans:
+        return None
+    obj = (event.object or "").strip().lower()
+    odd = (event.type == "convene" and not all(is_gathering(a) for a in actors)) or obj in FUNCTION_WORDS
+    wanted = [n for n in actors[:1] + counterparts if n]
+    named = [s for s in spans if all(_names_in(n, s.text) for n in wanted)]
+    if not odd and named:
+        return None
+    best = min(named or spans, key=lambda s: len(s.text))
+    return best.text.strip()
+
+
+def _names_in(name: str, text: str) -> bool:
+    """A name is in a sentence when its last word is ("Singh" for "Rajnath Singh")."""
+    words = re.findall(r"[\w’'-]+", name)
+    return bool(words) and re.search(r"\b" + re.escape(words[-1]) + r"\b", text) is not None
+
+
 def _with_article(obj: str) -> str:
     """"the" before the thing ("the Framework for ...", "the forum"), except where the phrase
-    has its own determiner or is an infinitive ("to build ...")."""
+    has its own determiner or is an infinitive ("to build ..."), and never before a proper
+    name ("visited Albania", "met Dong Jun"): a capitalised phrase takes "the" only when it
+    is a title with a common head ("the Framework for the US-India Major Defence Partnership")."""
     low = obj.lower()
-    if low.startswith(("the ", "a ", "an ", "his ", "her ", "their ", "its ", "our ", "to ", "this ", "these ", "that ")):
+    if low.startswith(("the ", "a ", "an ", "his ", "her ", "their ", "its ", "our ", "to ", "this ", "these ", "that ", "on ")):
+        return obj
+    if obj[:1].isupper() and not TITLE_HEADS.search(obj):
         return obj
     return "the " + obj
 

@@ -103,12 +103,19 @@ PLAN_WORDS = {"schedule", "scheduled", "expect", "expected", "set", "slate", "sl
 FUTURE_AUX = {"will", "shall", "'ll", "would", "wo"}
 NEG_GOVERNORS = {"fail", "refuse", "decline", "cancel", "postpone", "scrap", "deny", "skip", "call off"}
 HEDGES = {"reportedly", "allegedly", "purportedly", "apparently"}
-HABITUAL = {"annually", "regularly", "every", "yearly", "often", "usually", "routinely"}
+HABITUAL = {"annually", "regularly", "every", "yearly", "often", "usually", "routinely", "regular", "frequent",
+            "occasional", "weekly", "monthly", "daily"}  # fmt: skip
 GATHERING = re.compile(
     r"\b(meeting|summit|forum|conference|congress|dialogue|plus|games|exercise|session|assembly|"
     r"convention|festival|ceremony|expo|olympics|cup|championship|council)\b|(?-i:^[A-Z]{3,})",
     re.I,
 )
+def is_gathering(name: str) -> bool:
+    """Whether a name is a gathering's ("the 12th ADMM-Plus", "the G20 summit"): only a
+    gathering convenes."""
+    return bool(GATHERING.search(name or ""))
+
+
 EDITION_WORDS = {"next", "first", "second", "third", "inaugural", "upcoming", "last", "latest", "annual"}
 CONVENE_VERBS = {"hold", "convene", "begin", "open", "start", "take", "kick", "commence", "conclude", "end"}
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -178,9 +185,12 @@ def _pp_chain(tok, depth: int = 0) -> list:
     return out
 
 
-def _names_someone(tok) -> bool:
+def _names_someone(tok, people_only: bool = False) -> bool:
     """A direct object that is a person, organisation or place by name, or a pronoun, not a
-    thing that merely mentions one ("received a distress call from MV Gibe")."""
+    thing that merely mentions one ("received a distress call from MV Gibe"). `people_only`:
+    one receives people and delegations, not an award ("received the Nelson Mandela Award")."""
+    if people_only:
+        return tok.ent_type_ in ("PERSON", "GPE", "NORP") or tok.lower_ in ("him", "her", "them")
     return tok.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") or tok.pos_ in ("PROPN", "PRON")
 
 
@@ -300,6 +310,8 @@ class _Reader:
                     kind = None  # "called for", "called on X to" are not calls; "called X on Tuesday" is
                 if kind == "call" and _children(tok, "oprd", "xcomp", "ccomp"):
                     kind = None  # "called it a ..."
+                if kind == "call" and any(c.lower_ in ("in", "off", "out", "up", "back") for c in _children(tok, "prt")):
+                    kind = None  # "called in to help", "called off": no call between two parties
                 if kind == "meet" and any(c.text.lower() in ("target", "targets", "demand", "demands", "needs",
                                                                "expectations", "deadline") for c in _children(tok, "dobj")):
                     kind = None
@@ -384,6 +396,8 @@ class _Reader:
             return None
         if lemma == "take" and not any(c.text.lower() == "place" for c in _children(verb, "dobj")):
             return None
+        if lemma != "take" and _children(verb, "xcomp", "dobj"):
+            return None  # "The Hunger Games set to begin filming": something else begins
         subj = _children(verb, "nsubj", "nsubjpass")
         if not subj and verb.dep_ in ("xcomp",) and _is_plan(verb.head):
             subj = _children(verb.head, "nsubj", "nsubjpass")
@@ -408,6 +422,8 @@ class _Reader:
             mods = {c.text.lower() for c in noun.children if c.dep_ in ("amod", "compound", "advmod")}
             if mods & PLAN_WORDS:
                 return "planned"
+            if mods & HABITUAL:
+                return None  # "they made regular visits": a habit, not a happening
             h = noun.head
             while h.pos_ not in ("VERB", "AUX") and h.dep_ != "ROOT" and h.head is not h:
                 h = h.head
@@ -454,6 +470,8 @@ class _Reader:
                 return self.status(main, None) if main.lemma_.lower() not in PLAN_WORDS else "planned"
         if v.tag_ == "VBG" and not any(c.dep_ == "aux" for c in v.children) and v.dep_ in ("advcl", "acl", "pcomp"):
             return None  # "marking a key engagement", "heralding a new era"
+        if v.tag_ == "VBN" and v.dep_ == "advcl" and not _children(v, "aux", "auxpass", "nsubj", "nsubjpass"):
+            return None  # "a conference in Bahrain attended by representatives …": a participle modifier
         if v.tag_ == "VB" and not any(c.dep_ == "aux" for c in v.children) and v.dep_ != "ROOT":
             return None
         return "occurred"
@@ -535,7 +553,7 @@ class _Reader:
                 for d in _children(verb, "dobj") if noun is None else []:
                     if etype.place_dobj and (d.ent_type_ in PLACE_LABELS):
                         place = name_span(d)[2] if name_span(d) else d.text
-                    elif etype.counterpart_dobj and _names_someone(d):
+                    elif etype.counterpart_dobj and _names_someone(d, people_only=kind == "receive"):
                         counterparts += self.participants(d, base, sent_subject)
             if verb is not None and not etype.counterpart_dobj and noun is None:
                 dobj = _children(verb, "dobj")
@@ -588,7 +606,11 @@ class _Reader:
             return []  # "GM and Chrysler receive loans": two actors meet each other only in a symmetric type
         if len(actors) >= 2 and etype.symmetric and not counterparts:
             actors, counterparts = actors[:1], actors[1:]
-        sent_span = Span(self.article.id, base + sent.start_char, base + sent.end_char, self.text[base + sent.start_char : base + sent.end_char])
+        # the dateline ("Kuala Lumpur, Oct 31 (IANS)") is metadata, not part of the sentence shown
+        s0 = max(base + sent.start_char, self.article.body_start if base + sent.end_char > self.article.body_start else 0)
+        while s0 < base + sent.end_char and self.text[s0] in " :,-—–":
+            s0 += 1
+        sent_span = Span(self.article.id, s0, base + sent.end_char, self.text[s0 : base + sent.end_char])
         t0 = min(t.idx for t in anchors) + base
         t1 = max(t.idx + len(t.text) for t in anchors) + base
         trigger = Span(self.article.id, t0, t1, self.text[t0:t1])
