@@ -147,6 +147,15 @@ def article_text(art: Article) -> tuple[str, list[int]]:
     return "\n\n".join(art.sentences), starts
 
 
+unscored = [0]  # frames whose actor is a pronoun for someone the sentence does not name
+
+
+def same_in(name: str, sentence: str) -> bool:
+    """The sentence names `name` (its last word)."""
+    words = re.findall(r"\w+", name)
+    return bool(words) and re.search(r"\b" + re.escape(words[-1]) + r"\b", sentence) is not None
+
+
 def predict(art: Article) -> dict[int, list[dict]]:
     """Sentence index -> newsweave's frames (as label dicts)."""
     from newsweave.events import _frames as ev
@@ -165,6 +174,9 @@ def predict(art: Article) -> dict[int, list[dict]]:
         actors = m.actors[:1] if symmetric else m.actors
         others = m.actors[1:] if symmetric else []
         for a in actors:
+            if a.via in ("pronoun", "group", "speaker") and not same_in(a.name, art.sentences[idx]):
+                unscored[0] += 1  # the labels hold frames whose actor the sentence names
+                continue
             out[idx].append(
                 {
                     "type": m.type,
@@ -335,6 +347,7 @@ def main() -> None:
         return
     check_refs(gold, arts)
     scores = evaluate(gold, arts)
+    print(f"frames whose actor is a pronoun for someone the sentence does not name (not scored): {unscored[0]}")
     for name, sc in scores.items():
         print(name, json.dumps(sc.table()))
         if args.errors:

@@ -127,12 +127,14 @@ def assertion(trigger, noun=None) -> Assertion:
         tok = trigger
     reporter, claimed = None, False
     first = True
-    while tok.head.i != tok.i:
-        dep, head = tok.dep_, tok.head
+    while True:
         if tok.pos_ in ("VERB", "AUX"):
             modal = _modal(tok)
             if modal and not (first and modal == "shall"):
                 return Assertion(False, "modal")
+        if tok.head.i == tok.i:
+            break
+        dep, head = tok.dep_, tok.head
         if dep in ("relcl", "acl") and tok.pos_ in ("VERB", "AUX"):
             if dep == "acl" and head.lemma_.lower() in PLAN_NOUNS and any(c.lower_ == "to" for c in tok.children):
                 pass  # "announced plans to meet": a plan (status decides), not the plan's description

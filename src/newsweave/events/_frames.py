@@ -249,8 +249,11 @@ class _Reader:
             return [Participant(p.name, p.start, p.end, p.label, "group") for p in self.salience.last_group]
         if low in SINGULAR_PRONOUNS:
             reporter = self._reporter_of(t, base) if t.dep_ in ("nsubj", "nsubjpass") else None
+            main = self._main_subject_of(t, base) if reporter is None and t.dep_ in ("nsubj", "nsubjpass") else None
             if reporter is not None:
                 p = reporter  # "Stefanski said he met with Cheeks": he is Stefanski
+            elif main is not None:
+                p = main  # "McNutt saw flames when he arrived": he is McNutt
             elif t.dep_ == "poss" and sent_subject is not None and sent_subject.label == "PERSON":
                 p = sent_subject  # "Sharing details of his talks ..., Hegseth posted"
             else:
@@ -266,9 +269,22 @@ class _Reader:
             return [p for c in _children(t, "appos") if base + c.idx >= self.article.body_start for p in self._one(c, base, sent_subject)]
         name, known = self.people.expand(surface)
         label = known or label
-        if label not in AGENT_LABELS:
-            return []
+        if label not in AGENT_LABELS or not any(w[:1].isupper() for w in name.split()):
+            return []  # a name is capitalised: "colonists" tagged as a person is nobody
         return [Participant(name, base + s, base + e, label)]
+
+    def _main_subject_of(self, pronoun, base: int) -> Participant | None:
+        """The named person subject of the clause an adverbial clause hangs from ("X saw
+        flames when he arrived")."""
+        clause = pronoun.head
+        if clause.dep_ != "advcl":
+            return None
+        for s in _children(clause.head, "nsubj", "nsubjpass"):
+            if s.lower_ not in SINGULAR_PRONOUNS:
+                found = self._one(s, base, None)
+                if found and found[0].label == "PERSON":
+                    return found[0]
+        return None
 
     def _reporter_of(self, pronoun, base: int) -> Participant | None:
         """The named person who says the clause a subject pronoun stands in ("X said he …")."""
@@ -448,6 +464,8 @@ class _Reader:
             return "reported"
         if words & FUTURE_AUX or any(c.lemma_ == "go" and c.dep_ == "aux" for c in v.children):
             return "planned"
+        if v.dep_ == "advcl" and v.tag_ in ("VBZ", "VBP") and {c.lower_ for c in v.head.children if c.dep_ == "aux"} & FUTURE_AUX:
+            return "planned"  # "... will wear the livery when it arrives on November 11"
         # climb through "is scheduled to", "is expected to", "plans to", "failed to"
         if v.dep_ in ("xcomp", "ccomp", "advcl", "acl") and v.tag_ in ("VB", "VBN") and any(c.dep_ == "aux" and c.text.lower() == "to" for c in v.children):
             head = v.head
@@ -524,7 +542,10 @@ class _Reader:
                     # "the leaders of Lorvania, Estmark and Kessia signed": nobody named, a collective
                     actors = [p for t in own_subject[:1] for p in self._collective(t, base)]
                 if not actors and verb.dep_ == "relcl" and any(t.tag_ in ("WP", "WDT") for t in subj):
-                    actors = self.participants(verb.head, base, sent_subject)  # "JPMorgan, who announced ..."
+                    ante = verb.head
+                    while ante.dep_ == "conj" and ante.head.i != ante.i:
+                        ante = ante.head  # "Bank of America and JPMorgan, who announced": both
+                    actors = self.participants(ante, base, sent_subject)
                 climb = verb
                 while not actors and not own_subject and climb.dep_ in ("xcomp", "conj", "ccomp", "advcl") and climb.head is not climb:
                     climb = climb.head
@@ -633,7 +654,10 @@ class _Reader:
             return not dobj  # arriving takes no object
         if kind == "address":
             passive = bool(_children(verb, "nsubjpass", "auxpass"))
-            return not passive and any(_names_someone(d) or d.lemma_.lower() in AUDIENCE for d in dobj)
+            return not passive and any(
+                d.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") or d.lower_ in ("him", "her", "us") or d.lemma_.lower() in AUDIENCE
+                for d in dobj
+            )  # a speech has an audience: "addressed parliament", not "address it"
         return True
 
     def _collective(self, tok, base: int) -> list[Participant]:

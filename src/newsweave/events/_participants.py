@@ -163,6 +163,8 @@ def name_span(token):
         e = _entity_of(t)
         if e is None or e.end > sub[-1].i + 1:
             continue
+        if e.end <= token.i and token.pos_ == "NOUN" and token.lower_ not in TITLE_WORDS | HONORIFICS:
+            continue  # "Oscar organizers", "the Obama administration": the name only modifies another head
         if e.label_ == "PERSON" or (e.label_ in ("ORG", "GPE") and doc[e.end - 1].dep_ == "appos"):
             return e.start_char, e.end_char, e.text, "PERSON"
     # apposition after the phrase: "High Commissioner to Malaysia, B.N. Reddy" (the parser
