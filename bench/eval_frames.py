@@ -12,7 +12,21 @@ hypothetical) or asserts nothing of the lexicon. ECB+ sentences are its lines; M
 its token `sentence` numbers.
 
 Split: an article is in the tuning half when the first hex digit of SHA-1(article id) is
-even, else held out. Rules were chosen reading the tuning half only.
+even, else held out. Rules were chosen reading the tuning half; the held-out half's errors
+were read once, after the first round of rules, and the rules revised (so it is no longer
+strictly unseen). Therefore a third group, `fresh` (label rows with "set": "fresh"), was
+drawn from articles no other label uses and labelled after the last rule change, and not
+read while changing rules: it is the honest figure for new text.
+
+Label conventions: a frame is labelled when the sentence names its actor (a pronoun-only
+actor is left unlabelled, and a predicted frame whose actor is a pronoun for someone the
+sentence does not name is not scored: the count is printed); a plan of a named actor is a
+`planned` frame ("is set to meet"); a non-restrictive relative clause states its news
+("Yeager, who met Page in 1954"), a restrictive one or a participle modifier does not ("the
+church attended by Sarah Palin"); `reported` is a third party's account or a claim verb
+("police said Ortiz had arrived"), while a participant's own plain account ("Stefanski said
+he met with Cheeks") is `occurred`. `not_asserted` names why a sentence that mentions an
+activity has no frame (rel, purpose, cond, demand, plan, claim, neg, hypo).
 
 Scores (per half):
   frames      a frame = type + actor + status; precision and recall over the labelled
@@ -158,8 +172,12 @@ def same_in(name: str, sentence: str) -> bool:
 
 def predict(art: Article) -> dict[int, list[dict]]:
     """Sentence index -> newsweave's frames (as label dicts)."""
-    from newsweave.events import _frames as ev
-    from newsweave.events import _stage as extract
+    try:
+        from newsweave.events import _frames as ev
+        from newsweave.events import _stage as extract
+    except ImportError:  # the layout before the stage packages (to measure an older commit)
+        from newsweave import events as ev  # type: ignore[no-redef]
+        from newsweave import extract  # type: ignore[no-redef]
 
     text, starts = article_text(art)
     mentions, _ = extract.analyse_text(text, art.published)
@@ -305,13 +323,14 @@ def evaluate(gold: list[dict], arts: dict) -> dict[str, Score]:
     by_article: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for g in gold:
         by_article[(g["corpus"], g["article"])].append(g)
-    scores = {"tuning": Score(), "heldout": Score()}
+    scores = {"tuning": Score(), "heldout": Score(), "fresh": Score()}
     for key, labels in sorted(by_article.items()):
         art = arts[key]
         pred = predict(art)
         for g in labels:
             ref = f"{g['corpus']}:{g['article']}:{g['sentence']}"
-            scores[half(art.id)].add(ref, art.sentences[g["sentence"]], pred.get(g["sentence"], []), g["frames"])
+            group = "fresh" if g.get("set") == "fresh" else half(art.id)
+            scores[group].add(ref, art.sentences[g["sentence"]], pred.get(g["sentence"], []), g["frames"])
     return scores
 
 
