@@ -2,7 +2,7 @@ import re
 
 from conftest import seed_file
 
-from newsweave.ingest._clean import clean, normalise, rule_reason, split_paragraphs
+from newsweave.ingest._clean import body_hash, clean, normalise, rule_reason, split_paragraphs
 
 
 def sentences(text: str) -> list[str]:
@@ -96,3 +96,12 @@ def test_hard_wrapped_lines_are_joined():
     )
     (para,) = split_paragraphs(raw)
     assert para.text.startswith("The council voted late on Tuesday to extend the emergency powers")
+
+
+def test_tex_quote_marks_become_typographic_and_the_id_stays():
+    """MEANTIME and wire copy converted from TeX write ``so''; the reader sees “so”. The
+    article id hashes the text before the conversion, so a store made earlier keeps its ids."""
+    raw = "Chrysler said it was `` very pleased '' with the result.\n\nThe shares rose."
+    done = clean(raw)
+    assert "“ very pleased ”" in done.clean_text and "``" not in done.clean_text and "''" not in done.clean_text
+    assert done.body_hash == body_hash(["Chrysler said it was `` very pleased '' with the result.", "The shares rose."])

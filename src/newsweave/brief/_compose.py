@@ -46,6 +46,7 @@ PAST = {
 }
 GATHERING = {"convene", "hold", "begin", "open", "start", "conclude", "end"}  # a meeting is the subject
 SYMMETRIC = {"sign", "agree", "discuss", "talk", "hold talks"}
+WHOS_WHO_MIN_MENTIONS = 2  # a person named once, with no role, is listed under "other names"
 FACILITY = ("Airbase", "Air Base", "Airport", "Hotel", "Centre", "Center", "Palace", "House", "Hall", "Ministry")
 
 
@@ -539,6 +540,17 @@ def _entities_json(entities: list[Entity], facts: list[Fact], story_articles: se
         arts = [a for a in e.articles if a in story_articles]
         if not arts:
             continue
+        mentions = sum(1 for m in e.mentions if m.article in story_articles)
+        # a role belongs to a person: an organisation or an agency has none ("FBI — deputy")
+        its_roles = [] if e.type != "PERSON" else [
+            {
+                "role": f.value,
+                "articles": list(f.support.articles),
+                "independent_sources": f.support.independent_sources,
+                "evidence": [_span_json(s) for s in f.support.evidence],
+            }
+            for f in sorted(roles.get(e.name, []), key=lambda f: -len(f.support.articles))
+        ]
         out.append(
             {
                 "id": e.id,
@@ -546,16 +558,11 @@ def _entities_json(entities: list[Entity], facts: list[Fact], story_articles: se
                 "type": e.type,
                 "aliases": list(e.aliases),
                 "titles": list(e.titles),
-                "roles": [
-                    {
-                        "role": f.value,
-                        "articles": list(f.support.articles),
-                        "independent_sources": f.support.independent_sources,
-                        "evidence": [_span_json(s) for s in f.support.evidence],
-                    }
-                    for f in sorted(roles.get(e.name, []), key=lambda f: -len(f.support.articles))
-                ],
+                "roles": its_roles,
                 "articles": arts,
+                "mentions": mentions,
+                # who's who: people with a role or named twice; single-mention names go to "other names"
+                "whos_who": e.type == "PERSON" and (bool(its_roles) or mentions >= WHOS_WHO_MIN_MENTIONS),
             }
         )
     out.sort(key=lambda x: (order.get(x["type"], 9), -len(x["articles"]), x["name"]))

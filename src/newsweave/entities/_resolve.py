@@ -151,6 +151,10 @@ def _mention(doc, ent, offset: int) -> LocalMention | None:
         i = titles_start = k
     if i >= j:
         return None
+    if doc[i].lower_ in names.STORM_WORDS and j - i > 1:
+        i, label = i + 1, "EVENT"  # "Hurricane Mitch": the storm is Mitch, an event
+    elif i > 0 and doc[i - 1].lower_ in names.STORM_WORDS and doc[i - 1].text[:1].isupper():
+        label = "EVENT"
     span = doc[i:j]
     key = names.key(span.text)
     if label == "ORG":
@@ -523,6 +527,25 @@ def _attach(store, eid: str, cluster: Cluster, article) -> None:
 # -- 5. type and name ----------------------------------------------------------------------
 
 
+def _by_gazetteer(rows, n_roles: int) -> str | None:
+    """The type the gazetteers give an entity, overriding the tagger's vote: a wire agency is
+    an organisation (never a person); a storm ("Hurricane Mitch": its mentions were read as
+    EVENT) is an event; a name that is a city, region or landmark ("Java", "Wasilla") is a
+    place — unless some mention shows a person (a full personal name, a title or a role:
+    "Obama" and "Page" are also towns)."""
+    keys = {r["key"] for r in rows}
+    if any(names.is_agency(k) for k in keys):
+        return "ORG"
+    personal = n_roles or any(r["titled"] for r in rows) or any(r["label"] == "PERSON" and len(r["key"].split()) > 1 for r in rows)
+    if personal:
+        return None
+    if any(r["label"] == "EVENT" for r in rows) and all(len(k.split()) <= 2 for k in keys):
+        return "EVENT"
+    if any(r["label"] in ("PERSON", "ORG") for r in rows) and all(names.is_place(k) for k in keys):
+        return "GPE"
+    return None
+
+
 def refresh(store, entity_ids: set[str]) -> None:
     """Recompute type (weighted vote) and display name of the given entities. Mentions are
     counted in SQL by (label, key, name, titled), so a country with a million mentions
@@ -542,7 +565,7 @@ def refresh(store, entity_ids: set[str]) -> None:
             for r in rows
         )
         votes["PERSON"] += 2 * n_roles
-        type_ = votes.most_common(1)[0][0]
+        type_ = _by_gazetteer(rows, n_roles) or votes.most_common(1)[0][0]
         country = next((c for c in countries.values() if c is not None), None)
         if type_ == "GPE" and country is not None:
             name = country.name

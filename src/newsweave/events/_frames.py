@@ -40,6 +40,7 @@ from ..grouping import first_fit
 from ._assertion import SAYING, assertion
 from ._participants import AGENT_LABELS, FIRST_PLURAL, FIRST_SINGULAR, PLURAL_ANAPHORS, SINGULAR_PRONOUNS, ArticlePeople, Participant, Salience, canonical, name_span, same_name, same_participant
 from ..records import Event, Span, TimeValue
+from ..text import is_agency
 
 # -- the lexicon ----------------------------------------------------------------------
 
@@ -271,6 +272,8 @@ class _Reader:
         label = known or label
         if label not in AGENT_LABELS or not any(w[:1].isupper() for w in name.split()):
             return []  # a name is capitalised: "colonists" tagged as a person is nobody
+        if is_agency(name):
+            return []  # a wire agency is a source, never an actor ("Antara", "JANA")
         return [Participant(name, base + s, base + e, label)]
 
     def _main_subject_of(self, pronoun, base: int) -> Participant | None:

