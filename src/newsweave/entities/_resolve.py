@@ -72,7 +72,7 @@ def article_mentions(adoc, acronym_map: dict[str, str]) -> tuple[list[LocalMenti
     for para in adoc.paragraphs:
         doc = para.doc
         taken: list[tuple[int, int]] = []
-        for ent in doc.ents:
+        for ent in _whole_names(doc):
             if ent.label_ not in LABELS:
                 continue
             m = _mention(doc, ent, para.start)
@@ -95,6 +95,21 @@ def article_mentions(adoc, acronym_map: dict[str, str]) -> tuple[list[LocalMenti
         names.Acronym(a.short, a.long, a.short_start + start, a.long_start + start) for a, start in definitions
     ]
     return [m for m in mentions if m.key not in reporters], shifted
+
+
+def _whole_names(doc):
+    """The tagger's entities, with a person's name it cut in two joined again: two PERSON
+    spans with nothing between them are one name ("[Zine El] [Abidine Ben Ali]")."""
+    from spacy.tokens import Span as SpacySpan
+
+    out = []
+    for ent in doc.ents:
+        prev = out[-1] if out else None
+        if prev is not None and prev.label_ == ent.label_ == "PERSON" and prev.end == ent.start:
+            out[-1] = SpacySpan(doc, prev.start, ent.end, label="PERSON")
+        else:
+            out.append(ent)
+    return out
 
 
 def _label_at(doc, start: int, end: int) -> str:
@@ -177,10 +192,17 @@ def _mention(doc, ent, offset: int) -> LocalMention | None:
     )
 
 
+# "Attorney General Janet Reno": with one of these before it, "General" is part of a role, no rank
+ROLE_BEFORE_GENERAL = frozenset({"attorney", "surgeon", "solicitor", "secretary", "inspector", "auditor",
+                                 "postmaster", "director", "procurator", "consul", "accountant", "governor"})  # fmt: skip
+
+
 def _titles_before(doc, i: int) -> tuple[int, list[str]] | None:
     """Honorific tokens directly before token i: (start token, titles as written)."""
     j = i
     while j > 0 and (names.key(doc[j - 1].text) in _HONORIFIC_WORDS or doc[j - 1].text in ("'", "’")):
+        if doc[j - 1].lower_ in ("general", "gen") and j >= 2 and doc[j - 2].lower_ in ROLE_BEFORE_GENERAL:
+            break
         if doc[j - 1].text in ("'", "’") and (j < 2 or names.key(doc[j - 2].text) not in _HONORIFIC_WORDS):
             break
         if doc[j - 1].text not in ("'", "’") and not doc[j - 1].text[0].isupper():
