@@ -265,3 +265,25 @@ def test_where_a_role_is_held_is_not_part_of_it():
     assert c.roles_compatible("Kessia's Deputy Prime Minister", "Kessian Deputy Prime Minister")
     assert c.role_display("India’s High Commissioner to Malaysia") == "High Commissioner to Malaysia"
     assert c.role_parts("Singapore Defence Minister") == ("minister", frozenset({"defence"}))
+
+
+def test_a_toll_that_grows_across_the_days_is_an_update_not_a_conflict():
+    """A death toll rising over ten days ("more than 300" ... "6,076" ... "more than 10,000")
+    is the story moving on; two counts of the same day that cannot both hold still conflict."""
+    import datetime as dt
+
+    from newsweave.records import Article
+
+    def art(aid, day, text):
+        return Article(id=aid, raw_text=text, clean_text=text, published=dt.date(1998, 11, day))
+
+    rising = [
+        art("a1", 1, "The storm killed more than 300 people in Honduras."),
+        art("a2", 4, "Officials said the hurricane killed 6,076 people."),
+        art("a3", 10, "The floods killed more than 10,000 people across Central America."),
+    ]
+    facts, conflicts = c.count_claims(rising, {}, "s")
+    assert conflicts == [] and {f.value for f in facts} == {"more than 300", "6076", "more than 10000"}
+    same_day = rising + [art("a4", 4, "Rescuers said the hurricane killed 5,000 people.")]
+    (conflict,) = c.count_claims(same_day, {}, "s")[1]
+    assert {"6076", "5000"} <= {v.value for v in conflict.values}

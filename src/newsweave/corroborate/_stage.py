@@ -368,7 +368,9 @@ def _count_compatible(a: tuple[str | None, int], b: tuple[str | None, int]) -> b
 
 def count_claims(articles: Sequence[Article], families: FamilyMap, story: str) -> tuple[list[Fact], list[Conflict]]:
     """How many people were killed, injured, ... : one fact per value as written, and a
-    conflict when two values cannot both hold (qualifiers respected)."""
+    conflict when two values cannot both hold (qualifiers respected) at the same time: a
+    count that grows across the articles' dates is an update (`_an_update`)."""
+    published = {a.id: a.published for a in articles}
     found: dict[tuple[str, str], dict[tuple[str | None, int], list[Span]]] = defaultdict(lambda: defaultdict(list))
     for a in articles:
         for m in COUNT.finditer(a.clean_text):
@@ -384,10 +386,32 @@ def count_claims(articles: Sequence[Article], families: FamilyMap, story: str) -
             sup = support_of(spans, families)
             facts.append(Fact(fact_id(story, "count", attribute, value), "attribute", "story", attribute, value, "occurred", sup))
             vals.append(((qual, n), ConflictValue(value, sup)))
-        clash = [cv for key, cv in vals if any(not _count_compatible(key, other) for other, _ in vals)]
+        day = {key: _first_day(values[key], published) for key, _ in vals}
+        clash = [
+            cv for key, cv in vals
+            if any(
+                other != key and not _count_compatible(key, other) and not _an_update(key, day[key], other, day[other])
+                for other, _ in vals
+            )  # a value never clashes with itself ("more than 300" and "more than 300")
+        ]
         if len(clash) > 1:
             conflicts.append(Conflict(f"number of {noun} {verb}", "count", [cv for _, cv in vals], kind="number"))
     return facts, conflicts
+
+
+def _first_day(spans: Sequence[Span], published: Mapping[str, dt.date | None]) -> dt.date | None:
+    days = [published.get(s.article) for s in spans]
+    return min((d for d in days if d is not None), default=None)
+
+
+def _an_update(a: tuple[str | None, int], day_a: dt.date | None, b: tuple[str | None, int], day_b: dt.date | None) -> bool:
+    """A toll that grows with the reports' dates is an update, not a disagreement: "more than
+    300" on the 1st and "6076" on the 5th. Values of the same day (or undated), or a later
+    smaller one, still conflict."""
+    if day_a is None or day_b is None or day_a == day_b:
+        return False
+    (early, _), (late, _) = sorted(((a, day_a), (b, day_b)), key=lambda kv: kv[1])
+    return late[1] > early[1]
 
 
 # -- 4. dates -------------------------------------------------------------------------
