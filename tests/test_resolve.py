@@ -262,6 +262,8 @@ def test_the_gazetteers_type_a_place_an_agency_and_a_storm():
 
     assert resolve._by_gazetteer(rows(("PERSON", "java"), ("PERSON", "java")), 0) == "GPE"
     assert resolve._by_gazetteer(rows(("PERSON", "antara")), 0) == "ORG"
+    assert resolve._by_gazetteer(rows(("PERSON", "bandar abbas")), 0) == "GPE"  # a two-word city is no full name
+    assert resolve._by_gazetteer(rows(("PERSON", "greeks")), 0) == "NORP"
     assert resolve._by_gazetteer(rows(("EVENT", "mitch"), ("PERSON", "mitch")), 0) == "EVENT"
     # a town that is also a surname: the full personal name decides
     assert resolve._by_gazetteer(rows(("PERSON", "barack obama"), ("PERSON", "obama")), 0) is None

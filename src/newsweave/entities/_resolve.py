@@ -558,9 +558,14 @@ def _by_gazetteer(rows, n_roles: int) -> str | None:
     keys = {r["key"] for r in rows}
     if any(names.is_agency(k) for k in keys):
         return "ORG"
-    personal = n_roles or any(r["titled"] for r in rows) or any(r["label"] == "PERSON" and len(r["key"].split()) > 1 for r in rows)
+    # a full personal name is evidence of a person, unless that name is itself a place ("Bandar Abbas")
+    personal = n_roles or any(r["titled"] for r in rows) or any(
+        r["label"] == "PERSON" and len(r["key"].split()) > 1 and not names.is_place(r["key"]) for r in rows
+    )
     if personal:
         return None
+    if all(names.country(k) is not None for k in keys):
+        return "NORP" if all(names.is_demonym(k) for k in keys) else "GPE"  # "Greeks", "Briton"
     if any(r["label"] == "EVENT" for r in rows) and all(len(k.split()) <= 2 for k in keys):
         return "EVENT"
     if any(r["label"] in ("PERSON", "ORG") for r in rows) and all(names.is_place(k) for k in keys):
