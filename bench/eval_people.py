@@ -26,12 +26,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import eval_frames  # noqa: E402  (the corpus loaders)
 
 
-def write_corpora(folder: Path, limit: int | None) -> Path:
-    """Both corpora as one JSONL file of plain articles (one paragraph per corpus sentence)."""
+def write_corpora(folder: Path, limit: int | None, step: int = 1) -> Path:
+    """Both corpora as one JSONL file of plain articles (one paragraph per corpus sentence);
+    `step`: every step-th article only (a sample for tests)."""
     arts = eval_frames.load_corpora()
     path = folder / "corpora.jsonl"
     with path.open("w", encoding="utf-8") as fh:
-        for (corpus, aid), art in sorted(arts.items())[:limit]:
+        for (corpus, aid), art in sorted(arts.items())[::step][:limit]:
             text, _ = eval_frames.article_text(art)
             row = {"id": f"{corpus}:{aid}", "text": text}
             if art.published:
@@ -54,7 +55,7 @@ def wrong_kind(name: str, before_words: list[str]) -> str | None:
     return None
 
 
-def people(limit: int | None = None) -> dict:
+def people(limit: int | None = None, step: int = 1) -> dict:
     """The PERSON entities of both corpora: name, mentions, whether it has a role, and the
     word before each mention (for storms)."""
     import newsweave
@@ -62,7 +63,7 @@ def people(limit: int | None = None) -> dict:
 
     with tempfile.TemporaryDirectory() as tmp:
         ws = newsweave.open(Path(tmp) / "people.db")
-        ws.ingest([write_corpora(Path(tmp), limit)])
+        ws.ingest([write_corpora(Path(tmp), limit, step)])
         ws.analyse(until="entities")
         texts = {a.id: a.clean_text for a in ws.articles()}
         entities = load_entities(ws.store)
