@@ -237,3 +237,25 @@ def test_the_largest_example_brief_reads_its_story_in_at_most_20_statements(tmp_
     assert len(statements) <= 20, "\n".join(statements)
     # a story id prefix and the full id give the same brief, by the same one resolution
     assert B.build_brief(ws.store, story.id[:6]) == brief
+
+
+def test_realisation_reads_like_a_person_wrote_it():
+    """The kinds of template sentences read in briefs of real agency news (issue 16)."""
+    from newsweave.records import Event, Span
+
+    def said(text):
+        return [Span("a", 0, len(text), text)]
+
+    visit = Event("v", "visit", ["Fatos Klosi"], [], place="Albania", status="occurred",
+                  evidence=said("Fatos Klosi visited Albania on Monday."))
+    assert B.describe(visit, {}, with_date=False) == "Fatos Klosi visited Albania."
+    agree = Event("g", "agree", ["Serbia"], ["Kosovo"], object="trial", status="occurred",
+                  evidence=said("Serbia and Kosovo agreed on the trial."))
+    assert "agreed on the trial" in B.describe(agree, {}, with_date=False)
+    # only a gathering convenes: otherwise the source's own sentence
+    yankees = Event("y", "convene", ["Yankees"], [], status="occurred", evidence=said("The Yankees began the season at home."))
+    assert B.describe(yankees, {}) == "The Yankees began the season at home."
+    # no evidence sentence names actor and counterpart together: the source's words, not a join
+    apart = Event("m", "meet", ["Ali Chaouch"], ["Habib Ben Yahia"], status="occurred",
+                  evidence=said("He was met by Interior Minister Ali Chaouch at the border."))
+    assert B.describe(apart, {}) == "He was met by Interior Minister Ali Chaouch at the border."

@@ -376,7 +376,10 @@ def describe(event: Event, names: Mapping[str, str], with_date: bool = True) -> 
         words.append(_with_article(obj))
     place = names.get(event.place, event.place) if event.place else None
     if place and place not in " ".join(words):
-        words.append(("at " if any(w in place for w in FACILITY) else "in ") + place)
+        if event.type == "visit" and not counterparts and not obj:
+            words.append(place)  # "visited Albania", not "visited in Albania"
+        else:
+            words.append(("at " if any(w in place for w in FACILITY) else "in ") + place)
     if with_date and _iso(event):
         words.append(_date_phrase(event.date.value))
         if event.date.anchor_from == "plan":  # the reports left it undated: the day it was planned for
