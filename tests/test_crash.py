@@ -33,8 +33,9 @@ from newsweave import store as store_mod
 _put = store_mod.Store.put_article
 
 def slow_put(self, article):  # runs inside the article's transaction: the kill may land here
-    _put(self, article)
+    stored = _put(self, article)
     time.sleep(0.02)
+    return stored
 
 store_mod.Store.put_article = slow_put
 newsweave.open(sys.argv[1]).ingest([sys.argv[2]])

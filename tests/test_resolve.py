@@ -169,7 +169,7 @@ def test_cli_entities_json(seeds_workspace):
     assert {"Pete Hegseth", "Rajnath Singh", "B.N. Reddy"} <= {e["name"] for e in data}
     assert all(e["type"] == "PERSON" for e in data)
     missing = CliRunner().invoke(app, ["entities", "--db", seeds_workspace.settings.db, "--name", "Nobody Atall"])
-    assert missing.exit_code == 1 and "no entity named" in missing.output
+    assert missing.exit_code == 2 and "no entity named" in missing.output
 
 
 def test_a_surname_is_linked_only_where_one_person_fits(tmp_path):

@@ -10,13 +10,14 @@
        resolved entities as a signal; see docs/architecture.md)
 
 A stage is any object with a `name` and `run(store, article_ids, settings)`; the runner
-records what each stage has done, so every stage is incremental and a crash resumes.
+records what each stage has done, so every stage is incremental and a crash resumes, and
+which articles it failed on, so that one article never blocks a stage (`run_stage`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from .corroborate import ClaimsStage, CorroborateStage
@@ -54,6 +55,7 @@ def analysis_stages() -> list[Stage]:
 class StageReport:
     stage: str
     articles: int
+    failed: dict[str, str] = field(default_factory=dict)  # article id -> reason, new failures of this run
 
 
 Progress = Callable[[str, int, int], None]  # (stage name, done, total)
@@ -63,7 +65,8 @@ def analyse(
     store: Store, settings: Settings, progress: Progress | None = None, until: str | None = None
 ) -> list[StageReport]:
     """Run every analysis stage (or those up to and including `until`) over the articles
-    each has not processed yet."""
+    each has not processed yet. An article a stage fails on is recorded as failed for that
+    stage (with the reason, `Store.failures`) and the stage goes on with the others."""
     reports = []
     stages = analysis_stages()
     if until is not None:
@@ -72,20 +75,50 @@ def analyse(
             raise PipelineError(until, f"no such stage; the stages are {', '.join(names)}")
         stages = stages[: names.index(until) + 1]
     for i, stage in enumerate(stages):
-        pending = store.pending(stage.name)
         if progress:
             progress(stage.name, i, len(stages))
-        if not pending:
-            continue
-        try:
-            with store.transaction():
-                stage.run(store, pending, settings)
-                store.mark_done(stage.name, pending)
-        except NewsweaveError:
-            raise
-        except Exception as exc:  # a bug in a stage: name the stage, keep the cause
-            raise PipelineError(stage.name, f"{type(exc).__name__}: {exc}") from exc
-        reports.append(StageReport(stage.name, len(pending)))
+        report = run_stage(store, stage, settings)
+        if report is not None:
+            reports.append(report)
     if progress:
         progress("done", len(stages), len(stages))
     return reports
+
+
+def run_stage(store: Store, stage: Stage, settings: Settings) -> StageReport | None:
+    """One stage over its pending articles, in one transaction with the record that it did
+    them. The pending list is read inside the transaction (which holds the store's write
+    lock), so a second process running the same stage waits, then finds the work done.
+    When the stage raises, the batch is rolled back and retried in halves: the articles
+    that fail alone are recorded as failed, the rest are done."""
+    failed: dict[str, str] = {}
+    done = _run_part(store, stage, settings, None, failed)
+    if not done and not failed:
+        return None
+    return StageReport(stage.name, done, failed)
+
+
+def _run_part(store: Store, stage: Stage, settings: Settings, ids: list[str] | None, failed: dict[str, str]) -> int:
+    """Run `stage` over `ids` (None: whatever is pending now); returns how many it did."""
+    try:
+        with store.transaction():
+            if ids is None:
+                ids = store.pending(stage.name)
+            else:  # a retried half: another process may have done some meanwhile
+                waiting = set(store.pending(stage.name))
+                ids = [a for a in ids if a in waiting]
+            if not ids:
+                return 0
+            stage.run(store, ids, settings)
+            store.mark_done(stage.name, ids)
+        return len(ids)
+    except NewsweaveError:
+        raise
+    except Exception as exc:  # the stage failed on something in this batch: find what
+        if len(ids) == 1:
+            reason = f"{type(exc).__name__}: {exc}"
+            store.mark_failed(stage.name, ids[0], reason)
+            failed[ids[0]] = reason
+            return 0
+        half = len(ids) // 2
+        return _run_part(store, stage, settings, ids[:half], failed) + _run_part(store, stage, settings, ids[half:], failed)

@@ -42,6 +42,7 @@ class RawDoc:
     metadata: dict[str, Any] = field(default_factory=dict)
     metadata_from: str = "jsonl"
     fmt: str = "text"  # text | jsonl | html | feed | url
+    encoding: str | None = None  # how the bytes were decoded and on what evidence ("utf-8", "cp1252 (charset-normalizer ...)")
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,19 @@ class Rejected:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.source}: {self.reason}"
+        return f"{quoted_name(self.source)}: {one_line(self.reason)}"
+
+
+def one_line(text: str) -> str:
+    """`text` on one line: line breaks and other control characters shown as escapes, so a
+    message quoting a file's content or an exception never spills over lines."""
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in str(text))
+
+
+def quoted_name(name: str) -> str:
+    """A source name as it can be printed on one line: quoted (repr) when it holds a line
+    break or another control character, else as it is."""
+    return name if all(c.isprintable() or c == " " for c in name) else repr(name)
 
 
 @dataclass(frozen=True)

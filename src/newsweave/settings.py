@@ -16,8 +16,27 @@ def default_db() -> str:
 
 
 @dataclass
+class StoreSettings:
+    # a write waits this long for another process's transaction before the run fails: an
+    # analysis stage holds the write lock while it runs (minutes on a large batch), and a
+    # concurrent ingest or analysis must wait for it, not fail (issue 14)
+    lock_wait_s: float = 3600.0
+
+
+@dataclass
 class IngestSettings:
     max_bytes: int = 20 * 1024 * 1024  # a file larger than this is refused, with the cap named
+    # deepest element nesting of an HTML page handed to trafilatura, and its element count;
+    # the 181 pages of corpora/article-extraction, odd-numbered half (where these were chosen):
+    # depth at most 51, 1,596 elements; even half (held out): 33, 1,584. libxml2 stops at 256
+    # and drops what is deeper, so a page nested that deep has lost its text anyway
+    max_html_depth: int = 200
+    max_html_elements: int = 20_000  # 12x the corpus; trafilatura costs ~3.5-4.4 s CPU per 20,000 elements (bench/fuzz_ingest.py), 31 s per 190,000
+    # entries of one feed: real feeds carry tens to hundreds; feedparser reads ~7,000 entries
+    # per CPU second, so this bounds one feed's reading to under a second
+    max_feed_entries: int = 5_000
+    earliest_year: int = 1800  # a published date before this is a placeholder (0001-01-01), not a date
+    future_days: int = 366  # ... and one further ahead than this (9999-12-31); a year covers embargoes
     fetch_timeout: float = 20.0
     fetch_max_bytes: int = 5 * 1024 * 1024
     user_agent: str = "newsweave/0.1 (+https://example.invalid/newsweave; polite fetcher)"
@@ -35,6 +54,14 @@ class NlpSettings:
     batch_size: int = 64
     n_process: int = 1  # raised to 2 for large batches by the nlp stage
     parallel_from: int = 2000  # paragraphs to parse in one call before n_process=2 pays off
+    # a paragraph longer than this is parsed in pieces cut at sentence ends (spaCy refuses
+    # texts over nlp.max_length = 1,000,000 chars, E088, and its memory grows with length).
+    # Longest clean paragraph, odd halves (chosen on): article-extraction pages 1,743, ECB+ 534;
+    # even halves (held out): 12,492 and 452; the seeds 455. No news paragraph is split.
+    max_paragraph_chars: int = 20_000
+    # an article's text beyond this many characters is not parsed (recorded as a stage note).
+    # Longest clean article, odd halves: pages 20,202, ECB+ 16,233; even: 53,250 and 9,521
+    max_article_chars: int = 200_000
 
 
 @dataclass
@@ -49,6 +76,7 @@ class WebSettings:
     port: int = 8421
     max_upload_bytes: int = 5 * 1024 * 1024  # one request's body; more is refused with 413
     max_files: int = 50  # files in one upload
+    max_pasted_chars: int = 2_000_000  # the upload form's pasted text (the body cap bounds its bytes too)
     upload_suffixes: tuple[str, ...] = (".txt", ".text", ".md", ".html", ".htm", ".jsonl", ".ndjson", ".rss", ".atom", ".xml")
     page_size: int = 50
     brief_cache: int = 256  # briefs kept per store version
@@ -141,6 +169,7 @@ class CorroborateSettings:
 @dataclass
 class Settings:
     db: str = field(default_factory=default_db)
+    store: StoreSettings = field(default_factory=StoreSettings)
     ingest: IngestSettings = field(default_factory=IngestSettings)
     clean: CleanSettings = field(default_factory=CleanSettings)
     nlp: NlpSettings = field(default_factory=NlpSettings)

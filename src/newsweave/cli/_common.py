@@ -1,15 +1,23 @@
-"""What every command shares: the store option, the console, clean error exits."""
+"""What every command shares: the store option, the console, clean error exits.
+
+Exit codes: 0 done; 1 done, but some inputs were refused (each named on stderr with its
+reason); 2 the run failed (one line on stderr: a store that cannot be opened, an unknown id,
+or a bug, which keeps its traceback).
+"""
 
 from __future__ import annotations
 
 import json
 import sys
+import traceback
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ..errors import NewsweaveError
+from ..records import one_line
 from ..settings import DB_ENV, DEFAULT_DB
 
 console = Console()
@@ -32,7 +40,11 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
-def fail(message: str, code: int = 1) -> None:
+EXIT_REFUSED = 1  # some inputs were refused; the rest was done
+EXIT_FAILED = 2  # the run failed
+
+
+def fail(message: str, code: int = EXIT_FAILED) -> None:
     err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
@@ -41,8 +53,11 @@ def run_app(app: typer.Typer) -> None:
     try:
         app()
     except NewsweaveError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        sys.exit(1)
+        err_console.print(f"[bold red]error:[/] {escape(one_line(exc))}", highlight=False, soft_wrap=True)
+        sys.exit(EXIT_FAILED)
     except KeyboardInterrupt:
         err_console.print("interrupted; the store keeps every article committed so far")
         sys.exit(130)
+    except Exception:  # a bug: keep its traceback, and say the run failed (not "some inputs refused")
+        traceback.print_exc()
+        sys.exit(EXIT_FAILED)

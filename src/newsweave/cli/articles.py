@@ -10,7 +10,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ._common import DbOption, JsonOption, console, err_console, open_workspace, print_json
+from ..records import one_line
+from ._common import EXIT_REFUSED, DbOption, JsonOption, console, err_console, open_workspace, print_json
 
 
 def register(app: typer.Typer) -> None:
@@ -50,13 +51,20 @@ def ingest_into(ws, sources: list[str], fetch: bool = False, analyse: bool = Tru
 
 
 def analyse_with_progress(ws) -> None:
+    """Run the analysis with a progress bar; name each article a stage failed on (one line each)."""
     with progress_bar() as bar:
         task = bar.add_task("analyse", total=None, current="")
 
         def on_stage(stage: str, done: int, total: int) -> None:
             bar.update(task, completed=done, total=total, current=stage)
 
-        ws.analyse(progress=on_stage)
+        reports = ws.analyse(progress=on_stage)
+    for report in reports:
+        for article_id, reason in report.failed.items():
+            err_console.print(
+                f"[yellow]stage {report.stage} failed on article {article_id}[/] (skipped from now on): {escape(one_line(reason))}",
+                highlight=False, soft_wrap=True,
+            )
 
 
 def ingest_command(
@@ -68,17 +76,25 @@ def ingest_command(
 ) -> None:
     """Read articles (txt, JSONL, HTML, RSS/Atom) into the store: cleaned, dated, deduplicated.
 
-    Exits 1 when any source was skipped (each is named with its reason on stderr)."""
+    Exits 1 when any source was refused (each is named with its reason on stderr, one line
+    each; the others are stored), 2 when the run failed."""
     ws = open_workspace(db)
     if max_bytes:
         ws.settings.ingest.max_bytes = max_bytes
     report = ingest_into(ws, sources, fetch=fetch, analyse=analyse)
-    raise typer.Exit(0 if report.ok else 1)
+    raise typer.Exit(0 if report.ok else EXIT_REFUSED)
 
 
-def analyse_command(db: DbOption = "newsweave.db") -> None:
+def analyse_command(
+    db: DbOption = "newsweave.db",
+    retry_failed: Annotated[
+        bool, typer.Option("--retry-failed", help="Try again the articles a stage failed on before (they are skipped otherwise).")
+    ] = False,
+) -> None:
     """Run the analysis stages (language, reuse, entities, stories, events, facts) on what is new."""
     ws = open_workspace(db)
+    if retry_failed:
+        err_console.print(f"retrying {ws.store.forget_failures()} failed article stage(s)")
     analyse_with_progress(ws)
     err_console.print(f"analysed {ws.store.count_articles()} articles")
 
@@ -87,8 +103,9 @@ def articles_command(db: DbOption = "newsweave.db", as_json: JsonOption = False)
     """List the stored articles: id, date, outlet, agency, dateline, title."""
     ws = open_workspace(db)
     articles = ws.articles()
+    failures = ws.store.failures()
     if as_json:
-        print_json([article_summary(a) for a in articles])
+        print_json([{**article_summary(a), "failed": failures.get(a.id, {})} for a in articles])
         return
     table = Table(title=f"{len(articles)} articles", title_justify="left")
     table.add_column("id", no_wrap=True, min_width=16)
@@ -96,11 +113,14 @@ def articles_command(db: DbOption = "newsweave.db", as_json: JsonOption = False)
     for column in ("outlet", "agency", "dateline"):
         table.add_column(column, overflow="fold")
     table.add_column("title / first words", overflow="fold", ratio=1)
+    if failures:
+        table.add_column("failed stages", overflow="fold")
     for a in articles:
-        table.add_row(
+        row = [
             a.id, str(a.published or "—"), a.outlet or "—", a.agency or "—", a.dateline or "—",
             escape(a.title or a.clean_text[a.body_start : a.body_start + 60] + "…"),
-        )
+        ]
+        table.add_row(*row, *([", ".join(failures.get(a.id, {})) or "—"] if failures else []))
     console.print(table)
 
 
@@ -126,9 +146,11 @@ def show_command(
     """Show one article: metadata with where each value came from, clean text, removed spans."""
     ws = open_workspace(db)
     a = ws.article(article_id)
+    failed, notes = ws.store.failures([a.id]).get(a.id, {}), ws.store.notes(a.id)
     if as_json:
         data = dataclasses.asdict(a)
         data["published"] = a.published.isoformat() if a.published else None
+        data["failed"], data["notes"] = failed, notes
         print_json(data)
         return
     meta = Table.grid(padding=(0, 2))
@@ -141,6 +163,12 @@ def show_command(
     if "published_year" in a.provenance:
         meta.add_row("", "", f"year {a.provenance['published_year']}")
     meta.add_row("sources", escape(", ".join(s.source for s in a.sightings)), "")
+    if "encoding" in a.provenance:
+        meta.add_row("encoding", escape(a.provenance["encoding"]), "")
+    for stage, reason in failed.items():
+        meta.add_row("failed", f"stage {stage}", escape(reason))
+    for stage, note in notes.items():
+        meta.add_row("note", f"stage {stage}", escape(note))
     console.print(f"[bold]{a.id}[/]")
     console.print(meta)
     console.rule("clean text")

@@ -25,15 +25,26 @@ def register(app: typer.Typer) -> None:
     app.command("brief")(brief_command)
 
 
-def _is_path(target: str) -> bool:
-    return target == "-" or "://" in target or Path(target).exists()
+def _paths(targets: list[str]) -> list[str]:
+    """The positional targets, each a file, folder, URL or `-`; anything else is refused
+    with one line (a story id goes after --story: a name is never both)."""
+    for target in targets:
+        if not (target == "-" or "://" in target or Path(target).exists()):
+            looks_like_id = not any(c in target for c in "/\\.") and len(target) >= 4
+            hint = f"; to brief a stored story give its id: --story {target}" if looks_like_id else ""
+            fail(f"{target!r}: no such file or folder{hint}")
+    return targets
 
 
 def brief_command(
-    targets: Annotated[
-        list[str],
-        typer.Argument(help="Story ids (or unique prefixes), or files/folders of articles to ingest first.", metavar="STORY|PATH..."),
-    ],
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(help="Files, folders, URLs or - (stdin) of articles to ingest and analyse first.", metavar="[PATH]..."),
+    ] = None,
+    story: Annotated[
+        list[str] | None,
+        typer.Option("--story", "-s", help="A stored story's id (or a unique prefix); repeat for several."),
+    ] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.md,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file instead of stdout.")] = None,
     db: DbOption = "newsweave.db",
@@ -43,10 +54,13 @@ def brief_command(
     discrepancies, what each article adds, removed boilerplate.
 
     Given paths, ingests and analyses them first (into --db; use --db :memory: to keep
-    nothing) and writes the brief of every story their articles belong to."""
+    nothing) and writes the brief of every story their articles belong to; given --story,
+    the brief of that stored story."""
+    paths = _paths(paths or [])
+    stories: list[str] = list(story or [])
+    if not paths and not stories:
+        fail("nothing to brief: give files or folders of articles, or --story ID")
     ws = open_workspace(db)
-    paths = [t for t in targets if _is_path(t)]
-    stories: list[str] = [t for t in targets if not _is_path(t)]
     if paths:
         report = ingest_into(ws, paths, analyse=False)
         ids = list(dict.fromkeys([*report.ingested, *(i for _, i in report.duplicates)]))
@@ -55,11 +69,11 @@ def brief_command(
     if ws.store.count_articles():
         analyse_with_progress(ws)
     for article_id in ids:
-        story = story_of(ws.store, article_id)
-        if story and story not in stories:
-            stories.append(story)
+        found = story_of(ws.store, article_id)
+        if found and found not in stories:
+            stories.append(found)
     if not stories:
-        fail("no story to brief: " + ("the given paths held no article" if paths else "give a story id or a path"))
+        fail("no story to brief: the given paths held no article")
     briefs = []
     with progress_bar() as bar:
         task = bar.add_task("brief", total=len(stories), current="")

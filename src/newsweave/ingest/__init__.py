@@ -7,11 +7,13 @@ the reuse stage revises it once families are known); `_stage` stores each articl
 own transaction.
 """
 
-from ._readers import decode, discover, read_bytes, read_source
+from ._readers import (
+    decode, decode_with_evidence, discover, published_problem, read_bytes, read_source,
+)
 from ._meta import dated, infer_year, parse_dateline
 from ._stage import BATCH_YEAR, CHUNK, EXPLICIT, IngestReport, ingest, ingest_docs
 
 __all__ = [
-    "BATCH_YEAR", "CHUNK", "EXPLICIT", "IngestReport", "dated", "decode", "discover", "infer_year", "ingest",
-    "ingest_docs", "parse_dateline", "read_bytes", "read_source",
+    "BATCH_YEAR", "CHUNK", "EXPLICIT", "IngestReport", "dated", "decode", "decode_with_evidence", "discover",
+    "infer_year", "ingest", "ingest_docs", "parse_dateline", "published_problem", "read_bytes", "read_source",
 ]  # fmt: skip

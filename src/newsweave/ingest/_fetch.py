@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -63,7 +64,7 @@ def fetch_url(url: str, settings: IngestSettings) -> Iterator[RawDoc | Rejected]
     if fmt == "html":
         doc = readers.read_html(url, text, url=final_url)
         if isinstance(doc, RawDoc) and "url" not in doc.metadata:
-            doc = RawDoc(doc.source, doc.text, {**doc.metadata, "url": final_url}, doc.metadata_from, doc.fmt)
+            doc = replace(doc, metadata={**doc.metadata, "url": final_url})
         yield doc
     elif fmt == "feed":
         yield from readers.read_feed(url, body)
@@ -72,7 +73,7 @@ def fetch_url(url: str, settings: IngestSettings) -> Iterator[RawDoc | Rejected]
     else:
         doc = readers.read_text(url, text)
         if isinstance(doc, RawDoc):
-            doc = RawDoc(doc.source, doc.text, {**doc.metadata, "url": final_url}, doc.metadata_from, doc.fmt)
+            doc = replace(doc, metadata={**doc.metadata, "url": final_url})
         yield doc
 
 

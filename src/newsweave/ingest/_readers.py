@@ -7,11 +7,17 @@ every problem becomes a `Rejected` with a one-line reason naming the source.
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
+import io
 import json
+import os
 import re
+import stat
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from charset_normalizer import from_bytes
@@ -31,7 +37,8 @@ FOLDER_DOCS = re.compile(r"^(readme|license|licence|copying|changelog)(\.[a-z]+)
 
 
 def discover(paths: Iterable[str | Path]) -> Iterator[Path | str]:
-    """Expand folders (recursively, sorted; hidden files and README/LICENSE skipped); pass URLs and '-' through."""
+    """Expand folders (recursively, sorted; hidden files and README/LICENSE skipped); pass URLs and '-' through.
+    Whatever is not a folder is passed on, so a FIFO or a device inside a folder is refused by name."""
     for p in paths:
         p = str(p)
         if p == "-" or _is_url(p):
@@ -40,7 +47,7 @@ def discover(paths: Iterable[str | Path]) -> Iterator[Path | str]:
         path = Path(p)
         if path.is_dir():
             for child in sorted(path.rglob("*")):
-                if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
+                if not child.is_dir() and not any(part.startswith(".") for part in child.relative_to(path).parts):
                     if not FOLDER_DOCS.match(child.name):
                         yield child
         else:
@@ -48,7 +55,13 @@ def discover(paths: Iterable[str | Path]) -> Iterator[Path | str]:
 
 
 def read_source(source: Path | str, settings: IngestSettings, fetch: bool = False) -> Iterator[Read]:
-    """Every article a source holds, or one `Rejected` saying why it holds none."""
+    """Every article a source holds, or one `Rejected` saying why it holds none. Never raises:
+    whatever goes wrong reading one source is that source's `Rejected`."""
+    name = "<stdin>" if source == "-" else str(source)
+    yield from _guarded(name, _read_source(source, name, settings, fetch))
+
+
+def _read_source(source: Path | str, name: str, settings: IngestSettings, fetch: bool) -> Iterator[Read]:
     if isinstance(source, str) and _is_url(source):
         if not fetch:
             yield Rejected(source, "is a URL; pass --fetch to download it")
@@ -58,63 +71,169 @@ def read_source(source: Path | str, settings: IngestSettings, fetch: bool = Fals
         yield from fetch_url(source, settings)
         return
     if source == "-":
-        data = sys.stdin.buffer.read(settings.max_bytes + 1)
-        name = "<stdin>"
+        data = read_capped(sys.stdin.buffer, settings.max_bytes)  # stdin may be a pipe or a device: only the cap bounds it
     else:
-        path = Path(source)
-        name = str(path)
-        if not path.exists():
-            yield Rejected(name, "no such file or folder")
+        data = yield from _read_file(Path(source), name, settings)
+        if data is None:
             return
-        size = path.stat().st_size
-        if size > settings.max_bytes:
-            yield Rejected(name, f"file is {size:,} bytes, over the {settings.max_bytes:,}-byte cap (raise --max-bytes)")
-            return
-        data = path.read_bytes()
-        if path.suffix == ".gz":
-            try:
-                data = gzip.decompress(data)
-            except (OSError, EOFError) as exc:
-                yield Rejected(name, f"not a readable gzip file ({exc})")
-                return
     if len(data) > settings.max_bytes:
-        yield Rejected(name, f"input is over the {settings.max_bytes:,}-byte cap")
+        yield Rejected(name, f"input is over the {settings.max_bytes:,}-byte cap (raise --max-bytes)")
         return
-    yield from read_bytes(name, data, settings)
+    yield from _read_bytes(name, data, settings)
+
+
+def _read_file(path: Path, name: str, settings: IngestSettings) -> Iterator[Rejected]:
+    """The bytes of a regular file (gunzipped for `.gz`), read up to the cap; yields a
+    `Rejected` and returns None otherwise. The size is what was read, never `st_size`
+    (0 for a FIFO or /dev/zero), and only regular files are opened for reading: a FIFO
+    would block for ever and a device never ends (pipe them in as stdin instead)."""
+    cap = settings.max_bytes
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        yield Rejected(name, "no such file or folder")
+        return None
+    except OSError as exc:
+        yield Rejected(name, f"cannot be opened ({exc.strerror or exc})")
+        return None
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            yield Rejected(name, "not a regular file (a FIFO, device or socket); to read one, give it as stdin: `-`")
+            return None
+        if info.st_size > cap:  # a quick refusal; what is read below is capped whatever st_size says
+            yield Rejected(name, f"file is {info.st_size:,} bytes, over the {cap:,}-byte cap (raise --max-bytes)")
+            return None
+        data = read_capped(f, cap)
+    if len(data) > cap:
+        yield Rejected(name, f"file is over the {cap:,}-byte cap (raise --max-bytes)")
+        return None
+    if path.suffix == ".gz":
+        try:
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as unzipped:
+                data = read_capped(unzipped, cap)  # a small .gz can unpack to gigabytes: the cap bounds it too
+        except (OSError, EOFError, zlib.error) as exc:
+            yield Rejected(name, f"not a readable gzip file ({exc})")
+            return None
+    return data
+
+
+def read_capped(stream, cap: int, block: int = 1 << 20) -> bytes:
+    """At most `cap` + 1 bytes of `stream` (one more than the cap tells "over the cap"), read
+    in blocks so memory follows what is there, not the cap."""
+    parts, total = [], 0
+    while total <= cap:
+        part = stream.read(min(block, cap + 1 - total))
+        if not part:
+            break
+        parts.append(part)
+        total += len(part)
+    return b"".join(parts)
 
 
 def read_bytes(name: str, data: bytes, settings: IngestSettings, hint: str | None = None) -> Iterator[Read]:
-    """Read one blob whose format is found from its content, then its name (or `hint`)."""
+    """Read one blob whose format is found from its content, then its name (or `hint`).
+    Never raises: a problem with the blob (or one JSONL line of it) is its `Rejected`."""
+    yield from _guarded(name, _read_bytes(name, data, settings, hint))
+
+
+def _read_bytes(name: str, data: bytes, settings: IngestSettings, hint: str | None = None) -> Iterator[Read]:
     if not data.strip():
         yield Rejected(name, "empty file")
         return
-    text = decode(data)
+    text, encoding = decode_with_evidence(data)
     if text is None:
-        yield Rejected(name, "binary or undecodable content (no text encoding fits)")
+        yield Rejected(name, encoding)
         return
     fmt = hint or sniff(name, text)
     if fmt == "jsonl":
-        yield from read_jsonl(name, text)
+        docs = read_jsonl(name, text)
     elif fmt == "html":
-        yield read_html(name, text)
+        docs = iter([read_html(name, text, settings=settings)])
     elif fmt == "feed":
-        yield from read_feed(name, data)
+        docs = read_feed(name, data, settings)
     else:
-        yield read_text(name, text)
+        docs = iter([read_text(name, text)])
+    for doc in docs:
+        if isinstance(doc, RawDoc) and fmt != "feed":  # feedparser decodes a feed by its own declaration
+            doc = replace(doc, encoding=encoding)
+        yield doc
+
+
+def _guarded(name: str, items: Iterator[Read]) -> Iterator[Read]:
+    """`items`, each RawDoc checked (`text_problem`); an exception while reading becomes one
+    `Rejected` for `name` (what was read before it is kept)."""
+    try:
+        for item in items:
+            yield item if isinstance(item, Rejected) else _checked(item)
+    except Exception as exc:  # noqa: BLE001 - any failure on one source is that source's refusal
+        yield Rejected(name, f"could not be read ({type(exc).__name__}: {exc})")
+
+
+def _checked(doc: RawDoc) -> Read:
+    """The document, or a `Rejected` when its text or a metadata value is not clean Unicode text."""
+    problem = text_problem(doc.text)
+    if problem:
+        return Rejected(doc.source, problem)
+    for key, value in doc.metadata.items():
+        problem = text_problem(value) if isinstance(value, str) else None
+        if problem:
+            return Rejected(doc.source, f"field {key!r} {problem.removeprefix('text ')}")
+    return doc
+
+
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def text_problem(text: str) -> str | None:
+    """Why `text` cannot be stored as article text (NUL characters, lone surrogates), or None."""
+    if "\x00" in text:
+        return f"text holds a NUL character (at {text.index(chr(0)):,}): binary data, not text"
+    match = SURROGATE.search(text)
+    if match:
+        return f"text holds a lone surrogate {match.group().encode('unicode_escape').decode()} (at {match.start():,}): not valid Unicode"
+    return None
 
 
 def decode(data: bytes) -> str | None:
-    """UTF-8 if it is, else the best guess of charset-normalizer; None for binary data."""
-    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None
+    """The text of `data` (see `decode_with_evidence`), or None for binary data."""
+    return decode_with_evidence(data)[0]
+
+
+# Legacy single-byte encodings charset-normalizer cannot tell apart by its measures (equal
+# chaos and coherence: the same bytes are letters in each), in the order the WHATWG Encoding
+# Standard makes them the default: windows-1252 is what browsers assume for Western text and
+# what "latin1"/"iso-8859-1" labels mean on the web.
+TIE_PREFERENCE = ("cp1252", "latin_1", "iso8859_15")
+
+
+def decode_with_evidence(data: bytes) -> tuple[str | None, str]:
+    """(text, how it was decoded) or (None, why not). UTF-8 (or a UTF-16/32 BOM) when the
+    bytes are that; else charset-normalizer's best reading (a declared charset counts as
+    evidence), ties between legacy encodings going to the web's default (`TIE_PREFERENCE`).
+    NUL bytes anywhere (outside UTF-16/32) mean binary data."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        for encoding in ("utf-32", "utf-16") if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")) else ("utf-16",):
+            try:
+                return data.decode(encoding), f"{encoding} (byte-order mark)"
+            except UnicodeDecodeError:
+                pass
+    if b"\x00" in data:
+        return None, f"binary content: a NUL byte at {data.index(0):,} (text files hold none)"
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data).best()
+    matches = from_bytes(data)
+    best = matches.best()
     if best is None or best.chaos > 0.3:
-        return None
-    return str(best)
+        return None, "binary or undecodable content (no text encoding fits)"
+    tied = [m.encoding for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)]
+    chosen = next((e for e in TIE_PREFERENCE if e in tied and e != best.encoding), best.encoding)
+    others = [e for e in tied if e != chosen]
+    how = f"{chosen} (charset-normalizer, chaos {best.chaos:.2f}"
+    how += f"; tied with {', '.join(others[:3])}, chose the web's default)" if chosen != best.encoding else ")"
+    return data.decode(chosen, errors="replace") if chosen != best.encoding else str(best), how
 
 
 def sniff(name: str, text: str) -> str:
@@ -152,37 +271,79 @@ JSONL_KNOWN = ("title", "url", "published", "outlet", "byline", "id")
 
 
 def read_jsonl(name: str, text: str) -> Iterator[Read]:
-    """One article a line: `text` required; title/url/published/outlet optional; rest kept."""
+    """One article a line: `text` required; title/url/published/outlet/byline optional
+    strings (`id` a string or an integer); the rest kept. A bad line is its own `Rejected`."""
     for lineno, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         where = f"{name}:{lineno}"
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Rejected(where, f"malformed JSON line ({exc.msg} at column {exc.colno})")
-            continue
-        if not isinstance(record, dict):
-            yield Rejected(where, f"a JSONL line must be an object, got {type(record).__name__}")
-            continue
-        body = record.get("text")
-        if not isinstance(body, str) or not body.strip():
-            yield Rejected(where, "no 'text' field (or it is empty)")
-            continue
-        metadata = {k: record[k] for k in JSONL_KNOWN if record.get(k) not in (None, "")}
-        extra = {k: v for k, v in record.items() if k not in JSONL_KNOWN and k != "text"}
-        if extra:
-            metadata["extra"] = extra
-        yield RawDoc(source=where, text=body, metadata=metadata, metadata_from="jsonl", fmt="jsonl")
+            yield _jsonl_record(where, line)
+        except Exception as exc:  # noqa: BLE001 - one bad line never costs the others
+            yield Rejected(where, f"line could not be read ({type(exc).__name__}: {exc})")
+
+
+def _jsonl_record(where: str, line: str) -> Read:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return Rejected(where, f"malformed JSON line ({exc.msg} at column {exc.colno})")
+    except RecursionError:
+        return Rejected(where, "malformed JSON line (nested too deeply)")
+    if not isinstance(record, dict):
+        return Rejected(where, f"a JSONL line must be an object, got {type(record).__name__}")
+    body = record.get("text")
+    if not isinstance(body, str) or not body.strip():
+        return Rejected(where, "no 'text' field (or it is empty)" if not body else f"field 'text' must be a string, got {type(body).__name__}")
+    for key in JSONL_KNOWN:
+        value = record.get(key)
+        if value is not None and not isinstance(value, str) and not (key == "id" and type(value) is int):
+            return Rejected(where, f"field {key!r} must be a string, got {type(value).__name__}")
+    if isinstance(record.get("published"), str) and record["published"].strip():
+        problem = published_problem(record["published"], lenient=True)
+        if problem:
+            return Rejected(where, problem)
+    metadata = {k: record[k] if k != "id" else str(record[k]) for k in JSONL_KNOWN if record.get(k) not in (None, "")}
+    extra = {k: v for k, v in record.items() if k not in JSONL_KNOWN and k != "text"}
+    if extra:
+        metadata["extra"] = extra
+    return RawDoc(source=where, text=body, metadata=metadata, metadata_from="jsonl", fmt="jsonl")
+
+
+ISO_DATE = re.compile(r"\s*(\d{4})-(\d{2})-(\d{2})(?:$|[T ]\d)")
+def published_problem(value: str, lenient: bool = False, settings: IngestSettings | None = None) -> str | None:
+    """Why `value` is no publication date, or None. It must be ISO (YYYY-MM-DD, a time may
+    follow) and between 1800 and a year from today. `lenient`: text that is not ISO-shaped
+    at all is let through (JSONL keeps it as `published_unparsed`); a Unix time never is."""
+    match = ISO_DATE.match(value)
+    if not match:
+        if value.strip().isdigit():
+            return f"'published' must be an ISO date YYYY-MM-DD, got {value.strip()[:20]!r} (a number; Unix times are not read)"
+        return None if lenient else f"'published' must be an ISO date YYYY-MM-DD, got {value[:40]!r}"
+    try:
+        day = dt.date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return f"'published' is no calendar date: {value[:40]!r}"
+    cfg = settings or IngestSettings()
+    earliest, latest = dt.date(cfg.earliest_year, 1, 1), dt.date.today() + dt.timedelta(days=cfg.future_days)
+    if not earliest <= day <= latest:
+        return f"'published' {day.isoformat()} is out of range ({earliest.isoformat()} to {latest.isoformat()}): a placeholder, not a date"
+    return None
 
 
 SHORT_PAGE_WORDS = 100
 
 
-def read_html(name: str, html: str, url: str | None = None) -> Read:
+def read_html(name: str, html: str, url: str | None = None, settings: IngestSettings | None = None) -> Read:
     """Main text and metadata of a page, by trafilatura (precision mode; when that keeps under
-    `SHORT_PAGE_WORDS` words and the default mode finds three times as many, the default's)."""
+    `SHORT_PAGE_WORDS` words and the default mode finds three times as many, the default's).
+    A page nested deeper or holding more elements than any article page is refused first
+    (`html_shape_problem`): trafilatura's work grows with both."""
     import trafilatura
+
+    problem = html_shape_problem(html, settings or IngestSettings())
+    if problem:
+        return Rejected(name, problem)
 
     def extract(favor_precision: bool) -> dict:
         doc = trafilatura.bare_extraction(
@@ -217,19 +378,51 @@ def read_html(name: str, html: str, url: str | None = None) -> Read:
     return RawDoc(source=name, text=body, metadata=metadata, metadata_from="html-meta", fmt="html")
 
 
-def read_feed(name: str, data: bytes) -> Iterator[Read]:
-    """One article per RSS/Atom entry (content, else summary). Entities are never expanded."""
+def html_shape_problem(html: str, settings: IngestSettings) -> str | None:
+    """Why a page is refused before extraction (nesting deeper than `max_html_depth`, more
+    than `max_html_elements` elements), or None. One libxml2 parse and one walk: linear."""
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(html, etree.HTMLParser())
+    except (etree.ParserError, ValueError):
+        return None  # trafilatura says what it makes of it
+    if root is None:
+        return None
+    depth = deepest = elements = 0
+    for event, _ in etree.iterwalk(root, events=("start", "end")):
+        if event == "start":
+            depth += 1
+            elements += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    if deepest >= settings.max_html_depth:
+        return f"HTML nests {deepest}+ elements deep, over the {settings.max_html_depth} an article page needs; refused"
+    if elements > settings.max_html_elements:
+        return f"HTML has {elements:,} elements, over the {settings.max_html_elements:,} an article page needs; refused"
+    return None
+
+
+def read_feed(name: str, data: bytes, settings: IngestSettings | None = None) -> Iterator[Read]:
+    """One article per RSS/Atom entry (content, else summary). Entities are never expanded;
+    a feed of more than `max_feed_entries` entries is refused before feedparser reads it."""
+    cap = settings or IngestSettings()
     import feedparser
     from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
     from defusedxml.ElementTree import fromstring
 
     try:  # defusedxml refuses DTDs with entities before feedparser sees the bytes
-        fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+        root = fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except (EntitiesForbidden, ExternalReferenceForbidden, DTDForbidden):
         yield Rejected(name, "feed declares XML entities; refused (entity-expansion attacks)")
         return
     except Exception as exc:
         yield Rejected(name, f"feed is not well-formed XML ({type(exc).__name__}: {exc})")
+        return
+    entries = sum(1 for el in root.iter() if isinstance(el.tag, str) and el.tag.rsplit("}", 1)[-1] in ("item", "entry"))
+    if entries > cap.max_feed_entries:
+        yield Rejected(name, f"feed has {entries:,} entries, over the {cap.max_feed_entries:,} one feed may hold; split it")
         return
     parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
     outlet = parsed.feed.get("title")
@@ -238,7 +431,9 @@ def read_feed(name: str, data: bytes) -> Iterator[Read]:
         return
     for i, entry in enumerate(parsed.entries, start=1):
         where = f"{name}#{i}"
-        html = entry.get("content", [{}])[0].get("value") if entry.get("content") else entry.get("summary")
+        # an Atom <content src="..."/> points elsewhere and holds no text: the summary is the text then
+        contents = [c.get("value") for c in entry.get("content") or [] if (c.get("value") or "").strip()]
+        html = contents[0] if contents else entry.get("summary")
         text = _html_to_text(html or "")
         if not text.strip():
             yield Rejected(where, "feed entry has neither content nor summary")
@@ -247,6 +442,8 @@ def read_feed(name: str, data: bytes) -> Iterator[Read]:
         stamp = entry.get("published_parsed") or entry.get("updated_parsed")
         if stamp:
             published = f"{stamp.tm_year:04d}-{stamp.tm_mon:02d}-{stamp.tm_mday:02d}"
+            if published_problem(published):  # a placeholder date (0001-01-01) is no date
+                published = None
         metadata = {
             "title": entry.get("title"),
             "url": entry.get("link"),

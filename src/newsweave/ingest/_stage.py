@@ -21,10 +21,12 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from . import _clean as cleaning
 from . import _meta as meta
 from ._readers import discover, read_source
+from ..errors import NewsweaveError
 from ..records import Article, RawDoc, Rejected, Sighting
 from ..settings import Settings
 from ..store import Store, chunks, utcnow
@@ -33,6 +35,7 @@ CHUNK = 500
 EXPLICIT = ("html-meta", "feed", "jsonl", "header")
 BATCH_YEAR = "_dateline_batch_year"  # extra: the year the ingest batch gave a year-less dateline
 
+T = TypeVar("T")
 IngestProgress = Callable[[int, int, str], None]  # (sources done, sources total, current source)
 
 
@@ -45,6 +48,7 @@ class IngestReport:
 
     @property
     def ok(self) -> bool:
+        """True when every input became an article (or a known one's sighting)."""
         return not self.rejected
 
     def summary(self) -> str:
@@ -80,31 +84,30 @@ def ingest(
 
 
 def ingest_docs(store: Store, docs: list[RawDoc], settings: Settings, report: IngestReport) -> None:
-    """Steps 2–7 for one chunk of read documents."""
-    lines = [cleaning.learnable_lines(doc.text, settings.clean.learned_max_words) for doc in docs]
+    """Steps 2–7 for one chunk of read documents. A document that fails any step is a
+    `Rejected` naming it and the reason; the others go on (a failure of the store itself,
+    a `StoreError`, ends the run)."""
+    docs, lines = _each(docs, report, lambda doc: cleaning.learnable_lines(doc.text, settings.clean.learned_max_words))
     learned = _learned_boilerplate(store, docs, lines, settings)
     fresh: dict[str, Article] = {}
     fresh_lines: dict[str, set[str]] = {}
     for doc, doc_lines in zip(docs, lines):
-        outlet = _declared_outlet(doc)
-        cleaned = cleaning.clean(doc.text, learned.get(outlet, set()), settings.clean.learned_max_words)
-        if not cleaned.clean_text.strip():
-            report.rejected.append(Rejected(doc.source, "nothing left after removing boilerplate"))
+        try:
+            article = _prepare(store, doc, learned, settings, fresh, report)
+        except NewsweaveError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - one document's failure is its refusal
+            report.rejected.append(Rejected(doc.source, f"could not be ingested ({type(exc).__name__}: {exc})"))
             continue
-        article_id = cleaned.body_hash
-        if article_id in fresh or store.has_article(article_id):
-            if article_id in fresh:
-                fresh[article_id].sightings.append(Sighting(doc.source, utcnow()))
-            else:
-                store.add_sighting(article_id, doc.source)
-            report.duplicates.append((doc.source, article_id))
-            continue
-        fresh[article_id] = describe(doc, article_id, cleaned)
-        fresh_lines[article_id] = doc_lines
+        if article is not None:
+            fresh[article.id] = article
+            fresh_lines[article.id] = doc_lines
     _infer_years(store, list(fresh.values()))
     for article in fresh.values():
         with store.transaction() as conn:
-            store.put_article(article)
+            if not store.put_article(article):  # another process stored it meanwhile
+                report.duplicates.extend((s.source, article.id) for s in article.sightings)
+                continue
             if article.outlet:
                 conn.executemany(
                     "INSERT OR IGNORE INTO outlet_lines (outlet, line_hash, article_id) VALUES (?, ?, ?)",
@@ -113,6 +116,47 @@ def ingest_docs(store: Store, docs: list[RawDoc], settings: Settings, report: In
         report.ingested.append(article.id)
         if article.language and article.language != "en":
             report.non_english.append((article.id, article.language))
+
+
+def _each(docs: list[RawDoc], report: IngestReport, step: Callable[[RawDoc], T]) -> tuple[list[RawDoc], list[T]]:
+    """`step` over every document; one that raises becomes a `Rejected` and leaves the batch."""
+    kept, results = [], []
+    for doc in docs:
+        try:
+            results.append(step(doc))
+        except Exception as exc:  # noqa: BLE001 - one document's failure is its refusal
+            report.rejected.append(Rejected(doc.source, f"could not be ingested ({type(exc).__name__}: {exc})"))
+            continue
+        kept.append(doc)
+    return kept, results
+
+
+def _prepare(
+    store: Store, doc: RawDoc, learned: dict[str, set[str]], settings: Settings, fresh: dict[str, Article],
+    report: IngestReport,
+) -> Article | None:
+    """Steps 3–5 for one document: its new Article, or None (refused, or a duplicate that
+    gained a sighting)."""
+    outlet = _declared_outlet(doc)
+    cleaned = cleaning.clean(doc.text, learned.get(outlet, set()), settings.clean.learned_max_words)
+    if not cleaned.clean_text.strip() and learned.get(outlet):
+        # what an outlet repeats is boilerplate only beside its news: an article made of such
+        # lines alone (a short item the batch holds in several copies) keeps them
+        cleaned = cleaning.clean(doc.text, set(), settings.clean.learned_max_words)
+    if not cleaned.clean_text.strip():
+        report.rejected.append(Rejected(doc.source, "nothing left after removing boilerplate"))
+        return None
+    article_id = cleaned.body_hash
+    if article_id in fresh:
+        fresh[article_id].sightings.append(Sighting(doc.source, utcnow()))
+        report.duplicates.append((doc.source, article_id))
+        return None
+    if store.has_article(article_id):
+        with store.transaction():
+            store.add_sighting(article_id, doc.source)
+        report.duplicates.append((doc.source, article_id))
+        return None
+    return describe(doc, article_id, cleaned)
 
 
 def describe(doc: RawDoc, article_id: str, cleaned: cleaning.Cleaned) -> Article:
@@ -127,6 +171,8 @@ def describe(doc: RawDoc, article_id: str, cleaned: cleaning.Cleaned) -> Article
         extra=dict(md.get("extra") or {}),
     )
     provenance = article.provenance
+    if doc.encoding:
+        provenance["encoding"] = doc.encoding  # how the bytes were decoded, and on what evidence
     for name in ("title", "url", "byline"):
         if md.get(name):
             setattr(article, name, str(md[name]).strip())
@@ -183,9 +229,11 @@ def _learned_boilerplate(
     """Per outlet, line hashes seen in at least `learned_min_articles` distinct articles
     (this chunk and the store together)."""
     by_outlet: dict[str, Counter] = defaultdict(Counter)
+    seen: set[tuple[str, str]] = set()
     for doc, doc_lines in zip(docs, lines):
         outlet = _declared_outlet(doc)
-        if outlet:
+        if outlet and (outlet, doc.text) not in seen:  # copies of one article count once
+            seen.add((outlet, doc.text))
             by_outlet[outlet].update(doc_lines)
     learned: dict[str, set[str]] = {}
     for outlet, counts in by_outlet.items():

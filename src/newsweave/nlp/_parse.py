@@ -18,12 +18,18 @@ Behind that function sits a paragraph cache:
 4. the misses go through `nlp.pipe` in batches, with `n_process=2` when there are at least
    `settings.nlp.parallel_from` of them (forking costs more than it saves on small batches).
 
+What is parsed is bounded (`parse_spans`): a paragraph over `max_paragraph_chars` is parsed
+in pieces cut at sentence ends, and text beyond `max_article_chars` is not parsed; the stage
+records either as a note on the article (`stage_notes`). So no input reaches spaCy's
+`max_length` (E088) or costs unbounded time and memory.
+
 `STATS` counts parsed paragraphs and cache hits, so tests and benchmarks can see the cache.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -131,11 +137,66 @@ def _parse(nlp, cfg: NlpSettings, todo: dict[str, str], store, keep: bool) -> di
     return kept
 
 
+SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*\s+")
+
+
+def parse_spans(article: Article, cfg: NlpSettings) -> tuple[list[tuple[int, int]], str | None]:
+    """The (start, end) stretches of the clean text that are parsed: its paragraphs, a long
+    one cut into pieces of at most `max_paragraph_chars` at sentence ends (else at a space),
+    none past `max_article_chars`; and a one-line note when a limit applied, else None."""
+    spans: list[tuple[int, int]] = []
+    split, budget, unparsed = 0, cfg.max_article_chars, 0
+    for start, end in article.paragraphs():
+        if budget <= 0:
+            unparsed += end - start
+            continue
+        if end - start > budget:  # the cap ends the parsed text at a sentence end where it can
+            cut = _cut(article.clean_text, start, start + budget, start)[0]
+            unparsed += end - cut
+            end = cut
+        budget -= end - start
+        pieces = list(_pieces(article.clean_text, start, end, cfg.max_paragraph_chars))
+        split += len(pieces) > 1
+        spans.extend(pieces)
+    notes = []
+    if split:
+        notes.append(f"{split} paragraph{'s' if split > 1 else ''} over {cfg.max_paragraph_chars:,} characters parsed in pieces")
+    if unparsed:
+        notes.append(f"{unparsed:,} characters beyond the {cfg.max_article_chars:,}-character parse cap not parsed")
+    return spans, "; ".join(notes) or None
+
+
+def _pieces(text: str, start: int, end: int, limit: int) -> Iterable[tuple[int, int]]:
+    """(start, end) pieces of text[start:end], each at most `limit` long (`_cut`)."""
+    while end - start > limit:
+        piece_end, next_start = _cut(text, start, start + limit, start + limit // 2)
+        yield start, piece_end
+        start = next_start
+    if end > start:
+        yield start, end
+
+
+def _cut(text: str, start: int, hi: int, lo: int) -> tuple[int, int]:
+    """(end of this piece, start of the next) for a piece of `text` from `start` ending by
+    `hi`: after the last sentence end past `lo`, else at the last space past `lo`, else at `hi`."""
+    cut = None
+    for cut in SENTENCE_END.finditer(text, lo, hi):
+        pass
+    if cut is not None:
+        return cut.start() + len(cut.group().rstrip()), cut.end()
+    space = text.rfind(" ", lo, hi)
+    if space > start:
+        return space, space + 1
+    return hi, hi
+
+
 def parse_articles(
     articles: Iterable[Article], settings: Settings | NlpSettings | None = None, store=None
 ) -> dict[str, ArticleDoc]:
+    """Every article's parsed stretches (`parse_spans`), each a `ParsedParagraph`."""
     articles = list(articles)
-    jobs = [(a, start, a.clean_text[start:end]) for a in articles for start, end in a.paragraphs()]
+    cfg = _config(settings)
+    jobs = [(a, start, a.clean_text[start:end]) for a in articles for start, end in parse_spans(a, cfg)[0]]
     docs = parse_texts([text for _, _, text in jobs], settings, store)
     out: dict[str, list[ParsedParagraph]] = {a.id: [] for a in articles}
     for (article, start, _), doc in zip(jobs, docs):
@@ -178,7 +239,8 @@ def cache_size(store) -> int:
 
 class NlpStage:
     """Stage "nlp": parse every paragraph of the new articles into the cache, in chunks so
-    memory stays bounded; later stages call `parse_articles(..., store=store)` and hit it."""
+    memory stays bounded; later stages call `parse_articles(..., store=store)` and hit it.
+    A limit `parse_spans` applied is recorded as the article's note."""
 
     name = "nlp"
     chunk = 400  # articles per parse call
@@ -187,7 +249,12 @@ class NlpStage:
         cfg = _config(settings)
         for i in range(0, len(article_ids), self.chunk):
             articles = store.articles(article_ids[i : i + self.chunk])
-            keyed = {paragraph_key(a.clean_text[s:e], cfg.model): a.clean_text[s:e] for a in articles for s, e in a.paragraphs()}
+            keyed = {}
+            for article in articles:
+                spans, note = parse_spans(article, cfg)
+                keyed.update((paragraph_key(article.clean_text[s:e], cfg.model), article.clean_text[s:e]) for s, e in spans)
+                if note:
+                    store.note(self.name, article.id, note)
             known = _known_keys(store, list(keyed))
             STATS.store_hits += len(known)
             todo = {key: text for key, text in keyed.items() if key not in known}

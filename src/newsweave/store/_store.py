@@ -10,13 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import NotFoundError, StoreError
 from .migrations import all_migrations
-from ..records import Article, RemovedSpan, Sighting, Span
+from ..records import Article, RemovedSpan, Sighting, Span, one_line
+from ..settings import StoreSettings
 
 MEMORY = ":memory:"
 
@@ -28,8 +30,10 @@ def utcnow() -> str:
 class Store:
     """A newsweave store over one SQLite file (or `:memory:`)."""
 
-    def __init__(self, path: str | Path = MEMORY) -> None:
+    def __init__(self, path: str | Path = MEMORY, lock_wait: float | None = None) -> None:
         self.path = str(path)
+        # how long a write waits for another process's transaction (an analysis stage can hold one for minutes)
+        self.lock_wait = StoreSettings().lock_wait_s if lock_wait is None else lock_wait
         try:
             self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
@@ -49,23 +53,36 @@ class Store:
     # -- schema -----------------------------------------------------------------------
 
     def migrate(self) -> list[str]:
-        """Apply every migration not yet applied; returns the names applied now."""
-        self.conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-        )
-        done = {r[0] for r in self.conn.execute("SELECT name FROM schema_migrations")}
+        """Apply every migration not yet applied; returns the names applied now.
+
+        Two processes may open one fresh store at once: the check and the migrations run
+        inside one write transaction (the store's write lock), so the second waits and then
+        finds them applied. A store already up to date takes no lock at all."""
+        if not self._missing_migrations():
+            return []
         applied = []
-        for migration in all_migrations():
-            if migration.name in done:
-                continue
-            with self.transaction():
+        with self.transaction():
+            self.conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+            )
+            done = {r[0] for r in self.conn.execute("SELECT name FROM schema_migrations")}
+            for migration in all_migrations():
+                if migration.name in done:
+                    continue
                 for statement in _statements(migration.sql):
                     self.conn.execute(statement)
                 self.conn.execute(
                     "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", (migration.name, utcnow())
                 )
-            applied.append(migration.name)
+                applied.append(migration.name)
         return applied
+
+    def _missing_migrations(self) -> bool:
+        try:
+            done = {r[0] for r in self.conn.execute("SELECT name FROM schema_migrations")}
+        except sqlite3.OperationalError:  # no such table: a fresh store
+            return True
+        return any(m.name not in done for m in all_migrations())
 
     def applied_migrations(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT name FROM schema_migrations ORDER BY name")]
@@ -80,7 +97,7 @@ class Store:
             finally:
                 self._depth -= 1
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        self._begin()
         self._depth = 1
         try:
             yield self.conn
@@ -91,6 +108,23 @@ class Store:
             self.conn.execute("COMMIT")
         finally:
             self._depth = 0
+
+    def _begin(self) -> None:
+        """BEGIN IMMEDIATE (take the write lock now, so no read turns into a failed write
+        later), waiting up to `lock_wait` seconds for another process's transaction."""
+        deadline = time.monotonic() + self.lock_wait
+        while True:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise StoreError(
+                        f"{self.path}: another process held the store's write lock for over {self.lock_wait:.0f} s ({exc})"
+                    ) from exc
+                time.sleep(0.1)
 
     def close(self) -> None:
         self.conn.close()
@@ -108,9 +142,15 @@ class Store:
         )
         return cur.rowcount > 0
 
-    def put_article(self, article: Article) -> None:
-        """Insert a new article with its removed spans and sightings, in one transaction."""
+    def put_article(self, article: Article) -> bool:
+        """Insert a new article with its removed spans and sightings, in one transaction.
+        An article another process stored meanwhile only gains the sightings: False then
+        (the duplicate check runs inside the write transaction, so two writers never race)."""
         with self.transaction() as conn:
+            if self.has_article(article.id):
+                for sighting in article.sightings:
+                    self.add_sighting(article.id, sighting.source)
+                return False
             seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM articles").fetchone()[0]
             conn.execute(
                 """INSERT INTO articles (id, seq, raw_text, clean_text, title, url, outlet, agency, byline,
@@ -141,6 +181,7 @@ class Store:
             )
             for sighting in article.sightings:
                 self.add_sighting(article.id, sighting.source)
+        return True
 
     def article(self, article_id: str) -> Article:
         """One article by id or unique id prefix (of at least 4 characters)."""
@@ -237,13 +278,13 @@ class Store:
         return len(ids) - done
 
     def pending(self, stage: str) -> list[str]:
-        """Ids of articles that `stage` has not processed yet, in arrival order."""
+        """Ids of articles that `stage` has neither processed nor failed on, in arrival order."""
         return [
             r[0]
             for r in self.conn.execute(
                 "SELECT id FROM articles WHERE id NOT IN (SELECT article_id FROM stage_done WHERE stage = ?) "
-                "ORDER BY seq",
-                (stage,),
+                "AND id NOT IN (SELECT article_id FROM stage_failures WHERE stage = ?) ORDER BY seq",
+                (stage, stage),
             )
         ]
 
@@ -253,6 +294,41 @@ class Store:
             "INSERT OR IGNORE INTO stage_done (stage, article_id, done_at) VALUES (?, ?, ?)",
             [(stage, a, now) for a in article_ids],
         )
+
+    def mark_failed(self, stage: str, article_id: str, reason: str) -> None:
+        """Record that `stage` failed on the article (later runs of the stage skip it)."""
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO stage_failures (stage, article_id, reason, failed_at) VALUES (?, ?, ?, ?)",
+                (stage, article_id, one_line(reason), utcnow()),
+            )
+
+    def failures(self, article_ids: Iterable[str] | None = None) -> dict[str, dict[str, str]]:
+        """{article id: {stage: reason}} of the stage failures (all, or of the given articles)."""
+        sql = "SELECT article_id, stage, reason FROM stage_failures"
+        rows = self.conn.execute(sql) if article_ids is None else self.select_in(sql + " WHERE article_id IN ({marks})", article_ids)
+        out: dict[str, dict[str, str]] = {}
+        for r in rows:
+            out.setdefault(r[0], {})[r[1]] = r[2]
+        return out
+
+    def forget_failures(self, stage: str | None = None) -> int:
+        """Let the stage (or every stage) try its failed articles again; returns how many."""
+        with self.transaction() as conn:
+            if stage is None:
+                return conn.execute("DELETE FROM stage_failures").rowcount
+            return conn.execute("DELETE FROM stage_failures WHERE stage = ?", (stage,)).rowcount
+
+    def note(self, stage: str, article_id: str, note: str) -> None:
+        """Record a limit the stage applied to the article (one line, replaces an earlier note)."""
+        self.conn.execute(
+            "INSERT OR REPLACE INTO stage_notes (stage, article_id, note, noted_at) VALUES (?, ?, ?, ?)",
+            (stage, article_id, one_line(note), utcnow()),
+        )
+
+    def notes(self, article_id: str) -> dict[str, str]:
+        """{stage: note} of one article."""
+        return dict(self.conn.execute("SELECT stage, note FROM stage_notes WHERE article_id = ?", (article_id,)).fetchall())
 
 
 def _statements(sql: str) -> list[str]:

@@ -8,15 +8,32 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from .. import store as fts
 from ..errors import NotFoundError
+from ..ingest import published_problem
+from ..settings import WebSettings
 from .app import Site, Upload, UploadError
 from ..entities import find as find_entity
 from . import views
 
 router = APIRouter(prefix="/api", tags=["api"])
+
+
+class ErrorOut(BaseModel):
+    """Every error of the API: one line naming the value and the fix, and the status."""
+
+    error: str
+    status: int
+    detail: Any = None
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI `responses` of a route that answers these error statuses."""
+    said = {400: "Refused: the request or its input cannot be used", 404: "No such id in the store",
+            413: "Over a size cap", 415: "Not a supported file type", 422: "Invalid request, or nothing in it could be ingested"}
+    return {code: {"model": ErrorOut, "description": said[code]} for code in statuses}
 
 Limit = Annotated[int, Query(ge=1, le=200, description="How many items to return.")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="How many items to skip.")]
@@ -89,7 +106,7 @@ def stories(
         return list_stories(site, store, q, entity, since, until, limit, offset)
 
 
-@router.get("/stories/{story_id}", summary="One story and its articles")
+@router.get("/stories/{story_id}", summary="One story and its articles", responses=errors(404))
 def story(request: Request, story_id: str) -> dict[str, Any]:
     site = site_of(request)
     with site.reading() as store:
@@ -97,7 +114,7 @@ def story(request: Request, story_id: str) -> dict[str, Any]:
 
 
 @router.get("/stories/{story_id}/brief", summary="The story's brief (newsweave.brief/1)",
-            response_class=Response, responses={200: {"content": {"application/json": {}}}})
+            response_class=Response, responses={200: {"content": {"application/json": {}}}, **errors(404)})
 def brief(request: Request, story_id: str, words: Annotated[int | None, Query(ge=20, le=1000, description="The summary's length in words (default 100)")] = None) -> Response:
     site = site_of(request)
     with site.reading() as store:
@@ -107,7 +124,8 @@ def brief(request: Request, story_id: str, words: Annotated[int | None, Query(ge
     return Response(raw, media_type="application/json")
 
 
-@router.get("/stories/{story_id}/compare", summary="The story's articles side by side: what each shares and adds")
+@router.get("/stories/{story_id}/compare", summary="The story's articles side by side: what each shares and adds",
+            responses=errors(404))
 def compare(request: Request, story_id: str) -> dict[str, Any]:
     site = site_of(request)
     with site.reading() as store:
@@ -125,12 +143,14 @@ def compare(request: Request, story_id: str) -> dict[str, Any]:
 def articles(request: Request, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
     site = site_of(request)
     with site.reading() as store:
-        ids = store.conn.execute("SELECT id FROM articles ORDER BY seq DESC LIMIT ? OFFSET ?", (limit, offset))
-        rows = [views.article_row(a) for a in store.articles([r[0] for r in ids])]
+        ids = [r[0] for r in store.conn.execute("SELECT id FROM articles ORDER BY seq DESC LIMIT ? OFFSET ?", (limit, offset))]
+        failures = store.failures(ids)
+        rows = [{**views.article_row(a), "failed": failures.get(a.id, {})} for a in store.articles(ids)]
         return {"total": store.count_articles(), "offset": offset, "limit": limit, "articles": rows[::-1]}
 
 
-@router.get("/articles/{article_id}", summary="One article: clean text, evidence, reuse, removed boilerplate")
+@router.get("/articles/{article_id}", summary="One article: clean text, evidence, reuse, removed boilerplate",
+            responses=errors(400, 404))
 def article(
     request: Request,
     article_id: str,
@@ -150,34 +170,49 @@ def article_view(site: Site, store, article_id: str, hl: str | None) -> dict[str
     story_id = index.story_of.get(a.id)
     brief = site.brief(store, story_id) if story_id else None
     story = index.by_id.get(story_id) if story_id else None
-    return views.article_view(store, a.id, brief, story, views.parse_span(hl))
+    view = views.article_view(store, a.id, brief, story, views.parse_span(hl))
+    # the stages that failed on it (with the reason) and the limits a stage applied
+    view["article"]["failed"], view["article"]["notes"] = store.failures([a.id]).get(a.id, {}), store.notes(a.id)
+    return view
 
 
 class ArticleIn(BaseModel):
     text: str = Field(min_length=1, max_length=2_000_000, description="The article's text (plain text or HTML).")
     title: str | None = Field(None, max_length=1000)
     url: str | None = Field(None, max_length=2000)
-    published: dt.date | None = Field(None, description="YYYY-MM-DD")
+    published: str | None = Field(None, max_length=40, description="An ISO date YYYY-MM-DD (a time may follow), 1800 to a year from today")
     outlet: str | None = Field(None, max_length=300)
     byline: str | None = Field(None, max_length=300)
+
+    @field_validator("published")
+    @classmethod
+    def _iso_date(cls, value: str | None) -> str | None:
+        """A date in a sane range, written as a date: not 0 (1970), a Unix time, 0001-01-01 or 9999-12-31."""
+        problem = published_problem(value) if value is not None else None
+        if problem:
+            raise ValueError(problem)
+        return value
 
 
 class IngestIn(BaseModel):
     articles: list[ArticleIn] = Field(min_length=1, max_length=500)
 
 
-@router.post("/articles", summary="Add articles; they go through ingest and analysis", status_code=201)
+@router.post("/articles", summary="Add articles; they go through ingest and analysis", status_code=201,
+             responses=errors(400, 413, 422))
 def add_articles(request: Request, body: IngestIn) -> dict[str, Any]:
-    lines = [json.dumps(a.model_dump(mode="json", exclude_none=True), ensure_ascii=False) for a in body.articles]
+    # ASCII JSON: a lone surrogate in a text stays an escape, which the reader refuses by name
+    lines = [json.dumps(a.model_dump(mode="json", exclude_none=True)) for a in body.articles]
     data = ("\n".join(lines) + "\n").encode("utf-8")
     return site_of(request).ingest([Upload("api.jsonl", data)])
 
 
-@router.post("/upload", summary="Add files (txt, HTML, RSS/Atom, JSONL) or pasted text", status_code=201)
+@router.post("/upload", summary="Add files (txt, HTML, RSS/Atom, JSONL) or pasted text", status_code=201,
+             responses=errors(400, 413, 415, 422))
 async def upload(
     request: Request,
     files: Annotated[list[UploadFile] | None, File(description="Article files.")] = None,
-    text: Annotated[str | None, Form(max_length=2_000_000, description="Pasted article text.")] = None,
+    text: Annotated[str | None, Form(max_length=WebSettings.max_pasted_chars, description="Pasted article text.")] = None,
 ) -> dict[str, Any]:
     uploads = await read_uploads(files, text)
     from starlette.concurrency import run_in_threadpool
@@ -219,7 +254,7 @@ def entities(
             "entities": [views.entity_row(e) for e in found[offset : offset + limit]]}
 
 
-@router.get("/entities/{entity_id}", summary="One entity: roles with evidence, aliases, stories")
+@router.get("/entities/{entity_id}", summary="One entity: roles with evidence, aliases, stories", responses=errors(404))
 def entity(request: Request, entity_id: str) -> dict[str, Any]:
     site = site_of(request)
     with site.reading() as store:
@@ -229,7 +264,7 @@ def entity(request: Request, entity_id: str) -> dict[str, Any]:
         return views.entity_view(e, index.story_of, {s.id: s.label for s in index.stories}, headings)
 
 
-@router.get("/search", summary="Full-text search over articles (FTS5)")
+@router.get("/search", summary="Full-text search over articles (FTS5)", responses=errors(400))
 def search(
     request: Request,
     q: Annotated[str, Query(min_length=1, max_length=500, description="Words; \"quoted phrases\" kept.")],

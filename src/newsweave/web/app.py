@@ -29,7 +29,8 @@ from jinja2 import Environment, FileSystemLoader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import NewsweaveError, NotFoundError
-from ..records import Entity, Rejected, Story
+from ..ingest import IngestReport, decode, ingest_docs, read_bytes
+from ..records import Entity, Rejected, Story, one_line, quoted_name
 from ..settings import Settings
 from ..store import MEMORY, Store
 from ..workspace import Workspace
@@ -42,10 +43,12 @@ PACKAGE = resources.files(__package__)
 
 
 class UploadError(NewsweaveError):
-    """An upload refused before ingest (too big, wrong type, no text); carries the status."""
+    """An upload refused (too big, wrong type, no text, nothing readable); carries the status
+    and, when files were read, each refusal (`detail`)."""
 
-    def __init__(self, message: str, status: int = 400) -> None:
+    def __init__(self, message: str, status: int = 400, detail: list[dict[str, str]] | None = None) -> None:
         self.status = status
+        self.detail = detail
         super().__init__(message)
 
 
@@ -177,12 +180,11 @@ class Site:
 
     def ingest(self, uploads: list[Upload]) -> dict[str, Any]:
         """Check the uploads, then run the CLI's pipeline on them: the ingest steps (read,
-        clean, describe, store; `ingest.ingest_docs` over `readers.read_bytes`) and
+        clean, describe, store; `ingest.ingest_docs` over `ingest.read_bytes`) and
         `ws.analyse()`. Uploads are read from memory and never written to disk; their
-        source is `upload/<base name>`, so no name (`../../etc/x`) can reach a file."""
-        from ..ingest import IngestReport, ingest_docs
-        from ..ingest import decode, read_bytes
-
+        source is `upload/<base name>`, so no name (`../../etc/x`) can reach a file.
+        A refused file (or JSONL line) is listed in "rejected" and the rest is stored; when
+        nothing is left to store the upload is refused with every reason (`UploadError`)."""
         web = self.settings.web
         if not uploads:
             raise UploadError("nothing to ingest: send at least one file or some text")
@@ -192,28 +194,43 @@ class Site:
         if total > web.max_upload_bytes:
             raise UploadError(f"upload is {total:,} bytes, over the {web.max_upload_bytes:,}-byte cap", 413)
         docs, report = [], IngestReport()
+        refused: list[UploadError] = []  # files refused before reading, each with its status
         for i, upload in enumerate(uploads):
             name = safe_name(upload.name, i)
-            if PurePath(name).suffix.lower() not in web.upload_suffixes:
-                raise UploadError(
-                    f"{upload.name!r}: unsupported file type; send one of {', '.join(web.upload_suffixes)}", 415
-                )
-            if not upload.data.strip():
-                raise UploadError(f"{upload.name!r}: empty file")
-            if decode(upload.data) is None:
-                raise UploadError(f"{upload.name!r}: binary content, not text (send txt, HTML, RSS/Atom or JSONL)", 415)
+            problem = self._upload_problem(upload, name)
+            if problem is not None:
+                refused.append(problem)
+                report.rejected.append(Rejected(f"upload/{name}", str(problem)))
+                continue
             for item in read_bytes(f"upload/{name}", upload.data, self.settings.ingest):
                 (report.rejected if isinstance(item, Rejected) else docs).append(item)
+        if not docs:  # nothing to store: the upload as a whole is refused, with every reason
+            status = refused[0].status if refused and len(refused) == len(report.rejected) else 422
+            lines = [str(r) for r in report.rejected]
+            raise UploadError("nothing could be ingested: " + "; ".join(lines[:5]) + (" …" if len(lines) > 5 else ""), status,
+                              [{"source": r.source, "reason": r.reason} for r in report.rejected])
         with self.write_lock:
             ingest_docs(self.workspace.store, docs, self.settings, report)
-            self.workspace.analyse()
+            analysed = self.workspace.analyse()
             count = self.workspace.store.count_articles()
         return {
             "added": report.ingested,
             "duplicates": [{"source": src, "article": aid} for src, aid in report.duplicates],
             "rejected": [{"source": r.source, "reason": r.reason} for r in report.rejected],
+            "failed": [{"stage": s.stage, "article": a, "reason": why} for s in analysed for a, why in s.failed.items()],
             "articles": count,
         }
+
+    def _upload_problem(self, upload: Upload, name: str) -> UploadError | None:
+        """Why one uploaded file is refused before it is read (type, emptiness, binary), or None."""
+        web = self.settings.web
+        if PurePath(name).suffix.lower() not in web.upload_suffixes:
+            return UploadError(f"{quoted_name(upload.name)}: unsupported file type; send one of {', '.join(web.upload_suffixes)}", 415)
+        if not upload.data.strip():
+            return UploadError(f"{quoted_name(upload.name)}: empty file")
+        if decode(upload.data) is None:
+            return UploadError(f"{quoted_name(upload.name)}: binary content, not text (send txt, HTML, RSS/Atom or JSONL)", 415)
+        return None
 
 
 def safe_name(name: str, i: int) -> str:
@@ -239,6 +256,9 @@ def create_app(db: str | Path | Store | Workspace, settings: Settings | None = N
         docs_url=None,  # the Swagger/ReDoc pages load scripts from a CDN: none here
         redoc_url=None,
         openapi_url="/openapi.json",
+        # a pasted text may be as long as the form allows: only the body cap bounds its bytes
+        # (Starlette's own 1 MB cap per form field refused it with its framework message)
+        form_limits={"max_part_size": site.settings.web.max_upload_bytes},
     )
     app.state.site = site
     env = Environment(loader=FileSystemLoader(str(PACKAGE / "templates")), autoescape=True)
@@ -253,10 +273,16 @@ def create_app(db: str | Path | Store | Workspace, settings: Settings | None = N
 
 
 def wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", "")
+    """The API answers in JSON; a page in HTML, unless the client asks for JSON only."""
+    path = request.url.path
+    if path in ("/api", "/openapi.json") or path.startswith("/api/"):
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
 
 
 def error_response(request: Request, status: int, message: str, detail: Any = None) -> Any:
+    message = one_line(message)
     if wants_json(request):
         body = {"error": message, "status": status}
         if detail is not None:
@@ -273,7 +299,7 @@ def _error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(UploadError)
     async def upload_error(request: Request, exc: UploadError):
-        return error_response(request, exc.status, str(exc))
+        return error_response(request, exc.status, str(exc), exc.detail)
 
     @app.exception_handler(NewsweaveError)
     async def newsweave_error(request: Request, exc: NewsweaveError):
@@ -297,6 +323,10 @@ def _error_handlers(app: FastAPI) -> None:
         detail = [{"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")} for e in errors]
         return error_response(request, 422, f"invalid request: {problems}", detail)
 
+    @app.exception_handler(Exception)
+    async def bug(request: Request, exc: Exception):  # still an answer in the route's own format, never text/plain
+        return error_response(request, 500, f"internal error ({type(exc).__name__}: {exc})")
+
 
 def _ctx(error: dict) -> str:
     ctx = error.get("ctx") or {}
@@ -316,9 +346,7 @@ class BodyLimit:
         limit = self.max_bytes
         length = dict(scope.get("headers") or []).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > limit):
-            response = JSONResponse(
-                {"error": f"request body over the {limit:,}-byte cap", "status": 413}, status_code=413
-            )
+            response = error_response(Request(scope), 413, f"request body over the {limit:,}-byte cap")
             return await response(scope, receive, send)
         seen = 0
 

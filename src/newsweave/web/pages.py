@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from .. import store as fts
+from ..settings import WebSettings
 from . import api, views
 from .app import Site, UploadError
 
@@ -116,14 +117,14 @@ def search_page(request: Request, q: Text = None, page: Annotated[int, Query(ge=
 @router.get("/upload", response_class=HTMLResponse)
 def upload_form(request: Request):
     s = _site(request).settings.web
-    return render(request, "upload.html", suffixes=s.upload_suffixes, cap=s.max_upload_bytes, result=None, error=None)
+    return render(request, "upload.html", suffixes=s.upload_suffixes, cap=s.max_upload_bytes, max_chars=s.max_pasted_chars, result=None, error=None)
 
 
 @router.post("/upload", response_class=HTMLResponse)
 async def upload_submit(
     request: Request,
     files: Annotated[list[UploadFile] | None, File()] = None,
-    text: Annotated[str | None, Form(max_length=2_000_000)] = None,
+    text: Annotated[str | None, Form(max_length=WebSettings.max_pasted_chars)] = None,
 ):
     site = _site(request)
     s = site.settings.web
@@ -131,9 +132,9 @@ async def upload_submit(
         uploads = await api.read_uploads(files, text)
         result = await run_in_threadpool(site.ingest, uploads)
     except UploadError as exc:
-        return render(request, "upload.html", status=exc.status, suffixes=s.upload_suffixes, cap=s.max_upload_bytes,
+        return render(request, "upload.html", status=exc.status, suffixes=s.upload_suffixes, cap=s.max_upload_bytes, max_chars=s.max_pasted_chars,
                       result=None, error=str(exc))
     if not result["rejected"]:
         return RedirectResponse(f"/?added={len(result['added'])}", status_code=303)
-    return render(request, "upload.html", status=201, suffixes=s.upload_suffixes, cap=s.max_upload_bytes,
+    return render(request, "upload.html", status=201, suffixes=s.upload_suffixes, cap=s.max_upload_bytes, max_chars=s.max_pasted_chars,
                   result=result, error=None)
