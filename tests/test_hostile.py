@@ -388,3 +388,14 @@ def test_seeds_beside_hostile_inputs_ingest_analyse_and_form_their_story(tmp_pat
         assert "parse cap" in ws.store.notes(stored["long.txt"].id)["nlp"]
         story_of = {a: s.id for s in ws.stories() for a in s.articles}
     assert len({story_of[stored[s.name].id] for s in seeds}) == 1  # the seeds' one story
+
+
+def test_brief_story_option_briefs_a_stored_story(seeds_workspace):
+    from typer.testing import CliRunner
+
+    from newsweave.cli import app
+
+    (story,) = [s.id for s in seeds_workspace.stories()]
+    res = CliRunner().invoke(app, ["brief", "--story", story[:8], "--format", "json", "--db", seeds_workspace.store.path])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["story"] == story

@@ -85,4 +85,4 @@ def open(path: str | Path | None = None, settings: Settings | None = None) -> Wo
     settings = settings or Settings()
     if path is not None:
         settings.db = str(path)
-    return Workspace(Store(settings.db), settings)
+    return Workspace(Store(settings.db, lock_wait=settings.store.lock_wait_s), settings)

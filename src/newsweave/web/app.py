@@ -75,7 +75,7 @@ class Site:
             self.workspace = db
         else:
             settings = settings or Settings()
-            store = db if isinstance(db, Store) else Store(str(db))
+            store = db if isinstance(db, Store) else Store(str(db), lock_wait=settings.store.lock_wait_s)
             settings.db = store.path
             self.workspace = Workspace(store, settings)
         self.settings = settings or self.workspace.settings
@@ -101,7 +101,7 @@ class Site:
             return
         store = getattr(self._local, "store", None)
         if store is None:
-            store = self._local.store = Store(self.path)
+            store = self._local.store = Store(self.path, lock_wait=self.settings.store.lock_wait_s)
         yield store
 
     def version(self, store: Store) -> tuple:
