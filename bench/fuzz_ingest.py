@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from newsweave.ingest import read_source  # noqa: E402
+from newsweave.ingest import read_source, source_name  # noqa: E402
 from newsweave.settings import IngestSettings  # noqa: E402
 from support.fuzzing import batch, load_originals  # noqa: E402
 
@@ -44,7 +44,7 @@ def run_batch(items, workdir: Path) -> tuple[int, str, float, list[str]]:
     paths = []
     for name, data, _ in items:
         (folder / name).write_bytes(data)
-        paths.append(str(folder / name))
+        paths.append(source_name(str(folder / name)))  # the name the refusals use
     start = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-m", "newsweave", "ingest", str(folder), "--no-analyse", "--db", str(workdir / "f.db")],
@@ -59,7 +59,7 @@ def slowest_read(items) -> tuple[float, str]:
     settings = IngestSettings()
     with tempfile.TemporaryDirectory() as tmp:
         for name, data, _ in items:
-            path = Path(tmp) / name.replace("\n", "_")
+            path = Path(tmp) / name
             path.write_bytes(data)
             start = time.process_time()
             list(read_source(path, settings))

@@ -12,6 +12,7 @@ import pytest
 
 import newsweave
 from support.fuzzing import batch, load_originals
+from newsweave.ingest import source_name
 from newsweave.records import quoted_name
 
 from conftest import EXAMPLES, shared_path
@@ -33,7 +34,7 @@ def ingest_batch(tmp_path, items):
     for name, data, mutation in items:
         path = folder / name
         path.write_bytes(data)
-        paths.append((str(path), mutation))
+        paths.append((source_name(str(path)), mutation))  # the name the store and the refusals use
     with newsweave.open(tmp_path / "fuzz.db") as ws:
         report = ws.ingest([folder])
         stored = {s.source for a in ws.articles() for s in a.sightings}

@@ -94,6 +94,16 @@ def test_a_name_with_a_line_break_stays_on_one_line(tmp_path):
     assert "1 ingested" in proc.stderr
 
 
+def test_a_file_name_that_is_not_utf8_is_stored_under_a_printable_name(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    with open(os.fsencode(folder) + b"/\xffport.txt", "wb") as f:  # a Latin-1 file name
+        f.write(GOOD.encode())
+    with newsweave.open(tmp_path / "s.db") as ws:
+        report = ws.ingest([folder])
+        assert report.ok and [s.source for a in ws.articles() for s in a.sightings] == [f"{folder}/\\xffport.txt"]
+
+
 def test_exit_code_two_when_the_run_fails(tmp_path):
     garbage = tmp_path / "not-a-store.db"
     garbage.write_bytes(b"this is not SQLite " * 100)

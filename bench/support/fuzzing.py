@@ -8,7 +8,7 @@
 Each mutation is one of the shapes a hostile campaign found (issue 14) or a random byte
 edit: a JSONL line nested 100,000 deep, a lone surrogate, NUL bytes past the first 8 KB,
 wrong-typed JSONL fields, deeply nested HTML, a paragraph past spaCy's `max_length`,
-legacy encodings, truncation, a file name holding a line break. Nothing here is tuned:
+legacy encodings, truncation, a file name holding a line break or a byte that is not UTF-8. Nothing here is tuned:
 the seed picks every choice.
 """
 
@@ -110,6 +110,8 @@ def mutate(name: str, data: bytes, rng: random.Random) -> tuple[str, bytes, str]
     mutation = rng.choice(MUTATIONS)
     if rng.random() < 0.05:
         name = name.replace(".", "\nx.", 1)
+    elif rng.random() < 0.03:
+        name = "\udcff" + name  # a file name that is not UTF-8 (byte 0xff, as os.fsdecode holds it)
     return name, mutation(data, rng), mutation.__name__.lstrip("_")
 
 

@@ -8,7 +8,7 @@ own transaction.
 """
 
 from ._readers import (
-    decode, decode_with_evidence, discover, published_problem, read_bytes, read_source,
+    decode, decode_with_evidence, discover, published_problem, read_bytes, read_source, source_name,
 )
 from ._meta import dated, infer_year, parse_dateline
 from ._stage import BATCH_YEAR, CHUNK, EXPLICIT, IngestReport, ingest, ingest_docs
@@ -16,4 +16,5 @@ from ._stage import BATCH_YEAR, CHUNK, EXPLICIT, IngestReport, ingest, ingest_do
 __all__ = [
     "BATCH_YEAR", "CHUNK", "EXPLICIT", "IngestReport", "dated", "decode", "decode_with_evidence", "discover",
     "infer_year", "ingest", "ingest_docs", "parse_dateline", "published_problem", "read_bytes", "read_source",
+    "source_name",
 ]  # fmt: skip

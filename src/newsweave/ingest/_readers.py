@@ -57,8 +57,16 @@ def discover(paths: Iterable[str | Path]) -> Iterator[Path | str]:
 def read_source(source: Path | str, settings: IngestSettings, fetch: bool = False) -> Iterator[Read]:
     """Every article a source holds, or one `Rejected` saying why it holds none. Never raises:
     whatever goes wrong reading one source is that source's `Rejected`."""
-    name = "<stdin>" if source == "-" else str(source)
+    name = "<stdin>" if source == "-" else source_name(str(source))
     yield from _guarded(name, _read_source(source, name, settings, fetch))
+
+
+def source_name(path: str) -> str:
+    """A path as a source name that can be stored and printed: a file name that is not
+    UTF-8 (Python holds its bytes as lone surrogates) shows those bytes as `\\xff`."""
+    if not SURROGATE.search(path):
+        return path
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _read_source(source: Path | str, name: str, settings: IngestSettings, fetch: bool) -> Iterator[Read]:

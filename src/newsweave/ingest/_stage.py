@@ -104,18 +104,30 @@ def ingest_docs(store: Store, docs: list[RawDoc], settings: Settings, report: In
             fresh_lines[article.id] = doc_lines
     _infer_years(store, list(fresh.values()))
     for article in fresh.values():
-        with store.transaction() as conn:
-            if not store.put_article(article):  # another process stored it meanwhile
-                report.duplicates.extend((s.source, article.id) for s in article.sightings)
-                continue
-            if article.outlet:
-                conn.executemany(
-                    "INSERT OR IGNORE INTO outlet_lines (outlet, line_hash, article_id) VALUES (?, ?, ?)",
-                    [(article.outlet, h, article.id) for h in fresh_lines[article.id]],
-                )
+        try:
+            stored = _store(store, article, fresh_lines[article.id])
+        except (UnicodeError, ValueError, OverflowError) as exc:  # a value SQLite cannot hold: this article's refusal
+            report.rejected.extend(Rejected(s.source, f"could not be stored ({type(exc).__name__}: {exc})") for s in article.sightings)
+            continue
+        if not stored:  # another process stored it meanwhile
+            report.duplicates.extend((s.source, article.id) for s in article.sightings)
+            continue
         report.ingested.append(article.id)
         if article.language and article.language != "en":
             report.non_english.append((article.id, article.language))
+
+
+def _store(store: Store, article: Article, lines: set[str]) -> bool:
+    """Step 7 for one article, in its own transaction; False when it was there already."""
+    with store.transaction() as conn:
+        if not store.put_article(article):
+            return False
+        if article.outlet:
+            conn.executemany(
+                "INSERT OR IGNORE INTO outlet_lines (outlet, line_hash, article_id) VALUES (?, ?, ?)",
+                [(article.outlet, h, article.id) for h in lines],
+            )
+    return True
 
 
 def _each(docs: list[RawDoc], report: IngestReport, step: Callable[[RawDoc], T]) -> tuple[list[RawDoc], list[T]]:
