@@ -93,7 +93,7 @@ def main() -> None:
         refusals = [m.group(1) for m in lines if m]
         for line in refusals:
             source, _, reason = line.partition(": ")
-            if not any(line.startswith((p, repr(p))) for p in paths):
+            if not any(line.startswith((p, repr(p)[:-1])) for p in paths):  # a quoted name: repr, then ":LINE'"
                 malformed.append(line[:120])
             reasons[re.split(r"[\d(]", reason, maxsplit=1)[0].strip()[:70]] += 1
             if reason.startswith(("could not be read (", "could not be ingested (", "line could not be read (")):
