@@ -186,6 +186,17 @@ def test_failures_are_listed_by_articles_and_the_api(tmp_path, monkeypatch):
     assert client.get(f"/api/articles/{aid}").json()["article"]["failed"] == {"breaks": reason}
 
 
+def test_an_upload_a_stage_fails_on_is_stored_and_later_uploads_go_on(tmp_path, monkeypatch):
+    monkeypatch.setattr(pipeline, "analysis_stages", lambda: [Breaks()])
+    client = TestClient(create_app(tmp_path / "w.db"))
+    first = client.post("/api/upload", data={"text": GOOD + " BREAK"})
+    assert first.status_code == 201, first.text
+    (failed,) = first.json()["failed"]
+    assert failed["stage"] == "breaks" and "E088" in failed["reason"] and failed["article"] in first.json()["added"]
+    later = client.post("/api/upload", data={"text": GOOD.replace("ferries", "buses")})
+    assert later.status_code == 201 and later.json()["failed"] == [] and later.json()["articles"] == 2
+
+
 def test_the_nlp_stage_records_its_cap_and_completes(tmp_path):
     settings = Settings()
     settings.nlp = replace(settings.nlp, max_paragraph_chars=2_000, max_article_chars=6_000)
