@@ -6,7 +6,9 @@ process per batch) into fresh stores. Prints, over all batches:
   refusals by reason (the reason's text up to its first digit or parenthesis), refusals
   that were caught exceptions rather than a named problem, refusals not on one line or not
   naming their file, and the CPU time of the slowest single input (read through the library
-  in this process, so one input's cost is its own);
+  in this process, so one input's cost is its own), and of the costliest inputs the caps
+  let through (a page of 20,000 elements nested 199 deep, a feed of 5,000 entries, a 20 MB
+  paragraph, a 20 MB JSONL line, 20 MB of nested `[`);
   baseline, measured in the same run: the same unmutated originals through the same CLI
   (seconds per input, mutated against unmutated).
 
@@ -53,19 +55,43 @@ def run_batch(items, workdir: Path) -> tuple[int, str, float, list[str]]:
     return proc.returncode, proc.stderr, time.perf_counter() - start, paths
 
 
-def slowest_read(items) -> tuple[float, str]:
-    """CPU seconds of the costliest single input, read (decode, extract) in this process."""
-    worst = (0.0, "")
+def slowest_each(items) -> list[tuple[str, float]]:
+    """(name, CPU seconds to read it: decode, extract) of every input, read in this process."""
     settings = IngestSettings()
+    out = []
     with tempfile.TemporaryDirectory() as tmp:
         for name, data, _ in items:
             path = Path(tmp) / name
             path.write_bytes(data)
             start = time.process_time()
             list(read_source(path, settings))
-            worst = max(worst, (time.process_time() - start, name))
+            out.append((name, time.process_time() - start))
             path.unlink()
-    return worst
+    return out
+
+
+def slowest_read(items) -> tuple[float, str]:
+    """CPU seconds and name of the costliest single input."""
+    return max(((seconds, name) for name, seconds in slowest_each(items)), default=(0.0, ""))
+
+
+def worst_within_caps(settings: IngestSettings) -> list[tuple[str, bytes]]:
+    """The costliest inputs the caps still let through (or just refuse), one of each kind."""
+    deep = settings.max_html_depth - 5  # html, body, the divs and a p: just under the depth cap
+    groups = settings.max_html_elements // (deep + 1) - 1
+    para = "<p>The council said the river rose again overnight.</p>"
+    page = "<html><body>" + ("<div>" * deep + para + "</div>" * deep) * groups + "</body></html>"
+    items = "".join(f"<item><title>T{i}</title><description>&lt;p&gt;Item {i} of the relief was paid.&lt;/p&gt;</description></item>"
+                    for i in range(settings.max_feed_entries))
+    sentence = "The council said the river rose again overnight and more families left their homes. "
+    cap = settings.max_bytes - 1024
+    return [
+        ("deep-wide.html", page.encode()),
+        ("feed.rss", f'<?xml version="1.0"?><rss version="2.0"><channel><title>F</title>{items}</channel></rss>'.encode()),
+        ("one-paragraph.txt", (sentence * (cap // len(sentence))).encode()),
+        ("one-line.jsonl", ('{"text": "' + sentence * (cap // len(sentence) - 1) + '"}\n').encode()),
+        ("nested.jsonl", b"[" * cap),
+    ]
 
 
 def main() -> None:
@@ -119,6 +145,8 @@ def main() -> None:
     for line in malformed[:5]:
         print("  malformed:", line)
     print(f"slowest single input to read: {worst[0]:.2f} s CPU ({worst[1]!r})")
+    for name, seconds in slowest_each([(n, d, None) for n, d in worst_within_caps(IngestSettings())]):
+        print(f"  worst within the caps, {name}: {seconds:.2f} s CPU to read")
     per_mutated = mutated_s / inputs
     per_good = good_s / (base_batches * args.size)
     print(f"seconds per input (CLI, incl. start-up): mutated {per_mutated:.4f}, unmutated baseline {per_good:.4f}, "
