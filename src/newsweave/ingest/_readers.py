@@ -208,17 +208,23 @@ def decode(data: bytes) -> str | None:
     return decode_with_evidence(data)[0]
 
 
-# Legacy single-byte encodings charset-normalizer cannot tell apart by its measures (equal
-# chaos and coherence: the same bytes are letters in each), in the order the WHATWG Encoding
-# Standard makes them the default: windows-1252 is what browsers assume for Western text and
-# what "latin1"/"iso-8859-1" labels mean on the web.
-TIE_PREFERENCE = ("cp1252", "latin_1", "iso8859_15")
+# When charset-normalizer cannot tell legacy encodings apart (equal chaos and coherence:
+# the same bytes are letters in each, "Aldmère" in Latin-1 reads as cp1250 "Aldmčre" just as
+# well), the text's language decides: the Windows code page Microsoft assigns to it (the
+# table below; every other language, English among them, uses windows-1252, which is also
+# what the WHATWG Encoding Standard makes "latin1"/"iso-8859-1" mean on the web).
+WINDOWS_CODE_PAGE = {
+    **dict.fromkeys(("cs", "sk", "pl", "hu", "sl", "hr", "bs", "ro", "sq"), "cp1250"),
+    **dict.fromkeys(("ru", "uk", "bg", "sr", "mk", "be"), "cp1251"),
+    "el": "cp1253", "tr": "cp1254", "az": "cp1254", "he": "cp1255", "ar": "cp1256", "fa": "cp1256", "ur": "cp1256",
+    **dict.fromkeys(("et", "lv", "lt"), "cp1257"), "vi": "cp1258",
+}
 
 
 def decode_with_evidence(data: bytes) -> tuple[str | None, str]:
     """(text, how it was decoded) or (None, why not). UTF-8 (or a UTF-16/32 BOM) when the
     bytes are that; else charset-normalizer's best reading (a declared charset counts as
-    evidence), ties between legacy encodings going to the web's default (`TIE_PREFERENCE`).
+    evidence), ties between legacy encodings going to the text's language's code page (`WINDOWS_CODE_PAGE`).
     NUL bytes anywhere (outside UTF-16/32) mean binary data."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         for encoding in ("utf-32", "utf-16") if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")) else ("utf-16",):
@@ -236,12 +242,19 @@ def decode_with_evidence(data: bytes) -> tuple[str | None, str]:
     best = matches.best()
     if best is None or best.chaos > 0.3:
         return None, "binary or undecodable content (no text encoding fits)"
+    how = f"{best.encoding} (charset-normalizer, chaos {best.chaos:.2f})"
     tied = [m.encoding for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)]
-    chosen = next((e for e in TIE_PREFERENCE if e in tied and e != best.encoding), best.encoding)
-    others = [e for e in tied if e != chosen]
-    how = f"{chosen} (charset-normalizer, chaos {best.chaos:.2f}"
-    how += f"; tied with {', '.join(others[:3])}, chose the web's default)" if chosen != best.encoding else ")"
-    return data.decode(chosen, errors="replace") if chosen != best.encoding else str(best), how
+    if len(tied) == 1:
+        return str(best), how
+    import py3langid
+
+    language = py3langid.classify(str(best)[:1000])[0]
+    wanted = WINDOWS_CODE_PAGE.get(language, "cp1252")
+    chosen = wanted if wanted in tied else best.encoding
+    others = ", ".join(e for e in tied[:4] if e != chosen)
+    how = (f"{chosen} (charset-normalizer, chaos {best.chaos:.2f}, tied with {others}; "
+           f"the Windows code page of the text's language, {language})")
+    return data.decode(chosen, errors="replace"), how
 
 
 def sniff(name: str, text: str) -> str:
