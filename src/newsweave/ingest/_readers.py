@@ -221,17 +221,20 @@ WINDOWS_CODE_PAGE = {
 }
 
 
+BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
 def decode_with_evidence(data: bytes) -> tuple[str | None, str]:
     """(text, how it was decoded) or (None, why not). UTF-8 (or a UTF-16/32 BOM) when the
     bytes are that; else charset-normalizer's best reading (a declared charset counts as
     evidence), ties between legacy encodings going to the text's language's code page (`WINDOWS_CODE_PAGE`).
     NUL bytes anywhere (outside UTF-16/32) mean binary data."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        for encoding in ("utf-32", "utf-16") if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")) else ("utf-16",):
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
             try:
                 return data.decode(encoding), f"{encoding} (byte-order mark)"
             except UnicodeDecodeError:
-                pass
+                break
     if b"\x00" in data:
         return None, f"binary content: a NUL byte at {data.index(0):,} (text files hold none)"
     try:
