@@ -433,3 +433,15 @@ def test_brief_story_option_briefs_a_stored_story(seeds_workspace):
     res = CliRunner().invoke(app, ["brief", "--story", story[:8], "--format", "json", "--db", seeds_workspace.store.path])
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["story"] == story
+
+
+def test_brief_of_a_folder_with_a_refused_file_writes_the_briefs_and_exits_1(tmp_path, seeds_dir):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for seed in sorted(seeds_dir.glob("*.txt")):
+        (folder / seed.name).write_bytes(seed.read_bytes())
+    (folder / "broken.jsonl").write_bytes(jsonl("[" * 100_000))
+    out = tmp_path / "b.json"
+    proc = run("brief", str(folder), "--format", "json", "--db", ":memory:", "-o", str(out))
+    assert proc.returncode == 1 and "broken.jsonl:1: malformed JSON line (nested too deeply)" in proc.stderr
+    assert json.loads(out.read_text())["story"]

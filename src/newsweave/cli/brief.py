@@ -11,7 +11,7 @@ import typer
 from ..stories import story_of
 from ..brief import build_brief
 from ..brief.render import render
-from ._common import DbOption, err_console, fail, open_workspace
+from ._common import EXIT_REFUSED, DbOption, err_console, fail, open_workspace
 from .articles import analyse_with_progress, ingest_into, progress_bar
 
 
@@ -55,17 +55,18 @@ def brief_command(
 
     Given paths, ingests and analyses them first (into --db; use --db :memory: to keep
     nothing) and writes the brief of every story their articles belong to; given --story,
-    the brief of that stored story."""
+    the brief of that stored story. Exits 1 when some inputs were refused (the briefs of the
+    rest are written), 2 when the run failed."""
     paths = _paths(paths or [])
     stories: list[str] = list(story or [])
     if not paths and not stories:
         fail("nothing to brief: give files or folders of articles, or --story ID")
     ws = open_workspace(db)
+    ids, refused = [], False
     if paths:
         report = ingest_into(ws, paths, analyse=False)
         ids = list(dict.fromkeys([*report.ingested, *(i for _, i in report.duplicates)]))
-    else:
-        ids = []
+        refused = not report.ok
     if ws.store.count_articles():
         analyse_with_progress(ws)
     for article_id in ids:
@@ -89,3 +90,5 @@ def brief_command(
         err_console.print(f"wrote {len(briefs)} brief{'s' if len(briefs) != 1 else ''} to {output}")
     else:
         typer.echo(text, nl=False)
+    if refused:
+        raise typer.Exit(EXIT_REFUSED)  # the briefs are written; some inputs were refused (named above)
