@@ -23,6 +23,7 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 from ..records import RawDoc, Rejected
+from ._meta import detect_language
 from ..settings import IngestSettings
 
 Read = RawDoc | Rejected
@@ -249,10 +250,8 @@ def decode_with_evidence(data: bytes) -> tuple[str | None, str]:
     tied = [m.encoding for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)]
     if len(tied) == 1:
         return str(best), how
-    import py3langid
-
-    language = py3langid.classify(str(best)[:1000])[0]
-    wanted = WINDOWS_CODE_PAGE.get(language, "cp1252")
+    language = detect_language(str(best))
+    wanted = WINDOWS_CODE_PAGE.get(language or "", "cp1252")
     chosen = wanted if wanted in tied else best.encoding
     others = ", ".join(e for e in tied[:4] if e != chosen)
     how = (f"{chosen} (charset-normalizer, chaos {best.chaos:.2f}, tied with {others}; "
