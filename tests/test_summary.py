@@ -186,7 +186,7 @@ def test_cli_words_shortens_the_summary(seeds_workspace, tmp_path):
 
     story = load_stories(seeds_workspace.store)[0].id
     out = tmp_path / "b.json"
-    res = CliRunner().invoke(app, ["brief", story, "--db", seeds_workspace.settings.db, "--format", "json", "--words", "30", "-o", str(out)])
+    res = CliRunner().invoke(app, ["brief", "--story", story, "--db", seeds_workspace.settings.db, "--format", "json", "--words", "30", "-o", str(out)])
     assert res.exit_code == 0, res.output
     (b,) = json.loads(out.read_text(encoding="utf-8")) if out.read_text().lstrip().startswith("[") else [json.loads(out.read_text())]
     assert 0 < sum(len(s["text"].split()) for s in b["summary"]) <= 30
