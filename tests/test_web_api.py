@@ -19,7 +19,8 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
 from newsweave.settings import Settings
-from newsweave.web.app import create_app, safe_name
+from newsweave.web._site import safe_name
+from newsweave.web.app import create_app
 
 HTML = {"accept": "text/html"}
 

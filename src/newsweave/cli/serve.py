@@ -31,7 +31,7 @@ def serve_command(
     """Serve the store: pages at http://HOST:PORT/, the JSON API under /api/, its schema at /openapi.json."""
     import uvicorn
 
-    from ..web.app import create_app
+    from ..web.app import create_app  # the web stack is loaded only for `serve`
 
     ws = open_workspace(db)
     if not is_loopback(host):

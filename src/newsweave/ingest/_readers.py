@@ -14,7 +14,6 @@ import json
 import os
 import re
 import stat
-import sys
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
@@ -55,40 +54,12 @@ def discover(paths: Iterable[str | Path]) -> Iterator[Path | str]:
             yield path
 
 
-def read_source(source: Path | str, settings: IngestSettings, fetch: bool = False) -> Iterator[Read]:
-    """Every article a source holds, or one `Rejected` saying why it holds none. Never raises:
-    whatever goes wrong reading one source is that source's `Rejected`."""
-    name = "<stdin>" if source == "-" else source_name(str(source))
-    yield from _guarded(name, _read_source(source, name, settings, fetch))
-
-
 def source_name(path: str) -> str:
     """A path as a source name that can be stored and printed: a file name that is not
     UTF-8 (Python holds its bytes as lone surrogates) shows those bytes as `\\xff`."""
     if not SURROGATE.search(path):
         return path
     return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-
-
-def _read_source(source: Path | str, name: str, settings: IngestSettings, fetch: bool) -> Iterator[Read]:
-    if isinstance(source, str) and _is_url(source):
-        if not fetch:
-            yield Rejected(source, "is a URL; pass --fetch to download it")
-            return
-        from ._fetch import fetch_url  # only loaded when asked: keeps the network out otherwise
-
-        yield from fetch_url(source, settings)
-        return
-    if source == "-":
-        data = read_capped(sys.stdin.buffer, settings.max_bytes)  # stdin may be a pipe or a device: only the cap bounds it
-    else:
-        data = yield from _read_file(Path(source), name, settings)
-        if data is None:
-            return
-    if len(data) > settings.max_bytes:
-        yield Rejected(name, f"input is over the {settings.max_bytes:,}-byte cap (raise --max-bytes)")
-        return
-    yield from _read_bytes(name, data, settings)
 
 
 def _read_file(path: Path, name: str, settings: IngestSettings) -> Iterator[Rejected]:

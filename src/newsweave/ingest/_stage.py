@@ -25,7 +25,8 @@ from typing import TypeVar
 
 from . import _clean as cleaning
 from . import _meta as meta
-from ._readers import discover, read_source
+from ._readers import discover
+from ._sources import read_source
 from ..errors import NewsweaveError
 from ..records import Article, RawDoc, Rejected, Sighting
 from ..settings import Settings

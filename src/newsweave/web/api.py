@@ -14,7 +14,7 @@ from .. import store as fts
 from ..errors import NotFoundError
 from ..ingest import published_problem
 from ..settings import WebSettings
-from .app import Site, Upload, UploadError
+from ._site import Site, Upload, UploadError
 from ..entities import find as find_entity
 from . import views
 

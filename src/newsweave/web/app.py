@@ -11,13 +11,8 @@ brief that nothing has changed since.
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
@@ -29,225 +24,18 @@ from jinja2 import Environment, FileSystemLoader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import NewsweaveError, NotFoundError
-from ..ingest import IngestReport, decode, ingest_docs, read_bytes
-from ..records import Entity, Rejected, Story, one_line, quoted_name
+from ..records import one_line
 from ..settings import Settings
-from ..store import MEMORY, Store
+from ..store import Store
 from ..workspace import Workspace
-from .. import entities, reuse
-from ..stories import load_stories
-from ..brief import build_brief
-from . import views
+from . import api, pages
+from ._site import Site, UploadError
 
 PACKAGE = resources.files(__package__)
 
 
-class UploadError(NewsweaveError):
-    """An upload refused (too big, wrong type, no text, nothing readable); carries the status
-    and, when files were read, each refusal (`detail`)."""
-
-    def __init__(self, message: str, status: int = 400, detail: list[dict[str, str]] | None = None) -> None:
-        self.status = status
-        self.detail = detail
-        super().__init__(message)
-
-
-@dataclass(frozen=True)
-class Upload:
-    name: str  # the client's file name (only its last part is kept)
-    data: bytes
-
-
-@dataclass
-class StoryIndex:
-    stories: list[Story]  # newest first
-    by_id: dict[str, Story]
-    story_of: dict[str, str]  # article id -> story id
-    names: dict[str, str]  # entity key -> display name (top entities are names already)
-    sources: dict[str, int | None]  # story id -> independent sources (families)
-
-
-class Site:
-    """What every route shares: stores, the write lock, caches."""
-
-    def __init__(self, db: str | Path | Store | Workspace, settings: Settings | None = None) -> None:
-        if isinstance(db, Workspace):
-            self.workspace = db
-        else:
-            settings = settings or Settings()
-            store = db if isinstance(db, Store) else Store(str(db), lock_wait=settings.store.lock_wait_s)
-            settings.db = store.path
-            self.workspace = Workspace(store, settings)
-        self.settings = settings or self.workspace.settings
-        self.path = self.workspace.store.path
-        self.memory = self.path == MEMORY
-        self.write_lock = threading.RLock()
-        self._local = threading.local()
-        self._cache_lock = threading.Lock()
-        self._stories: tuple[tuple, StoryIndex] | None = None
-        self._entities: tuple[tuple, list[Entity]] | None = None
-        self._briefs: OrderedDict[tuple, tuple[dict[str, Any] | None, bytes | None]] = OrderedDict()
-        self._building: dict[tuple, threading.Lock] = {}
-
-    # -- stores ---------------------------------------------------------------------
-
-    @contextmanager
-    def reading(self) -> Iterator[Store]:
-        """A store to read from: this thread's own connection (file stores), or the one
-        in-memory store under the lock."""
-        if self.memory:
-            with self.write_lock:
-                yield self.workspace.store
-            return
-        store = getattr(self._local, "store", None)
-        if store is None:
-            store = self._local.store = Store(self.path, lock_wait=self.settings.store.lock_wait_s)
-        yield store
-
-    def version(self, store: Store) -> tuple:
-        """Changes whenever an article arrives or a stage finishes a batch."""
-        row = store.conn.execute(
-            "SELECT (SELECT COALESCE(MAX(seq), 0) FROM articles), (SELECT COUNT(*) FROM stage_done)"
-        ).fetchone()
-        return tuple(row)
-
-    # -- cached views ---------------------------------------------------------------
-
-    def story_index(self, store: Store) -> StoryIndex:
-        version = self.version(store)
-        cached = self._stories
-        if cached and cached[0] == version:
-            return cached[1]
-        stories = views.newest_first([s for s in load_stories(store) if not s.merged_into])
-        story_of = {a: s.id for s in stories for a in s.articles}
-        sources = {s.id: reuse.independent_sources(store, s.articles) for s in stories}
-        index = StoryIndex(stories, {s.id: s for s in stories}, story_of, {}, sources)
-        self._stories = (version, index)
-        return index
-
-    def entities(self, store: Store) -> list[Entity]:
-        version = self.version(store)
-        cached = self._entities
-        if cached and cached[0] == version:
-            return cached[1]
-        found = entities.load_entities(store)
-        self._entities = (version, found)
-        return found
-
-    def story(self, store: Store, story_id: str) -> Story:
-        story = self.story_index(store).by_id.get(views.check_id("story", story_id))
-        if story is None:
-            raise NotFoundError("story", story_id)
-        return story
-
-    def brief(self, store: Store, story_id: str, words: int | None = None) -> dict[str, Any] | None:
-        """The story's brief, built once per store version. Concurrent requests for the same
-        brief wait for one build instead of each building it."""
-        return self._brief_entry(store, story_id, words)[0]
-
-    def brief_json(self, store: Store, story_id: str, words: int | None = None) -> bytes | None:
-        """The brief serialised once (a large story's brief is megabytes of JSON)."""
-        return self._brief_entry(store, story_id, words)[1]
-
-    def _brief_entry(self, store: Store, story_id: str, words: int | None = None) -> tuple[dict[str, Any] | None, bytes | None]:
-        self.story(store, story_id)
-        key = (story_id, words, self.version(store))
-        with self._cache_lock:
-            if key in self._briefs:
-                self._briefs.move_to_end(key)
-                return self._briefs[key]
-            building = self._building.setdefault(key, threading.Lock())
-        with building:
-            with self._cache_lock:
-                if key in self._briefs:
-                    return self._briefs[key]
-            brief = build_brief(store, story_id, self.settings.corroborate, words)
-            raw = json.dumps(brief, ensure_ascii=False, default=str).encode("utf-8") if brief is not None else None
-            with self._cache_lock:
-                self._briefs[key] = (brief, raw)
-                self._building.pop(key, None)
-                while len(self._briefs) > self.settings.web.brief_cache:
-                    self._briefs.popitem(last=False)
-        return brief, raw
-
-    def entity(self, store: Store, entity_id: str) -> Entity:
-        entity = entities.get(store, views.check_id("entity", entity_id))
-        if entity is None:
-            raise NotFoundError("entity", entity_id)
-        return entity
-
-    # -- writing --------------------------------------------------------------------
-
-    def ingest(self, uploads: list[Upload]) -> dict[str, Any]:
-        """Check the uploads, then run the CLI's pipeline on them: the ingest steps (read,
-        clean, describe, store; `ingest.ingest_docs` over `ingest.read_bytes`) and
-        `ws.analyse()`. Uploads are read from memory and never written to disk; their
-        source is `upload/<base name>`, so no name (`../../etc/x`) can reach a file.
-        A refused file (or JSONL line) is listed in "rejected" and the rest is stored; when
-        nothing is left to store the upload is refused with every reason (`UploadError`)."""
-        web = self.settings.web
-        if not uploads:
-            raise UploadError("nothing to ingest: send at least one file or some text")
-        if len(uploads) > web.max_files:
-            raise UploadError(f"{len(uploads)} files in one upload; the limit is {web.max_files}", 413)
-        total = sum(len(u.data) for u in uploads)
-        if total > web.max_upload_bytes:
-            raise UploadError(f"upload is {total:,} bytes, over the {web.max_upload_bytes:,}-byte cap", 413)
-        docs, report = [], IngestReport()
-        refused: list[UploadError] = []  # files refused before reading, each with its status
-        for i, upload in enumerate(uploads):
-            name = safe_name(upload.name, i)
-            problem = self._upload_problem(upload, name)
-            if problem is not None:
-                refused.append(problem)
-                report.rejected.append(Rejected(f"upload/{name}", str(problem)))
-                continue
-            for item in read_bytes(f"upload/{name}", upload.data, self.settings.ingest):
-                (report.rejected if isinstance(item, Rejected) else docs).append(item)
-        if not docs:  # nothing to store: the upload as a whole is refused, with every reason
-            status = refused[0].status if refused and len(refused) == len(report.rejected) else 422
-            lines = [str(r) for r in report.rejected]
-            raise UploadError("nothing could be ingested: " + "; ".join(lines[:5]) + (" …" if len(lines) > 5 else ""), status,
-                              [{"source": r.source, "reason": r.reason} for r in report.rejected])
-        with self.write_lock:
-            ingest_docs(self.workspace.store, docs, self.settings, report)
-            analysed = self.workspace.analyse()
-            count = self.workspace.store.count_articles()
-        return {
-            "added": report.ingested,
-            "duplicates": [{"source": src, "article": aid} for src, aid in report.duplicates],
-            "rejected": [{"source": r.source, "reason": r.reason} for r in report.rejected],
-            "failed": [{"stage": s.stage, "article": a, "reason": why} for s in analysed for a, why in s.failed.items()],
-            "articles": count,
-        }
-
-    def _upload_problem(self, upload: Upload, name: str) -> UploadError | None:
-        """Why one uploaded file is refused before it is read (type, emptiness, binary), or None."""
-        web = self.settings.web
-        if PurePath(name).suffix.lower() not in web.upload_suffixes:
-            return UploadError(f"{quoted_name(upload.name)}: unsupported file type; send one of {', '.join(web.upload_suffixes)}", 415)
-        if not upload.data.strip():
-            return UploadError(f"{quoted_name(upload.name)}: empty file")
-        if decode(upload.data) is None:
-            return UploadError(f"{quoted_name(upload.name)}: binary content, not text (send txt, HTML, RSS/Atom or JSONL)", 415)
-        return None
-
-
-def safe_name(name: str, i: int) -> str:
-    """The last part of a client's file name, with anything but letters, digits and `._-`
-    replaced (so it can name a source but never a path)."""
-    base = PurePath(name.replace("\\", "/")).name.strip()
-    cleaned = "".join(c if c.isalnum() or c in "._-" else "_" for c in base).lstrip(".")[:120]
-    return cleaned or f"upload-{i}.txt"
-
-
-# -- the application -------------------------------------------------------------------
-
-
 def create_app(db: str | Path | Store | Workspace, settings: Settings | None = None) -> FastAPI:
     """The web application over one store (a path, a Store, or a Workspace)."""
-    from . import api, pages
-
     site = Site(db, settings)
     app = FastAPI(
         title="newsweave",

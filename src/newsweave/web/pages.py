@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from .. import store as fts
 from ..settings import WebSettings
 from . import api, views
-from .app import Site, UploadError
+from ._site import Site, UploadError
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str | None, Query(max_length=500)]
