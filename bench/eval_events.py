@@ -34,7 +34,8 @@ from pathlib import Path
 
 from newsweave.events import _frames as ev
 from newsweave.events import _stage as extract, _timex as timex
-from newsweave.events._participants import display_name, same_name
+from newsweave.events._participants import display_name
+from newsweave.text import same_name
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("NEWSWEAVE_SHARED", ROOT.parent / "shared"))

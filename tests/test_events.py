@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 
 from newsweave.events import _frames as events, _stage as extract
-from newsweave.events._participants import display_name, same_name
+from newsweave.events._participants import display_name
+from newsweave.text import same_name
 from conftest import seed_file, seed_id
 
 ANCHOR = "2025-10-31"  # a Friday

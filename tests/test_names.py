@@ -62,3 +62,43 @@ def test_acronyms_learned_from_the_seed_text():
     for acr in names.find_acronyms(text):
         assert text[acr.short_start : acr.short_end] == acr.short
         assert text[acr.long_start : acr.long_end] == acr.long
+
+
+def test_one_scanner_two_policies_for_an_unclosed_quote():
+    """The same marks, paired once: reuse keeps an unclosed quote to its paragraph's end and
+    an unopened one from its paragraph's start; events keeps only quotes that close, joining
+    an unclosed paragraph to the next one that opens with a mark."""
+    from newsweave.events._quotes import quote_spans
+    from newsweave.reuse._quoted import quoted_spans
+    from newsweave.text import continued_quotes, scan_quotes
+
+    text = '“We will stay the course,\n\n“and we will win.”\n\n“Never closed here.\n\nNo mark here.\n\nhe ended.”'
+    spans = scan_quotes(text)
+    assert [(s.opened, s.closed) for s in spans] == [(True, False), (True, True), (True, False), (False, True)]
+    assert quoted_spans(text) == [(s.start, s.end) for s in spans]
+    (chain,) = continued_quotes(text, spans)
+    assert [text[a:b] for a, b in (s.inner for s in chain)] == ["We will stay the course,", "and we will win."]
+    assert quote_spans(text, min_words=0) == [[s.inner for s in chain]]
+
+
+def test_straight_marks_toggle_or_read_their_position():
+    from newsweave.text import scan_quotes
+
+    text = 'He said "yes"and left "now".'
+    assert [text[s.start : s.end] for s in scan_quotes(text, "toggle")] == ['"yes"', '"now"']
+    assert [text[s.start : s.end] for s in scan_quotes(text, "position")] == ['"yes"', '"now"']
+    # an inch mark: toggling pairs it with the next mark; by position it closes (nothing is
+    # open, so an unopened span) and the real quote pairs on its own
+    text = 'A 5" screen and "a quote" here.'
+    assert [text[s.start : s.end] for s in scan_quotes(text, "toggle")] == ['" screen and "', '" here.']
+    assert [(text[s.start : s.end], s.opened) for s in scan_quotes(text, "position")] == [('A 5"', False), ('"a quote"', True)]
+
+
+def test_same_name_is_a_subset_names_compatible_keeps_the_surname():
+    assert names.same_name("Singh", "Rajnath Singh") and names.same_name("B.N. Reddy", "B N Reddy")
+    assert names.same_name("Dato' Seri Mohamed Khaled Nordin", "Mohamed Khaled Nordin")
+    assert names.same_name("Mohamed Khaled", "Mohamed Khaled Nordin")  # a subset, any words
+    assert not names.names_compatible("Mohamed Khaled", "Mohamed Khaled Nordin")  # loses the surname
+    assert names.names_compatible("Khaled Nordin", "Mohamed Khaled Nordin")
+    assert names.names_compatible("Nordin", "nordin")
+    assert not names.same_name("", "Nordin") and not names.names_compatible("", "Nordin")

@@ -40,6 +40,7 @@ from ..settings import CorroborateSettings, Settings
 from ..reuse import family_of
 from ..store import Store
 from ..stories import load_stories, story_articles, story_of
+from ..text import plain_words
 
 FamilyMap = Mapping[str, str]  # article id -> family id (an article without one is its own)
 
@@ -79,7 +80,7 @@ class EventFact:
 
 
 def _event_key(e: Event) -> tuple:
-    people = frozenset(_norm_name(x) for x in (*e.actors, *e.counterparts))
+    people = frozenset(plain_words(x) for x in (*e.actors, *e.counterparts))
     return (e.type, people, _norm_text(e.object or ""), e.status)
 
 
@@ -147,7 +148,7 @@ def _link_planned(facts: list[EventFact]) -> None:
 
 
 def _people(e: Event) -> frozenset[str]:
-    return frozenset(_norm_name(x) for x in (*e.actors, *e.counterparts))
+    return frozenset(plain_words(x) for x in (*e.actors, *e.counterparts))
 
 
 def _dates_compatible(a: Event, b: Event) -> bool:
@@ -678,23 +679,6 @@ def _add_variant_value(conflict: Conflict, value: str, span: Span, form: str, fa
 
 def _norm_text(s: str) -> str:
     return " ".join(_words(s))
-
-
-def _norm_name(s: str) -> str:
-    return " ".join(re.findall(r"\w+", s.lower()))
-
-
-def names_compatible(a: str, b: str) -> bool:
-    """"Khaled Nordin" and "Mohamed Khaled Nordin" are one name: the shorter's words are in
-    the longer, in order, ending on the same surname."""
-    wa, wb = _norm_name(a).split(), _norm_name(b).split()
-    if not wa or not wb:
-        return False
-    short, long_ = sorted((wa, wb), key=len)
-    if short[-1] != long_[-1]:
-        return False
-    it = iter(long_)
-    return all(w in it for w in short)
 
 
 # -- the stage ------------------------------------------------------------------------

@@ -2,10 +2,10 @@
 
 Shared by events (actors, counterparts) and quotes (speakers):
 
-- `canonical(name)` drops honorifics ("Dato' Seri Mohamed Khaled Nordin" -> "Mohamed
-  Khaled Nordin"); `same_name(a, b)` holds when the words of one are a subset of the
-  other's, initials compared without dots ("Singh" ~ "Rajnath Singh", "B N Reddy" ~
-  "B.N. Reddy").
+- names are compared by the text toolkit: `text.canonical(name)` drops honorifics ("Dato'
+  Seri Mohamed Khaled Nordin" -> "Mohamed Khaled Nordin"); `text.same_name(a, b)` holds when
+  the words of one are a subset of the other's, initials compared without dots ("Singh" ~
+  "Rajnath Singh", "B N Reddy" ~ "B.N. Reddy").
 - `ArticlePeople` knows the names an article mentions and expands a short mention to the
   longest compatible one of the same article ("Hegseth" -> "Pete Hegseth"), even when the
   tagger called the short one a place (spaCy often labels a lone "Singh" GPE).
@@ -26,12 +26,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .. import entities
+from ..text import LEADING_TITLES as HONORIFICS
+from ..text import canonical, name_words, same_name
 
-HONORIFICS = {
-    "dato'", "dato’", "dato", "datuk", "seri", "sri", "tan", "tun", "shri", "smt", "mr", "mrs", "ms", "dr",
-    "prof", "sir", "dame", "admiral", "adm", "gen", "general", "lt", "col", "colonel", "maj", "major",
-    "capt", "captain", "president", "minister", "secretary", "sheikh", "his", "her", "excellency",
-}  # fmt: skip
 TITLE_WORDS = {
     "minister", "secretary", "commissioner", "president", "premier", "chancellor", "ambassador",
     "defence", "defense", "foreign", "prime", "deputy", "chief", "general", "admiral", "high",
@@ -68,36 +65,8 @@ def same_participant(a: Participant, b: Participant) -> bool:
     return same_name(a.name, b.name)
 
 
-def canonical(name: str) -> str:
-    """A name as written, without honorifics, a leading "the", possessives or quotes."""
-    name = re.sub(r"[’']s$", "", name.strip(" \t\n,.;:‘’“”\"'()"))
-    name = re.sub(r"^(?:the|The)\s+", "", name)
-    words = [w for w in re.split(r"\s+", name) if w]
-    while len(words) > 1 and words[0].lower().strip(".") in HONORIFICS:
-        words.pop(0)
-    return " ".join(words)
-
-
-def name_key(name: str) -> list[str]:
-    """The words that identify a name, for comparison: dots and spaced initials joined
-    ("B.N. Reddy" and "B N Reddy" -> ["bn", "reddy"])."""
-    out: list[str] = []
-    for w in re.sub(r"[–—‐-]", " ", canonical(name)).replace(".", " ").replace("’", "'").split():
-        if out and len(w) == 1 and w.isalpha() and len(out[-1]) <= 3 and out[-1].isalpha() and out[-1].isupper():
-            out[-1] += w
-        else:
-            out.append(w)
-    return [w.lower() for w in out]
-
-
 def _words(name: str) -> set[str]:
-    return set(name_key(name))
-
-
-def same_name(a: str, b: str) -> bool:
-    """One name's words are a subset of the other's ("Singh" ~ "Rajnath Singh")."""
-    wa, wb = _words(a), _words(b)
-    return bool(wa and wb) and (wa <= wb or wb <= wa)
+    return set(name_words(name))
 
 
 class ArticlePeople:

@@ -3,9 +3,11 @@
     find_quotes(adoc, people=None) -> [QuoteMention]      one article (parsed by nlp.py)
     merge_quotes(mentions)        -> [Quote]              one story: the same words, once
 
-Marks: curly “ ” and straight " (opening when at a word's start, closing otherwise). A
-quote may run over paragraphs in the newspaper way: a paragraph that opens a quote without
-closing it continues in the next paragraph that opens with a mark. Single quotes ‘ ’ are
+Marks: curly “ ” „ and straight " (opening when at a word's start, closing otherwise), found
+and paired by the text toolkit's scanner (`text.scan_quotes`). Policy here: a quote needs
+both marks, except that it may run over paragraphs in the newspaper way: a paragraph that
+opens a quote without closing it continues in the next paragraph that opens with a mark
+(`text.continued_quotes`); any other unclosed quote is dropped. Single quotes ‘ ’ are
 titles in news copy ('Framework for ...'), not speech, and are ignored; so are short
 scare-quoted phrases (fewer than MIN_WORDS words). Indirect speech ("Singh emphasised that
 ...") has no marks and is never a quote.
@@ -26,6 +28,7 @@ from dataclasses import dataclass
 from ..grouping import first_fit
 from ._participants import FIRST_PLURAL, FIRST_SINGULAR, SINGULAR_PRONOUNS, ArticlePeople, Participant, canonical, name_span, same_participant
 from ..records import Quote, Span
+from ..text import CURLY_AND_STRAIGHT, continued_quotes, scan_quotes
 
 MIN_WORDS = 6
 SPEECH_VERBS = {
@@ -36,8 +39,6 @@ SPEECH_VERBS = {
 }  # fmt: skip
 # the clause before an opening mark that introduces the quote: "..., X said:", "X called the outcome"
 INTRODUCES = re.compile(r"(?:[,:]|\b(?:call(?:ed|s)?|describ(?:ed|es)|term(?:ed|s)|dubb(?:ed|s))\b[^.!?;“”\"]{0,60}?)\s*$")
-OPEN_MARKS = {"“", '"', "„"}
-CLOSE_MARKS = {"”", '"'}
 SOCIAL = [
     (re.compile(r"\b(?:on|via)\s+X\b|\bX\s+post\b|\btweet(?:ed|s)?\b|\bon\s+Twitter\b|\bpost\s+on\s+X\b"), "X"),
     (re.compile(r"\bon\s+Facebook\b"), "Facebook"),
@@ -67,44 +68,10 @@ class QuoteMention:
         return self.start <= offset < self.end
 
 
-def _marks(text: str) -> list[tuple[int, str]]:
-    """Quotation marks with their role: 'open' or 'close'."""
-    out = []
-    for i, ch in enumerate(text):
-        if ch in ("“", "„"):
-            out.append((i, "open"))
-        elif ch == "”":
-            out.append((i, "close"))
-        elif ch == '"':
-            before = text[i - 1] if i else "\n"
-            out.append((i, "open" if before.isspace() or before in "([{—–-" else "close"))
-    return out
-
-
 def quote_spans(text: str, min_words: int = MIN_WORDS) -> list[list[tuple[int, int]]]:
     """Every direct quote of a clean text as its inner parts [(start, end), ...]."""
-    quotes: list[list[tuple[int, int]]] = []
-    parts: list[tuple[int, int]] = []
-    open_at: int | None = None
-    for pos, role in _marks(text):
-        if open_at is not None:
-            between = text[open_at + 1 : pos]
-            if "\n\n" in between:
-                # the quote ran to the end of its paragraph: it continues only if this
-                # mark opens the next paragraph
-                para_end = open_at + 1 + between.index("\n\n")
-                starts_para = text[:pos].endswith("\n\n") or pos == 0
-                if role == "open" and starts_para and "\n\n" not in text[para_end + 2 : pos]:
-                    parts.append((open_at + 1, para_end))
-                    open_at = pos
-                    continue
-                parts, open_at = [], None  # an unclosed quote: drop it
-        if role == "open" and open_at is None:
-            open_at = pos
-        elif role == "close" and open_at is not None:
-            parts.append((open_at + 1, pos))
-            quotes.append(parts)
-            parts, open_at = [], None
+    spans = scan_quotes(text, straight="position", marks=CURLY_AND_STRAIGHT)
+    quotes = [[q.inner for q in chain] for chain in continued_quotes(text, spans)]
     return [q for q in quotes if sum(len(text[s:e].split()) for s, e in q) >= min_words]
 
 

@@ -1,24 +1,33 @@
 """The text toolkit every stage shares: the one name key, honorifics, acronyms, demonyms,
-the country table, the one sentence splitter, and the place, agency and storm gazetteers."""
+the country table, the one sentence splitter, the one quote scanner, and the place, agency and storm gazetteers."""
 
 from ._names import (
     HONORIFICS,
+    LEADING_TITLES,
     Acronym,
+    canonical,
     country,
     find_acronyms,
     fold,
     is_demonym,
     is_short_form,
     key,
+    name_words,
+    names_compatible,
+    plain_words,
     reporter_keys,
+    same_name,
     split_honorifics,
     strip_corporate,
 )
+from ._quotes import ALL_MARKS, CURLY_AND_STRAIGHT, QuoteSpan, continued_quotes, scan_quotes
 from ._places import STORM_WORDS, is_agency, is_place
 from ._sentences import article_sentences, split_doc
 
 __all__ = [
+    "ALL_MARKS", "CURLY_AND_STRAIGHT", "QuoteSpan", "continued_quotes", "scan_quotes",
     "STORM_WORDS", "is_agency", "is_place",
     "HONORIFICS", "Acronym", "country", "find_acronyms", "fold", "is_demonym", "is_short_form",
+    "LEADING_TITLES", "canonical", "name_words", "names_compatible", "plain_words", "same_name",
     "key", "reporter_keys", "split_honorifics", "strip_corporate", "article_sentences", "split_doc",
 ]

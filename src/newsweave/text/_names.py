@@ -130,6 +130,69 @@ def is_short_form(short: list[str], full: list[str]) -> bool:
     return i == len(short)
 
 
+# -- the same person ------------------------------------------------------------------
+#
+# Two questions, one word list each (`name_words`):
+#   same_name(a, b)      the words of one are a subset of the other's, in any order: the
+#                        events stage's rule for "is this mention that participant"
+#                        ("Singh" ~ "Rajnath Singh");
+#   is_short_form(s, f)  (above) in order and keeping the surname: entities and corroborate
+#                        ("Khaled Nordin" ~ "Mohamed Khaled Nordin", not "Mohamed Khaled").
+
+# Words `canonical` drops from the front of a name as written. Narrower than HONORIFICS
+# (a participant's "King"/"Father"/"Chief" stays part of the name shown), wider in
+# possessive titles ("his/her excellency") and office words ("minister", "secretary").
+LEADING_TITLES = frozenset({
+    "dato'", "dato’", "dato", "datuk", "seri", "sri", "tan", "tun", "shri", "smt", "mr", "mrs", "ms", "dr",
+    "prof", "sir", "dame", "admiral", "adm", "gen", "general", "lt", "col", "colonel", "maj", "major",
+    "capt", "captain", "president", "minister", "secretary", "sheikh", "his", "her", "excellency",
+})  # fmt: skip
+
+
+def canonical(name: str) -> str:
+    """A name as written, without leading titles, a leading "the", possessives or quotes."""
+    name = re.sub(r"[’']s$", "", name.strip(" \t\n,.;:‘’“”\"'()"))
+    name = re.sub(r"^(?:the|The)\s+", "", name)
+    words = [w for w in re.split(r"\s+", name) if w]
+    while len(words) > 1 and words[0].lower().strip(".") in LEADING_TITLES:
+        words.pop(0)
+    return " ".join(words)
+
+
+def name_words(name: str) -> list[str]:
+    """The words that identify a name as written, for comparison: `canonical`, dashes and
+    dots dropped, spaced initials joined ("B.N. Reddy" and "B N Reddy" -> ["bn", "reddy"])."""
+    out: list[str] = []
+    for w in re.sub(r"[–—‐-]", " ", canonical(name)).replace(".", " ").replace("’", "'").split():
+        if out and len(w) == 1 and w.isalpha() and len(out[-1]) <= 3 and out[-1].isalpha() and out[-1].isupper():
+            out[-1] += w
+        else:
+            out.append(w)
+    return [w.lower() for w in out]
+
+
+def same_name(a: str, b: str) -> bool:
+    """One name's words are a subset of the other's ("Singh" ~ "Rajnath Singh")."""
+    wa, wb = set(name_words(a)), set(name_words(b))
+    return bool(wa and wb) and (wa <= wb or wb <= wa)
+
+
+def plain_words(text: str) -> str:
+    """Lower-case word characters only: corroborate's grouping key for an event's
+    participants, which are entity ids ("ent_7b81f275c075") or, unresolved, names."""
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def names_compatible(a: str, b: str) -> bool:
+    """"Khaled Nordin" and "Mohamed Khaled Nordin" are one name: equal, or the shorter is a
+    short form of the longer (`is_short_form` on `plain_words`)."""
+    wa, wb = plain_words(a).split(), plain_words(b).split()
+    if not wa or not wb:
+        return False
+    short, long_ = sorted((wa, wb), key=len)
+    return short == long_ or is_short_form(short, long_)
+
+
 # -- countries and demonyms ---------------------------------------------------------------
 
 
