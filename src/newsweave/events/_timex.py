@@ -41,6 +41,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..records import TimeValue
+from ..text import split_doc
 
 PAST, PRESENT, FUTURE = "past", "present", "future"
 DATE, TIME, DURATION, SET = "DATE", "TIME", "DURATION", "SET"
@@ -735,6 +736,9 @@ _COMPILED = [
 _RESOLVERS = {name: resolve for name, _, resolve in RULES}
 _RULE_RANK = {name: i for i, (name, _, _) in enumerate(RULES)}
 _SINCE = re.compile(r"\bsince\s+$", re.I)  # "since December": an explicit marker of the past, whatever the verb
+# for a plain string (no parse at hand: callers of find(text), normalise(), the MEANTIME
+# text runs) the sentence around an expression is cut by punctuation; with a parse it is the
+# project splitter's sentence (text.split_doc)
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’']?\s+(?=[\"“‘A-Z0-9])|\n+")
 # a leading preposition (and its modifier) is not part of the expression: "on Thursday" -> "Thursday"
 _LEAD = re.compile(
@@ -744,8 +748,15 @@ _LEAD = re.compile(
 )
 
 
-def _sentence_around(text: str, start: int, end: int) -> tuple[str, int]:
-    """The sentence of `text` that holds [start, end), and its start offset."""
+def _sentence_around(text: str, start: int, end: int, parsed=None) -> tuple[str, int]:
+    """The sentence of `text` that holds [start, end), and its start offset: the parse's
+    (`parsed` is a Doc or a Span whose text is `text`), else cut by punctuation."""
+    if parsed is not None:
+        base = getattr(parsed, "start_char", 0)
+        for s, e in split_doc(parsed.doc):  # a Doc's .doc is itself
+            left, right = max(s - base, 0), min(e - base, len(text))
+            if left <= start < right:
+                return text[left:right], left
     left = 0
     for m in _SENTENCE_END.finditer(text, 0, start):
         left = m.end()
@@ -791,7 +802,7 @@ def _tense_at(text: str, parsed, start: int, end: int) -> str | None:
         tok = next((t for t in parsed if t.idx - base >= start), None)
         if tok is not None and (tense := parse_tense(tok)):
             return tense
-    sentence, left = _sentence_around(text, start, end)
+    sentence, left = _sentence_around(text, start, end, parsed)
     return guess_tense(sentence[: start - left] + " " * (end - start) + sentence[end - left :], start - left)
 
 
