@@ -40,7 +40,7 @@ from ..settings import CorroborateSettings, Settings
 from ..reuse import family_of
 from ..store import Store
 from ..stories import load_stories, story_articles, story_of
-from ..text import plain_words
+from ..text import country_words, plain_words
 
 FamilyMap = Mapping[str, str]  # article id -> family id (an article without one is its own)
 
@@ -162,26 +162,9 @@ ROLE_PREPOSITIONS = {"of", "to", "for"}
 ROLE_STOP = {"the", "a", "an", "and", "'s", "s", "his", "her", "their", "its"}
 # Spelling variants that are one word (compatible values, never a conflict).
 SPELLING = {"defense": "defence", "labor": "labour", "program": "programme", "center": "centre"}
-_COUNTRYISH: set[str] | None = None
-
-
-def _countryish() -> set[str]:
-    """Lower-case country names and codes (pycountry) and common abbreviations: modifiers like
-    "US" or "Malaysia's" say where a role is held, not what it is."""
-    global _COUNTRYISH
-    if _COUNTRYISH is None:
-        words = {"us", "u.s.", "usa", "uk", "u.k.", "eu", "un", "asean", "union", "federal", "national"}
-        try:
-            import pycountry
-
-            for c in pycountry.countries:
-                for name in (c.name, getattr(c, "common_name", ""), c.alpha_2, c.alpha_3):
-                    if name:
-                        words.add(name.lower())
-        except ImportError:  # pragma: no cover - pycountry is a dependency
-            pass
-        _COUNTRYISH = words
-    return _COUNTRYISH
+# Modifiers that say where a role is held, not what it is: a country's name or code (the
+# text toolkit's table) and the common abbreviations and adjectives of a polity.
+PLACE_MODIFIERS = frozenset({"us", "u.s.", "usa", "uk", "u.k.", "eu", "un", "asean", "union", "federal", "national"})
 
 
 _DEMONYM = re.compile(r"^[A-Z][a-z]+(?:an|ese|ian|ish|i)$")
@@ -189,7 +172,7 @@ _DEMONYM = re.compile(r"^[A-Z][a-z]+(?:an|ese|ian|ish|i)$")
 
 def _strip_place_word(word: str) -> bool:
     low = word.lower().removesuffix("'s").removesuffix("’s")
-    return low in _countryish() or bool(_DEMONYM.match(word)) and low not in {"prime"}
+    return low in PLACE_MODIFIERS or low in country_words() or bool(_DEMONYM.match(word)) and low not in {"prime"}
 
 
 def role_parts(role: str) -> tuple[str, frozenset[str]]:

@@ -34,25 +34,17 @@ overlap the longest wins. Each rule's resolver gets the match, the anchor and th
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..records import TimeValue
-from ..text import split_doc
+from ..text import MONTHS, WEEKDAYS, split_doc
 
 PAST, PRESENT, FUTURE = "past", "present", "future"
 DATE, TIME, DURATION, SET = "DATE", "TIME", "DURATION", "SET"
 
-MONTHS = {
-    name: i
-    for i in range(1, 13)
-    for name in {calendar.month_name[i].lower(), calendar.month_abbr[i].lower()}
-}
-MONTHS["sept"] = 9
-WEEKDAYS = {calendar.day_name[i].lower(): i for i in range(7)}
 ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "final": 4, "last": 4,
     "1st": 1, "2nd": 2, "3rd": 3, "4th": 4,

@@ -21,6 +21,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..text import MONTH_ABBREVIATIONS
 from ..text import key as name_key
 from ..text import reporter_keys
 from ..nlp import ArticleDoc
@@ -30,9 +31,7 @@ CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "NUM"})
 # Entity types that name a participant, place or occasion of the happening.
 ENTITY_TYPES = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW"})
 YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
-MONTH = re.compile(
-    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\b|\b\d{4}-\d\d-\d\d\b", re.IGNORECASE
-)
+MONTH = re.compile(rf"\b({'|'.join(MONTH_ABBREVIATIONS)})[a-z]*\.?\b|\b\d{{4}}-\d\d-\d\d\b", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 
 

@@ -1,12 +1,14 @@
 """The text toolkit every stage shares: the one name key, honorifics, acronyms, demonyms,
-the country table, the one sentence splitter, the one quote scanner, and the place, agency and storm gazetteers."""
+the country table, the month and weekday names, the one sentence splitter, the one quote scanner, and the place, agency and storm gazetteers."""
 
+from ._calendar import MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS
 from ._names import (
     HONORIFICS,
     LEADING_TITLES,
     Acronym,
     canonical,
     country,
+    country_words,
     find_acronyms,
     fold,
     is_demonym,
@@ -25,9 +27,10 @@ from ._places import STORM_WORDS, is_agency, is_place
 from ._sentences import article_sentences, split_doc
 
 __all__ = [
+    "MONTH_ABBREVIATIONS", "MONTHS", "WEEKDAYS",
     "ALL_MARKS", "CURLY_AND_STRAIGHT", "QuoteSpan", "continued_quotes", "scan_quotes",
     "STORM_WORDS", "is_agency", "is_place",
-    "HONORIFICS", "Acronym", "country", "find_acronyms", "fold", "is_demonym", "is_short_form",
+    "HONORIFICS", "country_words", "Acronym", "country", "find_acronyms", "fold", "is_demonym", "is_short_form",
     "LEADING_TITLES", "canonical", "name_words", "names_compatible", "plain_words", "same_name",
     "key", "reporter_keys", "split_honorifics", "strip_corporate", "article_sentences", "split_doc",
 ]

@@ -246,6 +246,20 @@ def is_demonym(text: str) -> bool:
     return key(text) in _country_table()[1]
 
 
+@lru_cache(maxsize=1)
+def country_words() -> frozenset[str]:
+    """Every country's name, common name and ISO codes as lower-case words as written
+    ("united states", "malaysia", "us", "usa"): what marks a word as a country's."""
+    import pycountry
+
+    words: set[str] = set()
+    for c in pycountry.countries:
+        for name in (c.name, getattr(c, "common_name", ""), c.alpha_2, c.alpha_3):
+            if name:
+                words.add(name.lower())
+    return frozenset(words)
+
+
 # -- acronyms (Schwartz & Hearst 2003) ----------------------------------------------------
 
 
