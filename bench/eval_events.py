@@ -130,7 +130,7 @@ def naive(adoc, anchor) -> list[tuple]:
         times = [t for t in timex.find(words, anchor) if base + sent.start_char + t.start >= adoc.article.body_start]
         date = times[0].value.value if times else (anchor.isoformat() if anchor else None)
         for tok in sent:
-            kind = ev._VERBS.get(tok.lemma_.lower()) if tok.pos_ == "VERB" else ev._NOUNS.get(tok.lemma_.lower()) if tok.pos_ == "NOUN" else None
+            kind = ev.trigger_type(tok.lemma_.lower(), tok.pos_) if tok.pos_ in ("VERB", "NOUN") else None
             if kind and people:
                 out.append((kind, people, status, date))
     return out

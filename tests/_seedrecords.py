@@ -125,7 +125,7 @@ def seed_records():
     chan_meet = Event("ev-chan", "meet", ["e-singh"], ["e-chan"], place="Kuala Lumpur", date=d31, evidence=[
         sentence(a["004"], "Defence Minister Rajnath Singh held a bilateral meeting with Singapore Defence Minister Chan Chun Sing"),
     ])
-    admm = Event("ev-admm", "hold", [], object="12th ADMM-Plus", place="Kuala Lumpur", date=n1, status="planned", evidence=[
+    admm = Event("ev-admm", "convene", [], object="12th ADMM-Plus", place="Kuala Lumpur", date=n1, status="planned", evidence=[
         sentence(a["000"], "scheduled to begin on November 1"),
         sentence(a["003"], "scheduled to begin on November 1"),
         sentence(a["004"], "is scheduled to be held on November 1"),

@@ -259,3 +259,48 @@ def test_realisation_reads_like_a_person_wrote_it():
     apart = Event("m", "meet", ["Ali Chaouch"], ["Habib Ben Yahia"], status="occurred",
                   evidence=said("He was met by Interior Minister Ali Chaouch at the border."))
     assert B.describe(apart, {}) == "He was met by Interior Minister Ali Chaouch at the border."
+
+
+def test_the_brief_writes_an_event_as_its_event_type_says():
+    """The past tense, what a sentence needs, a joint subject, the object's preposition and the
+    weight all come from the registered EventType: the brief keeps no table of its own."""
+    from newsweave.events import EventType, register, restore_lexicon
+    from newsweave.records import Event, Span
+
+    def said(text):
+        return [Span("a", 0, len(text), text)]
+
+    wed = Event("w", "wed", ["Ana Lopez"], ["Ben Okafor"], object="ceremony", status="occurred",
+                evidence=said("Ana Lopez and Ben Okafor wed at a ceremony."))
+    alone = Event("x", "wed", ["Ana Lopez"], [], status="occurred", evidence=said("Ana Lopez wed."))
+    assert B._tellable(alone)  # a type the lexicon does not know: nothing required
+    try:
+        register(EventType("wed", frozenset({"wed"}), past="wed", joint_subject=True, needs_complement=True,
+                           object_preposition="at", weight=9.0))
+        assert B.describe(wed, {}, with_date=False) == "Ana Lopez and Ben Okafor wed at the ceremony."
+        assert not B._tellable(alone)  # "Ana Lopez wed." says nothing
+        assert B._rank(c.EventFact(_fact("f"), wed))[3] == -9.0
+    finally:
+        restore_lexicon()
+    assert B._rank(c.EventFact(_fact("f"), wed))[3] == -1.0 and B._tellable(alone)
+
+
+def _fact(fid):
+    from newsweave.records import Fact, Support
+
+    return Fact(fid, "event", "Ana Lopez", "wed", "", "occurred", Support([], ["a"], ["a"], 1))
+
+
+def test_roles_join_entities_by_id_when_two_share_a_name(records):
+    """Two people called "Pete Hegseth" in one story: each shows the roles said of it, not
+    the other's (the role facts carry the entity id; the name would join both)."""
+    articles, families, entities, events, quotes = copy.deepcopy(records)
+    chan = next(e for e in entities if e.id == "e-chan")
+    namesake = copy.deepcopy(chan)
+    namesake.id, namesake.name = "e-other-hegseth", "Pete Hegseth"  # Chan's mentions and role, Hegseth's name
+    b = compose(articles, families, entities + [namesake], events, quotes)
+    roles = {e["id"]: {r["role"] for r in e["roles"]} for e in b["entities"] if e["name"] == "Pete Hegseth"}
+    assert roles == {"e-hegseth": {"Secretary of War", "Secretary of Defence"}, "e-other-hegseth": {"Defence Minister"}}
+    role_facts = [f for f in c.corroborate_story("s", articles, families, entities + [namesake], events, quotes).facts
+                  if f.attribute == "role" and f.subject == "Pete Hegseth"]
+    assert {f.entity for f in role_facts} == {"e-hegseth", "e-other-hegseth"}

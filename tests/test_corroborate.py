@@ -213,9 +213,44 @@ def test_save_and_load_round_trip_is_idempotent(result, seeds):
             set(by_id[f.id].support.evidence), key=lambda s: (s.article, s.start)
         )
         assert f.confirmed_by == by_id[f.id].confirmed_by
+        assert f.entity == by_id[f.id].entity  # a role fact keeps the id of its entity
+    assert any(f.entity for f in facts if f.attribute == "role")
     conflicts = c.load_conflicts(store, result.story)
     assert {(x.subject, x.kind) for x in conflicts} == {(x.subject, x.kind) for x in result.conflicts}
     assert store.conn.execute("SELECT COUNT(*) FROM facts WHERE story_id = ?", (result.story,)).fetchone()[0] == len(facts)
+
+
+def test_facts_stored_without_entity_ids_are_rebuilt_after_migration_0071(tmp_path, monkeypatch, result, seeds):
+    """A store from before 0071 holds role facts joined by name only: the migration adds
+    `entity_id`, drops those facts and the corroborate stage's record (the next analyse
+    rebuilds them; until then the brief corroborates at read time), and keeps the rest."""
+    from newsweave.store import _store
+
+    arts, *_ = seeds
+    ids = [a.id for a in arts]
+    every = _store.all_migrations
+    monkeypatch.setattr(_store, "all_migrations", lambda: [m for m in every() if m.name < "0071"])
+    old = Store(tmp_path / "old.db")
+    for a in arts:
+        old.put_article(a)
+    with old.transaction() as conn:
+        conn.execute(
+            "INSERT INTO facts (id, story_id, kind, subject, attribute, value, status, independent_sources, articles, families) "
+            "VALUES ('f1', 's', 'attribute', 'Pete Hegseth', 'role', 'Secretary of War', 'occurred', 1, '[]', '[]')"
+        )
+    old.mark_done("corroborate", ids)
+    old.mark_done("events", ids)
+    assert "entity_id" not in {r[1] for r in old.conn.execute("PRAGMA table_info(facts)")}
+    old.close()
+    monkeypatch.setattr(_store, "all_migrations", every)
+    new = Store(tmp_path / "old.db")
+    assert "0071_fact_entities" in new.applied_migrations()
+    assert "entity_id" in {r[1] for r in new.conn.execute("PRAGMA table_info(facts)")}
+    assert new.conn.execute("SELECT COUNT(*) FROM facts").fetchone()[0] == 0
+    assert new.count_pending("corroborate", ids) == len(ids) and new.count_pending("events", ids) == 0
+    c.save(new, result)
+    assert {f.entity for f in c.load_facts(new, result.story) if f.attribute == "role"} >= {"e-hegseth", "e-singh"}
+    new.close()
 
 
 # -- end to end (needs the stages of issues 3, 4, 5, 6) ---------------------------------

@@ -107,14 +107,30 @@ def test_a_call_for_something_is_not_a_call():
     assert got == []
 
 
-def test_the_lexicon_is_easy_to_extend():
-    events.register(events.EventType("resign", events._fs("resign", "quit"), events._fs("resignation")))
+def test_the_lexicon_is_extended_and_restored_through_its_api():
+    """register() adds a type whose words trigger at once; replacing a type drops the words it
+    no longer lists; restore_lexicon() is back to exactly the built-in types."""
+    from dataclasses import replace
+
+    from newsweave.events import BUILT_IN, EventType, event_type, event_types, register, restore_lexicon, trigger_type
+
+    resigned = "Finance Minister Jane Doe resigned on Thursday."
+    phoned = "Anwar Ibrahim phoned Prabowo Subianto on Tuesday."
+    assert event_types() == BUILT_IN and frames(resigned)[0] == []
+    assert ("call", "occurred", ["Anwar Ibrahim"], ["Prabowo Subianto"]) in frames(phoned)[0]
     try:
-        got, _ = frames("Finance Minister Jane Doe resigned on Thursday.")
-        assert got == [("resign", "occurred", ["Jane Doe"], [])]
+        register(EventType("resign", frozenset({"resign", "quit"}), frozenset({"resignation"}), weight=2.0))
+        register(replace(event_type("call"), verbs=frozenset({"call", "dial"})))  # "phone" is no call any more
+        assert frames(resigned)[0] == [("resign", "occurred", ["Jane Doe"], [])]
+        assert trigger_type("quit", "VERB") == "resign" and trigger_type("resignation", "NOUN") == "resign"
+        assert event_type("resign").weight == 2.0
+        assert trigger_type("phone", "VERB") is None and frames(phoned)[0] == []
     finally:
-        del events.LEXICON["resign"]
-        events._VERBS.pop("resign"), events._VERBS.pop("quit"), events._NOUNS.pop("resignation")
+        restore_lexicon()
+    assert event_types() == BUILT_IN
+    assert trigger_type("quit", "VERB") is None and frames(resigned)[0] == []
+    assert ("call", "occurred", ["Anwar Ibrahim"], ["Prabowo Subianto"]) in frames(phoned)[0]
+    assert event_type("resign") == EventType("resign")  # unknown: the defaults
 
 
 def test_coreference_merges_compatible_mentions_and_links_plans():

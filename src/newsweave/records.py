@@ -282,3 +282,4 @@ class Fact:
     event: str | None = None  # event id when kind == "event"
     events: list[str] = field(default_factory=list)  # every event merged into this fact
     confirmed_by: str | None = None  # planned fact: the occurred fact that confirms it
+    entity: str | None = None  # a role fact: the id of the entity it is about (`subject` is its name)

@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .. import corroborate, reuse, stories
-from ..events import is_gathering
+from ..events import event_type, is_gathering, place_preposition
 from ..corroborate import EventFact, StoryFacts
 from ..errors import NewsweaveError, NotFoundError
 from ..records import Article, Conflict, Entity, Event, Fact, Passage, Quote, Span, Story
@@ -36,18 +36,9 @@ from ..store import Store
 
 SCHEMA = "newsweave.brief/1"
 
-# How much a happening of each type weighs when the summary is ordered (ties on support).
-TYPE_WEIGHT = {"sign": 3.0, "agree": 2.5, "announce": 2.5, "meet": 2.0, "call": 1.8, "visit": 1.6, "arrive": 1.5}
-PAST = {
-    "meet": "met", "sign": "signed", "arrive": "arrived", "visit": "visited", "receive": "received",
-    "address": "addressed", "call": "called", "announce": "announced", "attend": "attended",
-    "agree": "agreed", "discuss": "discussed", "hold": "held", "begin": "began", "say": "said",
-    "post": "posted", "talk": "talked", "hold talks": "held talks",
-}
-GATHERING = {"convene", "hold", "begin", "open", "start", "conclude", "end"}  # a meeting is the subject
-SYMMETRIC = {"sign", "agree", "discuss", "talk", "hold talks"}
+# Every per-type fact (past tense, weight, what a sentence needs, whether the subject is a
+# gathering) is on the events' `EventType`: `event_type(e.type)`.
 WHOS_WHO_MIN_MENTIONS = 2  # a person named once, with no role, is listed under "other names"
-FACILITY = ("Airbase", "Air Base", "Airport", "Hotel", "Centre", "Center", "Palace", "House", "Hall", "Ministry")
 
 
 class InvalidBrief(NewsweaveError):
@@ -192,7 +183,7 @@ def _rank(ef: EventFact) -> tuple:
         ef.fact.status != "occurred",
         -sup.independent_sources,
         -len(sup.articles),  # then reach: copies do not corroborate, but they show salience
-        -TYPE_WEIGHT.get(ef.event.type, 1.0),
+        -event_type(ef.event.type).weight,
         ef.event.date.value if ef.event.date and ef.event.date.value else "9999",
         ef.fact.id,
     )
@@ -211,18 +202,15 @@ def _is_background(ef: EventFact, cutoff: tuple[dt.date, int] | None) -> bool:
     return (first - start).days > days
 
 
-# Kinds of happening that say nothing without whom or what they concern ("X announced.").
-NEEDS_OBJECT = {"meet", "sign", "agree", "announce", "discuss", "call", "receive", "address", "attend", "visit", "talk", "hold talks"}
-
-
 def _tellable(e: Event) -> bool:
     """Whether a sentence about the event says something: who, and with whom or what (or,
     for an arrival, where)."""
     if not (e.actors or e.object):
         return False
-    if e.type in NEEDS_OBJECT:
-        return bool(e.counterparts or e.object or (e.type == "meet" and len(e.actors) > 1))
-    if e.type == "arrive":
+    t = event_type(e.type)
+    if t.needs_complement:
+        return bool(e.counterparts or e.object or (t.actors_suffice and len(e.actors) > 1))
+    if t.needs_place:
         return bool(e.place)
     return True
 
@@ -282,8 +270,9 @@ def _parts_stated(ef: EventFact, names: Mapping[str, str]) -> bool:
     people = [names.get(p, p) for p in e.actors + e.counterparts]
     if any(p.lower() in PRONOUNS for p in people) or (e.object or "x").lower().split()[-1] in PRONOUNS:
         return False
-    base = e.type.split()[0]
-    verb = {base, base + "s", base + "ed", base + "d", base + "ing", PAST.get(e.type, base).split()[0]}
+    t = event_type(e.type)
+    base = t.name
+    verb = {base, base + "s", base + "ed", base + "d", base + "ing", t.past_tense}
     needs = [{w for w in p.lower().split() if len(w) > 2} for p in people] + [verb]
     if e.object:
         head = re.split(r"\s(?:for|of|to|on|in|with|at|from)\s", e.object.lower())[0].split()[-1]
@@ -346,14 +335,14 @@ def describe(event: Event, names: Mapping[str, str], with_date: bool = True) -> 
     years = re.fullmatch(r"P(\d+)Y", details.get("duration", ""))
     if obj and years and not re.search(r"\d", obj):  # "the 10-year Framework ..."
         obj = f"{years.group(1)}-year {obj}"
-    if event.type in GATHERING and len(actors) == 1 and not counterparts and not obj:  # "the 12th ADMM-Plus"
+    t = event_type(event.type)
+    if t.gathering and len(actors) == 1 and not counterparts and not obj:  # "the 12th ADMM-Plus"
         name = actors[0] if not actors[0].lower().startswith("the ") else actors[0][4:]
         actors = [" ".join(filter(None, ["the", details.get("edition"), name]))]
-    if event.type in SYMMETRIC and counterparts:
+    if t.joint_subject and counterparts:
         actors, counterparts = actors + counterparts, []
     plural = len(actors) > 1
-    verb_base = event.type
-    past = PAST.get(event.type, event.type + ("d" if event.type.endswith("e") else "ed"))
+    verb_base, past = t.name, t.past_tense
     if not actors and obj:  # "The 12th ADMM-Plus was scheduled to be held": the object is the subject
         subject, obj = _with_article(obj), None
         verb_base, past = "be " + past, "was " + past
@@ -362,8 +351,11 @@ def describe(event: Event, names: Mapping[str, str], with_date: bool = True) -> 
     words: list[str] = [subject] if subject else []
     if event.status == "reported" and details.get("source") and not any(details["source"] in a for a in actors):
         words.insert(0, f"According to {details['source']},")  # a claim keeps its source
-    if event.type == "agree" and obj and not obj.lower().startswith(("to ", "that ", "on ")):
-        obj = "on " + _with_article(obj)  # "agreed on the deal", never "agreed the trial"
+    prep = t.object_preposition
+    if prep and obj and not obj.lower().startswith(("to ", "that ", prep + " ")):
+        obj = prep + " " + _with_article(obj)  # "agreed on the deal", never "agreed the trial"
+    elif obj:
+        obj = _with_article(obj)
     if event.status == "planned":
         words.append(("were" if plural else "was") + " scheduled to " + verb_base)
     elif event.status == "negated":
@@ -373,13 +365,13 @@ def describe(event: Event, names: Mapping[str, str], with_date: bool = True) -> 
     if counterparts:
         words.append(_join(counterparts))
     if obj:
-        words.append(_with_article(obj))
+        words.append(obj)
     place = names.get(event.place, event.place) if event.place else None
     if place and place not in " ".join(words):
-        if event.type == "visit" and not counterparts and not obj:
+        if t.place_dobj and not counterparts and not obj:
             words.append(place)  # "visited Albania", not "visited in Albania"
         else:
-            words.append(("at " if any(w in place for w in FACILITY) else "in ") + place)
+            words.append(place_preposition(place) + " " + place)
     if with_date and _iso(event):
         words.append(_date_phrase(event.date.value))
         if event.date.anchor_from == "plan":  # the reports left it undated: the day it was planned for
@@ -407,7 +399,7 @@ def _source_sentence(event: Event, actors: list[str], counterparts: list[str]) -
     if not spans:
         return None
     obj = (event.object or "").strip().lower()
-    odd = (event.type == "convene" and not all(is_gathering(a) for a in actors)) or obj in FUNCTION_WORDS
+    odd = (event_type(event.type).gathering and not all(is_gathering(a) for a in actors)) or obj in FUNCTION_WORDS
     wanted = [n for n in actors[:1] + counterparts if n]
     named = [s for s in spans if all(_names_in(n, s.text) for n in wanted)]
     if not odd and named:
@@ -533,10 +525,10 @@ def _article_json(a: Article, families) -> dict:
 
 
 def _entities_json(entities: list[Entity], facts: list[Fact], story_articles: set[str]) -> list[dict]:
-    roles = defaultdict(list)
+    roles = defaultdict(list)  # by entity id: two people of one name keep their own roles
     for f in facts:
-        if f.attribute == "role":
-            roles[f.subject].append(f)
+        if f.attribute == "role" and f.entity:
+            roles[f.entity].append(f)
     order = {"PERSON": 0, "ORG": 1, "GPE": 2, "LOC": 3, "NORP": 4, "EVENT": 5}
     out = []
     for e in entities:
@@ -552,7 +544,7 @@ def _entities_json(entities: list[Entity], facts: list[Fact], story_articles: se
                 "independent_sources": f.support.independent_sources,
                 "evidence": [_span_json(s) for s in f.support.evidence],
             }
-            for f in sorted(roles.get(e.name, []), key=lambda f: -len(f.support.articles))
+            for f in sorted(roles.get(e.id, []), key=lambda f: -len(f.support.articles))
         ]
         out.append(
             {

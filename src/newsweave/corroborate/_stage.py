@@ -240,6 +240,7 @@ def role_claims(
                 status="occurred",
                 support=sup,
                 first_reported=first_reported(sup.articles, order, published or {}),
+                entity=ent.id,  # the brief joins roles to entities by id: two people may share a name
             )
             facts.append(f)
             group_facts.append((g, f))
@@ -755,12 +756,13 @@ def save(store: Store, result: StoryFacts) -> None:
         for f in result.facts:
             conn.execute(
                 """INSERT OR REPLACE INTO facts (id, story_id, kind, subject, attribute, value, status, event_id,
-                   events, confirmed_by, first_reported, independent_sources, articles, families)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   events, confirmed_by, first_reported, independent_sources, articles, families, entity_id)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     f.id, result.story, f.kind, f.subject, f.attribute, f.value, f.status, f.event,
                     json.dumps(f.events), f.confirmed_by, f.first_reported,
                     f.support.independent_sources, json.dumps(f.support.articles), json.dumps(f.support.families),
+                    f.entity,
                 ),
             )
             conn.executemany(
@@ -796,7 +798,7 @@ def load_facts(store: Store, story_id: str) -> list[Fact]:
         out.append(
             Fact(
                 r["id"], r["kind"], r["subject"], r["attribute"], r["value"], r["status"], sup,
-                r["first_reported"], r["event_id"], json.loads(r["events"]), r["confirmed_by"],
+                r["first_reported"], r["event_id"], json.loads(r["events"]), r["confirmed_by"], r["entity_id"],
             )
         )
     return out

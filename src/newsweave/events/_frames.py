@@ -47,7 +47,9 @@ from ..text import is_agency
 
 @dataclass(frozen=True)
 class EventType:
-    """One kind of news event and the words that announce it."""
+    """One kind of news event: the words that announce it, how its roles are read, and how
+    the brief writes and ranks it. `name` is also the verb the brief writes ("was scheduled
+    to meet", "did not sign"). Every per-type fact lives here: the brief keeps no table."""
 
     name: str
     verbs: frozenset[str] = frozenset()  # lemmas: "meet"
@@ -55,48 +57,98 @@ class EventType:
     light_verbs: frozenset[str] = frozenset()  # verbs that carry the noun: "hold" a meeting
     counterpart_dobj: bool = False  # "met X": the direct object is a counterpart, not an object
     needs_counterpart: bool = False  # a meeting with nobody named is not worth an event
-    place_dobj: bool = False  # "visited Malaysia": the direct object is the place
+    place_dobj: bool = False  # "visited Malaysia": the direct object is the place (and the brief writes it so)
     symmetric: bool = False  # "X met Y" == "Y met X"
     needs_object: bool = False  # "Kessia agreed." says nothing: an object (or a counterpart) is the content
+    # -- how the brief writes it (brief/_compose.describe) and ranks it
+    past: str = ""  # the past tense when irregular ("met"); else `past_tense` adds -d/-ed
+    weight: float = 1.0  # how much a happening of the type weighs in the summary order (ties on support)
+    joint_subject: bool = False  # "X and Y signed the pact": counterparts are written among the actors
+    needs_complement: bool = False  # "X announced." says nothing: a sentence needs a counterpart or an object
+    actors_suffice: bool = False  # ... or, for this type, two actors ("X and Y met")
+    needs_place: bool = False  # "X arrived." says nothing: a sentence needs where
+    gathering: bool = False  # its subject is a gathering ("the 12th ADMM-Plus convened"); only a gathering is
+    object_preposition: str = ""  # "agreed on the deal", never "agreed the deal"
+
+    @property
+    def past_tense(self) -> str:
+        return self.past or self.name + ("d" if self.name.endswith("e") else "ed")
 
 
-LEXICON: dict[str, EventType] = {}
+LEXICON: dict[str, EventType] = {}  # read it with event_type()/event_types(); change it with register()
 _VERBS: dict[str, str] = {}
 _NOUNS: dict[str, str] = {}
 
 
 def register(event_type: EventType) -> None:
-    """Add (or replace) an event type; its verbs and nouns become triggers."""
+    """Add (or replace) an event type; its verbs and nouns become triggers. A verb or noun
+    that two types list triggers the one registered last. `restore_lexicon()` undoes every
+    registration."""
+    LEXICON.pop(event_type.name, None)  # a replaced type counts as registered last
     LEXICON[event_type.name] = event_type
-    for v in event_type.verbs:
-        _VERBS[v] = event_type.name
-    for n in event_type.nouns:
-        _NOUNS[n] = event_type.name
+    _VERBS.clear()
+    _NOUNS.clear()
+    for t in LEXICON.values():  # rebuilt, so that a replaced type leaves no stale trigger
+        _VERBS.update(dict.fromkeys(t.verbs, t.name))
+        _NOUNS.update(dict.fromkeys(t.nouns, t.name))
+
+
+def restore_lexicon() -> None:
+    """Back to the built-in types (`BUILT_IN`), whatever was registered since."""
+    LEXICON.clear()
+    for t in BUILT_IN:
+        register(t)
+
+
+def event_type(name: str) -> EventType:
+    """The type called `name`; a type the lexicon does not know (an event stored by another
+    version) reads with the defaults: weight 1, regular past, nothing required."""
+    return LEXICON.get(name) or EventType(name)
+
+
+def event_types() -> tuple[EventType, ...]:
+    """The registered types, in registration order."""
+    return tuple(LEXICON.values())
+
+
+def trigger_type(lemma: str, pos: str) -> str | None:
+    """The type a verb (pos VERB/AUX) or a noun (NOUN) lemma triggers, before the reader's
+    checks ("called for" is no call)."""
+    table = _VERBS if pos in ("VERB", "AUX") else _NOUNS if pos == "NOUN" else {}
+    return table.get(lemma)
 
 
 def _fs(*words: str) -> frozenset[str]:
     return frozenset(words)
 
 
-for _t in (
+# weights, not tuned: the order a reader expects between happenings of equal support (a
+# signing or an agreement before the meeting that produced it, the meeting before the arrival)
+BUILT_IN = (
     EventType("meet", _fs("meet"), _fs("meeting", "talk", "talks", "conversation", "summit"),
-              _fs("hold", "have", "conduct"), counterpart_dobj=True, needs_counterpart=True, symmetric=True),
-    EventType("sign", _fs("sign", "ink"), _fs("signing"), _fs("witness"), needs_object=True),
-    EventType("arrive", _fs("arrive", "land"), _fs("arrival")),
+              _fs("hold", "have", "conduct"), counterpart_dobj=True, needs_counterpart=True, symmetric=True,
+              past="met", weight=2.0, needs_complement=True, actors_suffice=True),
+    EventType("sign", _fs("sign", "ink"), _fs("signing"), _fs("witness"), needs_object=True,
+              weight=3.0, joint_subject=True, needs_complement=True),
+    EventType("arrive", _fs("arrive", "land"), _fs("arrival"), weight=1.5, needs_place=True),
     EventType("visit", _fs("visit", "tour"), _fs("visit", "tour"), _fs("pay", "make", "undertake", "begin", "start"),
-              place_dobj=True),
-    EventType("receive", _fs("receive", "welcome", "greet"), counterpart_dobj=True, needs_counterpart=True),
-    EventType("address", _fs("address"), _fs("address", "speech"), _fs("deliver", "give", "make")),
+              place_dobj=True, weight=1.6, needs_complement=True),
+    EventType("receive", _fs("receive", "welcome", "greet"), counterpart_dobj=True, needs_counterpart=True,
+              needs_complement=True),
+    EventType("address", _fs("address"), _fs("address", "speech"), _fs("deliver", "give", "make"), needs_complement=True),
     EventType("call", _fs("call", "phone", "dial"), _fs("call", "videoconference", "phone-call"),
-              _fs("hold", "have", "make", "join"), counterpart_dobj=True, needs_counterpart=True, symmetric=True),
-    EventType("announce", _fs("announce", "unveil"), _fs("announcement"), _fs("make"), needs_object=True),
-    EventType("attend", _fs("attend"), _fs(), _fs()),
-    EventType("agree", _fs("agree"), _fs(), _fs(), symmetric=True, needs_object=True),
+              _fs("hold", "have", "make", "join"), counterpart_dobj=True, needs_counterpart=True, symmetric=True,
+              weight=1.8, needs_complement=True),
+    EventType("announce", _fs("announce", "unveil"), _fs("announcement"), _fs("make"), needs_object=True,
+              weight=2.5, needs_complement=True),
+    EventType("attend", _fs("attend"), _fs(), _fs(), needs_complement=True),
+    EventType("agree", _fs("agree"), _fs(), _fs(), symmetric=True, needs_object=True,
+              weight=2.5, joint_subject=True, needs_complement=True, object_preposition="on"),
     EventType("discuss", _fs("discuss"), _fs("discussion", "discussions"), _fs("hold", "have"), symmetric=True,
-              needs_object=True),
-    EventType("convene", _fs("convene"), _fs(), _fs()),  # a gathering is held / begins / takes place
-):  # fmt: skip
-    register(_t)
+              needs_object=True, joint_subject=True, needs_complement=True),
+    EventType("convene", _fs(), _fs(), _fs(), gathering=True),  # a gathering is held / begins / takes place
+)  # fmt: skip
+restore_lexicon()
 
 PLAN_WORDS = {"schedule", "scheduled", "expect", "expected", "set", "slate", "slated", "slat", "due", "plan",
               "planned", "likely", "poise", "poised", "intend", "aim", "prepare", "go", "hope", "want", "seek",
@@ -120,6 +172,14 @@ def is_gathering(name: str) -> bool:
 EDITION_WORDS = {"next", "first", "second", "third", "inaugural", "upcoming", "last", "latest", "annual"}
 CONVENE_VERBS = {"hold", "convene", "begin", "open", "start", "take", "kick", "commence", "conclude", "end"}
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
+FACILITY = ("Airbase", "Air Base", "Airport", "Hotel", "Centre", "Center", "Palace", "House", "Hall", "Ministry")
+
+
+def place_preposition(place: str) -> str:
+    """"at" a building ("at Subang Airbase"), "in" a city or country ("in Kuala Lumpur")."""
+    return "at" if any(w in place for w in FACILITY) else "in"
+
+
 # whom a speech is addressed to, when not a name
 AUDIENCE = {"crowd", "nation", "audience", "parliament", "congress", "assembly", "conference", "rally", "meeting",
             "summit", "gathering", "supporter", "reporter", "journalist", "student", "graduate", "troop", "delegate",
