@@ -60,6 +60,10 @@ class EventType:
     place_dobj: bool = False  # "visited Malaysia": the direct object is the place (and the brief writes it so)
     symmetric: bool = False  # "X met Y" == "Y met X"
     needs_object: bool = False  # "Kessia agreed." says nothing: an object (or a counterpart) is the content
+    people_only: bool = False  # the direct object is a counterpart only when a person or a country ("received the award" is none)
+    clause_object: bool = False  # "announced that Estmark would send 40 engineers": the that-clause is the object
+    noun_object: bool = False  # "the signing of the pact": the noun's "of"/"on" phrase is the object
+    one_per_counterpart: bool = False  # a meeting with several named counterparts is one meeting per counterpart
     # -- how the brief writes it (brief/_compose.describe) and ranks it
     past: str = ""  # the past tense when irregular ("met"); else `past_tense` adds -d/-ed
     weight: float = 1.0  # how much a happening of the type weighs in the summary order (ties on support)
@@ -127,25 +131,26 @@ def _fs(*words: str) -> frozenset[str]:
 BUILT_IN = (
     EventType("meet", _fs("meet"), _fs("meeting", "talk", "talks", "conversation", "summit"),
               _fs("hold", "have", "conduct"), counterpart_dobj=True, needs_counterpart=True, symmetric=True,
-              past="met", weight=2.0, needs_complement=True, actors_suffice=True),
-    EventType("sign", _fs("sign", "ink"), _fs("signing"), _fs("witness"), needs_object=True,
+              one_per_counterpart=True, past="met", weight=2.0, needs_complement=True, actors_suffice=True),
+    EventType("sign", _fs("sign", "ink"), _fs("signing"), _fs("witness"), needs_object=True, noun_object=True,
               weight=3.0, joint_subject=True, needs_complement=True),
     EventType("arrive", _fs("arrive", "land"), _fs("arrival"), weight=1.5, needs_place=True),
     EventType("visit", _fs("visit", "tour"), _fs("visit", "tour"), _fs("pay", "make", "undertake", "begin", "start"),
               place_dobj=True, weight=1.6, needs_complement=True),
     EventType("receive", _fs("receive", "welcome", "greet"), counterpart_dobj=True, needs_counterpart=True,
+              people_only=True, needs_complement=True),
+    EventType("address", _fs("address"), _fs("address", "speech"), _fs("deliver", "give", "make"), noun_object=True,
               needs_complement=True),
-    EventType("address", _fs("address"), _fs("address", "speech"), _fs("deliver", "give", "make"), needs_complement=True),
     EventType("call", _fs("call", "phone", "dial"), _fs("call", "videoconference", "phone-call"),
               _fs("hold", "have", "make", "join"), counterpart_dobj=True, needs_counterpart=True, symmetric=True,
-              weight=1.8, needs_complement=True),
+              one_per_counterpart=True, weight=1.8, needs_complement=True),
     EventType("announce", _fs("announce", "unveil"), _fs("announcement"), _fs("make"), needs_object=True,
-              weight=2.5, needs_complement=True),
-    EventType("attend", _fs("attend"), _fs(), _fs(), needs_complement=True),
-    EventType("agree", _fs("agree"), _fs(), _fs(), symmetric=True, needs_object=True,
+              clause_object=True, noun_object=True, weight=2.5, needs_complement=True),
+    EventType("attend", _fs("attend"), _fs(), _fs(), noun_object=True, needs_complement=True),
+    EventType("agree", _fs("agree"), _fs(), _fs(), symmetric=True, needs_object=True, clause_object=True,
               weight=2.5, joint_subject=True, needs_complement=True, object_preposition="on"),
     EventType("discuss", _fs("discuss"), _fs("discussion", "discussions"), _fs("hold", "have"), symmetric=True,
-              needs_object=True, joint_subject=True, needs_complement=True),
+              needs_object=True, noun_object=True, joint_subject=True, needs_complement=True),
     EventType("convene", _fs(), _fs(), _fs(), gathering=True),  # a gathering is held / begins / takes place
 )  # fmt: skip
 restore_lexicon()
@@ -637,7 +642,7 @@ class _Reader:
                 for d in _children(verb, "dobj") if noun is None else []:
                     if etype.place_dobj and (d.ent_type_ in PLACE_LABELS):
                         place = name_span(d)[2] if name_span(d) else d.text
-                    elif etype.counterpart_dobj and _names_someone(d, people_only=kind == "receive"):
+                    elif etype.counterpart_dobj and _names_someone(d, people_only=etype.people_only):
                         counterparts += self.participants(d, base, sent_subject)
             if verb is not None and not etype.counterpart_dobj and noun is None:
                 dobj = _children(verb, "dobj")
@@ -647,7 +652,7 @@ class _Reader:
                     dobj = [p for prep in _children(verb, "prep") if prep.text.lower() in ("on", "to") for p in _children(prep, "pobj")
                             if p.ent_type_ not in ("DATE", "TIME")]  # "agreed on Thursday" is a date
                     dobj += _children(verb, "xcomp")
-                if kind in ("announce", "agree") and not dobj:
+                if etype.clause_object and not dobj:
                     dobj = _children(verb, "ccomp")  # "announced that Estmark would send 40 engineers"
                 if dobj:
                     obj, duration = _object_text(dobj[0])
@@ -657,7 +662,7 @@ class _Reader:
                         if _np_cut(prep, False) and prep.dep_ == "prep":  # "signed a wage agreement with the port authority"
                             for pobj in _children(prep, "pobj"):
                                 counterparts += self.participants(pobj, base, sent_subject)
-            if noun is not None and kind in ("sign", "announce", "discuss", "address", "attend") and obj is None:
+            if noun is not None and etype.noun_object and obj is None:
                 for prep in _children(noun, "prep"):
                     if prep.text.lower() in ("of", "on"):
                         for p in _children(prep, "pobj"):
@@ -700,7 +705,7 @@ class _Reader:
         trigger = Span(self.article.id, t0, t1, self.text[t0:t1])
         proto = EventMention(self.article.id, kind, actors, counterparts, obj, place, None, status, sent_span, trigger, details)
         # a meeting (or call) with several named counterparts: one per counterpart
-        if kind in ("meet", "call") and len(counterparts) > 1:
+        if etype.one_per_counterpart and len(counterparts) > 1:
             return [
                 EventMention(self.article.id, kind, actors, [c], obj, place, None, status, sent_span, trigger, dict(details))
                 for c in counterparts
