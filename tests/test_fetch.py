@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from newsweave.ingest._fetch import MAX_REDIRECTS, fetch_url
+from newsweave.ingest._fetch import fetch_url
 from newsweave.ingest import read_source
 from newsweave.records import RawDoc, Rejected
 from newsweave.settings import IngestSettings
@@ -153,7 +153,7 @@ def test_redirect_loop_is_named(server, settings):
 def test_redirects_are_bounded(server, settings):
     doc = one(fetch_url(f"{server}/hop/0", settings))
     assert isinstance(doc, Rejected)
-    assert f"more than {MAX_REDIRECTS} redirects" in doc.reason
+    assert f"more than {IngestSettings().max_redirects} redirects" in doc.reason
 
 
 def test_redirect_is_followed_and_final_url_kept(server, settings):

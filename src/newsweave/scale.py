@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from .ingest import CHUNK, IngestReport, ingest_docs
+from .ingest import IngestReport, ingest_docs
 from .ingest import discover, read_source
 from .records import RawDoc, Rejected
 from .settings import IngestSettings, Settings
@@ -51,6 +51,7 @@ def ingest_distributed(
             report.rejected.append(item)
         else:
             docs.append(item)
-    for i in range(0, len(docs), CHUNK):
-        ingest_docs(store, docs[i : i + CHUNK], settings, report)
+    step = settings.ingest.chunk
+    for i in range(0, len(docs), step):
+        ingest_docs(store, docs[i : i + step], settings, report)
     return report

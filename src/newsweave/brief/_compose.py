@@ -38,7 +38,6 @@ SCHEMA = "newsweave.brief/1"
 
 # Every per-type fact (past tense, weight, what a sentence needs, whether the subject is a
 # gathering) is on the events' `EventType`: `event_type(e.type)`.
-WHOS_WHO_MIN_MENTIONS = 2  # a person named once, with no role, is listed under "other names"
 
 
 class InvalidBrief(NewsweaveError):
@@ -147,7 +146,7 @@ def compose_brief(inp: BriefInput) -> dict:
         "independent_sources": len({inp.families.get(a, a) for a in articles}),
         "summary": summary,
         "articles": [_article_json(a, inp.families) for a in inp.articles],
-        "entities": _entities_json(inp.entities, inp.facts.facts, set(articles)),
+        "entities": _entities_json(inp.entities, inp.facts.facts, set(articles), inp.settings),
         "events": event_items,
         "timeline": _timeline(efacts, names, cutoff),
         "planned": [e for e in event_items if e["status"] == "planned"],
@@ -524,7 +523,7 @@ def _article_json(a: Article, families) -> dict:
     }
 
 
-def _entities_json(entities: list[Entity], facts: list[Fact], story_articles: set[str]) -> list[dict]:
+def _entities_json(entities: list[Entity], facts: list[Fact], story_articles: set[str], settings: CorroborateSettings) -> list[dict]:
     roles = defaultdict(list)  # by entity id: two people of one name keep their own roles
     for f in facts:
         if f.attribute == "role" and f.entity:
@@ -557,7 +556,7 @@ def _entities_json(entities: list[Entity], facts: list[Fact], story_articles: se
                 "articles": arts,
                 "mentions": mentions,
                 # who's who: people with a role or named twice; single-mention names go to "other names"
-                "whos_who": e.type == "PERSON" and (bool(its_roles) or mentions >= WHOS_WHO_MIN_MENTIONS),
+                "whos_who": e.type == "PERSON" and (bool(its_roles) or mentions >= settings.whos_who_min_mentions),
             }
         )
     out.sort(key=lambda x: (order.get(x["type"], 9), -len(x["articles"]), x["name"]))

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 
 from .. import text as names
+from ..settings import EntitySettings
 
 ROLE_WORDS = frozenset(
     """
@@ -128,15 +129,18 @@ def _scan_forward(doc, i: int) -> int | None:
     return k
 
 
-def find_roles(doc, name_start: int, name_end: int, titles_start: int) -> list[RoleHit]:
+def find_roles(
+    doc, name_start: int, name_end: int, titles_start: int, max_tokens: int = EntitySettings.max_role_tokens
+) -> list[RoleHit]:
     """Roles of the person whose name is doc[name_start:name_end] (token indices), with any
-    honorific/rank tokens from titles_start to name_start already set apart."""
+    honorific/rank tokens from titles_start to name_start already set apart; a lower-case
+    role spans at most `max_tokens` tokens (settings.entities.max_role_tokens)."""
     hits: list[RoleHit] = []
     name = doc[name_start:name_end]
     # 1. pre-modifier, directly before the titles/name
     j = _scan_back(doc, titles_start)
     if j is None:
-        j = _lowercase_role_before(doc, titles_start, name)
+        j = _lowercase_role_before(doc, titles_start, name, max_tokens)
     if j is not None:
         span = doc[j:titles_start]
         hits.append(RoleHit(span.text, normalise(span.text), span.start_char, name.end_char))
@@ -149,7 +153,7 @@ def find_roles(doc, name_start: int, name_end: int, titles_start: int) -> list[R
                 hits.append(RoleHit(span.text, normalise(span.text), span.start_char, name.end_char))
     # 3. apposition: NAME , ROLE
     if name_end < len(doc) - 1 and doc[name_end].text == ",":
-        k = _scan_forward(doc, name_end + 1) or _lowercase_role_after(doc, name_end + 1, name)
+        k = _scan_forward(doc, name_end + 1) or _lowercase_role_after(doc, name_end + 1, name, max_tokens)
         if k is not None:
             span = doc[name_end + 1 : k]
             while span and span[0].lower_ in ("the", "a", "an"):
@@ -159,7 +163,7 @@ def find_roles(doc, name_start: int, name_end: int, titles_start: int) -> list[R
     return hits
 
 
-def _lowercase_role_before(doc, i: int, name) -> int | None:
+def _lowercase_role_before(doc, i: int, name, max_tokens: int) -> int | None:
     """Start of a role written in lower case right before the name and hung on it by the
     parse, with its own modifiers: "HWF general secretary Tomas Rellick", "port authority
     chair Ines Marwood" (the capitalised scan above stops at "secretary")."""
@@ -169,10 +173,10 @@ def _lowercase_role_before(doc, i: int, name) -> int | None:
     if not _is_role_token(role) or role.dep_ not in ("compound", "nmod", "appos") or not name.start <= role.head.i < name.end:
         return None
     j = role.left_edge.i
-    return j if 0 < i - j <= MAX_ROLE_TOKENS and not any(t.ent_type_ == "PERSON" for t in doc[j:i]) else None
+    return j if 0 < i - j <= max_tokens and not any(t.ent_type_ == "PERSON" for t in doc[j:i]) else None
 
 
-def _lowercase_role_after(doc, i: int, name) -> int | None:
+def _lowercase_role_after(doc, i: int, name, max_tokens: int) -> int | None:
     """End of a role in apposition after the name, with its complement: "Ines Marwood,
     chair of the port authority, said"."""
     while i < len(doc) and doc[i].lower_ in ("the", "a", "an"):
@@ -183,10 +187,7 @@ def _lowercase_role_after(doc, i: int, name) -> int | None:
     if not _is_role_token(role) or role.dep_ != "appos" or not name.start <= role.head.i < name.end:
         return None
     k = role.right_edge.i + 1
-    return k if k - i <= MAX_ROLE_TOKENS and not any(t.ent_type_ == "PERSON" for t in doc[i:k]) else None
-
-
-MAX_ROLE_TOKENS = 8
+    return k if k - i <= max_tokens and not any(t.ent_type_ == "PERSON" for t in doc[i:k]) else None
 
 
 def _appos(role, name) -> bool:

@@ -40,6 +40,7 @@ from ..grouping import first_fit
 from ._assertion import SAYING, assertion
 from ._participants import AGENT_LABELS, FIRST_PLURAL, FIRST_SINGULAR, PLURAL_ANAPHORS, SINGULAR_PRONOUNS, ArticlePeople, Participant, Salience, canonical, name_span, same_name, same_participant
 from ..records import Event, Span, TimeValue
+from ..settings import ExtractSettings
 from ..text import is_agency
 
 # -- the lexicon ----------------------------------------------------------------------
@@ -931,7 +932,6 @@ def _object_text(tok) -> tuple[str | None, str | None]:
 
 # what a noun phrase leaves out: a list or apposition after it, a relative clause, "according to"
 _NP_CUT = {"conj", "cc", "appos", "relcl", "punct", "advcl", "parataxis"}
-NP_MAX = 14
 
 
 def _np_cut(c, lists: bool) -> bool:
@@ -956,12 +956,12 @@ def _np_tokens(tok, deep: bool, lists: bool = False) -> set[int]:
     return keep
 
 
-def _noun_phrase(tok, deep: bool = True, lists: bool = False):
+def _noun_phrase(tok, deep: bool = True, lists: bool = False, max_tokens: int = ExtractSettings.object_max_tokens):
     """The whole noun phrase a token heads, with its numbers ("a 7.5% pay rise over two
     years") and without a list or apposition after it (", a cap of ..."), a relative clause
     or a leading determiner (`deep`: nor inside it, "a deal giving workers a 7.5% pay rise
-    over two years [and a cap on night shifts]"); None when even that is longer than NP_MAX
-    tokens (an object is whole or omitted, never cut mid-phrase)."""
+    over two years [and a cap on night shifts]"); None when even that is longer than
+    `max_tokens` (settings.extract.object_max_tokens) (an object is whole or omitted, never cut mid-phrase)."""
     keep = _np_tokens(tok, deep, lists)
     lo = min(keep)
     hi = lo
@@ -970,13 +970,13 @@ def _noun_phrase(tok, deep: bool = True, lists: bool = False):
     if hi < tok.i:
         return None
     words = [t for t in tok.doc[lo : hi + 1]]
-    if len(words) > NP_MAX:  # drop the trailing modifiers (prepositions, participles), then give up
+    if len(words) > max_tokens:  # drop the trailing modifiers (prepositions, participles), then give up
         keep = {tok.i} | {t.i for c in tok.children if c.i < tok.i for t in c.subtree}
         for c in tok.children:
             if c.i > tok.i and c.dep_ in ("dobj", "dative", "prt", "attr", "oprd", "compound", "nummod"):
                 keep |= _np_tokens(c, deep, lists)  # "to build a shared flood early-warning system [on the upper Sorrel by 2028]"
         words = [t for t in tok.doc[min(keep) : max(keep) + 1]]
-        if len(words) > NP_MAX or len(words) != len(keep):
+        if len(words) > max_tokens or len(words) != len(keep):
             return None
     while words and tok.pos_ not in ("VERB", "AUX") and (words[0].pos_ in ("DET", "PUNCT") or words[0].lower_ in ("a", "an", "the")):
         words.pop(0)  # a clause keeps its "that" / "to"
@@ -1053,7 +1053,10 @@ _STATUS_GROUP = {"occurred": "happened", "reported": "happened", "planned": "pla
 
 
 def corefer(
-    mentions: list[EventMention], story_id: str, published: dict[str, dt.date] | None = None
+    mentions: list[EventMention],
+    story_id: str,
+    published: dict[str, dt.date] | None = None,
+    plan_report_days: int = ExtractSettings.plan_report_days,
 ) -> list[Event]:
     """One Event per happening of a story, with all its evidence; planned and occurred
     versions of one happening linked both ways. With the articles' `published` dates, an
@@ -1094,18 +1097,15 @@ def corefer(
                     ep.linked.append(eo.id)
                     eo.linked.append(ep.id)
     if published:
-        dated_by_plan(events, published)
+        dated_by_plan(events, published, plan_report_days)
     return sorted(events, key=lambda e: ((e.date.value or "9") if e.date else "9", e.type, e.id))
 
 
-PLAN_REPORT_DAYS = 2  # a report of a planned happening this many days after the planned day
-
-
-def dated_by_plan(events: list[Event], published: dict[str, dt.date]) -> None:
+def dated_by_plan(events: list[Event], published: dict[str, dt.date], report_days: int = ExtractSettings.plan_report_days) -> None:
     """"Voight is scheduled to meet Solberg on Thursday" (a preview) and "Voight met Solberg"
     (Thursday's report, no date in its paragraph): the meeting was on Thursday. An occurred
     event with no date of its own takes the one day its linked plans name, when every report
-    of it appeared on that day or up to PLAN_REPORT_DAYS after (a later report may be of
+    of it appeared on that day or up to `report_days` after (a later report may be of
     another meeting). The date is marked `anchor_from="plan"`; the event id keeps no date."""
     by_id = {e.id: e for e in events}
     for e in events:
@@ -1117,7 +1117,7 @@ def dated_by_plan(events: list[Event], published: dict[str, dt.date]) -> None:
             continue
         (day,) = days
         reports = [published.get(a) for a in e.articles]
-        if reports and all(r is not None and 0 <= (r - day).days <= PLAN_REPORT_DAYS for r in reports):
+        if reports and all(r is not None and 0 <= (r - day).days <= report_days for r in reports):
             plan = plans[0]  # every plan names that day
             e.date = TimeValue(day.isoformat(), plan.text, plan.anchor, "plan")
 

@@ -9,7 +9,7 @@ both marks, except that it may run over paragraphs in the newspaper way: a parag
 opens a quote without closing it continues in the next paragraph that opens with a mark
 (`text.continued_quotes`); any other unclosed quote is dropped. Single quotes ‘ ’ are
 titles in news copy ('Framework for ...'), not speech, and are ignored; so are short
-scare-quoted phrases (fewer than MIN_WORDS words). Indirect speech ("Singh emphasised that
+scare-quoted phrases (fewer than settings.extract.quote_min_words words). Indirect speech ("Singh emphasised that
 ...") has no marks and is never a quote.
 
 Attribution: the clause right after the closing mark (`," Singh posted on X`) or right
@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from ..grouping import first_fit
 from ._participants import FIRST_PLURAL, FIRST_SINGULAR, SINGULAR_PRONOUNS, ArticlePeople, Participant, canonical, name_span, same_participant
 from ..records import Quote, Span
+from ..settings import ExtractSettings
 from ..text import CURLY_AND_STRAIGHT, continued_quotes, scan_quotes
 
-MIN_WORDS = 6
 SPEECH_VERBS = {
     "say", "tell", "post", "write", "tweet", "state", "add", "note", "remark", "declare", "announce",
     "stress", "emphasise", "emphasize", "reiterate", "assert", "share", "comment", "explain", "insist",
@@ -68,7 +68,7 @@ class QuoteMention:
         return self.start <= offset < self.end
 
 
-def quote_spans(text: str, min_words: int = MIN_WORDS) -> list[list[tuple[int, int]]]:
+def quote_spans(text: str, min_words: int = ExtractSettings.quote_min_words) -> list[list[tuple[int, int]]]:
     """Every direct quote of a clean text as its inner parts [(start, end), ...]."""
     spans = scan_quotes(text, straight="position", marks=CURLY_AND_STRAIGHT)
     quotes = [[q.inner for q in chain] for chain in continued_quotes(text, spans)]
@@ -136,7 +136,7 @@ def _sentence_end(text: str, pos: int) -> int:
     return pos + (m.end() if m else len(text) - pos)
 
 
-def find_quotes(adoc, people: ArticlePeople | None = None, min_words: int = MIN_WORDS) -> list[QuoteMention]:
+def find_quotes(adoc, people: ArticlePeople | None = None, min_words: int = ExtractSettings.quote_min_words) -> list[QuoteMention]:
     """Direct quotes of one parsed article with speaker and channel."""
     article = adoc.article
     text = article.clean_text

@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from .. import nlp, stories
 from ..errors import NotFoundError
 from ..records import Article, Event, Quote, Span, TimeValue
-from ..settings import Settings
+from ..settings import ExtractSettings, Settings
 from ..store import Store
 from . import _frames as ev
 from ._participants import ArticlePeople, Participant, default_resolver, display_name
@@ -90,7 +90,7 @@ class ExtractStage:
                 _resolve(store, article.id, quotes, mentions, resolver)
                 _write_mentions(conn, article.id, quotes, mentions)
             for story in sorted(stories):
-                rebuild_story(store, story)
+                rebuild_story(store, story, cfg)
 
 
 def analyse_text(
@@ -220,7 +220,7 @@ def stored_quote_mentions(store: Store, article_ids: Sequence[str]) -> list[Quot
     return out
 
 
-def rebuild_story(store: Store, story_id: str) -> None:
+def rebuild_story(store: Store, story_id: str, cfg: ExtractSettings | None = None) -> None:
     """Corefer every mention of a story's articles into its events and quotes (replacing
     whatever the store held for those articles before)."""
     ids = story_articles(store, story_id)
@@ -242,7 +242,7 @@ def rebuild_story(store: Store, story_id: str) -> None:
             r["id"]: dt.date.fromisoformat(r["published"])
             for r in store.select_in("SELECT id, published FROM articles WHERE id IN ({marks}) AND published IS NOT NULL", ids)
         }
-        for e in ev.corefer(stored_mentions(store, ids), story_id, published):
+        for e in ev.corefer(stored_mentions(store, ids), story_id, published, (cfg or ExtractSettings()).plan_report_days):
             conn.execute(
                 """INSERT OR REPLACE INTO events (id, story_id, type, actors, counterparts, object, place,
                    date_value, date_text, date_anchor, anchor_from, status, linked, details)

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..records import RemovedSpan
+from ..settings import CleanSettings
 
 # Each rule names its reason; a paragraph matching any rule is removed whole.
 RULES: list[tuple[str, re.Pattern[str]]] = [
@@ -140,7 +141,7 @@ def is_quote(text: str) -> bool:
     return any(ch in text for ch in QUOTE_CHARS)
 
 
-def clean(raw: str, learned: set[str] = frozenset(), learned_max_words: int = 40) -> Cleaned:
+def clean(raw: str, learned: set[str] = frozenset(), learned_max_words: int = CleanSettings.learned_max_words) -> Cleaned:
     """Clean `raw`; `learned` holds line hashes this article's outlet repeats as boilerplate."""
     removed: list[RemovedSpan] = []
     body = header_end(raw)
@@ -177,7 +178,7 @@ def body_hash(paragraph_texts: Iterable[str]) -> str:
     return hashlib.sha256(normalised.encode()).hexdigest()[:16]
 
 
-def learnable_lines(raw: str, max_words: int = 40) -> set[str]:
+def learnable_lines(raw: str, max_words: int = CleanSettings.learned_max_words) -> set[str]:
     """Hashes of the short, non-quote paragraphs of an article: candidates for per-outlet
     boilerplate once they repeat across the outlet's articles."""
     return {

@@ -3,7 +3,7 @@
     fetch_url(url, settings) -> Iterator[RawDoc | Rejected]
 
 1. refuse anything but http/https;
-2. GET with our user agent and a timeout; follow at most `MAX_REDIRECTS` redirects by
+2. GET with our user agent and a timeout; follow at most `settings.max_redirects` redirects by
    hand (each hop's scheme checked again; a loop is named as such);
 3. refuse an HTTP error status, and a body over `settings.fetch_max_bytes` — declared in
    Content-Length or found while streaming (the download stops at the cap; the cap applies
@@ -28,7 +28,6 @@ from . import _readers as readers
 from ..records import RawDoc, Rejected
 from ..settings import IngestSettings
 
-MAX_REDIRECTS = 5
 ACCEPT = "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,application/xml;q=0.9,text/plain;q=0.8,*/*;q=0.1"
 
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
@@ -62,7 +61,7 @@ def fetch_url(url: str, settings: IngestSettings) -> Iterator[RawDoc | Rejected]
     if fmt == "sniff":
         fmt = readers.sniff(urlsplit(final_url).path or url, text)
     if fmt == "html":
-        doc = readers.read_html(url, text, url=final_url)
+        doc = readers.read_html(url, text, url=final_url, settings=settings)
         if isinstance(doc, RawDoc) and "url" not in doc.metadata:
             doc = replace(doc, metadata={**doc.metadata, "url": final_url})
         yield doc
@@ -95,8 +94,8 @@ def _download(url: str, settings: IngestSettings) -> tuple[str, str, str | None,
                         location = response.headers.get("location")
                         if not location:
                             raise _Refused(f"HTTP {response.status_code} redirect without a Location header")
-                        if len(seen) > MAX_REDIRECTS:
-                            raise _Refused(f"more than {MAX_REDIRECTS} redirects (last to {location})")
+                        if len(seen) > settings.max_redirects:
+                            raise _Refused(f"more than {settings.max_redirects} redirects (last to {location})")
                         current = urljoin(current, location)
                         continue
                     if response.status_code >= 400:
@@ -112,7 +111,7 @@ def _download(url: str, settings: IngestSettings) -> tuple[str, str, str | None,
             except httpx.TimeoutException:
                 raise _Refused(f"timed out after {settings.fetch_timeout:g}s") from None
             except httpx.TooManyRedirects:  # pragma: no cover - we follow redirects ourselves
-                raise _Refused(f"more than {MAX_REDIRECTS} redirects") from None
+                raise _Refused(f"more than {settings.max_redirects} redirects") from None
             except httpx.HTTPError as exc:
                 raise _Refused(f"could not fetch ({type(exc).__name__}: {exc})") from None
 

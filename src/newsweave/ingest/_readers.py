@@ -325,17 +325,15 @@ def published_problem(value: str, lenient: bool = False, settings: IngestSetting
     return None
 
 
-SHORT_PAGE_WORDS = 100
-
-
 def read_html(name: str, html: str, url: str | None = None, settings: IngestSettings | None = None) -> Read:
     """Main text and metadata of a page, by trafilatura (precision mode; when that keeps under
-    `SHORT_PAGE_WORDS` words and the default mode finds three times as many, the default's).
+    `settings.short_page_words` words and the default mode finds three times as many, the default's).
     A page nested deeper or holding more elements than any article page is refused first
     (`html_shape_problem`): trafilatura's work grows with both."""
     import trafilatura
 
-    problem = html_shape_problem(html, settings or IngestSettings())
+    settings = settings or IngestSettings()
+    problem = html_shape_problem(html, settings)
     if problem:
         return Rejected(name, problem)
 
@@ -350,7 +348,7 @@ def read_html(name: str, html: str, url: str | None = None, settings: IngestSett
     try:
         data = extract(favor_precision=True)
         words = len((data.get("text") or "").split())
-        if words < SHORT_PAGE_WORDS:  # precision mode sometimes keeps one small block of a long article
+        if words < settings.short_page_words:  # precision mode sometimes keeps one small block of a long article
             fuller = extract(favor_precision=False)
             if len((fuller.get("text") or "").split()) >= 3 * max(words, 1):
                 data = fuller

@@ -32,7 +32,6 @@ from ..records import Article, RawDoc, Rejected, Sighting
 from ..settings import Settings
 from ..store import Store, chunks, utcnow
 
-CHUNK = 500
 EXPLICIT = ("html-meta", "feed", "jsonl", "header")
 BATCH_YEAR = "_dateline_batch_year"  # extra: the year the ingest batch gave a year-less dateline
 
@@ -69,7 +68,7 @@ def ingest(
     report = IngestReport()
     found = list(discover(sources))
     done = 0
-    for chunk in chunks(found, CHUNK):
+    for chunk in chunks(found, settings.ingest.chunk):
         docs: list[RawDoc] = []
         for source in chunk:
             for item in read_source(source, settings.ingest, fetch=fetch):

@@ -44,7 +44,6 @@ from ..text import key as name_key
 from ..settings import ClusterSettings
 
 Vector = dict[str, float]
-PRUNE_AT = 8  # posting lists longer than this are cleared of closed stories when visited
 
 
 def _unit(vec: Vector) -> Vector:
@@ -321,7 +320,7 @@ class StoryIndex:
         shared: Counter[str] = Counter()
         for key in vec.keys:
             posting = self.postings.get(key)
-            if posting and self.newest and len(posting) > PRUNE_AT:
+            if posting and self.newest and len(posting) > self.cfg.prune_at:
                 self._prune(posting)
             if posting and len(posting) <= self.cfg.max_posting:
                 shared.update(posting)
@@ -418,12 +417,12 @@ class StoryIndex:
 
     # -- consolidation ------------------------------------------------------------------
 
-    def consolidate(self, story_ids: Iterable[str] | None = None, rounds: int = 2) -> list[Change]:
+    def consolidate(self, story_ids: Iterable[str] | None = None) -> list[Change]:
         """Merge near-duplicate stories and move misplaced articles, among `story_ids`
         (default: every live story) and the stories they block with."""
         changes: list[Change] = []
         todo = set(story_ids if story_ids is not None else self.live())
-        for _ in range(rounds):
+        for _ in range(self.cfg.consolidate_rounds):
             changed: set[str] = set()
             seen_families: set[str] = set()
             for sid in sorted(todo):
@@ -561,13 +560,13 @@ class StoryIndex:
         """How well a story's articles fit it: their mean score against it without themselves."""
         return sum(self.score(v, story, without_self=True) for v in story.members.values()) / len(story.members)
 
-    def _bisect(self, story: StoryState, years_a: set[int], years_b: set[int], rounds: int = 3) -> list[StoryState]:
+    def _bisect(self, story: StoryState, years_a: set[int], years_b: set[int]) -> list[StoryState]:
         """Two halves of a story: the articles of each year group, and every other article
         on the side it scores best against (re-scored as the halves settle)."""
         fixed = [[v for v in story.members.values() if v.year in years] for years in (years_a, years_b)]
         free = sorted((v for v in story.members.values() if v.year not in years_a | years_b), key=lambda v: v.article)
         side: dict[str, int] = {}
-        for _ in range(rounds):
+        for _ in range(self.cfg.split_rounds):
             halves = _halves(fixed, free, side)
             new_side = {
                 v.article: int(self.score(v, halves[1], without_self=True) > self.score(v, halves[0], without_self=True))

@@ -30,10 +30,6 @@ from ..settings import ClusterSettings, Settings
 from ..store import Store, utcnow
 from ._index import Change, StoryIndex, StoryState
 
-LABEL_WORDS = 14
-TOP_ENTITIES = 5
-
-
 class ClusterStage:
     name = "stories"
 
@@ -184,11 +180,12 @@ def label(index: StoryIndex, story: StoryState, features: dict[str, ArticleFeatu
         text = f.title or f.lede
         if text:
             words = text.split()
-            return " ".join(words[:LABEL_WORDS]) + (" …" if len(words) > LABEL_WORDS else "")
+            n = index.cfg.label_words
+            return " ".join(words[:n]) + (" …" if len(words) > n else "")
     return ""
 
 
-def top_entities(members: list[ArticleFeatures], cfg: ClusterSettings, n: int = TOP_ENTITIES) -> list[str]:
+def top_entities(members: list[ArticleFeatures], cfg: ClusterSettings) -> list[str]:
     """The names that weigh most across the story's articles (people first, by type weight)."""
     weight: Counter[str] = Counter()
     names: dict[str, Counter] = {}
@@ -198,7 +195,7 @@ def top_entities(members: list[ArticleFeatures], cfg: ClusterSettings, n: int = 
             if w:
                 weight[key] += w * min(count, 3)
                 names.setdefault(key, Counter())[name] += 1
-    top = sorted(weight, key=lambda k: (-weight[k], k))[:n]
+    top = sorted(weight, key=lambda k: (-weight[k], k))[: cfg.top_entities]
     return [max(names[k], key=lambda s: (names[k][s], len(s), s)) for k in top]
 
 

