@@ -83,6 +83,10 @@ class ExtractSettings:
     quote_min_words: int = 6  # shorter quoted phrases are scare quotes or titles, not speech
     object_max_tokens: int = 14  # an event's object (a noun phrase) longer than this, even without its trailing
     # modifiers, is omitted rather than cut: not tuned on a corpus; a phrase a brief can still show whole
+    object_overlap: float = 0.5  # two mentions' objects are one happening's when this share of the shorter's content
+    # words are the other's ("wage agreement" / "deal ... pay rise"): not tuned on a corpus; half, with synonyms mapped
+    quote_overlap: float = 0.8  # two renderings of one quote (neither containing the other) share this much of the
+    # shorter's words: not tuned on a corpus; most words, so two sentences of one speech stay two quotes
     plan_report_days: int = 2  # an undated occurred event takes its plan's day when every report of it appeared that
     # day or up to this many days after: not tuned; a daily paper reports a meeting the next day, a weekly would not
     story_anchor: bool = True  # undated articles resolve times against their story's dates
@@ -177,20 +181,31 @@ class ClusterSettings:
     label_words: int = 14  # a story's label is its central title (else lede) cut to this many words: not tuned; a
     # headline's length (docs/stories.md)
     top_entities: int = 5  # names kept as a story's top entities: not tuned; what a story list shows in one line
+    top_entity_mention_cap: int = 3  # ... weighed by type weight x mentions in each article, capped at this: not tuned;
+    # one article repeating a name is not the story's focus
 
 
 @dataclass
 class CorroborateSettings:
     summary_words: int = 100  # the summary's length in words (DUC's multi-document budget; `--words N`)
     claim_similarity: float = 0.5  # two sentences are one claim at this content-lemma Jaccard (odd ECB+ events)
+    copy_min_inside: float = 0.8  # a sentence is a copy of the other article's when this share of it lies in a reuse
+    # passage: not tuned on a corpus; a passage's edges may cut a sentence's first or last words
     concept_min_families: int = 2  # a concept (lemma bigram) counts when this many independent sources use it
     summary_min_words: int = 6  # shorter sentences are headlines or fragments, not claims to summarise with
     summary_max_words: int = 45  # longer ones spend the budget on one claim
+    headline_min_words: int = 4  # a title shorter than this ("Update", "Port strike") is no headline candidate: not
+    # tuned on a corpus; the brief then takes a longer title or the lede sentence
     summary_position_bonus: float = 3.0  # the ILP's bonus for a claim told first in its article (/(1 + index))
     frame_min_sources: int = 2  # an event frame sentence enters the summary only this corroborated
     background_days: int = 60  # an event dated this long before a story's first article is background
     variant_max_change: int = 3  # a quote variant replaces at most this many words on each side
     variant_min_anchor: int = 2  # ... between at least this many matching words on both sides
+    variant_min_matched: int = 6  # two sentences are one quoted sentence when this many tokens match ...
+    variant_min_share: float = 0.6  # ... and this share of the quoted sentence: not tuned on a corpus; most of
+    # the sentence, so a sentence that only shares a phrase with the quote is no variant of it
+    variant_min_shared_words: int = 4  # blocking: only sentences sharing this many content words are aligned (an
+    # inverted index, no all-pairs): not tuned, a speed bound
     whos_who_min_mentions: int = 2  # a person with no role is in the brief's who's who when named this often in the
     # story, else under "other names": not tuned; once is a passing mention (docs/brief.md)
 

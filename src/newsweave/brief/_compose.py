@@ -138,7 +138,7 @@ def compose_brief(inp: BriefInput) -> dict:
     event_items = [_event_json(ef, names, cutoff) for ef in efacts]
     summary, lede, weights = _summary(inp, efacts, names, cutoff)
     _name_speakers(summary, inp.quotes, names)
-    headline = _headline(inp.articles, lede, weights) or inp.label or "(no summary)"
+    headline = _headline(inp.articles, lede, weights, inp.settings.headline_min_words) or inp.label or "(no summary)"
     brief = {
         "schema": SCHEMA,
         "story": inp.story,
@@ -300,7 +300,7 @@ def _summary_item(ef: EventFact, names, text: str) -> dict:
     }
 
 
-def _headline(articles: Sequence[Article], lede, weights: Mapping) -> str | None:
+def _headline(articles: Sequence[Article], lede, weights: Mapping, min_words: int) -> str | None:
     """The best title among the articles (naming most of what the sources say, per word:
     _summary.density), else the lede claim (corroborate.Sentence); never a dateline, never a
     composed frame."""
@@ -308,7 +308,7 @@ def _headline(articles: Sequence[Article], lede, weights: Mapping) -> str | None
     from ..corroborate import DATELINE, concepts
     from ._summary import density
 
-    titles = list(dict.fromkeys(a.title.strip() for a in articles if a.title and len(a.title.split()) >= 4))
+    titles = list(dict.fromkeys(a.title.strip() for a in articles if a.title and len(a.title.split()) >= min_words))
     titles = [t for t in titles if not DATELINE.match(t)]
     options = []
     for doc in nlp.parse_texts(titles) if titles else []:

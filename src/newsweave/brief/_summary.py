@@ -149,7 +149,7 @@ def summarize(sentences: Sequence[Sentence], article_order: Sequence[str], famil
     covered = {k for f in forced for k in f.concepts}
     rest = select(cands, {k: w for k, w in weights.items() if k not in covered}, words - sum(f.words for f in forced))
     chosen = forced + sorted(rest, key=lambda c: c.order)
-    return [c.item for c in chosen], lede_claim(claims, weights), weights
+    return [c.item for c in chosen], lede_claim(claims, weights, cfg.summary_min_words), weights
 
 
 def _frames_first(frames, cands: list[Candidate], claims: Mapping[str, Claim], budget: int):
@@ -175,9 +175,10 @@ def density(concepts, weights: Mapping, words: int) -> float:
     return sum(weights.get(k, 0) for k in concepts) / max(1, words) ** 0.5
 
 
-def lede_claim(claims: Sequence[Claim], weights: Mapping) -> Sentence | None:
+def lede_claim(claims: Sequence[Claim], weights: Mapping, min_words: int) -> Sentence | None:
     """The lede: among the claims some article opens with, the one naming most of what the
-    sources say (a complete sentence, no pronoun leaning on what came before)."""
+    sources say (a complete sentence of `min_words` or more, no pronoun leaning on what came
+    before)."""
     ledes = [cl.representative for cl in claims if any(s.index == 0 for s in cl.sentences)]
-    ledes = [s for s in ledes if not (s.fragment or s.leaning) and s.words >= 6]
+    ledes = [s for s in ledes if not (s.fragment or s.leaning) and s.words >= min_words]
     return max(ledes, key=lambda s: density(s.concepts, weights, s.words), default=None)

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from .. import nlp
 from ..records import Passage
+from ..settings import CorroborateSettings
 from ..text import article_sentences
 
 CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM"}
@@ -178,9 +179,12 @@ def _similar_pairs(sentences: Sequence[Sentence], threshold: float) -> list[tupl
     return out
 
 
-def _copy_pairs(sentences: Sequence[Sentence], passages: Sequence[Passage]) -> list[tuple[int, int]]:
-    """Sentences of one article inside a passage the reuse stage aligned with another, paired
-    with the other article's sentence at the same place of the passage."""
+def _copy_pairs(
+    sentences: Sequence[Sentence], passages: Sequence[Passage], inside: float = CorroborateSettings.copy_min_inside
+) -> list[tuple[int, int]]:
+    """Sentences of one article inside a passage the reuse stage aligned with another (at
+    least `inside` of their length), paired with the other article's sentence at the same
+    place of the passage."""
     by_article: dict[str, list[int]] = {}
     for i, s in enumerate(sentences):
         by_article.setdefault(s.article, []).append(i)
@@ -191,8 +195,8 @@ def _copy_pairs(sentences: Sequence[Sentence], passages: Sequence[Passage]) -> l
         scale = (p.b_end - p.b_start) / max(1, p.a_end - p.a_start)
         for i in by_article[p.a]:
             s = sentences[i]
-            inside = min(s.end, p.a_end) - max(s.start, p.a_start)
-            if inside < 0.8 * (s.end - s.start):
+            covered = min(s.end, p.a_end) - max(s.start, p.a_start)
+            if covered < inside * (s.end - s.start):
                 continue
             mid = p.b_start + ((s.start + s.end) / 2 - p.a_start) * scale
             j = next((j for j in by_article[p.b] if sentences[j].start <= mid < sentences[j].end), None)

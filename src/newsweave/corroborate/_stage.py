@@ -537,17 +537,19 @@ def quote_variants(
     articles: Sequence[Article],
     families: FamilyMap,
     names: Mapping[str, str] | None = None,
-    min_anchor: int = 2,
-    max_change: int = 3,
+    cfg: CorroborateSettings | None = None,
 ) -> list[Conflict]:
     """One sentence of a speaker printed with different words in different articles.
 
     Each quoted sentence is aligned (difflib, on comparison tokens) with every sentence of
-    the other articles of the story, quoted or reported. A pair is the same sentence when at
-    least 6 tokens and 60 % of the quoted sentence match; a variant is a replacement of 1-3
-    content tokens on each side with at least `min_anchor` matching tokens on both sides.
-    Function-word swaps ("our" -> "India-US" in reported speech), spelling ("defense") and
-    number forms ("10-year" / "10 years") are not variants."""
+    the other articles of the story, quoted or reported, that share `variant_min_shared_words`
+    content words with it. A pair is the same sentence when at least `variant_min_matched`
+    tokens and `variant_min_share` of the quoted sentence match; a variant is a replacement of
+    1-`variant_max_change` content tokens on each side with at least `variant_min_anchor`
+    matching tokens on both sides (settings.corroborate). Function-word swaps ("our" ->
+    "India-US" in reported speech), spelling ("defense") and number forms ("10-year" /
+    "10 years") are not variants."""
+    cfg = cfg or CorroborateSettings()
     names = names or {}
     texts = {a.id: a.clean_text for a in articles}
     sents = {a.id: [(s, e, _word_spans(a.clean_text[s:e], s)) for s, e in sentences(a)] for a in articles}
@@ -555,7 +557,7 @@ def quote_variants(
     cands = quote_candidates(quotes, articles)
     for c in cands:
         quoted_ranges[c.article].append((c.start, c.end))
-    # blocking: a sentence is aligned only with sentences sharing 4+ content words with it
+    # blocking: a sentence is aligned only with sentences sharing enough content words with it
     index: dict[str, set[tuple[str, int]]] = defaultdict(set)
     for aid, items in sents.items():
         for i, (_, _, toks) in enumerate(items):
@@ -565,7 +567,7 @@ def quote_variants(
     for c in cands:
         for qs, qe in _sentences_in(texts[c.article], c.start, c.end):
             qtok = _word_spans(texts[c.article][qs:qe], qs)
-            if len(qtok) < 6:
+            if len(qtok) < cfg.variant_min_matched:  # too short to match that many
                 continue
             shared: dict[tuple[str, int], int] = defaultdict(int)
             for w in {t[0] for t in qtok} - FUNCTION_WORDS:
@@ -573,10 +575,10 @@ def quote_variants(
                     if key[0] != c.article:
                         shared[key] += 1
             for (other_id, i), n in sorted(shared.items()):
-                if n < 4:
+                if n < cfg.variant_min_shared_words:
                     continue
                 s, e, otok = sents[other_id][i]
-                variant = _variant(qtok, otok, min_anchor, max_change)
+                variant = _variant(qtok, otok, cfg)
                 if variant is None:
                     continue
                 (a1, a2), (b1, b2) = variant
@@ -603,17 +605,17 @@ def _sentences_in(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
-def _variant(qtok, otok, min_anchor: int, max_change: int):
+def _variant(qtok, otok, cfg: CorroborateSettings):
     """((quote start, end), (other start, end)) of the replaced words, or None."""
     a = [t[0] for t in qtok]
     b = [t[0] for t in otok]
     sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
     matched = sum(bl.size for bl in sm.get_matching_blocks())
-    if matched < 6 or matched < 0.6 * len(a):
+    if matched < cfg.variant_min_matched or matched < cfg.variant_min_share * len(a):
         return None
     ops = sm.get_opcodes()
     for i, (tag, i1, i2, j1, j2) in enumerate(ops):
-        if tag != "replace" or not (1 <= i2 - i1 <= max_change and 1 <= j2 - j1 <= max_change):
+        if tag != "replace" or not (1 <= i2 - i1 <= cfg.variant_max_change and 1 <= j2 - j1 <= cfg.variant_max_change):
             continue
         if set(a[i1:i2]) <= FUNCTION_WORDS or set(b[j1:j2]) <= FUNCTION_WORDS:
             continue
@@ -625,7 +627,7 @@ def _variant(qtok, otok, min_anchor: int, max_change: int):
         after = ops[i + 1] if i + 1 < len(ops) else None
         if not (before and after and before[0] == "equal" and after[0] == "equal"):
             continue
-        if before[2] - before[1] < min_anchor or after[2] - after[1] < min_anchor:
+        if before[2] - before[1] < cfg.variant_min_anchor or after[2] - after[1] < cfg.variant_min_anchor:
             continue
         return (qtok[i1][1], qtok[i2 - 1][2]), (otok[j1][1], otok[j2 - 1][2])
     return None
@@ -696,7 +698,7 @@ def corroborate_story(
     qfacts = quote_facts(quotes, families, story, names, order, published)
     cfacts, cconf = count_claims(articles, families, story)
     conflicts = rconf + nconf + cconf + date_conflicts(efacts) + quote_variants(
-        quotes, articles, families, names, cfg.variant_min_anchor, cfg.variant_max_change
+        quotes, articles, families, names, cfg
     )
     facts = [ef.fact for ef in efacts] + rfacts + nfacts + cfacts + qfacts
     return StoryFacts(story, efacts, facts, conflicts)

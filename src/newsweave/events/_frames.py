@@ -1012,13 +1012,15 @@ def _object_words(obj: str | None) -> set[str]:
     return {_SAME_DOCUMENT.get(w, w) for w in words if w not in stop}
 
 
-def objects_compatible(a: str | None, b: str | None) -> bool:
+def objects_compatible(a: str | None, b: str | None, share: float = ExtractSettings.object_overlap) -> bool:
+    """Two objects of one happening: either is missing, or `share` of the shorter's content
+    words are the other's (settings.extract.object_overlap)."""
     if not a or not b:
         return True
     wa, wb = _object_words(a), _object_words(b)
     if not wa or not wb:
         return True
-    return len(wa & wb) / min(len(wa), len(wb)) >= 0.5
+    return len(wa & wb) / min(len(wa), len(wb)) >= share
 
 
 def _within(small: list[Participant], big: list[Participant]) -> bool:

@@ -200,8 +200,9 @@ def _norm_words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower().replace("’", "'"))
 
 
-def similar_text(a: str, b: str) -> bool:
-    """Two renderings of one quote: one contains the other, or most words are shared."""
+def similar_text(a: str, b: str, share: float = ExtractSettings.quote_overlap) -> bool:
+    """Two renderings of one quote: one contains the other, or `share` of the shorter's
+    distinct words are the other's (settings.extract.quote_overlap)."""
     wa, wb = _norm_words(a), _norm_words(b)
     if not wa or not wb:
         return False
@@ -209,7 +210,7 @@ def similar_text(a: str, b: str) -> bool:
     if ja in jb or jb in ja:
         return True
     sa, sb = set(wa), set(wb)
-    return len(sa & sb) / min(len(sa), len(sb)) >= 0.8
+    return len(sa & sb) / min(len(sa), len(sb)) >= share
 
 
 def merge_quotes(mentions: list[QuoteMention]) -> list[Quote]:

@@ -193,7 +193,7 @@ def top_entities(members: list[ArticleFeatures], cfg: ClusterSettings) -> list[s
         for key, (etype, count, name) in f.entities.items():
             w = cfg.entity_type_weights.get(etype, 0.0)
             if w:
-                weight[key] += w * min(count, 3)
+                weight[key] += w * min(count, cfg.top_entity_mention_cap)
                 names.setdefault(key, Counter())[name] += 1
     top = sorted(weight, key=lambda k: (-weight[k], k))[: cfg.top_entities]
     return [max(names[k], key=lambda s: (names[k][s], len(s), s)) for k in top]
