@@ -37,9 +37,9 @@ class IngestSettings:
     max_feed_entries: int = 5_000
     earliest_year: int = 1800  # a published date before this is a placeholder (0001-01-01), not a date
     future_days: int = 366  # ... and one further ahead than this (9999-12-31); a year covers embargoes
-    fetch_timeout: float = 20.0
-    fetch_max_bytes: int = 5 * 1024 * 1024
-    user_agent: str = "newsweave/0.1 (+https://example.invalid/newsweave; polite fetcher)"
+    fetch_timeout: float = 20.0  # seconds for connect/read and the whole fetch: not tuned; a slow news site answers in a few
+    fetch_max_bytes: int = 5 * 1024 * 1024  # a fetched page over this is refused: not tuned; news pages are well under 1 MiB
+    user_agent: str = "newsweave/0.1 (+https://example.invalid/newsweave; polite fetcher)"  # names us to the site
     max_redirects: int = 5  # not tuned: http -> https -> www -> canonical fits with room; a longer chain is refused, named
     short_page_words: int = 100  # precision mode keeping fewer words retries in default mode: on the 181 extraction
     # pages (docs/ingest-quality.md) it caught the one page cut to 24 of 486 words, F1 0.964 -> 0.968
@@ -54,8 +54,8 @@ class CleanSettings:
 
 @dataclass
 class NlpSettings:
-    model: str = DEFAULT_SPACY_MODEL
-    batch_size: int = 64
+    model: str = DEFAULT_SPACY_MODEL  # the installed small English model (nothing is downloaded at run time)
+    batch_size: int = 64  # paragraphs per nlp.pipe batch: not tuned on quality (no effect on it), spaCy's order of size
     n_process: int = 1  # raised to 2 for large batches by the nlp stage
     parallel_from: int = 2000  # paragraphs to parse in one call before n_process=2 pays off
     # a paragraph longer than this is parsed in pieces cut at sentence ends (spaCy refuses
@@ -95,12 +95,12 @@ class ExtractSettings:
 @dataclass
 class WebSettings:
     host: str = "127.0.0.1"  # loopback: the store is never exposed unless asked
-    port: int = 8421
+    port: int = 8421  # not tuned: an unassigned port
     max_upload_bytes: int = 5 * 1024 * 1024  # one request's body; more is refused with 413
     max_files: int = 50  # files in one upload
     max_pasted_chars: int = 2_000_000  # the upload form's pasted text (the body cap bounds its bytes too)
-    upload_suffixes: tuple[str, ...] = (".txt", ".text", ".md", ".html", ".htm", ".jsonl", ".ndjson", ".rss", ".atom", ".xml")
-    page_size: int = 50
+    upload_suffixes: tuple[str, ...] = (".txt", ".text", ".md", ".html", ".htm", ".jsonl", ".ndjson", ".rss", ".atom", ".xml")  # what ingest reads
+    page_size: int = 50  # articles per listing page: not tuned; one screen
     brief_cache: int = 256  # briefs kept per store version
 
 
@@ -109,9 +109,9 @@ class ReuseSettings:
     """Text reuse and syndication (reuse.py, align.py, minhash.py); see docs/reuse.md."""
 
     shingle_ngram: int = 3  # word n-grams for MinHash and exact Jaccard
-    num_perm: int = 128
+    num_perm: int = 128  # MinHash bins: estimate std 0.032 on the benchmark (theory <= 0.044), docs/reuse.md
     bands: int = 20  # LSH: P(candidate | J=0.8) = 0.998, J=0.5: 0.27, J=0.3: 0.015
-    rows: int = 6
+    rows: int = 6  # ... with 20 bands (the curve above), docs/reuse.md "Thresholds, and why"
     near_duplicate: float = 0.8  # verified Jaccard at or above which two articles are near-duplicates
     fingerprint_ngram: int = 5  # word n-grams indexed for passage candidates
     winnow_window: int = 16  # any shared run of window + ngram - 1 = 20 words (family_tokens) is a candidate
@@ -119,8 +119,8 @@ class ReuseSettings:
     seed_ngram: int = 3  # alignment seeds
     max_occurrences: int = 4  # a seed n-gram repeated more often than this in B is not a seed
     max_gap: int = 12  # unmatched tokens allowed between two runs of one passage
-    gap_penalty: float = 0.5
-    max_runs: int = 3000
+    gap_penalty: float = 0.5  # chain score = matched words - this x gap: not tuned; a gap costs half a match
+    max_runs: int = 3000  # the longest runs kept for a pathological pair (bounds the chaining): not tuned, a guard
     min_tokens: int = 12  # matched tokens for a passage (before splitting quotes from narrative)
     min_piece_tokens: int = 3  # narrative/quote pieces shorter than this are dropped
     family_tokens: int = 20  # narrative tokens two articles must share to be one family ...
@@ -147,7 +147,7 @@ class ClusterSettings:
     move_margin: float = 0.05  # consolidation moves an article when another story beats its own by this
     text_weight: float = 0.7  # weight of the lemma TF-IDF cosine
     entity_weight: float = 0.3  # weight of the entity cosine
-    entity_type_weights: dict[str, float] = field(default_factory=_entity_type_weights)
+    entity_type_weights: dict[str, float] = field(default_factory=_entity_type_weights)  # not tuned: people surest (above)
     place_bonus: float = 0.05  # same dateline place
     year_mismatch_factor: float = 0.6  # the article's event year agrees with none of the story's
     guessed_year_mismatch_factor: float = 0.8  # ... when its year is only the latest it mentions (no date, no month):
