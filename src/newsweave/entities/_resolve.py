@@ -33,6 +33,7 @@ from .. import text as names
 from . import _roles as roles
 from ..nlp import parse_articles
 from ..records import Entity, Mention, Role, Span
+from ..settings import EntitySettings
 from ..store import utcnow
 
 LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT"})
@@ -62,11 +63,14 @@ class LocalMention:
 # -- 1. mentions of one article -----------------------------------------------------------
 
 
-def article_mentions(adoc, acronym_map: dict[str, str]) -> tuple[list[LocalMention], list[names.Acronym]]:
+def article_mentions(
+    adoc, acronym_map: dict[str, str], cfg: EntitySettings | None = None
+) -> tuple[list[LocalMention], list[names.Acronym]]:
     """Mentions of one parsed article and the acronym definitions it holds (offsets made
     clean-text). The article's own outlet and agency are its reporters, not its participants:
     "told the Gazette" in a Riverside Gazette report names no one."""
     reporters = names.reporter_keys(adoc.article.outlet, adoc.article.agency)
+    max_role_tokens = (cfg or EntitySettings()).max_role_tokens
     mentions: list[LocalMention] = []
     definitions: list[tuple[names.Acronym, int]] = []
     for para in adoc.paragraphs:
@@ -75,7 +79,7 @@ def article_mentions(adoc, acronym_map: dict[str, str]) -> tuple[list[LocalMenti
         for ent in _whole_names(doc):
             if ent.label_ not in LABELS:
                 continue
-            m = _mention(doc, ent, para.start)
+            m = _mention(doc, ent, para.start, max_role_tokens)
             if m is not None:
                 mentions.append(m)
                 taken.append((m.start - para.start, m.end - para.start))
@@ -124,7 +128,7 @@ def _plain_mention(text: str, s: int, e: int, offset: int, label: str) -> LocalM
     return LocalMention(offset + s, offset + e, surface, surface, label, names.key(surface))
 
 
-def _mention(doc, ent, offset: int) -> LocalMention | None:
+def _mention(doc, ent, offset: int, max_role_tokens: int = EntitySettings.max_role_tokens) -> LocalMention | None:
     # trim "the", possessive "'s", punctuation and "&" at the edges
     i, j = ent.start, ent.end
     while i < j and (doc[i].lower_ in ("the", "a", "an") or doc[i].is_punct):
@@ -181,7 +185,7 @@ def _mention(doc, ent, offset: int) -> LocalMention | None:
             key = names.key(country.name)
     if not key:
         return None
-    hits = lead_roles + (roles.find_roles(doc, i, j, titles_start) if label in PERSONISH and country is None else [])
+    hits = lead_roles + (roles.find_roles(doc, i, j, titles_start, max_role_tokens) if label in PERSONISH and country is None else [])
     for t in titles:  # "President Obama": a title that is also a role
         if names.key(t) in roles.ROLE_WORDS:
             first = doc[titles_start]
@@ -399,15 +403,16 @@ class ResolveStage:
     name = "entities"
 
     def run(self, store, article_ids: Sequence[str], settings) -> None:
-        for i in range(0, len(article_ids), 200):
-            chunk = list(article_ids[i : i + 200])
+        cfg = settings.entities
+        for i in range(0, len(article_ids), cfg.batch_size):
+            chunk = list(article_ids[i : i + cfg.batch_size])
             _forget(store, chunk)
             docs = parse_articles(store.articles(chunk), settings, store)
             acronyms = _acronym_map(store)
             touched: set[str] = set()
             for aid in chunk:
-                touched |= resolve_article(store, docs[aid], acronyms)
-            refresh(store, touched)
+                touched |= resolve_article(store, docs[aid], acronyms, cfg)
+            refresh(store, touched, cfg)
 
 
 def _forget(store, article_ids: list[str]) -> None:
@@ -421,12 +426,12 @@ def _acronym_map(store) -> dict[str, str]:
     return {r[0]: r[1] for r in store.conn.execute("SELECT short_key, long_key FROM acronyms")}
 
 
-def resolve_article(store, adoc, acronym_map: dict[str, str] | None = None) -> set[str]:
+def resolve_article(store, adoc, acronym_map: dict[str, str] | None = None, cfg: EntitySettings | None = None) -> set[str]:
     """Resolve one parsed article into the store's entities; returns the entity ids touched.
     `acronym_map` (short key -> long key, as stored) is updated with what the article defines."""
     article = adoc.article
     acronym_map = _acronym_map(store) if acronym_map is None else acronym_map
-    mentions, definitions = article_mentions(adoc, acronym_map)
+    mentions, definitions = article_mentions(adoc, acronym_map, cfg)
     local_map = dict(acronym_map)  # the article's own definitions win inside it
     for acr in definitions:
         short_key, long_key = names.key(acr.short), names.key(acr.long)
@@ -549,7 +554,7 @@ def _attach(store, eid: str, cluster: Cluster, article) -> None:
 # -- 5. type and name ----------------------------------------------------------------------
 
 
-def _by_gazetteer(rows, n_roles: int) -> str | None:
+def _by_gazetteer(rows, n_roles: int, min_population: int = EntitySettings.place_min_population) -> str | None:
     """The type the gazetteers give an entity, overriding the tagger's vote: a wire agency is
     an organisation (never a person); a storm ("Hurricane Mitch": its mentions were read as
     EVENT) is an event; a name that is a city, region or landmark ("Java", "Wasilla") is a
@@ -560,7 +565,7 @@ def _by_gazetteer(rows, n_roles: int) -> str | None:
         return "ORG"
     # a full personal name is evidence of a person, unless that name is itself a place ("Bandar Abbas")
     personal = n_roles or any(r["titled"] for r in rows) or any(
-        r["label"] == "PERSON" and len(r["key"].split()) > 1 and not names.is_place(r["key"]) for r in rows
+        r["label"] == "PERSON" and len(r["key"].split()) > 1 and not names.is_place(r["key"], min_population) for r in rows
     )
     if personal:
         return None
@@ -568,15 +573,16 @@ def _by_gazetteer(rows, n_roles: int) -> str | None:
         return "NORP" if all(names.is_demonym(k) for k in keys) else "GPE"  # "Greeks", "Briton"
     if any(r["label"] == "EVENT" for r in rows) and all(len(k.split()) <= 2 for k in keys):
         return "EVENT"
-    if any(r["label"] in ("PERSON", "ORG") for r in rows) and all(names.is_place(k) for k in keys):
+    if any(r["label"] in ("PERSON", "ORG") for r in rows) and all(names.is_place(k, min_population) for k in keys):
         return "GPE"
     return None
 
 
-def refresh(store, entity_ids: set[str]) -> None:
+def refresh(store, entity_ids: set[str], cfg: EntitySettings | None = None) -> None:
     """Recompute type (weighted vote) and display name of the given entities. Mentions are
     counted in SQL by (label, key, name, titled), so a country with a million mentions
     costs a handful of rows."""
+    cfg = cfg or EntitySettings()
     for eid in entity_ids:
         rows = store.conn.execute(
             "SELECT label, key, name, titles != '' AS titled, COUNT(*) AS n FROM entity_mentions "
@@ -591,8 +597,8 @@ def refresh(store, entity_ids: set[str]) -> None:
             (r["label"], r["key"], r["titled"], 0, countries[r["key"]] is not None and r["label"] != "PERSON", r["n"])
             for r in rows
         )
-        votes["PERSON"] += 2 * n_roles
-        type_ = _by_gazetteer(rows, n_roles) or votes.most_common(1)[0][0]
+        votes["PERSON"] += cfg.role_votes * n_roles
+        type_ = _by_gazetteer(rows, n_roles, cfg.place_min_population) or votes.most_common(1)[0][0]
         country = next((c for c in countries.values() if c is not None), None)
         if type_ == "GPE" and country is not None:
             name = country.name
