@@ -4,6 +4,7 @@ need it skip with a reason when it is absent, and fail loudly when NEWSWEAVE_REQ
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -26,6 +27,12 @@ def shared_path(*parts: str) -> Path:
             pytest.fail(message + " but NEWSWEAVE_REQUIRE_SHARED=1", pytrace=False)
         pytest.skip(message)
     return path
+
+
+def quality_floors(section: str) -> dict:
+    """One section of tests/quality_floors.json: the floors (and ceilings) of a quality gate,
+    each written beside its measured value and margin in the section's `_comment`."""
+    return json.loads(Path(__file__).with_name("quality_floors.json").read_text(encoding="utf-8"))[section]
 
 
 @pytest.fixture(scope="session")

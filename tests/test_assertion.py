@@ -3,17 +3,15 @@ real agency news (issue 16), and the labelled ECB+/MEANTIME sentences of bench/e
 
 from __future__ import annotations
 
-import json
 import sys
-from pathlib import Path
 
 import pytest
 
 from newsweave.events import _stage as extract
-from conftest import ROOT, shared_path
+from conftest import ROOT, quality_floors, shared_path
 
 ANCHOR = "1999-01-20"
-FLOORS = json.loads((Path(__file__).with_name("quality_floors.json")).read_text())["frames-labelled"]
+FLOORS = quality_floors("frames-labelled")
 
 
 def frames(text: str):

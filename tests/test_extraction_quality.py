@@ -5,19 +5,14 @@ above the floors in `quality_floors.json`."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 
 import pytest
 
 from support.extraction_eval import extract_ours, load_pages, score, token_prf
 
-from conftest import shared_path
+from conftest import quality_floors, shared_path
 
-FLOORS = json.loads((Path(__file__).with_name("quality_floors.json")).read_text())["article-extraction"]
-# Bare `trafilatura.extract` on the same 181 pages (bench/bench_ingest.py measures it in each run).
-# Our cleaning must not lower F1: the floor may never be set under this.
-BARE_TRAFILATURA_F1 = 0.9539
+FLOORS = quality_floors("article-extraction")
 
 
 def test_token_metric_on_known_cases():
@@ -28,7 +23,8 @@ def test_token_metric_on_known_cases():
 
 
 def test_floors_are_not_under_the_baseline():
-    assert FLOORS["f1"] >= BARE_TRAFILATURA_F1
+    """Bare `trafilatura.extract` on the same 181 pages: our cleaning must not lower F1."""
+    assert FLOORS["f1"] >= FLOORS["baseline_bare_trafilatura_f1"]
 
 
 def test_html_extraction_quality_holds_its_floors(tmp_path):

@@ -18,9 +18,9 @@ from newsweave.text import split_doc
 from newsweave.settings import CorroborateSettings
 
 from _seedrecords import seed_records
-from conftest import shared_path
+from conftest import quality_floors, shared_path
 
-FLOORS = json.loads((Path(__file__).with_name("quality_floors.json")).read_text())["ecbplus-summaries"]
+FLOORS = quality_floors("ecbplus-summaries")
 
 
 @pytest.fixture(scope="module")
@@ -197,15 +197,16 @@ def test_cli_words_shortens_the_summary(seeds_workspace, tmp_path):
 
 @pytest.mark.slow
 def test_ecbplus_summaries_beat_lexrank_in_the_same_run(tmp_path):
-    """Issue 15: on the 20 events, each briefed alone, ROUGE-1 >= LexRank + 2 and ROUGE-2 >=
-    LexRank + 1 (recall, 100 words, two references), and above the measured floors."""
+    """Issue 15: on the 20 events, each briefed alone, ROUGE-1 and ROUGE-2 above LexRank's
+    in the same run by the margins of quality_floors.json (+2 / +1; recall, 100 words, two
+    references), and above the measured floors."""
     shared_path("corpora", "ecbplus-summaries")
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
     import eval_summary
 
     table = eval_summary.run(100, tmp_path)["table"]
     ours, lex = table["all"]["newsweave"], table["all"]["lexrank"]
-    assert ours[0] >= lex[0] + 2 and ours[1] >= lex[1] + 1, table
+    assert ours[0] >= lex[0] + FLOORS["over_lexrank_rouge1"] and ours[1] >= lex[1] + FLOORS["over_lexrank_rouge2"], table
     assert ours[0] >= FLOORS["rouge1"] and ours[1] >= FLOORS["rouge2"], table
     held = table["even (held-out)"]
     assert held["newsweave"][0] >= FLOORS["heldout_rouge1"], table

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from newsweave.events import timex
-from conftest import seed_file, shared_path
+from conftest import quality_floors, seed_file, shared_path
 
 FRI = dt.date(2025, 10, 31)  # the seeds' Friday
 
@@ -111,13 +111,10 @@ def test_meantime_dates_beat_the_heideltime_reference():
     """MEANTIME (118 dated Wikinews articles), both halves: DATE recall and value accuracy,
     and value F1 over all four types (floors in quality_floors.json, measured and margin)."""
     shared_path("corpora", "meantime")
-    import json
-    from pathlib import Path
-
     import eval_timex as bench  # bench/ is on the path (conftest)
 
     bench.MEANTIME = shared_path("corpora", "meantime", "intra_cross-doc_annotation")
-    floors = json.loads((Path(__file__).parent / "quality_floors.json").read_text())["meantime-timex"]
+    floors = quality_floors("meantime-timex")
     docs = bench.load()
     preds = {d.name: bench.ours(d) for d in docs}
     for half in ("tune", "held"):
