@@ -269,13 +269,16 @@ class Store:
     # -- stage bookkeeping ------------------------------------------------------------
 
     def count_pending(self, stage: str, article_ids: Iterable[str]) -> int:
-        """How many of the given articles `stage` has not yet processed (one statement)."""
+        """How many of the given articles are `pending` for `stage` (neither processed nor
+        failed on), in one statement."""
         ids = sorted(set(article_ids))
-        done = self.conn.execute(
-            "SELECT COUNT(*) FROM stage_done WHERE stage = ? AND article_id IN (SELECT value FROM json_each(?))",
-            (stage, json.dumps(ids)),
+        settled = self.conn.execute(
+            "SELECT COUNT(DISTINCT article_id) FROM (SELECT article_id FROM stage_done WHERE stage = ? "
+            "UNION SELECT article_id FROM stage_failures WHERE stage = ?) "
+            "WHERE article_id IN (SELECT value FROM json_each(?))",
+            (stage, stage, json.dumps(ids)),
         ).fetchone()[0]
-        return len(ids) - done
+        return len(ids) - settled
 
     def pending(self, stage: str) -> list[str]:
         """Ids of articles that `stage` has neither processed nor failed on, in arrival order."""
