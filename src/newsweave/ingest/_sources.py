@@ -10,7 +10,6 @@ from pathlib import Path
 
 from ..records import Rejected
 from ..settings import IngestSettings
-from ._fetch import fetch_url
 from ._readers import Read, _guarded, _is_url, _read_bytes, _read_file, read_capped, source_name
 
 
@@ -26,6 +25,8 @@ def _read_source(source: Path | str, name: str, settings: IngestSettings, fetch:
         if not fetch:
             yield Rejected(source, "is a URL; pass --fetch to download it")
             return
+        from ._fetch import fetch_url  # loaded only when asked: httpx alone is most of start-up
+
         yield from fetch_url(source, settings)
         return
     if source == "-":
