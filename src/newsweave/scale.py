@@ -21,7 +21,7 @@ from .ingest import IngestReport, ingest_docs
 from .ingest import discover, read_source
 from .records import RawDoc, Rejected
 from .settings import IngestSettings, Settings
-from .store import Store
+from .store import Store, chunks
 
 
 def read_partition(sources: Iterable[str | Path], settings: IngestSettings, fetch: bool = False) -> list[RawDoc | Rejected]:
@@ -51,7 +51,6 @@ def ingest_distributed(
             report.rejected.append(item)
         else:
             docs.append(item)
-    step = settings.ingest.chunk
-    for i in range(0, len(docs), step):
-        ingest_docs(store, docs[i : i + step], settings, report)
+    for part in chunks(docs, settings.ingest.chunk):
+        ingest_docs(store, part, settings, report)
     return report

@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from ..stories import story_of
-from ..brief import build_brief
 from ..brief.render import render
 from ._common import EXIT_REFUSED, DbOption, err_console, fail, open_workspace
 from .articles import analyse_with_progress, ingest_into, progress_bar
@@ -80,7 +79,7 @@ def brief_command(
         task = bar.add_task("brief", total=len(stories), current="")
         for story in stories:
             bar.update(task, current=story[:16])
-            briefs.append(build_brief(ws.store, story, ws.settings.corroborate, words))
+            briefs.append(ws.brief(story, words))
             bar.advance(task)
     article_ids = {a["id"] for b in briefs for a in b["articles"]}
     texts = {a.id: a.clean_text for a in ws.store.articles(article_ids)} if fmt is Format.html else {}

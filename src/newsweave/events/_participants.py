@@ -15,8 +15,7 @@ Shared by events (actors, counterparts) and quotes (speakers):
   of participants, for "the two leaders"/"both"/"they".
 
 Resolution to entities goes through `resolver`, a function (store, article_id, start, end,
-surface) -> id-or-name; `surface_resolver` (the default until the resolve stage lands)
-returns the canonical surface name.
+surface) -> entity id or None; `default_resolver` asks the entities stage.
 """
 
 from __future__ import annotations
@@ -160,11 +159,6 @@ def name_span(token):
 
 
 Resolver = Callable[[object, str, int, int, str], "str | None"]
-
-
-def surface_resolver(store, article_id: str, start: int, end: int, surface: str) -> str | None:
-    """The fallback resolver: no entity (participants keep their surface names)."""
-    return None
 
 
 def default_resolver() -> Resolver:

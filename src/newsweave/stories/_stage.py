@@ -288,7 +288,3 @@ def story_changes(store: Store, story_id: str | None = None) -> list[dict]:
     return [dict(r) | {"score": round(r["score"], 4)} for r in store.conn.execute(sql + " ORDER BY id", args)]
 
 
-def get_story(store: Store, story_id: str) -> Story:
-    sid = resolve_story_id(store, story_id)
-    row = store.conn.execute("SELECT * FROM stories WHERE id = ?", (sid,)).fetchone()
-    return _story(row, story_articles(store, sid))
