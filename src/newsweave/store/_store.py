@@ -27,6 +27,14 @@ def utcnow() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
+# An article is pending for a stage while the stage has neither done it nor failed on it
+# (two parameters: the stage, twice).
+PENDING = (
+    "id NOT IN (SELECT article_id FROM stage_done WHERE stage = ?) "
+    "AND id NOT IN (SELECT article_id FROM stage_failures WHERE stage = ?)"
+)
+
+
 class Store:
     """A newsweave store over one SQLite file (or `:memory:`)."""
 
@@ -186,14 +194,14 @@ class Store:
     def article(self, article_id: str) -> Article:
         """One article by id or unique id prefix (of at least 4 characters)."""
         if not self.has_article(article_id):
-            article_id = self._by_prefix(article_id)["id"]
+            article_id = self._id_by_prefix(article_id)
         return self.articles([article_id])[0]
 
-    def _by_prefix(self, prefix: str) -> sqlite3.Row:
-        rows = self.conn.execute("SELECT * FROM articles WHERE id LIKE ? LIMIT 2", (prefix + "%",)).fetchall()
+    def _id_by_prefix(self, prefix: str) -> str:
+        rows = self.conn.execute("SELECT id FROM articles WHERE id LIKE ? LIMIT 2", (prefix + "%",)).fetchall()
         if len(rows) != 1 or len(prefix) < 4:
             raise NotFoundError("article", prefix)
-        return rows[0]
+        return rows[0]["id"]
 
     def articles(self, ids: Iterable[str] | None = None) -> list[Article]:
         """Articles in arrival order (all, or those with the given ids): three statements
@@ -271,23 +279,18 @@ class Store:
     def count_pending(self, stage: str, article_ids: Iterable[str]) -> int:
         """How many of the given articles are `pending` for `stage` (neither processed nor
         failed on), in one statement."""
-        ids = sorted(set(article_ids))
-        settled = self.conn.execute(
-            "SELECT COUNT(DISTINCT article_id) FROM (SELECT article_id FROM stage_done WHERE stage = ? "
-            "UNION SELECT article_id FROM stage_failures WHERE stage = ?) "
-            "WHERE article_id IN (SELECT value FROM json_each(?))",
-            (stage, stage, json.dumps(ids)),
+        ids = json.dumps(sorted(set(article_ids)))
+        return self.conn.execute(
+            f"SELECT COUNT(*) FROM articles WHERE id IN (SELECT value FROM json_each(?)) AND {PENDING}",
+            (ids, stage, stage),
         ).fetchone()[0]
-        return len(ids) - settled
 
     def pending(self, stage: str) -> list[str]:
         """Ids of articles that `stage` has neither processed nor failed on, in arrival order."""
         return [
             r[0]
             for r in self.conn.execute(
-                "SELECT id FROM articles WHERE id NOT IN (SELECT article_id FROM stage_done WHERE stage = ?) "
-                "AND id NOT IN (SELECT article_id FROM stage_failures WHERE stage = ?) ORDER BY seq",
-                (stage, stage),
+                f"SELECT id FROM articles WHERE {PENDING} ORDER BY seq", (stage, stage)
             )
         ]
 
