@@ -66,7 +66,7 @@ def fetch_url(url: str, settings: IngestSettings) -> Iterator[RawDoc | Rejected]
             doc = replace(doc, metadata={**doc.metadata, "url": final_url})
         yield doc
     elif fmt == "feed":
-        yield from readers.read_feed(url, body)
+        yield from readers.read_feed(url, body, settings)
     elif fmt == "jsonl":
         yield from readers.read_jsonl(url, text)
     else:
