@@ -571,7 +571,7 @@ class _Reader:
         status = self.status(verb, noun)
         if status is None:
             return []
-        claim = assertion(verb, noun) if verb is not None else assertion(None, noun)
+        claim = assertion(verb, noun)
         if not claim.asserted:
             return []  # a relative, conditional or purpose clause, a demand, a question ...
         if not self._fits_sense(kind, verb, noun):
@@ -810,13 +810,16 @@ class _Reader:
             for m in owner:
                 vague = tx.value.value.endswith("_REF")
                 offers.setdefault(id(m), []).append((rank + 2 * vague, tx))
+        by_tense: dict[str | None, list] = {}  # the sentence's times read once per tense
         for m, _toks in mentions:
             if id(m) not in offers:
                 continue
             _, tx = min(offers[id(m)], key=lambda rt: (rt[0], rt[1].start))
             # normalise again with the event's tense, in the sentence (context decides "in May")
-            again = timex.find(sent.text, self.anchor, STATUS_TENSE.get(m.status), self.anchor_from, reference)
-            m.date = next((t.value for t in again if t.start == tx.start), tx.value)
+            tense = STATUS_TENSE.get(m.status)
+            if tense not in by_tense:
+                by_tense[tense] = timex.find(sent.text, self.anchor, tense, self.anchor_from, reference)
+            m.date = next((t.value for t in by_tense[tense] if t.start == tx.start), tx.value)
             m.date_from = "own"
 
     # the article ---------------------------------------------------------------
