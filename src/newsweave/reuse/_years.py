@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 
 from .. import ingest
 from ..records import Article
-from ..store import Store, chunks
+from ..store import Store
 
 # a dateline, and no date or an inferred year: the WHERE of migration 0060's partial index
 _MAYBE_YEAR_LESS = "dateline IS NOT NULL AND (published IS NULL OR json_extract(provenance, '$.published_year') IS NOT NULL)"
@@ -90,16 +90,12 @@ def _year_less_dateline(article: Article) -> tuple[int, int] | None:
 
 def _linked(store: Store, ids: Sequence[str]) -> set[str]:
     """The articles of the same reuse family as any of `ids`, and those sharing a passage."""
-    out: set[str] = set()
-    for chunk in chunks(list(ids), 500):
-        marks = ",".join("?" * len(chunk))
-        out.update(r[0] for r in store.conn.execute(
-            f"SELECT f2.article_id FROM reuse_families f1 JOIN reuse_families f2 ON f1.family = f2.family "
-            f"WHERE f1.article_id IN ({marks})", chunk))  # fmt: skip
-        for side, other in (("a", "b"), ("b", "a")):  # one indexed probe per side (an OR would scan)
-            out.update(r[0] for r in store.conn.execute(
-                f"SELECT DISTINCT {other} FROM reuse_passages WHERE {side} IN ({marks})", chunk))  # fmt: skip
-        out.update(chunk)
+    out: set[str] = set(ids)
+    out.update(r[0] for r in store.select_in(
+        "SELECT f2.article_id FROM reuse_families f1 JOIN reuse_families f2 ON f1.family = f2.family "
+        "WHERE f1.article_id IN ({marks})", ids))  # fmt: skip
+    for side, other in (("a", "b"), ("b", "a")):  # one indexed probe per side (an OR would scan)
+        out.update(r[0] for r in store.select_in(f"SELECT DISTINCT {other} FROM reuse_passages WHERE {side} IN ({{marks}})", ids))
     return out
 
 
@@ -118,22 +114,14 @@ def _explicit_dates(store: Store, ids: Iterable[str]) -> list[dt.date]:
     """Published dates the sources state themselves (metadata, header, a dateline with its
     own year); an inferred year is no evidence for another article."""
     dates = []
-    for chunk in chunks(sorted(ids), 500):
-        marks = ",".join("?" * len(chunk))
-        for published, provenance in store.conn.execute(
-            f"SELECT published, provenance FROM articles WHERE id IN ({marks}) AND published IS NOT NULL", chunk
-        ):
-            prov = json.loads(provenance)
-            if prov.get("published") in ingest.EXPLICIT or (prov.get("published") == "dateline" and "published_year" not in prov):
-                dates.append(dt.date.fromisoformat(published))
+    rows = store.select_in("SELECT published, provenance FROM articles WHERE id IN ({marks}) AND published IS NOT NULL", sorted(ids))
+    for published, provenance in rows:
+        prov = json.loads(provenance)
+        if prov.get("published") in ingest.EXPLICIT or (prov.get("published") == "dateline" and "published_year" not in prov):
+            dates.append(dt.date.fromisoformat(published))
     return dates
 
 
 def _redo(store: Store, article_ids: list[str]) -> None:
     """Hand the articles again to the stages that read their date."""
-    for chunk in chunks(article_ids, 500):
-        marks = ",".join("?" * len(chunk))
-        store.conn.execute(
-            f"DELETE FROM stage_done WHERE article_id IN ({marks}) AND stage IN ({','.join('?' * len(DATE_READERS))})",
-            [*chunk, *DATE_READERS],
-        )
+    store.forget_done(DATE_READERS, article_ids)

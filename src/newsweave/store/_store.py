@@ -301,6 +301,14 @@ class Store:
             [(stage, a, now) for a in article_ids],
         )
 
+    def forget_done(self, stages: Iterable[str], article_ids: Iterable[str]) -> None:
+        """Make the articles pending again for `stages` (their input changed)."""
+        self.conn.execute(
+            "DELETE FROM stage_done WHERE stage IN (SELECT value FROM json_each(?)) "
+            "AND article_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(stages)), json.dumps(list(article_ids))),
+        )
+
     def mark_failed(self, stage: str, article_id: str, reason: str) -> None:
         """Record that `stage` failed on the article (later runs of the stage skip it)."""
         with self.transaction() as conn:
