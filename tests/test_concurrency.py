@@ -63,3 +63,28 @@ def test_two_ingests_with_analysis_and_a_third_analysis(tmp_path, seeds_dir):
     assert rows(db, "SELECT COUNT(*) FROM stage_failures") == [(0,)]
     stages = rows(db, "SELECT stage, COUNT(*) FROM stage_done GROUP BY stage")
     assert stages and all(n == seeds for _, n in stages)
+
+
+def _open_store(path: str) -> str:
+    from newsweave.store import Store
+
+    try:
+        Store(path).close()
+    except Exception as exc:  # reported back to the test, which names it
+        return repr(exc)
+    return ""
+
+
+def test_many_processes_opening_one_fresh_store_all_succeed(tmp_path):
+    """Turning a fresh file to WAL takes an exclusive lock that SQLite's busy handler does
+    not always wait for: before the store retried it, this test failed in 5 of 5 runs with
+    'database is locked' (and it broke a CI run of the two-ingests test above)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    failures = []
+    with context.Pool(4) as pool:
+        for round_ in range(40):
+            path = str(tmp_path / f"s{round_}.db")
+            failures += [f for f in pool.map(_open_store, [path] * 4, chunksize=1) if f]
+    assert failures == []

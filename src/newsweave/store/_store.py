@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -50,8 +50,11 @@ class Store:
         self.conn.execute("PRAGMA foreign_keys = ON")
         self.conn.execute("PRAGMA busy_timeout = 10000")
         if self.path != MEMORY:
+            # Turning a fresh file to WAL takes an exclusive lock, and SQLite does not always
+            # call the busy handler for it: a second process opening the same fresh store at
+            # that instant gets "database is locked" at once, so it waits like a write does.
             try:
-                self.conn.execute("PRAGMA journal_mode = WAL")
+                self._when_unlocked(lambda: self.conn.execute("PRAGMA journal_mode = WAL"))
             except sqlite3.DatabaseError as exc:
                 raise StoreError(f"{self.path}: not a newsweave store ({exc})") from exc
             self.conn.execute("PRAGMA synchronous = NORMAL")
@@ -120,10 +123,16 @@ class Store:
     def _begin(self) -> None:
         """BEGIN IMMEDIATE (take the write lock now, so no read turns into a failed write
         later), waiting up to `lock_wait` seconds for another process's transaction."""
+        self._when_unlocked(lambda: self.conn.execute("BEGIN IMMEDIATE"))
+
+    def _when_unlocked(self, step: Callable[[], object]) -> None:
+        """Run `step`, retrying while another process holds the lock it needs, for up to
+        `lock_wait` seconds (busy_timeout alone gives up after 10 s and is skipped by SQLite
+        where waiting could deadlock)."""
         deadline = time.monotonic() + self.lock_wait
         while True:
             try:
-                self.conn.execute("BEGIN IMMEDIATE")
+                step()
                 return
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) and "busy" not in str(exc):
