@@ -49,3 +49,23 @@ def test_triggers_survive_statement_splitting():
     conn = sqlite3.connect(":memory:")
     for s in statements:
         conn.execute(s)
+
+
+def test_a_write_waits_for_another_writer_then_gives_a_clear_error(tmp_path):
+    """A second writer waits for the lock up to lock_wait (here 0.5 s), then says which store
+    and why — one line, not sqlite's bare 'database is locked'."""
+    import time
+
+    path = tmp_path / "s.db"
+    holder = Store(path)
+    waiter = Store(path, lock_wait=0.5)
+    with holder.transaction():
+        started = time.monotonic()
+        with pytest.raises(StoreError) as caught:
+            with waiter.transaction():
+                pass
+        waited = time.monotonic() - started
+    assert str(path) in str(caught.value) and "write lock" in str(caught.value)
+    assert waited >= 0.4  # it waited rather than failing at once
+    with waiter.transaction():  # and once the lock is free it writes
+        waiter.conn.execute("SELECT 1")

@@ -35,6 +35,10 @@ PENDING = (
 )
 
 
+def _is_lock_error(exc: sqlite3.OperationalError) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
 class Store:
     """A newsweave store over one SQLite file (or `:memory:`)."""
 
@@ -48,7 +52,9 @@ class Store:
             raise StoreError(f"{self.path}: cannot open the store ({exc})") from exc
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA foreign_keys = ON")
-        self.conn.execute("PRAGMA busy_timeout = 10000")
+        # every statement waits up to lock_wait for another process's write lock (SQLite's
+        # busy handler), so a transaction waits once, not a retry loop on top of a timeout
+        self.conn.execute(f"PRAGMA busy_timeout = {int(self.lock_wait * 1000)}")
         if self.path != MEMORY:
             # Turning a fresh file to WAL takes an exclusive lock, and SQLite does not always
             # call the busy handler for it: a second process opening the same fresh store at
@@ -121,27 +127,35 @@ class Store:
             self._depth = 0
 
     def _begin(self) -> None:
-        """BEGIN IMMEDIATE (take the write lock now, so no read turns into a failed write
-        later), waiting up to `lock_wait` seconds for another process's transaction."""
-        self._when_unlocked(lambda: self.conn.execute("BEGIN IMMEDIATE"))
+        """BEGIN IMMEDIATE: take the write lock now, so no read turns into a failed write
+        later; the busy timeout makes it wait up to `lock_wait` for another process."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if not _is_lock_error(exc):
+                raise
+            raise self._held_too_long(exc) from exc
 
     def _when_unlocked(self, step: Callable[[], object]) -> None:
         """Run `step`, retrying while another process holds the lock it needs, for up to
-        `lock_wait` seconds (busy_timeout alone gives up after 10 s and is skipped by SQLite
-        where waiting could deadlock)."""
+        `lock_wait` seconds: for the steps SQLite's busy handler skips (it returns "locked"
+        at once where waiting could deadlock, as when a fresh file turns to WAL)."""
         deadline = time.monotonic() + self.lock_wait
         while True:
             try:
                 step()
                 return
             except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) and "busy" not in str(exc):
+                if not _is_lock_error(exc):
                     raise
                 if time.monotonic() >= deadline:
-                    raise StoreError(
-                        f"{self.path}: another process held the store's write lock for over {self.lock_wait:.0f} s ({exc})"
-                    ) from exc
+                    raise self._held_too_long(exc) from exc
                 time.sleep(0.1)
+
+    def _held_too_long(self, exc: Exception) -> StoreError:
+        return StoreError(
+            f"{self.path}: another process held the store's write lock for over {self.lock_wait:.0f} s ({exc})"
+        )
 
     def close(self) -> None:
         self.conn.close()
