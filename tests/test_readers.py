@@ -291,3 +291,12 @@ def test_broken_gzip_refused(tmp_path):
     path.write_bytes(gzip.compress(b"<html><body><p>text</p></body></html>")[:20])
     result = only(read(path))
     assert isinstance(result, Rejected) and "gzip" in result.reason
+
+
+def test_the_publication_date_range_follows_the_ingest_settings():
+    """`earliest_year` is a setting, and the JSONL reader honours the one it is given."""
+    line = b'{"text": "A council met on Monday.", "published": "1850-05-01"}\n'
+    default = list(read_bytes("a.jsonl", line, IngestSettings()))
+    later = list(read_bytes("a.jsonl", line, IngestSettings(earliest_year=1900)))
+    assert not isinstance(default[0], Rejected)
+    assert isinstance(later[0], Rejected) and "out of range" in later[0].reason

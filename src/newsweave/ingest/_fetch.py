@@ -68,7 +68,7 @@ def fetch_url(url: str, settings: IngestSettings) -> Iterator[RawDoc | Rejected]
     elif fmt == "feed":
         yield from readers.read_feed(url, body, settings)
     elif fmt == "jsonl":
-        yield from readers.read_jsonl(url, text)
+        yield from readers.read_jsonl(url, text, settings)
     else:
         doc = readers.read_text(url, text)
         if isinstance(doc, RawDoc):

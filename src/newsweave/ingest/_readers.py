@@ -127,7 +127,7 @@ def _read_bytes(name: str, data: bytes, settings: IngestSettings, hint: str | No
         return
     fmt = hint or sniff(name, text)
     if fmt == "jsonl":
-        docs = read_jsonl(name, text)
+        docs = read_jsonl(name, text, settings)
     elif fmt == "html":
         docs = iter([read_html(name, text, settings=settings)])
     elif fmt == "feed":
@@ -264,7 +264,7 @@ def read_text(name: str, text: str) -> Read:
 JSONL_KNOWN = ("title", "url", "published", "outlet", "byline", "id")
 
 
-def read_jsonl(name: str, text: str) -> Iterator[Read]:
+def read_jsonl(name: str, text: str, settings: IngestSettings | None = None) -> Iterator[Read]:
     """One article a line: `text` required; title/url/published/outlet/byline optional
     strings (`id` a string or an integer); the rest kept. A bad line is its own `Rejected`."""
     for lineno, line in enumerate(text.splitlines(), start=1):
@@ -272,12 +272,12 @@ def read_jsonl(name: str, text: str) -> Iterator[Read]:
             continue
         where = f"{name}:{lineno}"
         try:
-            yield _jsonl_record(where, line)
+            yield _jsonl_record(where, line, settings)
         except Exception as exc:  # noqa: BLE001 - one bad line never costs the others
             yield Rejected(where, f"line could not be read ({type(exc).__name__}: {exc})")
 
 
-def _jsonl_record(where: str, line: str) -> Read:
+def _jsonl_record(where: str, line: str, settings: IngestSettings | None) -> Read:
     try:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -294,7 +294,7 @@ def _jsonl_record(where: str, line: str) -> Read:
         if value is not None and not isinstance(value, str) and not (key == "id" and type(value) is int):
             return Rejected(where, f"field {key!r} must be a string, got {type(value).__name__}")
     if isinstance(record.get("published"), str) and record["published"].strip():
-        problem = published_problem(record["published"], lenient=True)
+        problem = published_problem(record["published"], lenient=True, settings=settings)
         if problem:
             return Rejected(where, problem)
     metadata = {k: record[k] if k != "id" else str(record[k]) for k in JSONL_KNOWN if record.get(k) not in (None, "")}
@@ -434,7 +434,7 @@ def read_feed(name: str, data: bytes, settings: IngestSettings | None = None) ->
         stamp = entry.get("published_parsed") or entry.get("updated_parsed")
         if stamp:
             published = f"{stamp.tm_year:04d}-{stamp.tm_mon:02d}-{stamp.tm_mday:02d}"
-            if published_problem(published):  # a placeholder date (0001-01-01) is no date
+            if published_problem(published, settings=settings):  # a placeholder date (0001-01-01) is no date
                 published = None
         metadata = {
             "title": entry.get("title"),

@@ -102,7 +102,7 @@ def ingest_docs(store: Store, docs: list[RawDoc], settings: Settings, report: In
         if article is not None:
             fresh[article.id] = article
             fresh_lines[article.id] = doc_lines
-    _infer_years(store, list(fresh.values()))
+    _infer_years(list(fresh.values()))
     for article in fresh.values():
         try:
             stored = _store(store, article, fresh_lines[article.id])
@@ -259,7 +259,7 @@ def _learned_boilerplate(
     return learned
 
 
-def _infer_years(store: Store, articles: list[Article]) -> None:
+def _infer_years(articles: list[Article]) -> None:
     """Step 6: a provisional year for year-less datelines from the text, else the batch
     (explicit dates of the articles ingested with it; never the store's). The year is
     revised by the reuse stage from better evidence (reuse.revise_years)."""
