@@ -14,12 +14,10 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 from urllib.parse import urlparse
 
 from ..records import RemovedSpan
-from ..text import MONTHS
+from ..text import MONTHS, agency_table
 
 _MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 _PLACE = r"[A-Z][A-Za-z'’.\-]+(?:[ -][A-Z][A-Za-z'’.\-]+){0,3}"
@@ -44,20 +42,6 @@ class Dateline:
     year: int | None
     agency: str | None
     end: int  # offset in the first paragraph where the news begins
-
-
-@lru_cache(maxsize=1)
-def agency_table() -> dict[str, str]:
-    """Alias -> canonical agency name, from data/agencies.tsv (one agency a line; extend there)."""
-    table: dict[str, str] = {}
-    text = resources.files("newsweave").joinpath("data/agencies.tsv").read_text(encoding="utf-8")
-    for line in text.splitlines():
-        if line.startswith("#") or not line.strip():
-            continue
-        canonical, aliases = line.split("\t")
-        for alias in aliases.split("|"):
-            table[alias.strip()] = canonical
-    return table
 
 
 def canonical_agency(name: str | None) -> str | None:

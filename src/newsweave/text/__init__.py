@@ -23,13 +23,13 @@ from ._names import (
     strip_corporate,
 )
 from ._quotes import ALL_MARKS, CURLY_AND_STRAIGHT, QuoteSpan, continued_quotes, scan_quotes
-from ._places import STORM_WORDS, is_agency, is_place
+from ._places import STORM_WORDS, agency_table, is_agency, is_place
 from ._sentences import article_sentences, split_doc
 
 __all__ = [
     "MONTH_ABBREVIATIONS", "MONTHS", "WEEKDAYS",
     "ALL_MARKS", "CURLY_AND_STRAIGHT", "QuoteSpan", "continued_quotes", "scan_quotes",
-    "STORM_WORDS", "is_agency", "is_place",
+    "STORM_WORDS", "agency_table", "is_agency", "is_place",
     "HONORIFICS", "country_words", "Acronym", "country", "find_acronyms", "fold", "is_demonym", "is_short_form",
     "LEADING_TITLES", "canonical", "name_words", "names_compatible", "plain_words", "same_name",
     "key", "reporter_keys", "split_honorifics", "strip_corporate", "article_sentences", "split_doc",

@@ -5,7 +5,8 @@ or a storm — evidence an entity's type vote weighs beside the tagger's labels.
   GeoNames data), a first-level region (pycountry subdivisions: "Alaska", "Kosovo-Metohija"
   aside), a continent, or a line of data/places.tsv (islands, regions and landmarks the
   gazetteers lack: "Java", "Westminster Abbey").
-- `is_agency(name)`: a name or alias of data/agencies.tsv ("Antara", "JANA", "Reuters").
+- `is_agency(name)`: a name or alias of data/agencies.tsv ("Antara", "JANA", "Reuters");
+  `agency_table()` maps each alias to its canonical name.
 - `STORM_WORDS`: the words that name a storm ("Hurricane Mitch", "Typhoon Haiyan").
 """
 
@@ -42,12 +43,21 @@ def _places(min_population: int) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _agencies() -> frozenset[str]:
-    out = set()
+def agency_table() -> dict[str, str]:
+    """Alias -> canonical agency name, from data/agencies.tsv (one agency a line; extend there)."""
+    table: dict[str, str] = {}
     for line in _data_lines("agencies.tsv"):
         canonical, aliases = (line.split("\t") + [""])[:2]
-        out |= {key(a) for a in [canonical, *aliases.split("|")] if a.strip()}
-    return frozenset(k for k in out if k)
+        for alias in aliases.split("|"):
+            if alias.strip():
+                table[alias.strip()] = canonical
+    return table
+
+
+@lru_cache(maxsize=1)
+def _agencies() -> frozenset[str]:
+    table = agency_table()
+    return frozenset(k for k in map(key, [*table, *table.values()]) if k)
 
 
 def is_place(name: str, min_population: int = EntitySettings.place_min_population) -> bool:
