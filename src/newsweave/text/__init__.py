@@ -15,7 +15,6 @@ from ._names import (
     is_short_form,
     key,
     name_words,
-    names_compatible,
     plain_words,
     reporter_keys,
     same_name,
@@ -31,6 +30,6 @@ __all__ = [
     "ALL_MARKS", "CURLY_AND_STRAIGHT", "QuoteSpan", "continued_quotes", "scan_quotes",
     "STORM_WORDS", "agency_table", "is_agency", "is_place",
     "HONORIFICS", "country_words", "Acronym", "country", "find_acronyms", "fold", "is_demonym", "is_short_form",
-    "LEADING_TITLES", "canonical", "name_words", "names_compatible", "plain_words", "same_name",
+    "LEADING_TITLES", "canonical", "name_words", "plain_words", "same_name",
     "key", "reporter_keys", "split_honorifics", "strip_corporate", "article_sentences", "split_doc",
 ]

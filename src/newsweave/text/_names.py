@@ -136,7 +136,7 @@ def is_short_form(short: list[str], full: list[str]) -> bool:
 #   same_name(a, b)      the words of one are a subset of the other's, in any order: the
 #                        events stage's rule for "is this mention that participant"
 #                        ("Singh" ~ "Rajnath Singh");
-#   is_short_form(s, f)  (above) in order and keeping the surname: entities and corroborate
+#   is_short_form(s, f)  (above) in order and keeping the surname: the entities stage
 #                        ("Khaled Nordin" ~ "Mohamed Khaled Nordin", not "Mohamed Khaled").
 
 # Words `canonical` drops from the front of a name as written. Narrower than HONORIFICS
@@ -181,16 +181,6 @@ def plain_words(text: str) -> str:
     """Lower-case word characters only: corroborate's grouping key for an event's
     participants, which are entity ids ("ent_7b81f275c075") or, unresolved, names."""
     return " ".join(re.findall(r"\w+", text.lower()))
-
-
-def names_compatible(a: str, b: str) -> bool:
-    """"Khaled Nordin" and "Mohamed Khaled Nordin" are one name: equal, or the shorter is a
-    short form of the longer (`is_short_form` on `plain_words`)."""
-    wa, wb = plain_words(a).split(), plain_words(b).split()
-    if not wa or not wb:
-        return False
-    short, long_ = sorted((wa, wb), key=len)
-    return short == long_ or is_short_form(short, long_)
 
 
 # -- countries and demonyms ---------------------------------------------------------------
