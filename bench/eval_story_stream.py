@@ -23,10 +23,9 @@ import argparse
 import json
 import os
 import random
-import re
 import statistics
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -38,8 +37,6 @@ SUMMARY_EVENTS = tuple(
     "1_ecb 1_ecbplus 3_ecbplus 4_ecb 5_ecb 7_ecb 8_ecbplus 9_ecbplus 12_ecb 13_ecbplus 14_ecb 18_ecb 19_ecb "
     "24_ecbplus 26_ecbplus 27_ecb 28_ecb 30_ecb 33_ecbplus 34_ecbplus".split()
 )
-MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-FULL_DATE = re.compile(rf"\b({MONTHS}|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.? (\d{{1,2}}),? ((?:19|20)\d\d)\b")
 
 
 def stored(jsonl: Path, store_path: Path, gold_field: str):
@@ -72,6 +69,12 @@ def cluster(features, cfg, families=None) -> dict[str, str]:
     return recluster(features, cfg, families=families if USE_FAMILIES else None)
 
 
+def cluster_levels(features, cfg, families=None) -> tuple[dict[str, str], dict[str, str]]:
+    from newsweave.stories._evaluate import recluster_levels
+
+    return recluster_levels(features, cfg, families=families if USE_FAMILIES else None)
+
+
 def f1(pred, gold, items=None) -> float:
     from newsweave.stories._evaluate import bcubed
 
@@ -88,10 +91,19 @@ def ecb_orders(cfg, features, gold, families, orders: int = 10) -> dict:
         order = list(features)
         if seed:
             random.Random(seed).shuffle(order)
-        pred = cluster(order, cfg, families)
+        pred = cluster(order, cfg, families) if seed else None
+        if not seed:
+            pred, subs = cluster_levels(order, cfg, families)
         runs.append((f1(pred, gold), f1(pred, gold, odd), f1(pred, gold, even), len(set(pred.values()))))
+        if not seed:
+            topics = {a: g.split("_")[0] for a, g in gold.items()}
+            levels = {
+                "sub_events": {"all": round(f1(subs, gold), 4), "odd": round(f1(subs, gold, odd), 4),
+                               "even": round(f1(subs, gold, even), 4), "clusters": len(set(subs.values()))},
+                "story_vs_topic": round(f1(pred, topics), 4),  # two same-kind events per topic: should stay low
+            }
     alls = [r[0] for r in runs]
-    return {
+    return {**levels,
         "file_order": round(alls[0], 4),
         "file_odd": round(runs[0][1], 4),
         "file_even": round(runs[0][2], 4),
@@ -105,6 +117,26 @@ def ecb_orders(cfg, features, gold, families, orders: int = 10) -> dict:
     }
 
 
+def ecb_baseline(db: Path, gold: dict[str, str]) -> dict:
+    """The TF-IDF + average-linkage baseline on the ECB+ texts, at its best threshold and at
+    0.85 (odd / even topics as for ours)."""
+    import sqlite3
+
+    from newsweave.stories._evaluate import BASELINE_THRESHOLDS, baseline_labels, bcubed
+
+    conn = sqlite3.connect(str(db))
+    text = dict(conn.execute("SELECT id, clean_text FROM articles"))
+    conn.close()
+    ids = list(gold)
+    runs = baseline_labels([text[a] for a in ids], BASELINE_THRESHOLDS)
+    base = {t: {a: str(l) for a, l in zip(ids, labels)} for t, labels in runs.items()}
+    best = max(base, key=lambda t: (bcubed(base[t], gold).f1, -t))
+    odd = [a for a in ids if int(gold[a].split("_")[0]) % 2]
+    even = [a for a in ids if not int(gold[a].split("_")[0]) % 2]
+    return {"threshold": best, "all": round(f1(base[best], gold), 4), "odd": round(f1(base[best], gold, odd), 4),
+            "even": round(f1(base[best], gold, even), 4), "at_0.85": round(f1(base[0.85], gold), 4)}
+
+
 def events_alone(cfg, features, gold, families) -> dict:
     out = {}
     for event in SUMMARY_EVENTS:
@@ -114,76 +146,12 @@ def events_alone(cfg, features, gold, families) -> dict:
     return {"split": sum(len(v) > 1 for v in out.values()), "events": len(out), "sizes": out}
 
 
-def ecb_dated_records() -> list[dict]:
-    """ECB+ articles with a full date ("April 27, 2009") in their first three lines: that
-    date is their publication date (the pages open with it), the event their gold."""
-    import datetime as dt
-
-    out = []
-    for line in ECB.read_text(encoding="utf-8").splitlines():
-        r = json.loads(line)
-        m = FULL_DATE.search("\n".join(r["text"].splitlines()[:3]))
-        if not m:
-            continue
-        month = next(i for i, name in enumerate(MONTHS.split("|"), 1) if name.lower().startswith(m.group(1).lower()[:3]))
-        try:
-            day = dt.date(int(m.group(3)), month, int(m.group(2)))
-        except ValueError:
-            continue
-        out.append({"id": "ecb-" + r["id"], "text": r["text"], "published": day.isoformat(),
-                    "gold": r["subtopic"], "part": "ecb-odd" if int(r["topic"]) % 2 else "ecb-even"})
-    return out
-
-
-def meantime_records() -> list[dict]:
-    """MEANTIME's 120 Wikinews articles: text from the tokens (title = sentence 0), the date
-    from the creation time; gold = the connected components of articles that share a
-    cross-document event instance (a non-grammatical event annotated as the same happening),
-    so two reports of one bankruptcy filing are one story and two order announcements by
-    Boeing years apart are two. Articles without a creation time are left out."""
-    import xml.etree.ElementTree as ET
-
-    docs = {}
-    for path in sorted(MEANTIME.glob("corpus_*/*.xml")):
-        root = ET.parse(path).getroot()
-        sents: dict[int, list[str]] = defaultdict(list)
-        for tok in root.findall("token"):
-            sents[int(tok.get("sentence"))].append(tok.text or "")
-        dct = [t.get("value") for t in root.iter("TIMEX3") if t.get("functionInDocument") == "CREATION_TIME"]
-        if not dct or not re.fullmatch(r"\d{4}-\d\d-\d\d", dct[0]):
-            continue
-        lines = [_detok(" ".join(sents[k])) for k in sorted(sents)]
-        events = {e.get("instance_id") for e in root.iter("EVENT") if e.get("instance_id") and e.get("class") != "GRAMMATICAL"}
-        docs[root.get("doc_id")] = {"title": lines[0], "text": "\n".join(lines[1:]), "published": dct[0], "events": events,
-                                    "corpus": path.parent.name}
-    parent = {d: d for d in docs}
-
-    def find(x):
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    holders = defaultdict(list)
-    for d, v in docs.items():
-        for e in v["events"]:
-            holders[e].append(d)
-    for ds in holders.values():
-        for d in ds[1:]:
-            parent[find(d)] = find(ds[0])
-    return [{"id": "mt-" + d, "title": v["title"], "text": v["text"], "published": v["published"],
-             "gold": "mt-" + find(d), "part": "meantime"} for d, v in docs.items()]
-
-
-def _detok(s: str) -> str:
-    s = re.sub(r" ([,.;:!?%)'])", r"\1", s)
-    return re.sub(r"([($]) ", r"\1", s).replace(" 's", "'s").replace("`` ", '"').replace(" ''", '"')
-
-
 def dated_stream(cfg, store_dir: Path) -> dict:
+    from support.dated_stream import ecb_dated_records, meantime_records
+
     from newsweave.stories._evaluate import BASELINE_THRESHOLDS, baseline_labels, bcubed
 
-    records = sorted(ecb_dated_records() + meantime_records(), key=lambda r: r["published"])
+    records = sorted(ecb_dated_records(ECB) + meantime_records(MEANTIME), key=lambda r: r["published"])
     path = store_dir / "dated-stream.jsonl"
     if not path.exists():
         path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
@@ -195,12 +163,18 @@ def dated_stream(cfg, store_dir: Path) -> dict:
     for aid, extra, text in conn.execute("SELECT id, extra, clean_text FROM articles"):
         by_id[aid] = (json.loads(extra)["part"], text)
     conn.close()
-    pred = cluster(features, cfg, families)
+    pred, subs = cluster_levels(features, cfg, families)
     parts = {p: [a for a in gold if by_id[a][0] == p] for p in ("ecb-odd", "ecb-even", "meantime")}
     parts["tune"] = parts["ecb-odd"] + parts["meantime"]  # the time signals are chosen on these; ecb-even is held out
     result = {"articles": len(gold), "gold_stories": len(set(gold.values())), "stories": len(set(pred.values())),
               "all": round(f1(pred, gold), 4)}
     result.update({p: round(f1(pred, gold, ids), 4) for p, ids in parts.items()})
+    result["sub_events"] = {"clusters": len(set(subs.values())), "all": round(f1(subs, gold), 4),
+                            **{p: round(f1(subs, gold, ids), 4) for p, ids in parts.items()}}
+    # each gold at the level it annotates: ECB+ events (a happening and its follow-ups over up
+    # to two years) against the stories, MEANTIME's shared event instances against the sub-events
+    mixed = {a: subs[a] if by_id[a][0] == "meantime" else pred[a] for a in gold}
+    result["by_level"] = {"all": round(f1(mixed, gold), 4), "tune": round(f1(mixed, gold, parts["tune"]), 4)}
     ids = list(gold)
     runs = baseline_labels([by_id[a][1] for a in ids], BASELINE_THRESHOLDS)
     base = {t: {a: str(l) for a, l in zip(ids, labels)} for t, labels in runs.items()}
@@ -235,6 +209,7 @@ def main() -> None:
         features, gold, families = stored(ECB, store_dir / "ecb.db", "subtopic")
         if "ecb" in only:
             out["ecb"] = ecb_orders(cfg, features, gold, families, args.orders)
+            out["ecb"]["baseline"] = ecb_baseline(store_dir / "ecb.db", gold)
         if "alone" in only:
             out["alone"] = events_alone(cfg, features, gold, families)
     if "dated" in only:

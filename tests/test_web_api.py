@@ -378,3 +378,32 @@ def test_serve_binds_loopback_quietly_and_warns_otherwise(tmp_path):
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.4") and not is_loopback("example.org")
     assert "warning" not in _serve_stderr(tmp_path, "127.0.0.1")
     assert "warning: binding to 0.0.0.0" in _serve_stderr(tmp_path, "0.0.0.0")
+
+
+def test_story_page_lists_its_sub_events_with_dates_and_articles(tmp_path):
+    """Issue 17: a story holding a happening and its follow-up (ECB+ 9_ecbplus, dated: the
+    review ordered 3-5 March 2009, the rule overturned 27-28 April) shows one story in the
+    list and, on its page and in its JSON, the two sub-events with their dates and articles."""
+    import json
+
+    import newsweave
+    from conftest import shared_path
+    from support.dated_stream import ecb_dated_records
+
+    records = [r for r in ecb_dated_records(shared_path("corpora", "ecbplus", "ecbplus-topics-1-35.jsonl"))
+               if r["gold"] == "9_ecbplus"]
+    path = tmp_path / "9_ecbplus.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    ws = newsweave.open(tmp_path / "se.db")
+    ws.ingest([path])
+    ws.analyse(until="stories")
+    ws.close()
+    with TestClient(create_app(tmp_path / "se.db")) as c:
+        (story,) = c.get("/api/stories").json()["stories"]
+        events = c.get(f"/api/stories/{story['id']}").json()["sub_events"]
+        assert [(e["n"], e["first"], e["last"], len(e["articles"])) for e in events] == [
+            (1, "2009-03-03", "2009-03-05", 4), (2, "2009-04-27", "2009-04-28", 4)]
+        page = c.get(f"/stories/{story['id']}", headers=HTML).text
+        section = page[page.index('id="sub-events"'):page.index('class="sources-list"')]
+        assert "2009-03-03 – 2009-03-05" in section and "2009-04-27 – 2009-04-28" in section
+        assert all(f"/articles/{a}" in section for e in events for a in e["articles"])

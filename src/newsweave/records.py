@@ -170,6 +170,19 @@ class Story:
     merged_into: str | None = None
 
 
+@dataclass
+class SubEvent:
+    """One happening inside a story (the escape, then the capture): `n` numbers them within
+    the story in date order, 1 = the earliest."""
+
+    story: str
+    n: int
+    label: str
+    articles: list[str]
+    first: dt.date | None = None
+    last: dt.date | None = None
+
+
 @dataclass(frozen=True)
 class Mention:
     article: str

@@ -21,6 +21,7 @@ from ..errors import InputError
 from ..settings import ClusterSettings, Settings
 from ._index import StoryIndex
 from ._stage import story_of
+from ._subevents import sub_events
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,20 @@ def recluster(features, settings=None, index_class=None, families=None) -> dict[
     `index_class` (a StoryIndex subclass) lets a benchmark try another signal; `families`
     (article -> reuse family, `reuse.family_of`) keeps copies together as the stage does."""
 
+    return dict(_reclustered(features, settings, index_class, families).article_story)
+
+
+def recluster_levels(features, settings=None, families=None) -> tuple[dict[str, str], dict[str, str]]:
+    """`recluster` at both levels: ({article: story}, {article: "story/n"}, its sub-event)."""
+    index = _reclustered(features, settings, None, families)
+    subs = {}
+    for sid in index.live():
+        for n, group in enumerate(sub_events(index, index.stories[sid]), 1):
+            subs.update({a: f"{sid}/{n}" for a in group.members})
+    return dict(index.article_story), subs
+
+
+def _reclustered(features, settings, index_class, families) -> StoryIndex:
     cfg = settings or ClusterSettings()
     index = (index_class or StoryIndex)(cfg)
     features = list(features)
@@ -180,7 +195,7 @@ def recluster(features, settings=None, index_class=None, families=None) -> dict[
         index.assign(f)
     if cfg.consolidate:
         index.consolidate()
-    return dict(index.article_story)
+    return index
 
 
 def _multi_member(families: Mapping[str, str], articles: set[str]) -> dict[str, str]:

@@ -27,7 +27,10 @@ best other story beats its own (scored without itself) by `move_margin` moves th
 story whose articles state event years two or more apart is cut in two when its halves
 score against each other well below their own cohesion (one happening recalling an old
 year stays whole). Consolidation is what makes the result nearly independent of arrival
-order.
+order. The story level is looser than the article's join: merges score without the time
+decay (`merge_time_floor`), and a one-article story that only one story claims on words,
+names, place and dates joins it (`_adopt_strays`); the sub-events (_subevents.py) keep
+the happenings inside a story apart.
 """
 
 from __future__ import annotations
@@ -255,8 +258,13 @@ class StoryIndex:
 
     # -- scoring ------------------------------------------------------------------------
 
-    def score(self, vec: ArticleVectors, story: StoryState, without_self: bool = False) -> float:
-        """Similarity of an article to a story (optionally as if the article were not in it)."""
+    def score(
+        self, vec: ArticleVectors, story: StoryState, without_self: bool = False, participants: bool = True,
+        time_floor: float | None = None,
+    ) -> float:
+        """Similarity of an article to a story (optionally as if the article were not in it);
+        `participants=False` leaves out the year, lead and lede tests (the tests that keep two
+        same-kind happenings apart), keeping the similarity, the place and the time factor."""
         cfg = self.cfg
         text, ents, tnorm, enorm = story.text, story.entities, story.text_norm, story.entity_norm
         years, places, leads = story.years, story.places, story.leads
@@ -277,6 +285,8 @@ class StoryIndex:
         s += cfg.entity_weight * (edot / enorm if enorm > 1e-9 else 0.0)
         if vec.place and places.get(vec.place, 0) > 0:
             s += cfg.place_bonus
+        if not participants:
+            return s * self._time_factor(vec, story, time_floor)
         if vec.year and years:
             s *= self._year_factor(vec.year, years, vec.year_guessed)
         if vec.lead and leads:
@@ -291,7 +301,7 @@ class StoryIndex:
                 people, members = people - Counter(vec.lede_people), members - 1
             if members > 0 and max(people.get(k, 0) for k in vec.lede_people) < cfg.lede_agree_share * members:
                 s *= cfg.lede_mismatch_factor
-        return s * self._time_factor(vec, story)
+        return s * self._time_factor(vec, story, time_floor)
 
     def _year_factor(self, year: int, years: Counter, guessed: bool = False) -> float:
         """How well the article's event year agrees with the years of the story's articles:
@@ -303,7 +313,7 @@ class StoryIndex:
         low = self.cfg.guessed_year_mismatch_factor if guessed else self.cfg.year_mismatch_factor
         return low + (1.0 - low) * min(agree / total, 1.0)
 
-    def _time_factor(self, vec: ArticleVectors, story: StoryState) -> float:
+    def _time_factor(self, vec: ArticleVectors, story: StoryState, floor: float | None = None) -> float:
         if not (vec.published and story.first and story.last):
             return 1.0
         if story.first <= vec.published <= story.last:
@@ -312,7 +322,7 @@ class StoryIndex:
         excess = gap - self.cfg.time_grace_days
         if excess <= 0:
             return 1.0
-        low = self.cfg.time_floor
+        low = self.cfg.time_floor if floor is None else floor
         return low + (1.0 - low) * 0.5 ** (excess / self.cfg.time_half_life_days)
 
     def candidates(self, vec: ArticleVectors, exclude: str | None = None) -> list[str]:
@@ -422,6 +432,7 @@ class StoryIndex:
         (default: every live story) and the stories they block with."""
         changes: list[Change] = []
         todo = set(story_ids if story_ids is not None else self.live())
+        touched = set(todo)
         for _ in range(self.cfg.consolidate_rounds):
             changed: set[str] = set()
             seen_families: set[str] = set()
@@ -451,9 +462,50 @@ class StoryIndex:
             for change in self.unite_families(todo | changed):
                 changes.append(change)
                 changed.update((change.story, change.target))
+            touched |= changed
             if not changed:
                 break
             todo = changed
+        changes += self._adopt_strays(touched, expand=story_ids is not None)
+        return changes
+
+    def _adopt_strays(self, story_ids: set[str], expand: bool = True) -> list[Change]:
+        """The story level's looser test: a small story (at most `adopt_max_articles`) whose
+        articles score at least `adopt_threshold` against exactly one other story on their
+        words, names, place and dates alone joins it. The year, lead and lede tests keep
+        same-kind happenings apart when two of them compete for an article; a stray that
+        only one story can claim (a column on the event naming other people, a blog post
+        weeks on) is that story's follow-up. Where a second story also scores within
+        `adopt_unique_ratio` of the best, the stray stays apart. `expand`: also consider the
+        small stories the given ones block with (a batch's stories; not needed over all)."""
+        cfg = self.cfg
+        if cfg.adopt_max_articles <= 0:
+            return []
+        pool = {sid for sid in story_ids if sid in self.stories}
+        for sid in sorted(pool) if expand else []:  # the small stories the touched ones block with
+            story = self.stories[sid]
+            if story.merged_into or not story.members or len(story.members) <= cfg.adopt_max_articles:
+                continue
+            pool.update(self.candidates(self._centroid(story), exclude=sid))
+        changes = []
+        for sid in sorted(pool, key=lambda s: self.stories[s].seq):
+            story = self.stories[sid]
+            if story.merged_into or not story.members or len(story.members) > cfg.adopt_max_articles:
+                continue
+            centroid = self._centroid(story)
+            scored = sorted(
+                ((self.score(centroid, self.stories[o], participants=False), o)
+                 for o in self.candidates(centroid, exclude=sid)
+                 if len(self.stories[o].members) > len(story.members)),
+                key=lambda x: (-x[0], x[1]),
+            )
+            if not scored or scored[0][0] < cfg.adopt_threshold:
+                continue
+            if len(scored) > 1 and scored[1][0] >= cfg.adopt_unique_ratio * scored[0][0]:
+                continue
+            score, target = scored[0]
+            self.merge(sid, target)
+            changes.append(Change("merge", sid, target, None, score))
         return changes
 
     def _reconsider(self, vec: ArticleVectors) -> Change | None:
@@ -521,7 +573,7 @@ class StoryIndex:
                 other = self.stories[other_id]
                 if other.merged_into or not other.members:
                     continue
-                s = self.score(centroid, other)
+                s = self.score(centroid, other, time_floor=self.cfg.merge_time_floor)
                 if s >= self.cfg.merge_threshold:
                     big, small = (other, story) if len(other.members) >= len(story.members) else (story, other)
                     self.merge(small.id, big.id)

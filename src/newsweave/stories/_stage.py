@@ -7,12 +7,15 @@ Public API used by later stages:
     story_articles(store, story_id) -> [ids]    its articles (a merged id answers for its target)
     consolidate(store, settings) -> [Change]    merge/move/split over every story, on demand
     story_changes(store, story_id=None) -> [dict]  the recorded merges, moves and splits
+    sub_events(store, story_id) -> [SubEvent]   the happenings inside a story, in date order
+    sub_event_of(store, article_id) -> (story, n) | None   the sub-event an article belongs to
 
 The stage (`ClusterStage`, name "stories") reads the articles' features once (nlp parse ->
 features.py), stores them in `story_features`, rebuilds the in-memory `StoryIndex` from the
 store (linear in the stored articles: no all-pairs step), assigns the new articles in
 arrival order, consolidates the stories they touched, and writes stories, assignments and
-changes back. The algorithm itself lives in storyindex.py.
+changes back, and each saved story's sub-events (_subevents.py). The algorithm itself lives
+in _index.py.
 """
 
 from __future__ import annotations
@@ -25,10 +28,11 @@ from collections.abc import Sequence
 from .. import nlp
 from ..errors import NotFoundError
 from ._features import ArticleFeatures, article_features
-from ..records import Story
+from ..records import Story, SubEvent
 from ..settings import ClusterSettings, Settings
 from ..store import Store, utcnow
 from ._index import Change, StoryIndex, StoryState
+from ._subevents import sub_events as split_sub_events
 
 class ClusterStage:
     name = "stories"
@@ -142,8 +146,8 @@ def save(
                 sid,
                 story.seq,
                 label(index, story, features) if members else "",
-                story.first.isoformat() if story.first else None,
-                story.last.isoformat() if story.last else None,
+                _iso(story.first),
+                _iso(story.last),
                 len(members),
                 json.dumps(top_entities(members, index.cfg)),
                 None,  # set below, once every story it may point to exists
@@ -159,6 +163,7 @@ def save(
                    THEN story_articles.assigned_at ELSE excluded.assigned_at END""",
             [(a, sid, scores.get(a, -1.0), now) for a in story.members],
         )
+        save_sub_events(store, index, story, features)
     conn.executemany(
         "UPDATE stories SET merged_into = ? WHERE id = ?",
         [(index.stories[sid].merged_into, sid) for sid in story_ids if index.stories[sid].merged_into],
@@ -167,6 +172,28 @@ def save(
         "INSERT INTO story_changes (kind, story_id, target_id, article_id, score, at) VALUES (?, ?, ?, ?, ?, ?)",
         [(c.kind, c.story, c.target, c.article, c.score, now) for c in changes],
     )
+
+
+def save_sub_events(store: Store, index: StoryIndex, story: StoryState, features: dict[str, ArticleFeatures]) -> None:
+    """Rewrite the story's sub-events (none for a story merged away or emptied)."""
+    conn = store.conn
+    conn.execute("DELETE FROM sub_events WHERE story_id = ?", (story.id,))
+    conn.execute("DELETE FROM sub_event_articles WHERE story_id = ?", (story.id,))
+    if story.merged_into or not story.members:
+        return
+    for n, group in enumerate(split_sub_events(index, story), 1):
+        conn.execute(
+            "INSERT INTO sub_events (story_id, n, label, first, last, size) VALUES (?, ?, ?, ?, ?, ?)",
+            (story.id, n, label(index, group, features), _iso(group.first), _iso(group.last), len(group.members)),
+        )
+        conn.executemany(
+            "INSERT OR REPLACE INTO sub_event_articles (article_id, story_id, n) VALUES (?, ?, ?)",
+            [(a, story.id, n) for a in group.members],
+        )
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def label(index: StoryIndex, story: StoryState, features: dict[str, ArticleFeatures]) -> str:
@@ -233,8 +260,8 @@ def _story(row, articles: list[str]) -> Story:
         id=row["id"],
         label=row["label"],
         articles=articles,
-        first=dt.date.fromisoformat(row["first"]) if row["first"] else None,
-        last=dt.date.fromisoformat(row["last"]) if row["last"] else None,
+        first=_date(row["first"]),
+        last=_date(row["last"]),
         top_entities=json.loads(row["top_entities"]),
         merged_into=row["merged_into"],
     )
@@ -288,3 +315,35 @@ def story_changes(store: Store, story_id: str | None = None) -> list[dict]:
     return [dict(r) | {"score": round(r["score"], 4)} for r in store.conn.execute(sql + " ORDER BY id", args)]
 
 
+
+
+def sub_events(store: Store, story_id: str) -> list[SubEvent]:
+    """The happenings inside the live story an id names, in date order, each with its
+    articles in arrival order. A story the stage has not saved since sub-events were
+    introduced (migration 0100) answers with one sub-event holding all its articles."""
+    sid = resolve_story_id(store, story_id)
+    rows = store.conn.execute("SELECT * FROM sub_events WHERE story_id = ? ORDER BY n", (sid,)).fetchall()
+    members: dict[int, list[str]] = {}
+    for r in store.conn.execute(
+        "SELECT se.n, se.article_id FROM sub_event_articles se JOIN articles a ON a.id = se.article_id "
+        "WHERE se.story_id = ? ORDER BY a.seq",
+        (sid,),
+    ):
+        members.setdefault(r["n"], []).append(r["article_id"])
+    if not rows:
+        story = load_story(store, sid)
+        return [SubEvent(sid, 1, story.label, story.articles, story.first, story.last)]
+    return [
+        SubEvent(sid, r["n"], r["label"], members.get(r["n"], []), _date(r["first"]), _date(r["last"]))
+        for r in rows
+    ]
+
+
+def sub_event_of(store: Store, article_id: str) -> tuple[str, int] | None:
+    """(story id, n) of the sub-event holding the article, or None when it has none yet."""
+    row = store.conn.execute("SELECT story_id, n FROM sub_event_articles WHERE article_id = ?", (article_id,)).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None

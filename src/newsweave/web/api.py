@@ -11,6 +11,7 @@ from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from pydantic import BaseModel, Field, field_validator
 
 from .. import store as fts
+from ..stories import sub_events as story_sub_events
 from ..errors import NotFoundError
 from ..ingest import published_problem
 from ..settings import WebSettings
@@ -78,6 +79,7 @@ def story_detail(site: Site, store, story_id: str) -> dict[str, Any]:
     return {
         **views.story_row(story, site.story_index(store).names),
         "article_list": [views.article_row(a) for a in articles],
+        "sub_events": [views.sub_event_row(e) for e in story_sub_events(store, story.id)],
     }
 
 

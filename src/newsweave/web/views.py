@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import NotFoundError
-from ..records import Article, Entity, Story
+from ..records import Article, Entity, Story, SubEvent
 from ..reuse import family as reuse_family, passages as reuse_passages
 from ..store import Store
 
@@ -184,6 +184,17 @@ def story_row(story: Story, names: dict[str, str]) -> dict[str, Any]:
         "first": story.first.isoformat() if story.first else None,
         "last": story.last.isoformat() if story.last else None,
         "entities": [{"id": e, "name": names.get(e, e)} for e in story.top_entities],
+    }
+
+
+def sub_event_row(event: SubEvent) -> dict[str, Any]:
+    """One happening inside a story, for the story page and its JSON."""
+    return {
+        "n": event.n,
+        "label": event.label,
+        "first": event.first.isoformat() if event.first else None,
+        "last": event.last.isoformat() if event.last else None,
+        "articles": event.articles,
     }
 
 
