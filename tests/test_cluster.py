@@ -414,6 +414,31 @@ def test_each_summarised_event_alone_forms_one_story(ecb_full):
     assert not split, split
 
 
+@pytest.mark.slow
+def test_a_stray_joins_the_one_story_that_claims_it_but_not_one_of_two(ecb_full):
+    """The story level's adoption of strays. ECB+ topic 1 alone (Tara Reid's rehab, 18
+    reports, and Lindsay Lohan's, 21): a Tara Reid column naming other stars, apart on its
+    own tests, joins Reid's story and the two same-kind events stay two stories. Topic 13
+    alone (the Wasilla church fire, the Matanuska Maid fire): two blog posts asking whether
+    the Alaska arsons are a Palin "pattern" score against both fires' stories, so neither
+    claims them alone: the church fire's story takes none of the dairy fire's reports."""
+    _, store = ecb_full
+    features, gold, families = stored_ecb(store)
+
+    def stories_of(topic):
+        own = [f for f in features if gold[f.article].split("_")[0] == topic]
+        pred = recluster(own, Settings().cluster, families=families)
+        return Counter((pred[f.article], gold[f.article]) for f in own)
+
+    reid_lohan = stories_of("1")
+    assert len(reid_lohan) == 2 and {g for _, g in reid_lohan} == {"1_ecb", "1_ecbplus"}, reid_lohan
+    assert len({s for s, _ in reid_lohan}) == 2
+    fires = stories_of("13")
+    church = {s for (s, g) in fires if g == "13_ecb"}
+    assert len(church) == 1 and fires[(church.pop(), "13_ecb")] == 22, fires
+    assert all(g == "13_ecb" for (s, g) in fires if (s, "13_ecb") in fires), fires
+
+
 def test_the_seeds_form_one_story_in_a_crowded_store(tmp_path, seeds_dir):
     """The five seeds (31 Oct 2025) ingested into a store already holding the examples and
     ECB+ articles form one story, although a year-less dateline can get the wrong year
