@@ -21,6 +21,7 @@ from newsweave.nlp import parse_spans
 from newsweave.records import Article, Rejected
 from newsweave.settings import IngestSettings, NlpSettings, Settings
 from newsweave.web.app import create_app
+from _jobs import analysed
 
 from conftest import ROOT, shared_path
 
@@ -181,20 +182,21 @@ def test_failures_are_listed_by_articles_and_the_api(tmp_path, monkeypatch):
         reason = ws.store.failures()[aid]["breaks"]
     proc = run("articles", "--json", "--db", str(tmp_path / "s.db"))
     assert json.loads(proc.stdout)[0]["failed"] == {"breaks": reason}
-    client = TestClient(create_app(tmp_path / "s.db"))
-    assert client.get("/api/articles").json()["articles"][0]["failed"] == {"breaks": reason}
-    assert client.get(f"/api/articles/{aid}").json()["article"]["failed"] == {"breaks": reason}
+    with TestClient(create_app(tmp_path / "s.db")) as client:
+        assert client.get("/api/articles").json()["articles"][0]["failed"] == {"breaks": reason}
+        assert client.get(f"/api/articles/{aid}").json()["article"]["failed"] == {"breaks": reason}
 
 
 def test_an_upload_a_stage_fails_on_is_stored_and_later_uploads_go_on(tmp_path, monkeypatch):
     monkeypatch.setattr(pipeline, "analysis_stages", lambda: [Breaks()])
-    client = TestClient(create_app(tmp_path / "w.db"))
-    first = client.post("/api/upload", data={"text": GOOD + " BREAK"})
-    assert first.status_code == 201, first.text
-    (failed,) = first.json()["failed"]
-    assert failed["stage"] == "breaks" and "E088" in failed["reason"] and failed["article"] in first.json()["added"]
-    later = client.post("/api/upload", data={"text": GOOD.replace("ferries", "buses")})
-    assert later.status_code == 201 and later.json()["failed"] == [] and later.json()["articles"] == 2
+    with TestClient(create_app(tmp_path / "w.db")) as client:
+        first = client.post("/api/upload", data={"text": GOOD + " BREAK"})
+        assert first.status_code == 202, first.text
+        (failed,) = analysed(client, first.json())["failed"]  # the job is done; the stage refused one article
+        assert failed["stage"] == "breaks" and "E088" in failed["reason"] and failed["article"] in first.json()["added"]
+        later = client.post("/api/upload", data={"text": GOOD.replace("ferries", "buses")})
+        assert later.status_code == 202 and later.json()["articles"] == 2
+        assert analysed(client, later.json())["failed"] == []
 
 
 def test_the_nlp_stage_records_its_cap_and_completes(tmp_path):
@@ -334,7 +336,8 @@ def test_an_atom_entry_whose_content_is_elsewhere_uses_its_summary():
 def web(tmp_path):
     settings = Settings()
     settings.nlp = replace(settings.nlp, max_article_chars=5_000)  # keeps the pasted-text test quick
-    return TestClient(create_app(tmp_path / "w.db", settings), raise_server_exceptions=False)
+    with TestClient(create_app(tmp_path / "w.db", settings), raise_server_exceptions=False) as client:
+        yield client
 
 
 @pytest.mark.parametrize("published", [0, "1762214400", "0001-01-01", "9999-12-31", "3 Nov"])
@@ -354,14 +357,14 @@ def test_api_a_lone_surrogate_is_a_json_refusal_not_a_500(web):
 def test_upload_stores_the_good_lines_and_lists_the_bad(web):
     data = jsonl(good_line("Monday"), "[" * 100_000, good_line("Tuesday"))
     r = web.post("/api/upload", files=[("files", ("batch.jsonl", data, "application/json"))])
-    assert r.status_code == 201, r.text
+    assert r.status_code == 202, r.text
     assert len(r.json()["added"]) == 2 and [x["source"] for x in r.json()["rejected"]] == ["upload/batch.jsonl:2"]
 
 
 def test_pasted_text_up_to_the_form_limit_is_accepted(web):
     text = "Velmora, Nov 3: " + ("The council said the river rose again overnight. " * 30_000)  # 1.47 MB, over Starlette's 1 MB
     r = web.post("/api/upload", data={"text": text})
-    assert r.status_code == 201, r.text[:300]
+    assert r.status_code == 202, r.text[:300]
     over = web.post("/api/upload", data={"text": "x" * 2_000_001})
     assert over.status_code == 422 and "2000000" in over.json()["error"].replace(",", "")
 

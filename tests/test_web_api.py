@@ -18,6 +18,7 @@ from markupsafe import escape
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
+from _jobs import analysed
 from newsweave.settings import Settings
 from newsweave.web._site import safe_name
 from newsweave.web.app import create_app
@@ -36,8 +37,9 @@ def client(seeds_dir, tmp_path_factory):
     app = create_app(tmp_path_factory.mktemp("web") / "web.db", settings)
     with TestClient(app) as c:
         r = c.post("/api/upload", files=_seed_files(seeds_dir))
-        assert r.status_code == 201, r.text
+        assert r.status_code == 202, r.text  # stored; analysed in the background
         c.uploaded = r.json()
+        c.job = analysed(c, c.uploaded)
         yield c
 
 
@@ -58,24 +60,35 @@ def _error(r, status):
 def test_upload_adds_every_seed_with_its_name(client, seeds_dir):
     assert len(client.uploaded["added"]) == len(list(seeds_dir.glob("*.txt"))) == 5
     assert client.uploaded["rejected"] == []
+    job = client.job  # the job went through every stage over exactly these articles
+    assert job["articles"] == client.uploaded["added"] and job["error"] is None and job["failed"] == []
+    assert job["stages_done"] == job["stages_total"] == 7 and job["finished"] >= job["started"] >= job["submitted"]
     sources = {s for a in client.get("/api/articles").json()["articles"] for s in a["sources"]}
     assert sources == {f"upload/{p.name}" for p in seeds_dir.glob("*.txt")}
 
 
 def test_same_upload_again_adds_nothing(client, seeds_dir):
+    before = client.get("/api/health").json()["articles"]
     r = client.post("/api/upload", files=_seed_files(seeds_dir)[:1])
-    assert r.status_code == 201 and r.json()["added"] == [] and len(r.json()["duplicates"]) == 1
+    assert r.status_code == 202 and r.json()["added"] == [] and len(r.json()["duplicates"]) == 1
+    (dup,) = r.json()["duplicates"]  # its existing id, stored once
+    assert dup["article"] in client.uploaded["added"] and r.json()["job"]["articles"] == [dup["article"]]
+    analysed(client, r.json())
+    assert client.get("/api/health").json()["articles"] == before
 
 
 def test_post_articles_json_goes_through_the_pipeline(client):
     text = "Zanzibar port authorities said on Tuesday the harbour would reopen after repairs."
     r = client.post("/api/articles", json={"articles": [{"text": text, "title": "Zanzibar harbour", "published": "2025-11-04"}]})
-    assert r.status_code == 201, r.text
+    assert r.status_code == 202, r.text
     (aid,) = r.json()["added"]
-    article = client.get(f"/api/articles/{aid}").json()
+    article = client.get(f"/api/articles/{aid}").json()  # stored in the request: readable at once
     assert article["article"]["title"] == "Zanzibar harbour" and article["article"]["published"] == "2025-11-04"
     assert "harbour would reopen" in article["clean_text"]
     assert [h["article"] for h in client.get("/api/search", params={"q": "Zanzibar"}).json()["hits"]] == [aid]
+    analysed(client, r.json())
+    assert aid in {a for s in client.get("/api/stories", params={"q": "Zanzibar"}).json()["stories"]
+                   for a in [x["id"] for x in client.get(f"/api/stories/{s['id']}").json()["article_list"]]}
 
 
 def test_malformed_json_is_a_400_naming_the_problem(client):
@@ -117,7 +130,7 @@ def test_upload_without_anything_is_a_400(client):
 
 def test_upload_file_names_cannot_name_a_path(client):
     r = client.post("/api/upload", files=[("files", ("../../../etc/passwd.txt", b"Nairobi, Nov 2: The city council met on Sunday.", "text/plain"))])
-    assert r.status_code == 201, r.text
+    assert r.status_code == 202, r.text
     (aid,) = r.json()["added"]
     assert client.get(f"/api/articles/{aid}").json()["article"]["sources"] == ["upload/passwd.txt"]
     assert safe_name("..\\..\\boot.ini", 0) == "boot.ini" and safe_name("/", 3) == "upload-3.txt"
@@ -198,7 +211,7 @@ def test_static_assets_are_served_locally(client):
 def test_article_text_is_escaped_everywhere(client):
     evil = '<script>alert("x")</script> Kuala Lumpur officials <img src=x onerror=alert(1)> met on Friday.'
     r = client.post("/api/articles", json={"articles": [{"text": evil, "title": "<b>bold</b> title"}]})
-    assert r.status_code == 201, r.text
+    assert r.status_code == 202, r.text
     (aid,) = r.json()["added"]
     for url in (f"/articles/{aid}", "/articles", "/?q=officials", "/search?q=officials"):
         page = client.get(url, headers=HTML).text
@@ -253,7 +266,10 @@ def test_pages_render(client):
 def test_upload_form_redirects_to_the_stories(client):
     r = client.post("/upload", data={"text": "Lima, Nov 3: Peru's congress voted on Monday to approve the budget."},
                     headers=HTML, follow_redirects=False)
-    assert r.status_code == 303 and r.headers["location"].startswith("/?added=1")
+    assert r.status_code == 303 and r.headers["location"].startswith("/?added=1&job=")
+    job = r.headers["location"].split("job=")[1]
+    assert 'id="job"' in client.get(r.headers["location"], headers=HTML).text
+    analysed(client, {"id": job})
     r = client.post("/upload", files=[("files", ("x.exe", b"abc", "text/plain"))], headers=HTML)
     assert r.status_code == 415 and "unsupported file type" in r.text
 

@@ -1,7 +1,7 @@
 """The web pages in a real browser: Playwright driving the system Chromium, headless.
 
-Upload the seeds through the form; see them listed and (with the cluster and brief
-stages) as one story; open its brief, follow a citation to the evidence sentence
+Upload the seeds through the form; see the analysis job's status on the stories page (the
+upload answers at once, the analysis runs in the background) and then the story; open its brief, follow a citation to the evidence sentence
 highlighted in the article; open the source comparison. Screenshots go to test-artifacts/.
 Skips when /usr/bin/chromium is absent, unless NEWSWEAVE_REQUIRE_BROWSER=1 (then fails).
 """
@@ -93,20 +93,37 @@ def shot(page, name: str) -> None:
 
 @pytest.fixture(scope="module")
 def uploaded(server, browser, seeds_dir):
-    """Upload the five seeds through the form, as a user would."""
-    context = browser.new_context()
+    """Upload the five seeds through the form, as a user would: the answer is the stories
+    page with the job's panel, which follows the analysis and shows the story when done."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.goto(f"{server}/upload")
     page.set_input_files("input[name=files]", sorted(str(p) for p in seeds_dir.glob("*.txt")))
     page.click("button[type=submit]")
-    page.wait_for_url("**/?added=*", timeout=300_000)
-    added = page.locator("#added").inner_text()
+    page.wait_for_url("**/?added=*&job=*", timeout=60_000)
+    first = {"added": page.locator("#added").inner_text(), "status": page.locator("#job .job-status").inner_text(),
+             "stories": page.locator("li.story").count(), "analysing": page.locator("#analysing li").count()}
+    shot(page, "job-panel")
+    page.wait_for_selector('#job[data-status="done"]', timeout=600_000)  # the page reloads itself when done
+    page.wait_for_selector("li.story", timeout=60_000)
+    last = {"status": page.locator("#job .job-status").inner_text(), "stories": page.locator("li.story").count(),
+            "analysing": page.locator("#analysing").count(), "job": page.locator("#job").get_attribute("data-job")}
+    shot(page, "job-done")
     context.close()
-    return added
+    return first, last
+
+
+def test_the_upload_shows_its_job_and_then_the_story(server, page, uploaded):
+    first, last = uploaded
+    assert first["added"].startswith("5 new article")
+    if first["status"] != "done":  # the answer came before the analysis: the panel and the list say so
+        assert first["status"] in ("queued", "running") and first["stories"] == 0 and first["analysing"] == 5
+        assert "analysis in the background" in first["added"]
+    assert last["status"] == "done" and last["stories"] >= 1 and last["analysing"] == 0
+    assert page.request.get(f"{server}/api/jobs/{last['job']}").json()["status"] == "done"
 
 
 def test_uploaded_seeds_are_listed_and_readable(server, page, uploaded):
-    assert uploaded.startswith("5 new article")
     page.goto(f"{server}/articles")
     links = page.locator("ul.articles a")
     assert links.count() == 5
@@ -140,7 +157,7 @@ def test_pasted_script_is_inert(server, page):
     page.goto(f"{server}/upload")
     page.fill("textarea[name=text]", 'Lima, Nov 3: <script>alert("pwned")</script> Congress <img src=x onerror=alert(2)> met.')
     page.click("button[type=submit]")
-    page.wait_for_url("**/?added=1")
+    page.wait_for_url("**/?added=1&job=*")
     page.goto(f"{server}/articles")
     page.locator("ul.articles a").first.click()  # newest first
     assert '<script>alert("pwned")</script>' in page.locator("article.text").inner_text()

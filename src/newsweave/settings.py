@@ -105,6 +105,13 @@ class WebSettings:
     upload_suffixes: tuple[str, ...] = (".txt", ".text", ".md", ".html", ".htm", ".jsonl", ".ndjson", ".rss", ".atom", ".xml")  # what ingest reads
     page_size: int = 50  # articles per listing page: not tuned; one screen
     brief_cache: int = 256  # briefs kept per store version
+    # uploads are stored in the request and analysed by one background worker (docs/web.md);
+    # False analyses inside the request, as before issue 19 (`serve --sync-analysis`, the bench's baseline)
+    background_analysis: bool = True
+    jobs_kept: int = 200  # finished jobs remembered for GET /api/jobs/{id}: not tuned; a long session's uploads
+    # the worker starts no stage while an upload is storing, for at most this long (then it
+    # goes on, so uploads back to back never starve the analysis): not tuned; a few uploads' writes
+    writers_wait_s: float = 2.0
 
 
 @dataclass

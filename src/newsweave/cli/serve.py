@@ -27,6 +27,9 @@ def serve_command(
     db: DbOption = "newsweave.db",
     host: Annotated[str, typer.Option(help="Address to bind. Loopback by default; anything else exposes the store.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8421,
+    sync_analysis: Annotated[bool, typer.Option(
+        "--sync-analysis", help="Analyse an upload inside its request (201 when done) instead of in the "
+        "background (202 with a job at once): the old behaviour, the benchmark's baseline.")] = False,
 ) -> None:
     """Serve the store: pages at http://HOST:PORT/, the JSON API under /api/, its schema at /openapi.json."""
     import uvicorn
@@ -34,6 +37,8 @@ def serve_command(
     from ..web.app import create_app  # the web stack is loaded only for `serve`
 
     ws = open_workspace(db)
+    if sync_analysis:
+        ws.settings.web.background_analysis = False
     if not is_loopback(host):
         err_console.print(
             f"[bold yellow]warning:[/] binding to {host}: anyone who can reach this address can read the "

@@ -1,6 +1,6 @@
 """What the routes share (`Site`): a read connection per worker thread (WAL lets them read
 while an upload writes), one writing workspace behind a lock, caches of the story list and
-of briefs keyed by the store's version, and uploads."""
+of briefs keyed by the analysis' version, uploads, and the analysis worker (`_jobs`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
@@ -18,11 +18,15 @@ from ..ingest import IngestReport, decode, ingest_docs, read_bytes
 from ..records import Entity, Rejected, Story, quoted_name
 from ..settings import Settings
 from ..store import MEMORY, Store
+from ..store._store import PENDING
 from ..workspace import Workspace
 from .. import entities, reuse
 from ..stories import load_stories
 from ..brief import build_brief
+from ..corroborate import load_facts
+from .. import pipeline
 from . import views
+from ._jobs import Analyser, Job
 
 
 class UploadError(NewsweaveError):
@@ -71,6 +75,34 @@ class Site:
         self._entities: tuple[tuple, list[Entity]] | None = None
         self._briefs: OrderedDict[tuple, tuple[dict[str, Any] | None, bytes | None]] = OrderedDict()
         self._building: dict[tuple, threading.Lock] = {}
+        self.background = self.settings.web.background_analysis
+        self.analyser = Analyser(self._worker_store, self.settings, self.settings.web.jobs_kept,
+                                 guard=(lambda: self.write_lock) if self.memory else nullcontext)
+
+    @contextmanager
+    def _worker_store(self) -> Iterator[Store]:
+        """The analysis worker's own connection (the one in-memory store, under the lock)."""
+        if self.memory:
+            yield self.workspace.store
+            return
+        store = Store(self.path, lock_wait=self.settings.store.lock_wait_s)
+        try:
+            yield store
+        finally:
+            store.close()
+
+    def start(self) -> None:
+        """The app's startup: the worker, and a run for whatever an earlier server left pending."""
+        if not self.background:
+            return
+        self.analyser.start()
+        with self.reading() as store:
+            left = self.analysing(store, 0)[0]
+        if left:
+            self.analyser.submit([])
+
+    def stop(self) -> None:
+        self.analyser.stop()
 
     # -- stores ---------------------------------------------------------------------
 
@@ -88,11 +120,23 @@ class Site:
         yield store
 
     def version(self, store: Store) -> tuple:
-        """Changes whenever an article arrives or a stage finishes a batch."""
+        """Changes whenever a stage commits work (stories, entities and briefs change only
+        then; an article that arrives joins no story before the analysis takes it)."""
         row = store.conn.execute(
-            "SELECT (SELECT COALESCE(MAX(seq), 0) FROM articles), (SELECT COUNT(*) FROM stage_done)"
+            "SELECT (SELECT COUNT(*) FROM stage_done), (SELECT COALESCE(MAX(rowid), 0) FROM stage_done), "
+            "(SELECT COUNT(*) FROM stage_failures)"
         ).fetchone()
         return tuple(row)
+
+    def analysing(self, store: Store, limit: int = 20) -> tuple[int, list[str]]:
+        """(how many, the newest `limit` ids) of the stored articles the analysis has not yet
+        finished: pending for the last stage (neither done nor failed there)."""
+        last = pipeline.analysis_stages()[-1].name
+        total = store.conn.execute(f"SELECT COUNT(*) FROM articles WHERE {PENDING}", (last, last)).fetchone()[0]
+        if not total or not limit:
+            return total, []
+        rows = store.conn.execute(f"SELECT id FROM articles WHERE {PENDING} ORDER BY seq DESC LIMIT ?", (last, last, limit))
+        return total, [r[0] for r in rows]
 
     # -- cached views ---------------------------------------------------------------
 
@@ -124,13 +168,23 @@ class Site:
         return story
 
     def brief(self, store: Store, story_id: str, words: int | None = None) -> dict[str, Any] | None:
-        """The story's brief, built once per store version. Concurrent requests for the same
-        brief wait for one build instead of each building it."""
+        """The story's brief, built once per analysis version from the stored records.
+        Concurrent requests for the same brief wait for one build instead of each building
+        it. None while the analysis has not yet corroborated the story (`waiting`)."""
         return self._brief_entry(store, story_id, words)[0]
 
     def brief_json(self, store: Store, story_id: str, words: int | None = None) -> bytes | None:
         """The brief serialised once (a large story's brief is megabytes of JSON)."""
         return self._brief_entry(store, story_id, words)[1]
+
+    def waiting(self, store: Store, story_id: str) -> int:
+        """How many of the story's articles the corroborate stage has yet to take, when the
+        story has no stored facts: then `build_brief` would corroborate in the request, which
+        the web never does (a page is served from stored records; the worker is on it)."""
+        story = self.story(store, story_id)
+        if load_facts(store, story.id):
+            return 0
+        return store.count_pending("corroborate", story.articles)
 
     def _brief_entry(self, store: Store, story_id: str, words: int | None = None) -> tuple[dict[str, Any] | None, bytes | None]:
         self.story(store, story_id)
@@ -144,7 +198,7 @@ class Site:
             with self._cache_lock:
                 if key in self._briefs:
                     return self._briefs[key]
-            brief = build_brief(store, story_id, self.settings.corroborate, words)
+            brief = None if self.waiting(store, story_id) else build_brief(store, story_id, self.settings.corroborate, words)
             raw = json.dumps(brief, ensure_ascii=False, default=str).encode("utf-8") if brief is not None else None
             with self._cache_lock:
                 self._briefs[key] = (brief, raw)
@@ -162,12 +216,41 @@ class Site:
     # -- writing --------------------------------------------------------------------
 
     def ingest(self, uploads: list[Upload]) -> dict[str, Any]:
-        """Check the uploads, then run the CLI's pipeline on them: the ingest steps (read,
-        clean, describe, store; `ingest.ingest_docs` over `ingest.read_bytes`) and
-        `ws.analyse()`. Uploads are read from memory and never written to disk; their
-        source is `upload/<base name>`, so no name (`../../etc/x`) can reach a file.
+        """Check the uploads, store them (the ingest steps: read, clean, describe, store;
+        `ingest.ingest_docs` over `ingest.read_bytes`) and hand them to the analysis worker:
+        the answer names the stored articles and the job analysing them (`GET /api/jobs/{id}`).
+        With `background_analysis` off the analysis runs here, in the request, and the job
+        is done when this returns. Uploads are read from memory and never written to disk;
+        their source is `upload/<base name>`, so no name (`../../etc/x`) can reach a file.
         A refused file (or JSONL line) is listed in "rejected" and the rest is stored; when
-        nothing is left to store the upload is refused with every reason (`UploadError`)."""
+        nothing is left to store the upload is refused with every reason (`UploadError`).
+        An article already in the store is not stored again: it is listed in "duplicates"
+        with its id (and gains this sighting)."""
+        docs, report = self._read(uploads)
+        store = self.workspace.store
+        with self.analyser.writing(), self.write_lock:
+            ingest_docs(store, docs, self.settings, report)
+            count = store.count_articles()
+        ids = list(dict.fromkeys([*report.ingested, *(aid for _, aid in report.duplicates)]))
+        if self.background:
+            job = self.analyser.submit(ids)
+        else:
+            with self.write_lock:
+                self.workspace.analyse()
+                job = self.analyser.finished(store, ids, len(pipeline.analysis_stages()))
+        return {
+            "added": report.ingested,
+            "duplicates": [{"source": src, "article": aid} for src, aid in report.duplicates],
+            "rejected": [{"source": r.source, "reason": r.reason} for r in report.rejected],
+            "articles": count,
+            "job": self.job_view(job),
+        }
+
+    def job_view(self, job: Job) -> dict[str, Any]:
+        return {**job.view(), "url": f"/api/jobs/{job.id}"}
+
+    def _read(self, uploads: list[Upload]) -> tuple[list, IngestReport]:
+        """The uploads read into documents, and the report listing what was refused."""
         web = self.settings.web
         if not uploads:
             raise UploadError("nothing to ingest: send at least one file or some text")
@@ -192,17 +275,7 @@ class Site:
             lines = [str(r) for r in report.rejected]
             raise UploadError("nothing could be ingested: " + "; ".join(lines[:5]) + (" …" if len(lines) > 5 else ""), status,
                               [{"source": r.source, "reason": r.reason} for r in report.rejected])
-        with self.write_lock:
-            ingest_docs(self.workspace.store, docs, self.settings, report)
-            analysed = self.workspace.analyse()
-            count = self.workspace.store.count_articles()
-        return {
-            "added": report.ingested,
-            "duplicates": [{"source": src, "article": aid} for src, aid in report.duplicates],
-            "rejected": [{"source": r.source, "reason": r.reason} for r in report.rejected],
-            "failed": [{"stage": s.stage, "article": a, "reason": why} for s in analysed for a, why in s.failed.items()],
-            "articles": count,
-        }
+        return docs, report
 
     def _upload_problem(self, upload: Upload, name: str) -> UploadError | None:
         """Why one uploaded file is refused before it is read (type, emptiness, binary), or None."""

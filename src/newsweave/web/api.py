@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, Response, UploadFile
 from pydantic import BaseModel, Field, field_validator
+from starlette.concurrency import run_in_threadpool
 
 from .. import store as fts
 from ..stories import sub_events as story_sub_events
@@ -30,11 +31,69 @@ class ErrorOut(BaseModel):
     detail: Any = None
 
 
+class Source(BaseModel):
+    source: str
+    article: str
+
+
+class Refused(BaseModel):
+    source: str
+    reason: str
+
+
+class StageFailure(BaseModel):
+    stage: str
+    article: str
+    reason: str
+
+
+class JobOut(BaseModel):
+    """The analysis of one upload, by the server's analysis worker (docs/web.md)."""
+
+    id: str
+    url: str = Field(description="Where to ask for its progress (GET).")
+    status: Literal["queued", "running", "done", "failed"] = Field(
+        description="queued: waiting for the worker; running: a run that took it is under way; done: every stage "
+        "ran (see failed for articles a stage refused); failed: the run failed (see error), the articles stay stored.")
+    stage: str | None = Field(description="The stage running now.")
+    stages_done: int
+    stages_total: int
+    articles: list[str] = Field(description="The articles it analyses: those added and those already stored.")
+    error: str | None = Field(description="One line: why the run failed.")
+    failed: list[StageFailure] = Field(description="Articles a stage failed on (stored, shown, not analysed by it).")
+    submitted: float = Field(description="Unix time.")
+    started: float | None
+    finished: float | None
+
+
+class UploadOut(BaseModel):
+    """An upload stored: what was added, what was there already, what was refused, and the
+    job analysing it (202: analysis runs in the background; 201: it ran in the request)."""
+
+    added: list[str] = Field(description="Ids of the articles stored now.")
+    duplicates: list[Source] = Field(description="Inputs already in the store, with the existing article's id (stored once).")
+    rejected: list[Refused] = Field(description="Inputs refused, each with the reason.")
+    articles: int = Field(description="Articles in the store.")
+    job: JobOut
+
+
+class BriefPending(BaseModel):
+    """A story whose facts the analysis has not yet corroborated: ask again later."""
+
+    story: str
+    status: Literal["analysing"]
+    waiting: int = Field(description="Articles of the story the corroborate stage has yet to take.")
+
+
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The OpenAPI `responses` of a route that answers these error statuses."""
     said = {400: "Refused: the request or its input cannot be used", 404: "No such id in the store",
             413: "Over a size cap", 415: "Not a supported file type", 422: "Invalid request, or nothing in it could be ingested"}
     return {code: {"model": ErrorOut, "description": said[code]} for code in statuses}
+
+
+ANALYSED_IN_REQUEST = {201: {"model": UploadOut, "description": "Stored and analysed in the request "
+                             "(a server started with `serve --sync-analysis`): the job is done."}}
 
 Limit = Annotated[int, Query(ge=1, le=200, description="How many items to return.")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="How many items to skip.")]
@@ -70,7 +129,15 @@ def list_stories(
         row = views.story_row(s, index.names)
         row["independent_sources"] = index.sources.get(s.id)
         rows.append(row)
-    return {"total": len(stories), "offset": offset, "limit": limit, "note": note, "stories": rows}
+    return {"total": len(stories), "offset": offset, "limit": limit, "note": note, "stories": rows,
+            "analysing": being_analysed(site, store)}
+
+
+def being_analysed(site: Site, store) -> dict[str, Any]:
+    """The stored articles the analysis has not finished (in no story yet, or not yet in its brief)."""
+    total, ids = site.analysing(store)
+    return {"total": total, "articles": [views.article_row(a) for a in store.articles(ids)][::-1],
+            "jobs": [j.id for j in site.analyser.active()]}
 
 
 def story_detail(site: Site, store, story_id: str) -> dict[str, Any]:
@@ -115,12 +182,19 @@ def story(request: Request, story_id: str) -> dict[str, Any]:
         return story_detail(site, store, story_id)
 
 
-@router.get("/stories/{story_id}/brief", summary="The story's brief (newsweave.brief/1)",
-            response_class=Response, responses={200: {"content": {"application/json": {}}}, **errors(404)})
+@router.get("/stories/{story_id}/brief", summary="The story's brief (newsweave.brief/1), from the stored records",
+            response_class=Response, responses={
+                200: {"content": {"application/json": {}}},
+                202: {"model": BriefPending, "description": "The analysis has not yet corroborated the story: ask again"},
+                **errors(404)})
 def brief(request: Request, story_id: str, words: Annotated[int | None, Query(ge=20, le=1000, description="The summary's length in words (default 100)")] = None) -> Response:
     site = site_of(request)
     with site.reading() as store:
         raw = site.brief_json(store, story_id, words)
+        waiting = site.waiting(store, story_id) if raw is None else 0
+    if raw is None and waiting:
+        body = BriefPending(story=story_id, status="analysing", waiting=waiting)
+        return Response(body.model_dump_json(), status_code=202, media_type="application/json", headers={"retry-after": "5"})
     if raw is None:
         raise NotFoundError("brief", story_id)
     return Response(raw, media_type="application/json")
@@ -200,26 +274,44 @@ class IngestIn(BaseModel):
     articles: list[ArticleIn] = Field(min_length=1, max_length=500)
 
 
-@router.post("/articles", summary="Add articles; they go through ingest and analysis", status_code=201,
-             responses=errors(400, 413, 422))
-def add_articles(request: Request, body: IngestIn) -> dict[str, Any]:
+def stored(site: Site, response: Response, uploads: list[Upload]) -> dict[str, Any]:
+    """Store the uploads (in the request) and answer 202 with the job analysing them."""
+    result = site.ingest(uploads)
+    response.status_code = 202 if site.background else 201
+    return result
+
+
+@router.post("/articles", summary="Add articles: stored now, analysed in the background (202 with the job)",
+             status_code=202, response_model=UploadOut, responses={**ANALYSED_IN_REQUEST, **errors(400, 413, 422)})
+def add_articles(request: Request, response: Response, body: IngestIn) -> dict[str, Any]:
     # ASCII JSON: a lone surrogate in a text stays an escape, which the reader refuses by name
     lines = [json.dumps(a.model_dump(mode="json", exclude_none=True)) for a in body.articles]
     data = ("\n".join(lines) + "\n").encode("utf-8")
-    return site_of(request).ingest([Upload("api.jsonl", data)])
+    return stored(site_of(request), response, [Upload("api.jsonl", data)])
 
 
-@router.post("/upload", summary="Add files (txt, HTML, RSS/Atom, JSONL) or pasted text", status_code=201,
-             responses=errors(400, 413, 415, 422))
+@router.post("/upload", summary="Add files (txt, HTML, RSS/Atom, JSONL) or pasted text: stored now, analysed "
+             "in the background (202 with the job)", status_code=202, response_model=UploadOut,
+             responses={**ANALYSED_IN_REQUEST, **errors(400, 413, 415, 422)})
 async def upload(
     request: Request,
+    response: Response,
     files: Annotated[list[UploadFile] | None, File(description="Article files.")] = None,
     text: Annotated[str | None, Form(max_length=WebSettings.max_pasted_chars, description="Pasted article text.")] = None,
 ) -> dict[str, Any]:
     uploads = await read_uploads(files, text)
-    from starlette.concurrency import run_in_threadpool
+    return await run_in_threadpool(stored, site_of(request), response, uploads)
 
-    return await run_in_threadpool(site_of(request).ingest, uploads)
+
+@router.get("/jobs/{job_id}", summary="An upload's analysis: status, current stage, progress, errors",
+            response_model=JobOut, responses=errors(404))
+def job(request: Request, job_id: str) -> dict[str, Any]:
+    site = site_of(request)
+    found = site.analyser.get(job_id)
+    if found is None:
+        raise HTTPException(404, f"no job {job_id!r} on this server (jobs live in its memory: the last "
+                                 f"{site.settings.web.jobs_kept} finished ones, and every unfinished one)")
+    return site.job_view(found)
 
 
 async def read_uploads(files: list[UploadFile] | None, text: str | None) -> list[Upload]:

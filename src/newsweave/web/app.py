@@ -3,14 +3,18 @@
     app = create_app("newsweave.db")       # pages at /, JSON under /api/, schema at /openapi.json
 
 One `Site` object holds what the routes share: a read connection per worker thread (WAL
-lets them read while an upload writes), one writing workspace behind a lock, and caches of
-the story list and of briefs keyed by the store's version, so a page view never rebuilds a
-brief that nothing has changed since.
+lets them read while an upload writes), one writing workspace behind a lock, caches of
+the story list and of briefs keyed by the analysis' version, so a page view never rebuilds a
+brief that nothing has changed since, and the analysis worker: an upload is stored in the
+request and analysed in the background (202 with a job; `web/_jobs.py`, docs/web.md). The
+app's lifespan starts the worker and stops it.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -37,7 +41,17 @@ PACKAGE = resources.files(__package__)
 def create_app(db: str | Path | Store | Workspace, settings: Settings | None = None) -> FastAPI:
     """The web application over one store (a path, a Store, or a Workspace)."""
     site = Site(db, settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        site.start()
+        try:
+            yield
+        finally:
+            site.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="newsweave",
         version="1",
         description="Stories, briefs, articles, entities and search over one newsweave store.",

@@ -46,15 +46,22 @@ def stories_page(
         listing = api.list_stories(site, store, q, entity, _date(since), _date(until), size, (page - 1) * size)
         hits = fts.search(store, q, 10) if q and q.strip() else []
         recent = []
-        if not listing["total"] and not (q or entity or since or until):
+        if not listing["total"] and not listing["analysing"]["total"] and not (q or entity or since or until):
             ids = [r[0] for r in store.conn.execute("SELECT id FROM articles ORDER BY seq DESC LIMIT 20")]
             recent = [views.article_row(a) for a in store.articles(ids)]
         articles = store.count_articles()
         story_of = site.story_index(store).story_of
+    job = _job(site, request.query_params.get("job"))
     return render(
         request, "stories.html", listing=listing, hits=hits, recent=recent, articles=articles, story_of=story_of,
-        q=q or "", entity=entity or "", since=since or "", until=until or "", page=page, size=size,
+        q=q or "", entity=entity or "", since=since or "", until=until or "", page=page, size=size, job=job,
     )
+
+
+def _job(site: Site, job_id: str | None) -> dict[str, Any] | None:
+    """The job named in the address (after an upload), for the page's job panel."""
+    found = site.analyser.get(job_id) if job_id else None
+    return site.job_view(found) if found else None
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
@@ -63,11 +70,12 @@ def story_page(request: Request, story_id: str, words: Annotated[int | None, Que
     with site.reading() as store:
         detail = api.story_detail(site, store, story_id)
         brief = site.brief(store, story_id, words)
+        waiting = site.waiting(store, story_id) if brief is None else 0
     anum = {a["id"]: i for i, a in enumerate(detail["article_list"], start=1)}
     summary = views.citation_targets(brief) if brief else []
     for sentence in summary:
         sentence["links"].sort(key=lambda c: anum.get(c["article"], len(anum) + c["n"]))
-    return render(request, "story.html", story=detail, brief=brief, summary=summary,
+    return render(request, "story.html", story=detail, brief=brief, summary=summary, waiting=waiting,
                   evlinks=views.event_links(brief) if brief else {}, anum=anum,
                   titles={a["id"]: a["title"] or a["outlet"] or a["id"][:8] for a in detail["article_list"]})
 
@@ -135,6 +143,6 @@ async def upload_submit(
         return render(request, "upload.html", status=exc.status, suffixes=s.upload_suffixes, cap=s.max_upload_bytes, max_chars=s.max_pasted_chars,
                       result=None, error=str(exc))
     if not result["rejected"]:
-        return RedirectResponse(f"/?added={len(result['added'])}", status_code=303)
-    return render(request, "upload.html", status=201, suffixes=s.upload_suffixes, cap=s.max_upload_bytes, max_chars=s.max_pasted_chars,
+        return RedirectResponse(f"/?added={len(result['added'])}&job={result['job']['id']}", status_code=303)
+    return render(request, "upload.html", status=202 if site.background else 201, suffixes=s.upload_suffixes, cap=s.max_upload_bytes, max_chars=s.max_pasted_chars,
                   result=result, error=None)

@@ -1,0 +1,246 @@
+"""Uploads answer at once (issue 19): the web stores an upload in the request, answers 202
+with a job, and one background worker analyses everything pending. Proved with an analysis
+held at a gate (the response comes while the analysis has not finished, reads go on,
+uploads meanwhile coalesce into one run), with a failing analysis (the job fails with one
+line, the server goes on), with real stages (two concurrent uploads, each article stored
+once and all analysed; a brief is never corroborated inside a request), and with a stop in
+the middle of a run (nothing lost: the next start analyses what was left)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from _jobs import analysed, wait_for_job
+from newsweave import pipeline
+from newsweave.errors import NewsweaveError
+from newsweave.web.app import create_app
+from support.synth import write_corpus
+
+HTML = {"accept": "text/html"}
+TEXT = "Velmora, Nov 3: The council said on Monday the river rose again overnight and {} were moved to shelters."
+
+
+def article(n: int) -> dict:
+    return {"articles": [{"text": TEXT.format(f"{n} families"), "title": f"Velmora flood {n}"}]}
+
+
+class Stage:
+    name = "gated"
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def run(self, store, ids, settings) -> None:  # never called: GatedAnalysis runs the stages
+        raise AssertionError("not a real stage")
+
+
+class GatedAnalysis:
+    """Stands in for `pipeline.analyse` over stages that only mark their articles done; the
+    first stage of each run waits at a gate. The gate is outside any transaction (a real
+    stage holds the write lock while it runs, which would hold the test's uploads too)."""
+
+    def __init__(self, names=("gated", "last")) -> None:
+        self.names = names
+        self.gate = threading.Event()
+        self.entered = threading.Event()
+        self.runs: list[list[str]] = []
+
+    def stages(self):
+        return [Stage(n) for n in self.names]
+
+    def __call__(self, store, settings, progress=None, until=None):
+        for i, name in enumerate(self.names):
+            progress(name, i, len(self.names))
+            pending = store.pending(name)
+            if i == 0:
+                self.runs.append(pending)
+                self.entered.set()
+                assert self.gate.wait(120), "the test never opened the gate"
+            with store.transaction():
+                store.mark_done(name, pending)
+        progress("done", len(self.names), len(self.names))
+        return []
+
+
+@pytest.fixture
+def gated(monkeypatch):
+    analysis = GatedAnalysis()
+    monkeypatch.setattr(pipeline, "analyse", analysis)
+    monkeypatch.setattr(pipeline, "analysis_stages", analysis.stages)
+    yield analysis
+    analysis.gate.set()  # never leave the worker waiting
+
+
+def test_an_upload_answers_202_while_its_analysis_is_still_pending(tmp_path, gated):
+    with TestClient(create_app(tmp_path / "w.db")) as client:
+        r = client.post("/api/articles", json=article(1))
+        assert r.status_code == 202, r.text
+        (aid,) = r.json()["added"]
+        assert gated.entered.wait(60)
+        job = client.get(r.json()["job"]["url"]).json()
+        assert job["status"] == "running" and job["stage"] == "gated" and job["stages_total"] == 2
+        # reads go on while the analysis runs: the article is stored, and listed as being analysed
+        assert client.get(f"/api/articles/{aid}").json()["clean_text"].startswith("Velmora")
+        listing = client.get("/api/stories").json()["analysing"]
+        assert listing["total"] == 1 and [a["id"] for a in listing["articles"]] == [aid] and job["id"] in listing["jobs"]
+        page = client.get("/", headers=HTML).text
+        assert 'id="analysing"' in page and "being analysed" in page and "Velmora flood 1" in page
+        assert not gated.gate.is_set()  # all of the above came while the analysis was held
+        gated.gate.set()
+        done = wait_for_job(client, r.json())
+        assert done["status"] == "done" and done["stages_done"] == 2 and done["error"] is None
+        assert gated.runs == [[aid]]
+        assert client.get("/api/stories").json()["analysing"]["total"] == 0
+
+
+def test_uploads_during_a_run_coalesce_into_the_next_run(tmp_path, gated):
+    with TestClient(create_app(tmp_path / "w.db")) as client:
+        first = client.post("/api/articles", json=article(1)).json()
+        assert gated.entered.wait(60)
+        later = [client.post("/api/articles", json=article(n)) for n in (2, 3, 4)]
+        assert [r.status_code for r in later] == [202] * 3
+        assert [client.get(r.json()["job"]["url"]).json()["status"] for r in later] == ["queued"] * 3
+        gated.gate.set()
+        for r in [first, *(r.json() for r in later)]:
+            analysed(client, r)
+        # one run for the first upload, ONE more for the three that came while it ran
+        assert gated.runs == [first["added"], [r.json()["added"][0] for r in later]]
+
+
+def test_a_failing_analysis_fails_its_job_in_one_line_and_the_server_goes_on(tmp_path, monkeypatch):
+    class Explodes:
+        name = "explodes"
+
+        def run(self, store, ids, settings):
+            raise NewsweaveError("the model is missing\n(second line of the reason)")
+
+    class Fine:
+        name = "fine"
+
+        def run(self, store, ids, settings):
+            pass
+
+    monkeypatch.setattr(pipeline, "analysis_stages", lambda: [Explodes()])
+    with TestClient(create_app(tmp_path / "w.db")) as client:
+        r = client.post("/api/articles", json=article(1))
+        assert r.status_code == 202
+        job = wait_for_job(client, r.json())
+        assert job["status"] == "failed" and job["stage"] is None
+        # one line: the break is shown as an escape (records.one_line)
+        assert job["error"] == "analysis failed: NewsweaveError: the model is missing\\n(second line of the reason)"
+        assert "\n" not in job["error"]
+        assert client.get("/api/health").json()["articles"] == 1  # the article stays stored, the server serves
+        assert client.get("/", headers=HTML).status_code == 200
+        monkeypatch.setattr(pipeline, "analysis_stages", lambda: [Fine()])
+        again = client.post("/api/articles", json=article(2))
+        assert analysed(client, again.json())["failed"] == []
+        assert client.get("/api/stories").json()["analysing"]["total"] == 0  # both analysed by the next run
+
+
+def test_a_stop_mid_run_loses_nothing_and_the_next_start_analyses_what_was_left(tmp_path, gated):
+    db = tmp_path / "w.db"
+    app = create_app(db)
+    site = app.state.site
+    client = TestClient(app)
+    client.__enter__()
+    r = client.post("/api/articles", json=article(1)).json()
+    assert gated.entered.wait(60)
+    stopping = threading.Thread(target=client.__exit__, args=(None, None, None))
+    stopping.start()
+    deadline = time.monotonic() + 60
+    while not site.analyser._stop and time.monotonic() < deadline:
+        time.sleep(0.01)
+    gated.gate.set()  # the stage under way finishes; the worker stops before the next
+    stopping.join(60)
+    assert not stopping.is_alive() and not site.analyser.running
+    job = site.analyser.get(r["job"]["id"])
+    assert job.status == "failed" and "stopped" in job.error and job.stages_done == 1
+    gated.runs.clear()
+    with TestClient(create_app(db)) as again:  # its startup takes what the stop left pending
+        deadline = time.monotonic() + 60
+        while again.get("/api/stories").json()["analysing"]["total"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert again.get("/api/stories").json()["analysing"]["total"] == 0
+    assert gated.runs == [[]]  # its first stage had finished before the stop: only "last" was left
+
+
+def test_two_concurrent_uploads_store_each_article_once_and_analyse_all(tmp_path):
+    corpus = write_corpus(tmp_path / "in", 5, seed=3)
+    files = [(p.name, p.read_bytes()) for p in corpus.paths]
+    mine = [files[:3] + [files[3]], files[:3] + [files[4]]]  # three in common, one each
+    answers: list = [None, None]
+    start = threading.Barrier(2)
+    with TestClient(create_app(tmp_path / "w.db")) as client:
+
+        def upload(k: int) -> None:
+            start.wait()
+            answers[k] = client.post("/api/upload", files=[("files", (n, d, "text/plain")) for n, d in mine[k]])
+
+        threads = [threading.Thread(target=upload, args=(k,)) for k in (0, 1)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(600)
+        assert [a.status_code for a in answers] == [202, 202], [a.text for a in answers]
+        added = [a for r in answers for a in r.json()["added"]]
+        again = [d["article"] for r in answers for d in r.json()["duplicates"]]
+        assert len(added) == len(set(added)) == 5 and len(again) == 3 and set(again) <= set(added)
+        jobs = [analysed(client, r.json()) for r in answers]
+        assert all(j["failed"] == [] for j in jobs)
+        store = app_store(client)
+        assert store.count_articles() == 5
+        done = dict(store.conn.execute("SELECT stage, COUNT(*) FROM stage_done GROUP BY stage").fetchall())
+        assert done == {s.name: 5 for s in pipeline.analysis_stages()}
+        members = [a for s in client.get("/api/stories").json()["stories"]
+                   for a in (x["id"] for x in client.get(f"/api/stories/{s['id']}").json()["article_list"])]
+        assert sorted(members) == sorted(added)  # every article in exactly one story
+
+
+def app_store(client):
+    return client.app.state.site.workspace.store
+
+
+def test_a_brief_is_never_corroborated_inside_a_request(tmp_path, monkeypatch, seeds_dir):
+    """The stories exist once the stories stage has committed, before corroboration: the
+    brief then answers 202 "analysing" (the page says so) instead of corroborating in the
+    request, as `build_brief` would for a story without stored facts."""
+    from newsweave import corroborate
+    from newsweave.brief import _compose
+
+    real = pipeline.analysis_stages
+    monkeypatch.setattr(pipeline, "analysis_stages", lambda: real()[:4])  # nlp .. stories, no corroborate
+
+    def inline(*args, **kwargs):
+        raise AssertionError("a request corroborated a story")
+
+    monkeypatch.setattr(corroborate, "corroborate_story", inline)
+    monkeypatch.setattr(_compose.corroborate, "corroborate_story", inline)
+    with TestClient(create_app(tmp_path / "w.db")) as client:
+        files = [("files", (p.name, p.read_bytes(), "text/plain")) for p in sorted(seeds_dir.glob("*.txt"))]
+        analysed(client, client.post("/api/upload", files=files).json())
+        (story,) = client.get("/api/stories").json()["stories"]
+        r = client.get(f"/api/stories/{story['id']}/brief")
+        assert r.status_code == 202 and r.json() == {"story": story["id"], "status": "analysing", "waiting": 5}
+        assert r.headers["retry-after"]
+        assert 'id="brief-pending"' in client.get(f"/stories/{story['id']}", headers=HTML).text
+
+
+def test_the_schema_says_202_with_the_job(tmp_path):
+    with TestClient(create_app(tmp_path / "w.db")) as client:
+        paths = client.get("/openapi.json").json()["paths"]
+    for route in ("/api/upload", "/api/articles"):
+        answers = paths[route]["post"]["responses"]
+        assert {"202", "201"} <= answers.keys()
+        assert answers["202"]["content"]["application/json"]["schema"]["$ref"].endswith("/UploadOut")
+    assert paths["/api/jobs/{job_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/JobOut")
+    assert "202" in paths["/api/stories/{story_id}/brief"]["get"]["responses"]
+
+
+def test_an_unknown_job_is_a_404_naming_it(tmp_path):
+    with TestClient(create_app(tmp_path / "w.db")) as client:
+        r = client.get("/api/jobs/nope-1")
+    assert r.status_code == 404 and "nope-1" in r.json()["error"]
