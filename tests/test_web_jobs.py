@@ -244,3 +244,34 @@ def test_an_unknown_job_is_a_404_naming_it(tmp_path):
     with TestClient(create_app(tmp_path / "w.db")) as client:
         r = client.get("/api/jobs/nope-1")
     assert r.status_code == 404 and "nope-1" in r.json()["error"]
+
+
+def test_a_changed_brief_is_served_stale_while_one_background_build_makes_the_new_one(tmp_path, monkeypatch, seeds_dir):
+    from newsweave.web import _site
+
+    with TestClient(create_app(tmp_path / "w.db")) as client:
+        files = [("files", (p.name, p.read_bytes(), "text/plain")) for p in sorted(seeds_dir.glob("*.txt"))]
+        analysed(client, client.post("/api/upload", files=files).json())
+        (story,) = client.get("/api/stories").json()["stories"]
+        url = f"/api/stories/{story['id']}/brief"
+        first = client.get(url)
+        assert first.status_code == 200 and "x-brief-stale" not in first.headers
+        gate, builds, real = threading.Event(), [], _site.build_brief
+
+        def held(*args, **kwargs):
+            builds.append(args[1])
+            assert gate.wait(120), "the test never opened the gate"
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(_site, "build_brief", held)
+        analysed(client, client.post("/api/articles", json=article(1)).json())  # the analysis changed the store
+        answers = [client.get(url) for _ in range(3)]
+        assert [(r.status_code, r.headers.get("x-brief-stale")) for r in answers] == [(200, "1")] * 3
+        assert all(r.content == first.content for r in answers)  # the brief built before, as it was
+        assert 'id="brief-stale"' in client.get(f"/stories/{story['id']}", headers=HTML).text
+        assert not gate.is_set() and builds == [story["id"]]  # served while ONE background build waits
+        gate.set()
+        deadline = time.monotonic() + 120
+        while client.get(url).headers.get("x-brief-stale") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "x-brief-stale" not in client.get(url).headers and builds == [story["id"]]

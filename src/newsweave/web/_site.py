@@ -9,7 +9,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -45,6 +46,14 @@ class Upload:
     data: bytes
 
 
+@dataclass(frozen=True)
+class BriefEntry:
+    version: tuple  # the analysis version it was built at (`Site.version`)
+    brief: dict[str, Any] | None
+    raw: bytes | None  # the brief as JSON
+    stale: bool = False  # the analysis has changed the store since; a newer one is being built
+
+
 @dataclass
 class StoryIndex:
     stories: list[Story]  # newest first
@@ -73,8 +82,10 @@ class Site:
         self._cache_lock = threading.Lock()
         self._stories: tuple[tuple, StoryIndex] | None = None
         self._entities: tuple[tuple, list[Entity]] | None = None
-        self._briefs: OrderedDict[tuple, tuple[dict[str, Any] | None, bytes | None]] = OrderedDict()
+        self._briefs: OrderedDict[tuple, BriefEntry] = OrderedDict()
         self._building: dict[tuple, threading.Lock] = {}
+        self._rebuilding: set[tuple] = set()
+        self._brief_pool: ThreadPoolExecutor | None = None
         self.background = self.settings.web.background_analysis
         self.analyser = Analyser(self._worker_store, self.settings, self.settings.web.jobs_kept,
                                  guard=(lambda: self.write_lock) if self.memory else nullcontext)
@@ -103,6 +114,8 @@ class Site:
 
     def stop(self) -> None:
         self.analyser.stop()
+        if self._brief_pool is not None:
+            self._brief_pool.shutdown(wait=False, cancel_futures=True)
 
     # -- stores ---------------------------------------------------------------------
 
@@ -168,14 +181,13 @@ class Site:
         return story
 
     def brief(self, store: Store, story_id: str, words: int | None = None) -> dict[str, Any] | None:
-        """The story's brief, built once per analysis version from the stored records.
-        Concurrent requests for the same brief wait for one build instead of each building
-        it. None while the analysis has not yet corroborated the story (`waiting`)."""
-        return self._brief_entry(store, story_id, words)[0]
+        """The story's brief from the stored records (`brief_entry`); None while the analysis
+        has not yet corroborated the story (`waiting`)."""
+        return self.brief_entry(store, story_id, words).brief
 
     def brief_json(self, store: Store, story_id: str, words: int | None = None) -> bytes | None:
         """The brief serialised once (a large story's brief is megabytes of JSON)."""
-        return self._brief_entry(store, story_id, words)[1]
+        return self.brief_entry(store, story_id, words).raw
 
     def waiting(self, store: Store, story_id: str) -> int:
         """How many of the story's articles the corroborate stage has yet to take, when the
@@ -186,26 +198,58 @@ class Site:
             return 0
         return store.count_pending("corroborate", story.articles)
 
-    def _brief_entry(self, store: Store, story_id: str, words: int | None = None) -> tuple[dict[str, Any] | None, bytes | None]:
+    def brief_entry(self, store: Store, story_id: str, words: int | None = None) -> BriefEntry:
+        """The story's brief, built once per analysis version. A brief the analysis has
+        changed since it was built is still served (`stale`) while one background build
+        makes the new one: a large story's brief takes seconds to compose, and the worker
+        changes the store every few seconds under a stream of uploads, so rebuilding in the
+        request would make every reader wait for it. Only a brief never built yet is built
+        in the request (once: concurrent requests for it wait for that one build)."""
         self.story(store, story_id)
-        key = (story_id, words, self.version(store))
+        key, version = (story_id, words), self.version(store)
         with self._cache_lock:
-            if key in self._briefs:
+            entry = self._briefs.get(key)
+            if entry is not None:
                 self._briefs.move_to_end(key)
-                return self._briefs[key]
+                if entry.version == version:
+                    return entry
+                if key not in self._rebuilding:
+                    self._rebuilding.add(key)
+                    self._builder().submit(self._rebuild, key)
+                return replace(entry, stale=True)
             building = self._building.setdefault(key, threading.Lock())
         with building:
             with self._cache_lock:
                 if key in self._briefs:
                     return self._briefs[key]
-            brief = None if self.waiting(store, story_id) else build_brief(store, story_id, self.settings.corroborate, words)
-            raw = json.dumps(brief, ensure_ascii=False, default=str).encode("utf-8") if brief is not None else None
+            return self._build_brief(store, key, version)
+
+    def _build_brief(self, store: Store, key: tuple[str, int | None], version: tuple) -> BriefEntry:
+        story_id, words = key
+        brief = None if self.waiting(store, story_id) else build_brief(store, story_id, self.settings.corroborate, words)
+        raw = json.dumps(brief, ensure_ascii=False, default=str).encode("utf-8") if brief is not None else None
+        entry = BriefEntry(version, brief, raw)
+        with self._cache_lock:
+            self._briefs[key] = entry
+            self._building.pop(key, None)
+            while len(self._briefs) > self.settings.web.brief_cache:
+                self._briefs.popitem(last=False)
+        return entry
+
+    def _rebuild(self, key: tuple[str, int | None]) -> None:
+        """The background build of a stale brief, on the builder thread's own connection."""
+        try:
+            with self.reading() as store:
+                if key[0] in self.story_index(store).by_id:  # a story merged away meanwhile is dropped
+                    self._build_brief(store, key, self.version(store))
+        finally:
             with self._cache_lock:
-                self._briefs[key] = (brief, raw)
-                self._building.pop(key, None)
-                while len(self._briefs) > self.settings.web.brief_cache:
-                    self._briefs.popitem(last=False)
-        return brief, raw
+                self._rebuilding.discard(key)
+
+    def _builder(self) -> ThreadPoolExecutor:
+        if self._brief_pool is None:
+            self._brief_pool = ThreadPoolExecutor(1, thread_name_prefix="newsweave-briefs")
+        return self._brief_pool
 
     def entity(self, store: Store, entity_id: str) -> Entity:
         entity = entities.get(store, views.check_id("entity", entity_id))

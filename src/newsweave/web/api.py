@@ -190,14 +190,16 @@ def story(request: Request, story_id: str) -> dict[str, Any]:
 def brief(request: Request, story_id: str, words: Annotated[int | None, Query(ge=20, le=1000, description="The summary's length in words (default 100)")] = None) -> Response:
     site = site_of(request)
     with site.reading() as store:
-        raw = site.brief_json(store, story_id, words)
+        entry = site.brief_entry(store, story_id, words)
+        raw = entry.raw
         waiting = site.waiting(store, story_id) if raw is None else 0
     if raw is None and waiting:
         body = BriefPending(story=story_id, status="analysing", waiting=waiting)
         return Response(body.model_dump_json(), status_code=202, media_type="application/json", headers={"retry-after": "5"})
     if raw is None:
         raise NotFoundError("brief", story_id)
-    return Response(raw, media_type="application/json")
+    # stale: built before the analysis' latest change; the newer one is being built
+    return Response(raw, media_type="application/json", headers={"x-brief-stale": "1"} if entry.stale else None)
 
 
 @router.get("/stories/{story_id}/compare", summary="The story's articles side by side: what each shares and adds",

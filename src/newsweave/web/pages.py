@@ -69,13 +69,14 @@ def story_page(request: Request, story_id: str, words: Annotated[int | None, Que
     site = _site(request)
     with site.reading() as store:
         detail = api.story_detail(site, store, story_id)
-        brief = site.brief(store, story_id, words)
+        entry = site.brief_entry(store, story_id, words)
+        brief = entry.brief
         waiting = site.waiting(store, story_id) if brief is None else 0
     anum = {a["id"]: i for i, a in enumerate(detail["article_list"], start=1)}
     summary = views.citation_targets(brief) if brief else []
     for sentence in summary:
         sentence["links"].sort(key=lambda c: anum.get(c["article"], len(anum) + c["n"]))
-    return render(request, "story.html", story=detail, brief=brief, summary=summary, waiting=waiting,
+    return render(request, "story.html", story=detail, brief=brief, summary=summary, waiting=waiting, stale=entry.stale,
                   evlinks=views.event_links(brief) if brief else {}, anum=anum,
                   titles={a["id"]: a["title"] or a["outlet"] or a["id"][:8] for a in detail["article_list"]})
 
