@@ -1,22 +1,24 @@
-"""Benchmark of `newsweave serve`: latency under concurrent load, and the store's size.
+"""Benchmark of `newsweave serve` under a mixed load: readers and uploaders at once (issue 19).
 
-    PYTHONPATH=src /work/venv/bin/python bench/bench_web.py            # 10,000 articles, 30 s per endpoint
-    PYTHONPATH=src /work/venv/bin/python bench/bench_web.py --quick    # 1,000 articles (200 analysed), 5 s each
-    ... --analysed 1000         analyse only the first 1,000 (the rest are ingested: stored and searchable)
-    ... --db /tmp/bench10k.db    keep (or reuse) the built store between runs
+    PYTHONPATH=src:bench python bench/bench_web.py                          # 10,000 articles, 60 s, 16 readers + 4 uploaders
+    ... --articles 1000 --seconds 30     a smaller store (built once into the cache path it prints)
+    ... --only background                skip the baseline run
+    ... --endpoints                      the older per-endpoint figures (health, list, brief, search)
 
-1. Build a store: generated news-like articles (`newsweave.synth`, invented names) through
-   `ws.ingest` and `ws.analyse` — the same path as the CLI.
-2. Start `newsweave serve` (uvicorn, one process) on a free loopback port.
-3. For each endpoint — the health check (the baseline: the same server stack doing no
-   work), the story list, a brief (rotating over stories), a search (rotating over words) —
-   20 client threads (http.client, keep-alive) send requests back to back for the
-   duration; report median and p99 latency and throughput, and each median's ratio to the
-   baseline. Briefs are measured once the server has built each (a first sequential pass,
-   timed and printed): a brief is built once per store version and then served from cache.
-4. Search without the index, in-process: FTS5 against a `LIKE '%word%'` scan of the same
-   articles (the baseline FTS5 is for), same words, same run.
-5. The store's size on disk (file + WAL), and the full-text index's share of it.
+1. A store of `--articles` generated articles (`support/synth.py`, seed 7), ingested and
+   analysed once into a cache file (`--cache`, printed) and copied fresh for each run.
+2. The same load twice, each against a real `newsweave serve` (uvicorn) on a free loopback
+   port: the server as it is (uploads stored in the request, analysed by the background
+   worker: 202 with a job), and the baseline in the same run: `serve --sync-analysis`, the
+   analysis inside the upload's request as before issue 19.
+3. For `--seconds`: `--readers` threads read the stories list (`/`) and the brief pages
+   (`/stories/{id}`) back to back; `--uploaders` threads post one fresh generated article
+   each to `/api/articles` every `--upload-every` seconds (or at once when the previous
+   upload took longer). Each brief page is read once before the load (the cold build,
+   timed and printed), as a server that has been up a while has them.
+4. Then every upload is waited for until analysed (the drain, timed), and the store is
+   checked: every uploaded article stored once and done by every analysis stage.
+Printed: p50/p95/p99 of the upload and of each page, errors, and the baseline's ratio.
 """
 
 from __future__ import annotations
@@ -66,10 +68,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(db: Path, port: int) -> subprocess.Popen:
+def serve(db: Path, port: int, *flags: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "newsweave", "serve", "--db", str(db), "--port", str(port)],
+        [sys.executable, "-m", "newsweave", "serve", "--db", str(db), "--port", str(port), *flags],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 60
@@ -164,8 +166,9 @@ def sizes(db: Path) -> tuple[int, int | None]:
     return total, fts
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def endpoints_main(argv: list[str]) -> None:
+    """The per-endpoint benchmark (issue 11): each endpoint alone under 20 clients."""
+    ap = argparse.ArgumentParser(description="per-endpoint latency (--endpoints)")
     ap.add_argument("--quick", action="store_true", help="1,000 articles (200 analysed), 5 s per endpoint")
     ap.add_argument("--articles", type=int, help="articles in the store (default 10,000; quick 1,000)")
     ap.add_argument("--analysed", type=int, help="how many of them go through the analysis stages "
@@ -173,7 +176,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, help="load per endpoint (default 30; quick 5)")
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--db", type=Path, help="store to build or reuse (default: a temporary file)")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     n = args.articles or (1_000 if args.quick else 10_000)
     seconds = args.seconds or (5.0 if args.quick else 30.0)
     tmp = tempfile.TemporaryDirectory()
@@ -232,5 +235,250 @@ def main() -> None:
     tmp.cleanup()
 
 
+# -- the mixed load (issue 19) ---------------------------------------------------------
+
+
+def cached_store(cache: Path, n: int) -> Path:
+    """The analysed store of `n` generated articles, built once into `cache`."""
+    cache.mkdir(parents=True, exist_ok=True)
+    db = cache / f"web-{n}-s7.db"
+    from newsweave import pipeline
+    from newsweave.store import Store
+
+    if db.exists():
+        store = Store(db)
+        ready = store.count_articles() == n and not store.pending(pipeline.analysis_stages()[-1].name)
+        store.close()
+        if ready:
+            print(f"store cache: {db} ({n:,} analysed articles, reused)")
+            return db
+    took = build(db, n, n)
+    print(f"store cache: {db} ({n:,} articles ingested and analysed in {took:.0f} s)")
+    return db
+
+
+def fresh_copy(db: Path, into: Path) -> Path:
+    """A consistent copy of the store (SQLite's backup: the WAL included)."""
+    import sqlite3
+
+    into.unlink(missing_ok=True)
+    src, dst = sqlite3.connect(db), sqlite3.connect(into)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    return into
+
+
+def fresh_article(k: int, j: int) -> str:
+    """Uploader `k`'s `j`-th article: generated like the store's, numbered so it is new."""
+    import random
+
+    from support.synth import article_text
+
+    i = 5_000_000 + 100_000 * k + j
+    return article_text(i, random.Random(i))[0]
+
+
+class Timings:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.ms: dict[str, list[float]] = {}
+        self.errors: dict[str, list[str]] = {}
+
+    def add(self, kind: str, ms: float, error: str | None = None) -> None:
+        with self.lock:
+            self.ms.setdefault(kind, []).append(ms)
+            if error:
+                self.errors.setdefault(kind, []).append(error)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def request(conn: http.client.HTTPConnection, method: str, url: str, body: bytes | None = None) -> tuple[int, bytes, float]:
+    headers = {"content-type": "application/json"} if body is not None else {}
+    t = time.perf_counter()
+    conn.request(method, url, body=body, headers=headers)
+    response = conn.getresponse()
+    data = response.read()
+    return response.status, data, (time.perf_counter() - t) * 1000
+
+
+def mixed_load(port: int, stories: list[str], args, background: bool) -> tuple[Timings, list[dict]]:
+    """Readers and uploaders at once for `args.seconds`; the uploads' answers."""
+    import json
+
+    timings, uploads = Timings(), []
+    stop = time.monotonic() + args.seconds
+    pages = [("stories list", "/")] + [("brief page", f"/stories/{s}") for s in stories]
+    want = 202 if background else 201
+
+    def reader(k: int) -> None:
+        conn, i = http.client.HTTPConnection("127.0.0.1", port, timeout=600), k
+        while time.monotonic() < stop:
+            kind, url = pages[i % len(pages)] if i % 2 else pages[0]
+            i += 1
+            try:
+                status, _, ms = request(conn, "GET", url)
+                timings.add(kind, ms, None if status == 200 else f"{status} {url}")
+            except (OSError, http.client.HTTPException) as exc:
+                timings.add(kind, float("nan"), f"{type(exc).__name__}: {exc}")
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+
+    def uploader(k: int) -> None:
+        conn, j = http.client.HTTPConnection("127.0.0.1", port, timeout=900), 0
+        while time.monotonic() < stop:
+            began = time.monotonic()
+            body = json.dumps({"articles": [{"text": fresh_article(k, j)}]}).encode()
+            j += 1
+            try:
+                status, data, ms = request(conn, "POST", "/api/articles", body)
+                timings.add("upload", ms, None if status == want else f"{status} {data[:200]!r}")
+                if status == want:
+                    with timings.lock:
+                        uploads.append(json.loads(data))
+            except (OSError, http.client.HTTPException) as exc:
+                timings.add("upload", float("nan"), f"{type(exc).__name__}: {exc}")
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=900)
+            time.sleep(max(0.0, min(args.upload_every - (time.monotonic() - began), stop - time.monotonic())))
+
+    threads = [threading.Thread(target=reader, args=(k,)) for k in range(args.readers)]
+    threads += [threading.Thread(target=uploader, args=(k,)) for k in range(args.uploaders)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return timings, uploads
+
+
+def drain(port: int, uploads: list[dict], timeout: float) -> tuple[float, dict[str, int]]:
+    """Wait until every upload's job has ended; (seconds waited, jobs by final status)."""
+    began = time.monotonic()
+    ended: dict[str, str] = {}
+    while time.monotonic() - began < timeout:
+        for u in uploads:
+            job = u["job"]
+            if job["id"] not in ended:
+                status = job["status"] if job["status"] in ("done", "failed") else \
+                    httpx.get(f"http://127.0.0.1:{port}{job['url']}", timeout=60).json()["status"]
+                if status in ("done", "failed"):
+                    ended[job["id"]] = status
+        if len(ended) == len(uploads):
+            break
+        time.sleep(0.5)
+    counts: dict[str, int] = {}
+    for u in uploads:
+        status = ended.get(u["job"]["id"], "unfinished")
+        counts[status] = counts.get(status, 0) + 1
+    return time.monotonic() - began, counts
+
+
+def check_store(db: Path, base: int, uploads: list[dict]) -> str:
+    """Every uploaded article stored once and done by every stage; a line saying so, or what is wrong."""
+    from newsweave import pipeline
+    from newsweave.store import Store
+
+    ids = [a for u in uploads for a in u["added"]]
+    store = Store(db)
+    try:
+        total = store.count_articles()
+        stages = [s.name for s in pipeline.analysis_stages()]
+        done = {s: store.conn.execute(
+            "SELECT COUNT(*) FROM stage_done WHERE stage = ? AND article_id IN (SELECT value FROM json_each(?))",
+            (s, json_list(ids))).fetchone()[0] for s in stages}
+        failed = len(store.failures(ids))
+    finally:
+        store.close()
+    problems = []
+    if len(set(ids)) != len(ids) or total != base + len(ids):
+        problems.append(f"{len(ids)} uploads added, {len(set(ids))} distinct, store grew by {total - base}")
+    missing = {s: len(ids) - n for s, n in done.items() if n != len(ids)}
+    if missing:
+        problems.append(f"not done by: {missing}")
+    if failed:
+        problems.append(f"{failed} uploaded articles failed a stage")
+    return "; ".join(problems) or f"all {len(ids)} uploads stored once and done by all {len(stages)} stages"
+
+
+def json_list(values: list[str]) -> str:
+    import json
+
+    return json.dumps(values)
+
+
+def run_mode(cached: Path, work: Path, args, background: bool) -> dict:
+    db = fresh_copy(cached, work / ("bg.db" if background else "sync.db"))
+    from newsweave.store import Store
+
+    store = Store(db)
+    base = store.count_articles()
+    store.close()
+    port = free_port()
+    proc = serve(db, port, *([] if background else ["--sync-analysis"]))
+    try:
+        listing = httpx.get(f"http://127.0.0.1:{port}/api/stories?limit=200", timeout=600).json()["stories"]
+        stories = [s["id"] for s in sorted(listing, key=lambda s: -s["articles"])][: args.stories]
+        t = time.perf_counter()
+        for sid in stories:  # the cold builds, before the load
+            httpx.get(f"http://127.0.0.1:{port}/stories/{sid}", timeout=900).raise_for_status()
+        cold = time.perf_counter() - t
+        timings, uploads = mixed_load(port, stories, args, background)
+        waited, jobs = drain(port, uploads, args.drain)
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    return {"timings": timings, "uploads": uploads, "cold": cold, "stories": stories, "drain": waited,
+            "jobs": jobs, "check": check_store(db, base, uploads)}
+
+
+def report(name: str, r: dict) -> None:
+    t = r["timings"]
+    print(f"\n{name}: {len(r['uploads'])} uploads answered; drain {r['drain']:.1f} s; jobs {r['jobs']}; "
+          f"cold build of {len(r['stories'])} brief page(s) before the load: {r['cold']:.1f} s")
+    print(f"  {'request':<14}{'count':>7}{'errors':>8}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}")
+    for kind in ("upload", "brief page", "stories list"):
+        ms = [x for x in t.ms.get(kind, []) if x == x]
+        print(f"  {kind:<14}{len(t.ms.get(kind, [])):>7}{len(t.errors.get(kind, [])):>8}"
+              f"{percentile(ms, 0.5):>10.1f}{percentile(ms, 0.95):>10.1f}{percentile(ms, 0.99):>10.1f}")
+    for kind, errs in t.errors.items():
+        print(f"  first {kind} errors: {errs[:3]}")
+    print(f"  check: {r['check']}")
+
+
+def mixed_main(argv: list[str]) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--articles", type=int, default=10_000, help="articles in the store (default 10,000)")
+    ap.add_argument("--seconds", type=float, default=60.0, help="how long the load runs (default 60)")
+    ap.add_argument("--readers", type=int, default=16)
+    ap.add_argument("--uploaders", type=int, default=4)
+    ap.add_argument("--upload-every", type=float, default=2.0, help="seconds between one uploader's uploads (default 2)")
+    ap.add_argument("--stories", type=int, default=20, help="brief pages read: the largest stories (default 20)")
+    ap.add_argument("--drain", type=float, default=1800.0, help="longest wait for the uploads' analysis after the load")
+    ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "newsweave-bench",
+                    help="where the built store is kept between runs")
+    ap.add_argument("--only", choices=("background", "sync"), help="run one mode (default: both, the baseline second)")
+    args = ap.parse_args(argv)
+    cached = cached_store(args.cache, args.articles)
+    print(f"load: {args.readers} readers (stories list, brief pages) + {args.uploaders} uploaders "
+          f"(one article every {args.upload_every:g} s each) for {args.seconds:g} s; loopback; one server process")
+    runs = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for mode in ("background", "sync"):
+            if args.only in (None, mode):
+                runs[mode] = run_mode(cached, Path(tmp), args, mode == "background")
+                report({"background": "background analysis (202 + job)",
+                        "sync": "baseline: analysis in the request (serve --sync-analysis)"}[mode], runs[mode])
+    if len(runs) == 2:
+        print("\nbaseline / background:")
+        for kind in ("upload", "brief page", "stories list"):
+            a, b = ([x for x in runs[m]["timings"].ms.get(kind, []) if x == x] for m in ("background", "sync"))
+            print(f"  {kind:<14} p50 {percentile(b, .5) / percentile(a, .5):6.1f}x   p99 {percentile(b, .99) / percentile(a, .99):6.1f}x")
+
+
 if __name__ == "__main__":
-    main()
+    if "--endpoints" in sys.argv[1:]:
+        endpoints_main([a for a in sys.argv[1:] if a != "--endpoints"])
+    else:
+        mixed_main(sys.argv[1:])

@@ -105,6 +105,7 @@ class WebSettings:
     upload_suffixes: tuple[str, ...] = (".txt", ".text", ".md", ".html", ".htm", ".jsonl", ".ndjson", ".rss", ".atom", ".xml")  # what ingest reads
     page_size: int = 50  # articles per listing page: not tuned; one screen
     brief_cache: int = 256  # briefs kept per store version
+    page_cache: int = 64  # rendered story pages kept (a 1,000-article story's page is 8.7 MB, 2.3 s to render): not tuned
     # uploads are stored in the request and analysed by one background worker (docs/web.md);
     # False analyses inside the request, as before issue 19 (`serve --sync-analysis`, the bench's baseline)
     background_analysis: bool = True

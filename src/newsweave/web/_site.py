@@ -85,6 +85,7 @@ class Site:
         self._briefs: OrderedDict[tuple, BriefEntry] = OrderedDict()
         self._building: dict[tuple, threading.Lock] = {}
         self._rebuilding: set[tuple] = set()
+        self._pages: OrderedDict[tuple, bytes] = OrderedDict()
         self._brief_pool: ThreadPoolExecutor | None = None
         self.background = self.settings.web.background_analysis
         self.analyser = Analyser(self._worker_store, self.settings, self.settings.web.jobs_kept,
@@ -235,6 +236,20 @@ class Site:
             while len(self._briefs) > self.settings.web.brief_cache:
                 self._briefs.popitem(last=False)
         return entry
+
+    def page(self, key: tuple) -> bytes | None:
+        """A rendered page kept under `key` (which names every version it depends on)."""
+        with self._cache_lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def keep_page(self, key: tuple, page: bytes) -> None:
+        with self._cache_lock:
+            self._pages[key] = page
+            while len(self._pages) > self.settings.web.page_cache:
+                self._pages.popitem(last=False)
 
     def _rebuild(self, key: tuple[str, int | None]) -> None:
         """The background build of a stale brief, on the builder thread's own connection."""

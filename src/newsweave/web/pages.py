@@ -68,17 +68,26 @@ def _job(site: Site, job_id: str | None) -> dict[str, Any] | None:
 def story_page(request: Request, story_id: str, words: Annotated[int | None, Query(ge=20, le=1000)] = None):
     site = _site(request)
     with site.reading() as store:
-        detail = api.story_detail(site, store, story_id)
         entry = site.brief_entry(store, story_id, words)
+        # the page depends only on the story (the analysis version) and its brief: rendered
+        # once each (a large story's page is megabytes, seconds to render)
+        key = ("story", story_id, words, site.version(store), entry.version, entry.stale)
+        page = site.page(key)
+        if page is not None:
+            return HTMLResponse(page)
+        detail = api.story_detail(site, store, story_id)
         brief = entry.brief
         waiting = site.waiting(store, story_id) if brief is None else 0
     anum = {a["id"]: i for i, a in enumerate(detail["article_list"], start=1)}
     summary = views.citation_targets(brief) if brief else []
     for sentence in summary:
         sentence["links"].sort(key=lambda c: anum.get(c["article"], len(anum) + c["n"]))
-    return render(request, "story.html", story=detail, brief=brief, summary=summary, waiting=waiting, stale=entry.stale,
-                  evlinks=views.event_links(brief) if brief else {}, anum=anum,
-                  titles={a["id"]: a["title"] or a["outlet"] or a["id"][:8] for a in detail["article_list"]})
+    response = render(request, "story.html", story=detail, brief=brief, summary=summary, waiting=waiting, stale=entry.stale,
+                      evlinks=views.event_links(brief) if brief else {}, anum=anum,
+                      titles={a["id"]: a["title"] or a["outlet"] or a["id"][:8] for a in detail["article_list"]})
+    if not waiting:  # a page saying "being analysed" is cheap, and the worker changes it soon
+        site.keep_page(key, response.body)
+    return response
 
 
 @router.get("/stories/{story_id}/compare", response_class=HTMLResponse)
