@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -86,6 +86,9 @@ class Site:
         self._building: dict[tuple, threading.Lock] = {}
         self._rebuilding: set[tuple] = set()
         self._pages: OrderedDict[tuple, bytes] = OrderedDict()
+        self.templates: Any = None  # the app's Jinja2 templates (set by create_app)
+        # (site, store, story id, words, brief entry) -> (page bytes, keep): pages.story_html
+        self.render_story: Callable[..., tuple[bytes, bool]] | None = None
         self._brief_pool: ThreadPoolExecutor | None = None
         self.background = self.settings.web.background_analysis
         self.analyser = Analyser(self._worker_store, self.settings, self.settings.web.jobs_kept,
@@ -226,10 +229,16 @@ class Site:
             return self._build_brief(store, key, version)
 
     def _build_brief(self, store: Store, key: tuple[str, int | None], version: tuple) -> BriefEntry:
+        return self._publish(key, self._compose(store, key, version))
+
+    def _compose(self, store: Store, key: tuple[str, int | None], version: tuple) -> BriefEntry:
+        """The brief from the stored records (none while the story waits for corroboration)."""
         story_id, words = key
         brief = None if self.waiting(store, story_id) else build_brief(store, story_id, self.settings.corroborate, words)
         raw = json.dumps(brief, ensure_ascii=False, default=str).encode("utf-8") if brief is not None else None
-        entry = BriefEntry(version, brief, raw)
+        return BriefEntry(version, brief, raw)
+
+    def _publish(self, key: tuple[str, int | None], entry: BriefEntry) -> BriefEntry:
         with self._cache_lock:
             self._briefs[key] = entry
             self._building.pop(key, None)
@@ -251,12 +260,40 @@ class Site:
             while len(self._pages) > self.settings.web.page_cache:
                 self._pages.popitem(last=False)
 
+    def story_page(self, store: Store, story_id: str, words: int | None = None) -> bytes:
+        """The story page, rendered once per brief entry (a large story's page is megabytes
+        and seconds to render; concurrent readers wait for the one render)."""
+        entry = self.brief_entry(store, story_id, words)
+        key = ("story", story_id, words, entry.version, entry.stale)
+        page = self.page(key)
+        if page is not None:
+            return page
+        with self._cache_lock:
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            page = self.page(key)
+            if page is None:
+                page, keep = self.render_story(self, store, story_id, words, entry)
+                if keep:
+                    self.keep_page(key, page)
+            with self._cache_lock:
+                self._building.pop(key, None)
+        return page
+
     def _rebuild(self, key: tuple[str, int | None]) -> None:
-        """The background build of a stale brief, on the builder thread's own connection."""
+        """The background build of a stale brief, on the builder thread's own connection;
+        its page is rendered before the new brief is published, so no reader waits for it."""
+        story_id, words = key
         try:
             with self.reading() as store:
-                if key[0] in self.story_index(store).by_id:  # a story merged away meanwhile is dropped
-                    self._build_brief(store, key, self.version(store))
+                if story_id not in self.story_index(store).by_id:  # a story merged away meanwhile is dropped
+                    return
+                entry = self._compose(store, key, self.version(store))
+                if self.render_story is not None and words is None:  # the page readers ask for
+                    page, keep = self.render_story(self, store, story_id, words, entry)
+                    if keep:
+                        self.keep_page(("story", story_id, words, entry.version, False), page)
+                self._publish(key, entry)
         finally:
             with self._cache_lock:
                 self._rebuilding.discard(key)

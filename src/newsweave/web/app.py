@@ -64,7 +64,8 @@ def create_app(db: str | Path | Store | Workspace, settings: Settings | None = N
     )
     app.state.site = site
     env = Environment(loader=FileSystemLoader(str(PACKAGE / "templates")), autoescape=True)
-    app.state.templates = Jinja2Templates(env=env)
+    app.state.templates = site.templates = Jinja2Templates(env=env)
+    site.render_story = pages.story_html
     app.add_middleware(BodyLimit, max_bytes=site.settings.web.max_upload_bytes + 64 * 1024)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(PACKAGE / "static")), name="static")

@@ -68,26 +68,25 @@ def _job(site: Site, job_id: str | None) -> dict[str, Any] | None:
 def story_page(request: Request, story_id: str, words: Annotated[int | None, Query(ge=20, le=1000)] = None):
     site = _site(request)
     with site.reading() as store:
-        entry = site.brief_entry(store, story_id, words)
-        # the page depends only on the story (the analysis version) and its brief: rendered
-        # once each (a large story's page is megabytes, seconds to render)
-        key = ("story", story_id, words, site.version(store), entry.version, entry.stale)
-        page = site.page(key)
-        if page is not None:
-            return HTMLResponse(page)
-        detail = api.story_detail(site, store, story_id)
-        brief = entry.brief
-        waiting = site.waiting(store, story_id) if brief is None else 0
+        return HTMLResponse(site.story_page(store, story_id, words))
+
+
+def story_html(site: Site, store, story_id: str, words: int | None, entry) -> tuple[bytes, bool]:
+    """The story page over a brief entry (`Site.brief_entry`), and whether it may be kept
+    (a page saying "being analysed" is cheap, and the worker changes it soon). The
+    template reads no request, so the brief builder can render it ahead of readers."""
+    detail = api.story_detail(site, store, story_id)
+    brief = entry.brief
+    waiting = site.waiting(store, story_id) if brief is None else 0
     anum = {a["id"]: i for i, a in enumerate(detail["article_list"], start=1)}
     summary = views.citation_targets(brief) if brief else []
     for sentence in summary:
         sentence["links"].sort(key=lambda c: anum.get(c["article"], len(anum) + c["n"]))
-    response = render(request, "story.html", story=detail, brief=brief, summary=summary, waiting=waiting, stale=entry.stale,
-                      evlinks=views.event_links(brief) if brief else {}, anum=anum,
-                      titles={a["id"]: a["title"] or a["outlet"] or a["id"][:8] for a in detail["article_list"]})
-    if not waiting:  # a page saying "being analysed" is cheap, and the worker changes it soon
-        site.keep_page(key, response.body)
-    return response
+    page = site.templates.env.get_template("story.html").render(
+        story=detail, brief=brief, summary=summary, waiting=waiting, stale=entry.stale,
+        evlinks=views.event_links(brief) if brief else {}, anum=anum,
+        titles={a["id"]: a["title"] or a["outlet"] or a["id"][:8] for a in detail["article_list"]})
+    return page.encode("utf-8"), not waiting
 
 
 @router.get("/stories/{story_id}/compare", response_class=HTMLResponse)
