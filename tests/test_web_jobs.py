@@ -275,3 +275,7 @@ def test_a_changed_brief_is_served_stale_while_one_background_build_makes_the_ne
         while client.get(url).headers.get("x-brief-stale") and time.monotonic() < deadline:
             time.sleep(0.05)
         assert "x-brief-stale" not in client.get(url).headers and builds == [story["id"]]
+        site = client.app.state.site  # the builder rendered the new brief's page before publishing it
+        fresh = site._briefs[(story["id"], None)]
+        assert not fresh.stale and site.page(("story", story["id"], None, fresh.version, False)) is not None
+        assert 'id="brief-stale"' not in client.get(f"/stories/{story['id']}", headers=HTML).text
