@@ -361,10 +361,12 @@ def drain(port: int, uploads: list[dict], timeout: float) -> tuple[float, dict[s
         for u in uploads:
             job = u["job"]
             if job["id"] not in ended:
-                status = job["status"] if job["status"] in ("done", "failed") else \
-                    httpx.get(f"http://127.0.0.1:{port}{job['url']}", timeout=60).json()["status"]
-                if status in ("done", "failed"):
-                    ended[job["id"]] = status
+                state = job if job["status"] in ("done", "failed") else \
+                    httpx.get(f"http://127.0.0.1:{port}{job['url']}", timeout=60).json()
+                if state["status"] in ("done", "failed"):
+                    ended[job["id"]] = state["status"]
+                if state.get("error"):
+                    print(f"  job {job['id']} failed: {state['error']}")
         if len(ended) == len(uploads):
             break
         time.sleep(0.5)

@@ -46,6 +46,11 @@ class Upload:
     data: bytes
 
 
+STALE_MARK = b"<!--newsweave:brief-stale-->"  # where story.html takes the note below
+STALE_NOTE = (b'<p class="hint" id="brief-stale">The analysis has changed this story since this brief was built; '
+              b"the newer brief is being built (reload in a moment).</p>")
+
+
 @dataclass(frozen=True)
 class BriefEntry:
     version: tuple  # the analysis version it was built at (`Site.version`)
@@ -264,21 +269,21 @@ class Site:
         """The story page, rendered once per brief entry (a large story's page is megabytes
         and seconds to render; concurrent readers wait for the one render)."""
         entry = self.brief_entry(store, story_id, words)
-        key = ("story", story_id, words, entry.version, entry.stale)
+        key = ("story", story_id, words, entry.version)
         page = self.page(key)
-        if page is not None:
-            return page
-        with self._cache_lock:
-            building = self._building.setdefault(key, threading.Lock())
-        with building:
-            page = self.page(key)
-            if page is None:
-                page, keep = self.render_story(self, store, story_id, words, entry)
-                if keep:
-                    self.keep_page(key, page)
+        if page is None:
             with self._cache_lock:
-                self._building.pop(key, None)
-        return page
+                building = self._building.setdefault(key, threading.Lock())
+            with building:
+                page = self.page(key)
+                if page is None:
+                    page, keep = self.render_story(self, store, story_id, words, entry)
+                    if keep:
+                        self.keep_page(key, page)
+                with self._cache_lock:
+                    self._building.pop(key, None)
+        # a stale brief's page is its page as built, with a note (no second render)
+        return page.replace(STALE_MARK, STALE_NOTE, 1) if entry.stale else page
 
     def _rebuild(self, key: tuple[str, int | None]) -> None:
         """The background build of a stale brief, on the builder thread's own connection;
@@ -292,7 +297,7 @@ class Site:
                 if self.render_story is not None and words is None:  # the page readers ask for
                     page, keep = self.render_story(self, store, story_id, words, entry)
                     if keep:
-                        self.keep_page(("story", story_id, words, entry.version, False), page)
+                        self.keep_page(("story", story_id, words, entry.version), page)
                 self._publish(key, entry)
         finally:
             with self._cache_lock:

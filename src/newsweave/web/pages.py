@@ -83,7 +83,7 @@ def story_html(site: Site, store, story_id: str, words: int | None, entry) -> tu
     for sentence in summary:
         sentence["links"].sort(key=lambda c: anum.get(c["article"], len(anum) + c["n"]))
     page = site.templates.env.get_template("story.html").render(
-        story=detail, brief=brief, summary=summary, waiting=waiting, stale=entry.stale,
+        story=detail, brief=brief, summary=summary, waiting=waiting,
         evlinks=views.event_links(brief) if brief else {}, anum=anum,
         titles={a["id"]: a["title"] or a["outlet"] or a["id"][:8] for a in detail["article_list"]})
     return page.encode("utf-8"), not waiting
