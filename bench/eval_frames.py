@@ -47,7 +47,8 @@ Scores (per half):
               (counterpart, place, date; status among all pairs)
 
     python bench/eval_frames.py            # scores on both halves
-    python bench/eval_frames.py --errors   # and every wrong frame
+    python bench/eval_frames.py --errors   # and every wrong frame (never fresh2's)
+    python bench/eval_frames.py --against main   # and main's scores on the same labels
     python bench/eval_frames.py --candidates N   # sentences with trigger words, to label
 """
 
@@ -405,9 +406,23 @@ def draw(arts: dict, seed: int, n: int, gold: list[dict], cued: int) -> None:
         print("   ", sents[i])
 
 
+def baseline(ref: str) -> None:
+    """The scores of another commit (`main`) on the same labels: its tree exported by `git
+    archive` into a temporary folder and this script run with that source first on the path."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tar = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "src"], check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", tmp], input=tar, check=True)
+        env = {**os.environ, "PYTHONPATH": str(Path(tmp) / "src"), "NEWSWEAVE_SHARED": str(SHARED)}
+        subprocess.run([sys.executable, str(Path(__file__).resolve())], env=env, check=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--errors", action="store_true")
+    ap.add_argument("--errors", action="store_true", help="print every wrong frame (never fresh2's)")
+    ap.add_argument("--against", metavar="REF", help="also score the commit REF (e.g. main) on the same labels, in the same run")
     ap.add_argument("--candidates", type=int, default=0)
     ap.add_argument("--cues", action="store_true", help="candidates with a word that may keep a trigger from being asserted")
     ap.add_argument("--draw", type=int, metavar="SEED", help="draw the sentences of a new group (with --n) from unused articles")
@@ -430,8 +445,12 @@ def main() -> None:
     print(f"frames whose actor is a pronoun for someone the sentence does not name (not scored): {unscored[0]}")
     for name, sc in scores.items():
         print(name, json.dumps(sc.table()))
-        if args.errors:
+        if args.errors and name != "fresh2":  # fresh2 is never read while rules change
             print("\n".join("  " + e for e in sc.errors))
+    if args.against:
+        print(f"-- {args.against}, the same labels, the same run:")
+        sys.stdout.flush()
+        baseline(args.against)
 
 
 if __name__ == "__main__":

@@ -192,6 +192,8 @@ AUDIENCE = {"crowd", "nation", "audience", "parliament", "congress", "assembly",
             "lawmaker", "forum", "convention", "session", "house", "senate", "people", "country", "fan", "worker",
             "member", "media", "press", "leader", "minister", "party", "union", "council", "board", "shareholder",
             "investor", "employee", "staff", "meeting", "dinner", "ceremony", "event"}  # fmt: skip
+# a time expression inside one of these names is part of the name, not a date of an event
+NAME_NOT_DATE = {"ORG", "EVENT", "WORK_OF_ART", "PRODUCT", "FAC", "LAW"}
 STATUS_TENSE = {"planned": timex.FUTURE, "occurred": timex.PAST, "negated": timex.PAST, "reported": timex.PAST}
 
 
@@ -259,6 +261,31 @@ def _names_someone(tok, people_only: bool = False) -> bool:
     if people_only:
         return tok.ent_type_ in ("PERSON", "GPE", "NORP") or tok.lower_ in ("him", "her", "them")
     return tok.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") or tok.pos_ in ("PROPN", "PRON")
+
+
+TIME_MARKS = {"when", "as", "before", "after", "until", "till", "once", "while", "whenever"}
+
+
+def _time_clause(verb) -> bool:
+    """A verb heading an adverbial clause of time ("when he arrived", "before officers arrived")."""
+    return verb is not None and verb.dep_ == "advcl" and any(
+        c.dep_ in ("mark", "advmod") and c.lower_ in TIME_MARKS and c.i < verb.i for c in verb.children
+    )
+
+
+def _habitual_present(verb) -> bool:
+    """A simple present ("attends", "meets on a daily basis") in running text tells a habit or
+    a state; news happenings are told in the past, the perfect or the future. A headline
+    ("Apple unveils iPod nano") and a dated caption ("Obama announces … Monday") tell a
+    happening in the present: a sentence without final punctuation, or a time on the verb."""
+    if verb.morph.get("Tense") != ["Pres"] or verb.morph.get("VerbForm") != ["Fin"]:
+        return False
+    if any(c.dep_ in ("aux", "auxpass") for c in verb.children):
+        return False
+    if verb.sent.text.rstrip(" \"'”’)")[-1:] not in (".", "!", "?", ";"):
+        return False  # a headline
+    dated = any(t.ent_type_ in ("DATE", "TIME") for c in verb.children for t in c.subtree)
+    return not dated
 
 
 def _is_plan(tok) -> bool:
@@ -334,7 +361,7 @@ class _Reader:
             # the dateline ("Kuala Lumpur, Oct 31 (IANS)") is nobody; the parser may hang
             # the real subject on it as an apposition
             return [p for c in _children(t, "appos") if base + c.idx >= self.article.body_start for p in self._one(c, base, sent_subject)]
-        name, known = self.people.expand(surface)
+        name, known = self.people.expand(surface, label)
         label = known or label
         if label not in AGENT_LABELS or not any(w[:1].isupper() for w in name.split()):
             return []  # a name is capitalised: "colonists" tagged as a person is nobody
@@ -535,6 +562,8 @@ class _Reader:
             return "planned"
         if v.dep_ == "advcl" and v.tag_ in ("VBZ", "VBP") and {c.lower_ for c in v.head.children if c.dep_ == "aux"} & FUTURE_AUX:
             return "planned"  # "... will wear the livery when it arrives on November 11"
+        if verb is not None and _habitual_present(v):
+            return None  # "the church Sarah Palin attends": a habit or a state, not a happening
         # climb through "is scheduled to", "is expected to", "plans to", "failed to"
         if v.dep_ in ("xcomp", "ccomp", "advcl", "acl") and v.tag_ in ("VB", "VBN") and any(c.dep_ == "aux" and c.text.lower() == "to" for c in v.children):
             head = v.head
@@ -673,6 +702,8 @@ class _Reader:
             place = self._place(anchors, counterparts, base)
         if not actors:
             return []
+        if etype.needs_place and place is None and _time_clause(verb):
+            return []  # "McNutt saw flames when he arrived": the arrival times the clause above, it is no news
         if claim.reporter is not None and status == "occurred":
             # "a spokesman said Singh met Hegseth", "Kader claimed that he had visited Albania": the
             # source's claim, kept with its source; a participant's own plain account ("Hegseth
@@ -721,6 +752,8 @@ class _Reader:
         dobj = _children(verb, "dobj")
         if kind == "arrive":
             return not dobj  # arriving takes no object
+        if LEXICON[kind].people_only and any(d.pos_ == "NOUN" and not d.ent_type_ for d in dobj):
+            return False  # "received a distress call (from … the MV Gibe)": a thing received, nobody received
         if kind == "address":
             passive = bool(_children(verb, "nsubjpass", "auxpass"))
             return not passive and any(
@@ -787,14 +820,14 @@ class _Reader:
         offers: dict[int, list[tuple[int, timex.Timex]]] = {}  # id(mention) -> [(rank, timex)]
         for tx in found:  # (the dateline's date, before body_start, is the article's, not an event's)
             tok = next((t for t in sent if t.idx - sent.start_char >= tx.start), None)
-            if tok is None:
-                continue
+            if tok is None or tok.ent_type_ in NAME_NOT_DATE:
+                continue  # "Worldwide Developers Conference 2010": a year inside a name dates nothing
             owner, h, clause = None, tok, None
             for _ in range(60):
                 if h.i in trig_tokens:
                     owner = trig_tokens[h.i]
                     break
-                if h.pos_ == "VERB" and not _is_plan(h):
+                if (h.pos_ == "VERB" or (h.pos_ == "AUX" and h.dep_ not in ("aux", "auxpass"))) and not _is_plan(h):
                     clause = h  # "clearing the way for dockworkers to return on Wednesday": return's date
                     break
                 if h.head is h:

@@ -64,6 +64,9 @@ def same_participant(a: Participant, b: Participant) -> bool:
     return same_name(a.name, b.name)
 
 
+ORG_LABELS = ("ORG",)  # names that keep a leading "General" ("General Motors Corporation")
+
+
 def _words(name: str) -> set[str]:
     return set(name_words(name))
 
@@ -75,7 +78,7 @@ class ArticlePeople:
         # (canonical name, label); longest first so expansion picks the fullest
         seen: dict[str, str] = {}
         for name, label in names:
-            c = canonical(name)
+            c = canonical(name, titles=label not in ORG_LABELS)
             if c and c not in seen:
                 seen[c] = label
         self.names = sorted(seen.items(), key=lambda kv: -len(kv[0]))
@@ -89,9 +92,10 @@ class ArticlePeople:
                     names.append((ent.text, ent.label_))
         return cls(names)
 
-    def expand(self, name: str) -> tuple[str, str | None]:
-        """The fullest compatible name known in the article (and its label), else `name`."""
-        c = canonical(name)
+    def expand(self, name: str, label: str | None = None) -> tuple[str, str | None]:
+        """The fullest compatible name known in the article (and its label), else `name`
+        (`label`: the mention's entity label; an organisation keeps a leading title word)."""
+        c = canonical(name, titles=label not in ORG_LABELS)
         for known, label in self.names:
             if same_name(c, known) and len(_words(known)) >= len(_words(c)):
                 return known, label

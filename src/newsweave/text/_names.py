@@ -149,12 +149,14 @@ LEADING_TITLES = frozenset({
 })  # fmt: skip
 
 
-def canonical(name: str) -> str:
-    """A name as written, without leading titles, a leading "the", possessives or quotes."""
+def canonical(name: str, titles: bool = True) -> str:
+    """A name as written, without leading titles, a leading "the", possessives or quotes.
+    `titles=False` keeps a leading title word: an organisation's name may begin with one
+    ("General Motors", "General Electric")."""
     name = re.sub(r"[’']s$", "", name.strip(" \t\n,.;:‘’“”\"'()"))
     name = re.sub(r"^(?:the|The)\s+", "", name)
     words = [w for w in re.split(r"\s+", name) if w]
-    while len(words) > 1 and words[0].lower().strip(".") in LEADING_TITLES:
+    while titles and len(words) > 1 and words[0].lower().strip(".") in LEADING_TITLES:
         words.pop(0)
     return " ".join(words)
 
