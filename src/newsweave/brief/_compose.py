@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from .. import corroborate, reuse, stories
 from ..events import event_type, is_gathering, place_preposition
 from ..corroborate import EventFact, StoryFacts
+from ._numbers import numbers_over_time
 from ..errors import NewsweaveError, NotFoundError
 from ..records import Article, Conflict, Entity, Event, Fact, Passage, Quote, Span, Story
 from ..settings import CorroborateSettings
@@ -152,6 +153,7 @@ def compose_brief(inp: BriefInput) -> dict:
         "planned": [e for e in event_items if e["status"] == "planned"],
         "quotes": _quotes_json(inp.quotes, inp.families, names),
         "conflicts": [_conflict_json(c) for c in inp.facts.conflicts],
+        "numbers": numbers_over_time(inp.facts.facts, inp.articles),
         "unique": _unique(inp.facts.facts, efacts, names, cutoff),
         "reuse": _reuse_json(inp.passages, {a.id: i for i, a in enumerate(inp.articles)}),
         "removed": [{"article": a.id, "text": r.text, "reason": r.reason} for a in inp.articles for r in a.removed],
@@ -653,6 +655,7 @@ _KEYS = {
     "timeline": {"date": str, "text": str, "event": str, "articles": list},
     "quotes": {"speaker": (str, type(None)), "text": str, "channel": (str, type(None)), "articles": list},
     "conflicts": {"subject": str, "attribute": str, "values": list},
+    "numbers": {"subject": str, "latest": dict, "history": list, "undated": list, "conflict": bool},
     "reuse": {"articles": list, "passages": list},
     "removed": {"article": str, "text": str, "reason": str},
 }

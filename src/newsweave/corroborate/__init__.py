@@ -13,11 +13,13 @@ from ._claims import (
     sentence_records,
     trim,
 )
+from ._stage import _count_compatible as count_compatible
 from ._stage import (
     CorroborateStage,
     EventFact,
     StoryFacts,
     corroborate_story,
+    count_of,
     group_quotes,
     load_conflicts,
     load_facts,
@@ -29,6 +31,6 @@ from ._stage import (
 __all__ = [
     "DATELINE", "ClaimsStage", "Claim", "Sentence", "article_sentence_records", "concepts", "group_claims",
     "load_sentences", "sentence_records", "trim",
-    "CorroborateStage", "EventFact", "StoryFacts", "corroborate_story", "group_quotes",
+    "CorroborateStage", "EventFact", "StoryFacts", "corroborate_story", "count_compatible", "count_of", "group_quotes",
     "load_conflicts", "load_facts", "sentences", "story_records", "support_of",
 ]

@@ -384,6 +384,18 @@ def count_claims(articles: Sequence[Article], families: FamilyMap, story: str) -
     return facts, conflicts
 
 
+def count_of(fact: Fact) -> tuple[str | None, int] | None:
+    """(qualifier, number) of a count fact made by `count_claims` ("more than 300" ->
+    ("more than", 300)); None for any other fact."""
+    noun_verb = fact.attribute.split(" ")
+    if fact.kind != "attribute" or fact.subject != "story" or len(noun_verb) != 2:
+        return None
+    if not (re.fullmatch(COUNT_NOUNS, noun_verb[0]) and re.fullmatch(COUNT_VERBS, noun_verb[1])):
+        return None
+    m = re.fullmatch(rf"(?:({'|'.join(QUALIFIERS)}) )?(\d+)", fact.value)
+    return (m.group(1), int(m.group(2))) if m else None
+
+
 def _first_day(spans: Sequence[Span], published: Mapping[str, dt.date | None]) -> dt.date | None:
     days = [published.get(s.article) for s in spans]
     return min((d for d in days if d is not None), default=None)

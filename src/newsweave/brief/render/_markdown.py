@@ -77,6 +77,18 @@ def render_one(b: dict) -> str:
                 for v in c["values"]
             )
             out.append(f"- **{esc(c['subject'])}** — {esc(kind)}: {vals}")
+    if b.get("numbers"):
+        out += ["", "## Numbers over time", ""]
+        for x in b["numbers"]:
+            latest = x["latest"]
+            line = f"- **{esc(x['subject'])}**: {esc(latest['value'])} ({latest['date']}) {cites(latest['articles'], n)}"
+            if x["history"]:
+                line += "; earlier: " + ", ".join(f"{esc(v['value'])} ({v['date']}) {cites(v['articles'], n)}" for v in x["history"])
+            if x.get("undated"):
+                line += "; undated: " + ", ".join(f"{esc(v['value'])} {cites(v['articles'], n)}" for v in x["undated"])
+            if x["conflict"]:
+                line += " — sources disagree on the same day (see Discrepancies)"
+            out.append(line)
     planned = b.get("planned") or []
     if planned:
         out += ["", "## Planned (not reported as done by these sources)", ""]
