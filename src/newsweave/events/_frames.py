@@ -263,6 +263,33 @@ def _names_someone(tok, people_only: bool = False) -> bool:
     return tok.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") or tok.pos_ in ("PROPN", "PRON")
 
 
+# bodies named by a country, place or leader ("the Greek government", "Cumbria police")
+INSTITUTIONS = {"government", "administration", "police", "ministry", "department", "army", "military", "navy",
+                "parliament", "cabinet", "court", "authorities", "authority", "council", "senate", "congress",
+                "legislature", "regime", "embassy", "agency", "commission", "treasury"}  # fmt: skip
+
+
+def _that_clause(verb) -> list:
+    """A "that"-clause the parser hung on a noun of the verb's phrase as if it were a relative
+    clause ("announced Monday in an internal memo that he would be on leave"): a relative
+    clause opens with a relative pronoun, a complement with the conjunction "that"."""
+    for t in verb.subtree:
+        if t.dep_ == "relcl" and t.head.i > verb.i and any(c.dep_ == "mark" and c.lower_ == "that" and c.pos_ == "SCONJ" for c in t.children):
+            return [t]
+    return []
+
+
+def _inverted_report(verb) -> bool:
+    """"X will be host of the Oscars, the Academy announced on Friday": a verb of saying that
+    the parser joined to the clause before it with no conjunction reports that clause."""
+    return (
+        verb.dep_ == "conj"
+        and verb.head.i < verb.i
+        and not any(c.dep_ == "cc" and verb.head.i < c.i < verb.i for c in verb.head.children)
+        and verb.lemma_.lower() in SAYING
+    )
+
+
 TIME_MARKS = {"when", "as", "before", "after", "until", "till", "once", "while", "whenever"}
 
 
@@ -654,6 +681,10 @@ class _Reader:
             if noun is not None and not actors:
                 for c in _children(noun, "poss"):
                     actors += self.participants(c, base, sent_subject)
+            if noun is not None and not actors and noun.dep_ == "pobj" and noun.head.head.lemma_ == "be":
+                # "LaRue was (present) at a 1972 meeting with Mitchell": the one who was there
+                for c in _children(noun.head.head, "nsubj"):
+                    actors += self.participants(c, base, sent_subject)
             if not actors and verb is not None and not _children(verb, "nsubj", "nsubjpass", "agent") and self._quote_at(_offset(base, verb)) is not None:
                 sp = self._speaker(_offset(base, verb))  # "Had a fruitful meeting with ..." (a post)
                 if sp is not None:
@@ -684,6 +715,8 @@ class _Reader:
                     dobj += _children(verb, "xcomp")
                 if etype.clause_object and not dobj:
                     dobj = _children(verb, "ccomp")  # "announced that Estmark would send 40 engineers"
+                if etype.clause_object and not dobj:
+                    dobj = _that_clause(verb)  # "announced Monday in an internal memo that he would …"
                 if dobj:
                     obj, duration = _object_text(dobj[0])
                     if duration:
@@ -714,7 +747,7 @@ class _Reader:
                 status = "reported"
                 if source and source[0].via in ("name", "speaker"):
                     details["source"] = source[0].name
-        said = verb is not None and noun is None and bool(_children(verb, "ccomp"))
+        said = verb is not None and noun is None and (bool(_children(verb, "ccomp")) or _inverted_report(verb))
         if etype.needs_object and obj is None and not counterparts and not said:
             return []  # "Kessia agreed.", "Solberg announced.": nothing is said (a long that-clause is content)
         if verb is None and not counterparts:
@@ -772,6 +805,15 @@ class _Reader:
         if not words:
             return []
         s, e = _offset(base, words[0]), _offset(base, words[-1]) + len(words[-1].text)
+        if tok.lemma_.lower() in INSTITUTIONS and any(
+            c.dep_ in ("amod", "compound") and c.ent_type_ in ("NORP", "GPE", "ORG", "PERSON") for c in tok.children
+        ):
+            # "the Greek government", "Cumbria police", "the Obama administration": one body, named
+            # by its country, place or leader — an organisation, not a crowd
+            while words and words[0].pos_ == "DET":
+                words = words[1:]
+            s = _offset(base, words[0])
+            return [Participant(self.text[s:e], s, e, "ORG", "name")]
         return [Participant(self.text[s:e], s, e, "GROUP", "collective")]
 
     def _place(self, anchors, counterparts, base) -> str | None:

@@ -157,6 +157,8 @@ def name_span(token):
         chain = [t for t in sub if t.pos_ == "PROPN" and t.i <= token.i and token.i - t.i <= 4]
         chain = [t for t in chain if all(doc[k].pos_ == "PROPN" for k in range(t.i, token.i + 1))]
         words = _strip_titles(chain)
+        if len(words) == 1 and words[0].i == words[0].sent.start and words[0].text.endswith("s"):
+            return None  # "Pamphlets announced rallies": a plural noun capitalised by its place, no name
         if words:
             return words[0].idx, words[-1].idx + len(words[-1].text), doc[words[0].i : words[-1].i + 1].text, "PERSON"
     return None
