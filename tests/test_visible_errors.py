@@ -45,3 +45,17 @@ def test_the_check_sees_each_kind():
     found = visible_errors(brief)
     assert all(found[k] for k in ("convened", "article_name", "dateline", "cut", "tex_quotes", "person_kind")), found
     assert len(found["article_name"]) == 2 and len(found["person_kind"]) == 2
+
+
+def test_a_name_keeps_the_article_its_sources_write():
+    """"The United Nations announced …" (its sources say "the United Nations"), "visited
+    Albania" (they say "Albania"): the realisation takes the article from the evidence."""
+    from newsweave.brief._compose import describe
+    from newsweave.records import Event, Span
+
+    said = "A day after the United Nations announced the timetable, the envoys met."
+    un = Event("e1", "announce", ["United Nations"], object="timetable", evidence=[Span("a", 0, len(said), said)])
+    assert describe(un, {}) == "The United Nations announced the timetable."
+    went = "Anselm Voight visited Albania on Tuesday."
+    visit = Event("e2", "visit", ["Anselm Voight"], place="Albania", evidence=[Span("a", 0, len(went), went)])
+    assert describe(visit, {}).startswith("Anselm Voight visited Albania")

@@ -6,7 +6,8 @@ Kinds (what the issue lists; every one should be zero):
   convened      "X convened" where X is no gathering (a meeting, a summit, a forum …)
   article_name  in a sentence the brief writes, an article before a proper name (a country
                 or place, a person the brief lists, a month or weekday: "the Albania", "The
-                January"), or before a pronoun or a conjunction ("signed the that")
+                January"), or before a pronoun or a conjunction ("signed the that"); or a
+                name bare where every source writes it with "the" ("United Nations announced")
   dateline      a headline or the first summary sentence that opens with a dateline
                 ("WASILLA, Alaska (AP) -", "Kuala Lumpur, Oct 31 (IANS)")
   cut           a shown sentence that ends at an abbreviation or an initial ("Dr.", "Gen.",
@@ -67,6 +68,20 @@ def _generated(brief: dict) -> list[tuple[str, str]]:
     return out
 
 
+def _bare_where_sources_say_the(brief: dict, where: str, text: str) -> bool:
+    """"United Nations announced …" where every source writes "the United Nations"."""
+    kind, i = where.split("[")[0], int(where.split("[")[1].rstrip("]"))
+    item = (brief.get(kind) or [])[i]
+    names = [n for n in (item.get("actors") or []) + (item.get("counterparts") or []) if n[:1].isupper()]
+    spans = [ev.get("text") or "" for ev in item.get("evidence") or []]
+    for n in names:
+        written = [sp for sp in spans if re.search(r"\b" + re.escape(n) + r"\b", sp)]
+        if written and all(re.search(r"\b[Tt]he " + re.escape(n) + r"\b", sp) for sp in written):
+            if re.search(r"(?<![Tt]he )\b" + re.escape(n) + r"\b", text):
+                return True
+    return False
+
+
 def _is_place_name(name: str) -> bool:
     from newsweave import text
 
@@ -97,6 +112,8 @@ def visible_errors(brief: dict) -> dict[str, list[str]]:
         m = re.match(r"^(.*?)\s+(?:convened|was scheduled to convene|will convene|did not convene)\b", t)
         if m and not is_gathering(m.group(1)):
             found["convened"].append(f"{where}: {t}")
+        if _bare_where_sources_say_the(brief, where, t):
+            found["article_name"].append(f"{where}: {t}")
         if ARTICLE_BEFORE.search(t):
             found["article_name"].append(f"{where}: {t}")
         for m in THE_NAME.finditer(t):

@@ -331,6 +331,9 @@ def describe(event: Event, names: Mapping[str, str], with_date: bool = True) -> 
     verbatim = _source_sentence(event, actors, counterparts)
     if verbatim is not None:
         return verbatim
+    spans = [sp.text for sp in event.evidence or [] if sp.text]
+    actors = [_as_written(a, spans) for a in actors]
+    counterparts = [_as_written(c, spans) for c in counterparts]
     details = getattr(event, "details", None) or {}
     obj = event.object
     years = re.fullmatch(r"P(\d+)Y", details.get("duration", ""))
@@ -407,6 +410,14 @@ def _source_sentence(event: Event, actors: list[str], counterparts: list[str]) -
         return None
     best = min(named or spans, key=lambda s: len(s.text))
     return best.text.strip()
+
+
+def _as_written(name: str, texts: Sequence[str]) -> str:
+    """A name with the article its sources write it with ("the United Nations", "the
+    Pentagon"), and bare where they write it bare ("Albania", "Dong Jun")."""
+    if name[:1].isupper() and any(re.search(r"\b[Tt]he " + re.escape(name) + r"\b", t) for t in texts):
+        return "the " + name
+    return name
 
 
 def _names_in(name: str, text: str) -> bool:
