@@ -44,6 +44,10 @@ def frames(text: str):
         "The update addresses a vulnerability in Internet Explorer.",
         "India's INS Mysore received a distress call from the MV Gibe.",
         "GM and Chrysler receive Canadian loans.",
+        "An Indian navy ship was escorting merchant ships when it received a distress call from seamen on board the MV Gibe.",
+        # a habit, and an arrival that only times another clause
+        "Arson is suspected in the burning of the church former candidate Sarah Palin attends.",
+        "Fire chief John McNutt saw flames under the eaves when he arrived.",
     ],
 )
 def test_no_frame_where_the_sentence_asserts_none(sentence):
@@ -74,6 +78,26 @@ def test_roles_and_place_come_from_the_trigger_phrase():
 def test_a_non_restrictive_relative_clause_still_states_its_news():
     got = frames("There was good news from Bank of America and JPMorgan Chase, who announced that they had made profits.")
     assert [(t, s, a) for t, s, a, _, _ in got] == [("announce", "occurred", ["Bank of America", "JPMorgan Chase"])]
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        # an aside inside a participle modifier still states its news
+        ("The traits made Page a natural in settings captured by Yeager, who met Page in 1954.", ("meet", "occurred", ["Yeager"], ["Page"])),
+        # a body that meets with nobody has convened
+        ("The Federal Reserve met this week, but decided to hold its rate.", ("convene", "occurred", ["Federal Reserve"], [])),
+        # the content clause the parser hung on "memo", and "…, X announced" after its clause
+        ("Steve Jobs announced Monday in an internal memo that he would be on medical leave.", ("announce", "occurred", ["Steve Jobs"], [])),
+        ("Hugh Jackman will be host of the Oscars, the Academy of Motion Picture Arts and Sciences announced on Friday.",
+         ("announce", "occurred", ["Academy of Motion Picture Arts and Sciences"], [])),
+        # a body named by its country; an organisation whose name begins with a title word
+        ("The Greek government announced Sunday drastic spending cuts.", ("announce", "occurred", ["Greek government"], [])),
+        ("General Motors Corporation announced on Wednesday that its sales fell by 45 percent.", ("announce", "occurred", ["General Motors Corporation"], [])),
+    ],
+)
+def test_roles_the_parse_hides(sentence, expected):
+    assert [f[:4] for f in frames(sentence)] == [expected]
 
 
 def test_frames_on_the_labelled_ecbplus_and_meantime_sentences():

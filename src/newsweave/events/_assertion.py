@@ -127,15 +127,20 @@ def assertion(trigger, noun=None) -> Assertion:
         tok = trigger
     reporter, claimed = None, False
     first = True
+    aside = False  # inside a non-restrictive relative clause: its own statement
     while True:
-        if tok.pos_ in ("VERB", "AUX"):
+        if tok.pos_ in ("VERB", "AUX") and not aside:
             modal = _modal(tok)
             if modal and not (first and modal == "shall"):
                 return Assertion(False, "modal")
         if tok.head.i == tok.i:
             break
         dep, head = tok.dep_, tok.head
-        if dep in ("relcl", "acl") and tok.pos_ in ("VERB", "AUX"):
+        if aside and dep not in ("ccomp", "xcomp", "csubj"):
+            pass  # "settings captured by Yeager, who met Page in 1954": the aside states its news
+        elif dep == "relcl" and tok.pos_ in ("VERB", "AUX") and head.pos_ in ("NOUN", "PROPN", "PRON") and not _restrictive(tok):
+            aside = True  # only a verb of saying or a demand above it still decides
+        elif dep in ("relcl", "acl") and tok.pos_ in ("VERB", "AUX"):
             if dep == "acl" and head.lemma_.lower() in PLAN_NOUNS and any(c.lower_ == "to" for c in tok.children):
                 pass  # "announced plans to meet": a plan (status decides), not the plan's description
             elif head.pos_ in ("NOUN", "PROPN", "PRON") and _restrictive(tok):

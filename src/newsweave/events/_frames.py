@@ -454,6 +454,8 @@ class _Reader:
                 if kind == "meet" and any(c.text.lower() in ("target", "targets", "demand", "demands", "needs",
                                                                "expectations", "deadline") for c in _children(tok, "dobj")):
                     kind = None
+                if kind == "meet" and self._meeting_body(tok) is not None:
+                    kind = "convene"  # "The Federal Reserve met this week": a body meets, with nobody
                 if kind is None and lemma in CONVENE_VERBS and self._gathering_subject(tok) is not None:
                     kind = "convene"
                 if kind is None and lemma == "take" and any(c.text.lower() == "part" for c in _children(tok, "dobj")):
@@ -527,6 +529,17 @@ class _Reader:
             if g is not None:
                 return g
         return None
+
+    def _meeting_body(self, verb):
+        """(name, None) when "met" has one organisation for subject and nobody to meet
+        ("The Federal Reserve met this week"): the body sat, a gathering of its own."""
+        if _children(verb, "dobj", "nsubjpass") or any(p.lower_ in ("with", "between", "alongside") for p in _children(verb, "prep")):
+            return None
+        subj = _children(verb, "nsubj")
+        if len(subj) != 1 or subj[0].ent_type_ != "ORG" or _children(subj[0], "conj"):
+            return None
+        found = name_span(subj[0])
+        return (found[2], None) if found else None
 
     def _gathering_subject(self, verb):
         lemma = verb.lemma_.lower()
@@ -640,7 +653,8 @@ class _Reader:
         anchors = [t for t in (verb, noun) if t is not None]
 
         if kind == "convene":
-            g = self._gathering_subject(verb) if verb.lemma_.lower() in CONVENE_VERBS else self._plan_subject(verb)
+            lemma = verb.lemma_.lower()
+            g = self._meeting_body(verb) if lemma == "meet" else self._gathering_subject(verb) if lemma in CONVENE_VERBS else self._plan_subject(verb)
             if g is None:
                 return []
             name, ordinal = g
@@ -672,7 +686,7 @@ class _Reader:
                         ante = ante.head  # "Bank of America and JPMorgan, who announced": both
                     actors = self.participants(ante, base, sent_subject)
                 climb = verb
-                while not actors and not own_subject and climb.dep_ in ("xcomp", "conj", "ccomp", "advcl") and climb.head is not climb:
+                while not actors and not own_subject and climb.dep_ in ("xcomp", "conj", "ccomp", "advcl", "acomp") and climb.head is not climb:
                     climb = climb.head
                     for s in _children(climb, "nsubj", "nsubjpass"):
                         actors += self.participants(s, base, sent_subject)
@@ -829,6 +843,8 @@ class _Reader:
             heads = [a] + (_children(a, "dobj") if a.pos_ in ("VERB", "AUX") else [])
             cands += [t for h in heads for t in _pp_chain(h) if t.head.lower_ in ("in", "at")]
         for c in cands:
+            if any(ch.dep_ == "nummod" and ch.i < c.i for ch in c.children):
+                continue  # "at 0800 UTC": a time, not where (a name may end in a number: "Conference 2010")
             if c.ent_type_ in PLACE_LABELS or (c.head.text.lower() == "at" and c.pos_ == "PROPN"):
                 found = name_span(c)
                 if found:

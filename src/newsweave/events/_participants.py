@@ -64,6 +64,7 @@ def same_participant(a: Participant, b: Participant) -> bool:
     return same_name(a.name, b.name)
 
 
+CLAUSE_DEPS = ("relcl", "acl", "advcl", "ccomp")  # a clause on a name says something about it, it is not part of it
 ORG_LABELS = ("ORG",)  # names that keep a leading "General" ("General Motors Corporation")
 
 
@@ -130,7 +131,9 @@ def name_span(token):
             return ent.start_char + 4, ent.end_char, text[4:], ent.label_
         return ent.start_char, ent.end_char, text, ent.label_
     doc = token.doc
-    sub = list(token.subtree)
+    clauses = [c for c in token.children if c.dep_ in CLAUSE_DEPS]  # "Yeager, who met Page": Page is not Yeager
+    inside = {t.i for c in clauses for t in c.subtree}
+    sub = [t for t in token.subtree if t.i not in inside]
     for t in sub:
         e = _entity_of(t)
         if e is None or e.end > sub[-1].i + 1:
@@ -157,8 +160,6 @@ def name_span(token):
         chain = [t for t in sub if t.pos_ == "PROPN" and t.i <= token.i and token.i - t.i <= 4]
         chain = [t for t in chain if all(doc[k].pos_ == "PROPN" for k in range(t.i, token.i + 1))]
         words = _strip_titles(chain)
-        if len(words) == 1 and words[0].i == words[0].sent.start and words[0].text.endswith("s"):
-            return None  # "Pamphlets announced rallies": a plural noun capitalised by its place, no name
         if words:
             return words[0].idx, words[-1].idx + len(words[-1].text), doc[words[0].i : words[-1].i + 1].text, "PERSON"
     return None
