@@ -33,7 +33,7 @@ ABBREVIATIONS = {"dr", "gen", "mr", "mrs", "ms", "lt", "col", "sgt", "gov", "sen
                  "capt", "maj", "adm", "rev", "cpl", "pvt", "gen", "brig", "cmdr", "insp", "supt", "no", "vs", "ft"}  # fmt: skip
 CUT_END = re.compile(r"(?:^|[\s(“\"])([A-Za-z]{1,5})\.[\"”’)]*$")
 ARTICLE_BEFORE = re.compile(r"\b(?:the|The|a|an)\s+(that|which|who|this|these|those|he|she|it|they|and|or|of)\b")
-THE_NAME = re.compile(r"\b(?:the|The)\s+((?:[A-Z][\w'’-]+\s?){1,3})")
+THE_NAME = re.compile(r"\b(?:the|The)\s+([A-Z][\w'’-]+(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w'’-]+){0,4})")
 # place names written with "the" ("the Netherlands", "the United States", "the Gulf of Aden")
 THE_PLACES = re.compile(r"^(?:Netherlands|Philippines|Bahamas|Gambia|Congo|Sudan|Maldives|Seychelles|Comoros|Vatican|Hague|"
                         r"United\b|Czech\b|Central African|Dominican|Solomon|Marshall|Gulf|Bay|Sea|Strait|Middle|Far|West|East|"
