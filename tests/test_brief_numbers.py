@@ -54,7 +54,7 @@ def test_a_rising_toll_is_its_latest_value_with_history(storm):
     (killed,) = [x for x in brief["numbers"] if x["subject"] == "people killed"]
     assert killed["latest"]["value"] == "more than 2000" and killed["latest"]["date"] == "2026-03-10"
     assert [(v["value"], v["date"]) for v in killed["history"]] == [("more than 300", "2026-03-01"), ("1204", "2026-03-04")]
-    assert killed["conflict"] is False
+    assert killed["conflict"] is False and killed["same_day"] == []
     assert not [c for c in brief["conflicts"] if c["kind"] == "number"]  # an update is no discrepancy
     for v in [killed["latest"], *killed["history"]]:
         for ev in v["evidence"]:  # every value is the source's words, where the source says it
@@ -73,7 +73,8 @@ def test_rendered_in_markdown_and_html(storm):
 def test_values_that_disagree_on_the_same_day_are_a_conflict(tmp_path):
     brief, _ = _brief(tmp_path, [*STORM, SAME_DAY])
     (killed,) = [x for x in brief["numbers"] if x["subject"] == "people killed"]
-    assert killed["conflict"] is True
+    assert killed["conflict"] is True and killed["latest"]["value"] == "more than 2000"
+    assert [v["value"] for v in killed["history"]] == ["more than 300", "900", "1204"]  # the 4th's two values, in number order
     (conflict,) = [c for c in brief["conflicts"] if c["kind"] == "number"]
     assert {"1204", "900"} <= {v["value"] for v in conflict["values"]}
 
@@ -84,7 +85,7 @@ def test_html_escapes_a_count_subject():
         "schema": "newsweave.brief/1", "story": "s", "headline": "h", "summary": [], "articles": [], "entities": [],
         "events": [], "timeline": [], "quotes": [], "conflicts": [], "reuse": [], "removed": [], "planned": [], "unique": [],
         "numbers": [{"subject": "<b>people</b> killed", "latest": {"value": "3", "date": "2026-03-01", "articles": [], "evidence": [],
-                     "independent_sources": 0}, "history": [], "undated": [], "conflict": False}],
+                     "independent_sources": 0}, "same_day": [], "history": [], "undated": [], "conflict": False}],
     }
     html = render.render_html([brief], {})
     assert "<b>people</b>" not in html and "&lt;b&gt;people&lt;/b&gt;" in html

@@ -666,7 +666,7 @@ _KEYS = {
     "timeline": {"date": str, "text": str, "event": str, "articles": list},
     "quotes": {"speaker": (str, type(None)), "text": str, "channel": (str, type(None)), "articles": list},
     "conflicts": {"subject": str, "attribute": str, "values": list},
-    "numbers": {"subject": str, "latest": dict, "history": list, "undated": list, "conflict": bool},
+    "numbers": {"subject": str, "latest": dict, "same_day": list, "history": list, "undated": list, "conflict": bool},
     "reuse": {"articles": list, "passages": list},
     "removed": {"article": str, "text": str, "reason": str},
 }

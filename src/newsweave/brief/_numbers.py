@@ -3,11 +3,12 @@ on, not a disagreement ("more than 300" killed on the 1st, "6,076" on the 4th, "
 10,000" on the 10th). Built at brief time from the stored count facts (`corroborate.count_of`)
 and the articles' dates:
 
-    numbers_over_time(facts, articles) -> [{subject, latest, history, undated, conflict}]
+    numbers_over_time(facts, articles) -> [{subject, latest, same_day, history, undated, conflict}]
 
 A value's date is the earliest publication date among the articles that state it (the day it
-was first reported). `latest` is the value of the latest such day, `history` the earlier
-ones, oldest first, `undated` those no dated article states. Only values of the same day that
+was first reported). `latest` is the value of the latest such day (of several, the best
+supported), `same_day` the others of that day, `history` the earlier ones, oldest first,
+`undated` those no dated article states. Only values of the same day that
 cannot both hold (qualifiers respected: "at least 14" fits 17) are a conflict; the
 corroborate stage stores that conflict, and `conflict` says there is one.
 """
@@ -38,13 +39,17 @@ def numbers_over_time(facts: Sequence[Fact], articles: Sequence[Article]) -> lis
         if not dated:
             continue  # no day to order by: only the conflicts section can speak of them
         last_day = dated[-1][1]
-        # of the latest day's values, the best supported, then the largest
-        latest = max((v for v in dated if v[1] == last_day), key=lambda v: (v[2].support.independent_sources, v[0][1]))
+        # of the latest day's values, the best supported (sources, then articles), then the largest
+        latest = max(
+            (v for v in dated if v[1] == last_day),
+            key=lambda v: (v[2].support.independent_sources, len(v[2].support.articles), v[0][1]),
+        )
         out.append(
             {
                 "subject": subject,
                 "latest": _value_json(latest),
-                "history": [_value_json(v) for v in dated if v is not latest],
+                "same_day": [_value_json(v) for v in dated if v[1] == last_day and v is not latest],
+                "history": [_value_json(v) for v in dated if v[1] != last_day],
                 "undated": [_value_json(v) for v in values if v[1] is None],
                 "conflict": _same_day_clash(dated),
             }

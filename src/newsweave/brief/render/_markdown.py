@@ -82,6 +82,8 @@ def render_one(b: dict) -> str:
         for x in b["numbers"]:
             latest = x["latest"]
             line = f"- **{esc(x['subject'])}**: {esc(latest['value'])} ({latest['date']}) {cites(latest['articles'], n)}"
+            if x.get("same_day"):
+                line += "; also that day: " + ", ".join(f"{esc(v['value'])} {cites(v['articles'], n)}" for v in x["same_day"])
             if x["history"]:
                 line += "; earlier: " + ", ".join(f"{esc(v['value'])} ({v['date']}) {cites(v['articles'], n)}" for v in x["history"])
             if x.get("undated"):
