@@ -15,7 +15,6 @@ from ._claims import (
 )
 from ._stage import _count_compatible as count_compatible
 from ._stage import (
-    CorroborateStage,
     EventFact,
     StoryFacts,
     corroborate_story,
@@ -27,10 +26,11 @@ from ._stage import (
     story_records,
     support_of,
 )
+from ._story_state import CorroborateStage, recomputes
 
 __all__ = [
     "DATELINE", "ClaimsStage", "Claim", "Sentence", "article_sentence_records", "concepts", "group_claims",
     "load_sentences", "sentence_records", "trim",
     "CorroborateStage", "EventFact", "StoryFacts", "corroborate_story", "count_compatible", "count_of", "group_quotes",
-    "load_conflicts", "load_facts", "sentences", "story_records", "support_of",
+    "load_conflicts", "load_facts", "recomputes", "sentences", "story_records", "support_of",
 ]

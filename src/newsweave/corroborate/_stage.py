@@ -39,7 +39,7 @@ from ..records import Article, Conflict, ConflictValue, Entity, Event, Fact, Quo
 from ..settings import CorroborateSettings, Settings
 from ..reuse import family_of
 from ..store import Store
-from ..stories import load_stories, story_articles, story_of
+from ..stories import story_articles
 from ..text import country_words, plain_words
 
 FamilyMap = Mapping[str, str]  # article id -> family id (an article without one is its own)
@@ -544,6 +544,89 @@ def quote_candidates(quotes: Sequence[Quote], articles: Sequence[Article]) -> li
     return out
 
 
+@dataclass(frozen=True)
+class Said:
+    """A sentence of an article as quote variants compare it: its comparison tokens."""
+
+    article: str
+    index: int  # position among the article's sentences
+    start: int
+    end: int
+    form: str  # form_key(words)
+    words: tuple[str, ...] = ()  # the comparison tokens (left out when read back from the store)
+
+
+@dataclass(frozen=True)
+class Quoted:
+    """A sentence inside a quote candidate, with the candidate's place in the story's order."""
+
+    rank: int
+    article: str
+    start: int
+    end: int
+    words: tuple[str, ...]
+    speaker: str | None
+
+    @property
+    def form(self) -> str:
+        return form_key(self.words)
+
+
+def form_key(words: Sequence[str]) -> str:
+    """The id of a sentence's comparison tokens: sentences worded alike share it, and the
+    variant test (`variant_tokens`) is a function of the tokens, so it is run once per form."""
+    return hashlib.sha1("\x1f".join(words).encode()).hexdigest()[:16]
+
+
+def content_words(words: Iterable[str]) -> frozenset[str]:
+    """The words blocking counts (function words aside)."""
+    return frozenset(words) - FUNCTION_WORDS
+
+
+def said_sentences(article: Article) -> list[Said]:
+    text = article.clean_text
+    out = []
+    for i, (s, e) in enumerate(sentences(article)):
+        words = tuple(t[0] for t in _word_spans(text[s:e], s))
+        out.append(Said(article.id, i, s, e, form_key(words), words))
+    return out
+
+
+def quoted_sentences(cands: Sequence[QuoteCandidate], texts: Mapping[str, str], min_matched: int) -> list[Quoted]:
+    """The sentences of every candidate long enough to match `min_matched` tokens."""
+    out = []
+    for rank, c in enumerate(cands):
+        for qs, qe in _sentences_in(texts[c.article], c.start, c.end):
+            words = tuple(t[0] for t in _word_spans(texts[c.article][qs:qe], qs))
+            if len(words) >= min_matched:
+                out.append(Quoted(rank, c.article, qs, qe, words, c.speaker))
+    return out
+
+
+Pairs = Mapping[tuple[str, str], tuple[int, int, int, int]]  # (quoted form, said form) -> token ranges replaced
+
+
+def variant_pairs(qforms: Mapping[str, Sequence[str]], sforms: Mapping[str, Sequence[str]], cfg: CorroborateSettings) -> dict:
+    """Every (quoted form, said form) sharing `variant_min_shared_words` content words whose
+    alignment is a variant (`variant_tokens`)."""
+    index: dict[str, list[str]] = defaultdict(list)
+    for key, words in sforms.items():
+        for w in content_words(words):
+            index[w].append(key)
+    out = {}
+    for qkey, qwords in qforms.items():
+        shared: dict[str, int] = defaultdict(int)
+        for w in content_words(qwords):
+            for skey in index.get(w, ()):
+                shared[skey] += 1
+        for skey, n in shared.items():
+            if n >= cfg.variant_min_shared_words:
+                v = variant_tokens(qwords, sforms[skey], cfg)
+                if v is not None:
+                    out[(qkey, skey)] = v
+    return out
+
+
 def quote_variants(
     quotes: Sequence[Quote],
     articles: Sequence[Article],
@@ -560,54 +643,126 @@ def quote_variants(
     1-`variant_max_change` content tokens on each side with at least `variant_min_anchor`
     matching tokens on both sides (settings.corroborate). Function-word swaps ("our" ->
     "India-US" in reported speech), spelling ("defense") and number forms ("10-year" /
-    "10 years") are not variants."""
+    "10 years") are not variants. Sentences worded alike are aligned once (`form_key`): the
+    corroborate stage keeps the pairs per story and aligns only a new article's forms."""
     cfg = cfg or CorroborateSettings()
-    names = names or {}
     texts = {a.id: a.clean_text for a in articles}
-    sents = {a.id: [(s, e, _word_spans(a.clean_text[s:e], s)) for s, e in sentences(a)] for a in articles}
-    quoted_ranges = defaultdict(list)
     cands = quote_candidates(quotes, articles)
+    quoted = quoted_sentences(cands, texts, cfg.variant_min_matched)
+    said = [s for a in articles for s in said_sentences(a)]
+    pairs = variant_pairs({q.form: q.words for q in quoted}, {s.form: s.words for s in said}, cfg)
+    return assemble_variants(pairs, quoted, said, texts, cands, families, names or {})
+
+
+def _offsets(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    return [(t[1], t[2]) for t in _word_spans(text[start:end], start)]
+
+
+@dataclass
+class _Value:
+    first: tuple  # rank of its first appearance
+    text: str  # as written there
+    spans: set = field(default_factory=set)
+    forms: dict = field(default_factory=dict)  # form -> rank of its first appearance
+
+
+def assemble_variants(
+    pairs: Pairs,
+    quoted: Sequence[Quoted],
+    said: Sequence[Said],
+    texts: Mapping[str, str],
+    cands: Sequence[QuoteCandidate],
+    families: FamilyMap,
+    names: Mapping[str, str],
+) -> list[Conflict]:
+    """The conflicts of the variant pairs: each quoted sentence of a paired form against each
+    said sentence of the other form in another article is one observation, ranked (candidate,
+    quoted sentence, other article, its sentence), and the conflicts, their values and each
+    value's notes come in the order of their first observation (as aligning every quoted
+    sentence with every other sentence in that order would give them). `said` need only hold
+    the sentences of paired forms."""
+    quoted_ranges = defaultdict(list)
     for c in cands:
         quoted_ranges[c.article].append((c.start, c.end))
-    # blocking: a sentence is aligned only with sentences sharing enough content words with it
-    index: dict[str, set[tuple[str, int]]] = defaultdict(set)
-    for aid, items in sents.items():
-        for i, (_, _, toks) in enumerate(items):
-            for w in {t[0] for t in toks} - FUNCTION_WORDS:
-                index[w].add((aid, i))
-    seen: dict[tuple, Conflict] = {}
-    for c in cands:
-        for qs, qe in _sentences_in(texts[c.article], c.start, c.end):
-            qtok = _word_spans(texts[c.article][qs:qe], qs)
-            if len(qtok) < cfg.variant_min_matched:  # too short to match that many
-                continue
-            shared: dict[tuple[str, int], int] = defaultdict(int)
-            for w in {t[0] for t in qtok} - FUNCTION_WORDS:
-                for key in index.get(w, ()):
-                    if key[0] != c.article:
-                        shared[key] += 1
-            for (other_id, i), n in sorted(shared.items()):
-                if n < cfg.variant_min_shared_words:
-                    continue
-                s, e, otok = sents[other_id][i]
-                variant = _variant(qtok, otok, cfg)
-                if variant is None:
-                    continue
-                (a1, a2), (b1, b2) = variant
-                va = texts[c.article][a1:a2]
-                vb = texts[other_id][b1:b2]
-                speaker = names.get(c.speaker, c.speaker) if c.speaker else None
-                key = (frozenset({_norm_text(va), _norm_text(vb)}), speaker)
-                conflict = seen.get(key)
-                if conflict is None:
-                    conflict = Conflict(speaker or "(unattributed quote)", "quote", [], kind="quote-variant")
-                    seen[key] = conflict
-                _add_variant_value(conflict, va, Span(c.article, qs, qe, texts[c.article][qs:qe]), "direct quote", families)
-                inside = any(x <= s and e <= y or x <= b1 < y for x, y in quoted_ranges[other_id])
-                _add_variant_value(
-                    conflict, vb, Span(other_id, s, e, texts[other_id][s:e]), "direct quote" if inside else "reported speech", families
-                )
-    return list(seen.values())
+    q_by: dict[str, list[Quoted]] = defaultdict(list)
+    for q in quoted:
+        q_by[q.form].append(q)
+    s_by: dict[str, list[Said]] = defaultdict(list)
+    for s in said:
+        s_by[s.form].append(s)
+    spans: dict[tuple, list] = {}  # occurrence -> its token offsets
+
+    def tokens(article, start, end):
+        key = (article, start, end)
+        if key not in spans:
+            spans[key] = _offsets(texts[article], start, end)
+        return spans[key]
+
+    conflicts: dict[tuple, dict] = {}  # (values, speaker) -> {"first": rank, "values": {norm: _Value}}
+    for (qf, sf), (i1, i2, j1, j2) in pairs.items():
+        qs = sorted(q_by.get(qf, ()), key=lambda q: (q.rank, q.start))
+        ss = sorted(s_by.get(sf, ()), key=lambda s: (s.article, s.index))
+        if not qs or not ss:
+            continue
+        qgroups: dict[tuple, list] = defaultdict(list)
+        for q in qs:
+            tok = tokens(q.article, q.start, q.end)
+            a1, a2 = tok[i1][0], tok[i2 - 1][1]
+            va = texts[q.article][a1:a2]
+            speaker = names.get(q.speaker, q.speaker) if q.speaker else None
+            qgroups[(_norm_text(va), speaker)].append((q, va))
+        sgroups: dict[str, list] = defaultdict(list)
+        for s in ss:
+            tok = tokens(s.article, s.start, s.end)
+            b1, b2 = tok[j1][0], tok[j2 - 1][1]
+            vb = texts[s.article][b1:b2]
+            inside = any(x <= s.start and s.end <= y or x <= b1 < y for x, y in quoted_ranges[s.article])
+            sgroups[_norm_text(vb)].append((s, vb, "direct quote" if inside else "reported speech"))
+        for (na, speaker), gq in qgroups.items():
+            for nb, gs in sgroups.items():
+                _observe(conflicts, (frozenset({na, nb}), speaker), na, nb, gq, gs, texts)
+    out = []
+    for (_, speaker), c in sorted(conflicts.items(), key=lambda kv: kv[1]["first"]):
+        conflict = Conflict(speaker or "(unattributed quote)", "quote", [], kind="quote-variant")
+        for v in sorted(c["values"].values(), key=lambda v: v.first):
+            note = ", ".join(sorted(v.forms, key=v.forms.get))
+            conflict.values.append(ConflictValue(v.text, support_of(v.spans, families), note=note))
+        out.append(conflict)
+    return out
+
+
+def _observe(conflicts: dict, key: tuple, na: str, nb: str, gq: list, gs: list, texts: Mapping[str, str]) -> None:
+    """Add the observations of quoted sentences `gq` against said sentences `gs` (a pair in
+    one article does not count) to the conflict `key`: each sentence's span, and the rank
+    of each value's and each value-and-form's first appearance."""
+    c = conflicts.get(key)
+    for q, va in gq:
+        partner = next(((s.article, s.index) for s, _, _ in gs if s.article != q.article), None)
+        if partner is None:
+            continue
+        at = (q.rank, q.start, *partner, 0)
+        if c is None:
+            c = conflicts[key] = {"first": at, "values": {}}
+        c["first"] = min(c["first"], at)
+        _seen(c["values"], na, at, va, Span(q.article, q.start, q.end, texts[q.article][q.start : q.end]), "direct quote")
+    if c is None:
+        return
+    for s, vb, form in gs:
+        partner = next(((q.rank, q.start) for q, _ in gq if q.article != s.article), None)
+        if partner is not None:
+            at = (*partner, s.article, s.index, 1)
+            _seen(c["values"], nb, at, vb, Span(s.article, s.start, s.end, texts[s.article][s.start : s.end]), form)
+
+
+def _seen(values: dict, norm: str, at: tuple, text: str, span: Span, form: str) -> None:
+    v = values.get(norm)
+    if v is None:
+        v = values[norm] = _Value(at, text)
+    elif at < v.first:
+        v.first, v.text = at, text
+    v.spans.add(span)
+    if at < v.forms.get(form, (float("inf"),)):
+        v.forms[form] = at
 
 
 def _sentences_in(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -617,10 +772,10 @@ def _sentences_in(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
-def _variant(qtok, otok, cfg: CorroborateSettings):
-    """((quote start, end), (other start, end)) of the replaced words, or None."""
-    a = [t[0] for t in qtok]
-    b = [t[0] for t in otok]
+def variant_tokens(a: Sequence[str], b: Sequence[str], cfg: CorroborateSettings) -> tuple[int, int, int, int] | None:
+    """(i1, i2, j1, j2): the tokens a[i1:i2] of a quoted sentence replaced by b[j1:j2] of
+    another sentence, when the two are one sentence with a variant; else None."""
+    a, b = list(a), list(b)
     sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
     matched = sum(bl.size for bl in sm.get_matching_blocks())
     if matched < cfg.variant_min_matched or matched < cfg.variant_min_share * len(a):
@@ -641,7 +796,7 @@ def _variant(qtok, otok, cfg: CorroborateSettings):
             continue
         if before[2] - before[1] < cfg.variant_min_anchor or after[2] - after[1] < cfg.variant_min_anchor:
             continue
-        return (qtok[i1][1], qtok[i2 - 1][2]), (otok[j1][1], otok[j2 - 1][2])
+        return i1, i2, j1, j2
     return None
 
 
@@ -658,18 +813,6 @@ def _abbreviates(short: list[str], long_: list[str]) -> bool:
     """"US" for "the United States": the short side is the initials of the long side."""
     initials = "".join(w[0] for w in long_ if w not in FUNCTION_WORDS)
     return len(short) == 1 and len(initials) > 1 and short[0].replace(".", "") == initials
-
-
-def _add_variant_value(conflict: Conflict, value: str, span: Span, form: str, families: FamilyMap) -> None:
-    for cv in conflict.values:
-        if _norm_text(cv.value) == _norm_text(value):
-            if span not in cv.support.evidence:
-                new = support_of([*cv.support.evidence, span], families)
-                cv.support = new
-            if form not in (cv.note or ""):
-                cv.note = ", ".join(filter(None, [cv.note, form]))
-            return
-    conflict.values.append(ConflictValue(value, support_of([span], families), note=form))
 
 
 # -- helpers --------------------------------------------------------------------------
@@ -698,8 +841,10 @@ def corroborate_story(
     events: Sequence[Event],
     quotes: Sequence[Quote],
     cfg: CorroborateSettings | None = None,
+    variants: list[Conflict] | None = None,
 ) -> StoryFacts:
-    """All facts and conflicts of one story, from its records (pure)."""
+    """All facts and conflicts of one story, from its records (pure). `variants`: the
+    story's quote variants when the caller has them (the stage keeps their pairs per story)."""
     cfg = cfg or CorroborateSettings()
     order = [a.id for a in articles]
     published = {a.id: a.published for a in articles}
@@ -709,9 +854,9 @@ def corroborate_story(
     nfacts, nconf = number_claims(efacts, families, story)
     qfacts = quote_facts(quotes, families, story, names, order, published)
     cfacts, cconf = count_claims(articles, families, story)
-    conflicts = rconf + nconf + cconf + date_conflicts(efacts) + quote_variants(
-        quotes, articles, families, names, cfg
-    )
+    if variants is None:
+        variants = quote_variants(quotes, articles, families, names, cfg)
+    conflicts = rconf + nconf + cconf + date_conflicts(efacts) + variants
     facts = [ef.fact for ef in efacts] + rfacts + nfacts + cfacts + qfacts
     return StoryFacts(story, efacts, facts, conflicts)
 
@@ -727,34 +872,6 @@ def story_records(store: Store, story: Story | str):
         load_events(store, sid),
         load_quotes(store, sid),
     )
-
-
-class CorroborateStage:
-    """Rebuild the facts of every story that holds a new article, and of every story whose
-    stored facts cite an article it no longer holds (stories merge and lose members); drop
-    the facts of stories that are gone."""
-
-    name = "corroborate"
-
-    def run(self, store: Store, article_ids: Sequence[str], settings: Settings) -> None:
-        live = {s.id: set(s.articles) for s in load_stories(store)}
-        touched = {story_of(store, a) for a in article_ids} - {None}
-        for story, cited in stored_articles(store).items():
-            if story not in live:
-                forget(store, story)
-            elif not cited <= live[story]:
-                touched.add(story)
-        for story in sorted(touched):
-            result = corroborate_story(story, *story_records(store, story), cfg=settings.corroborate)
-            save(store, result)
-
-
-def stored_articles(store: Store) -> dict[str, set[str]]:
-    """Story id -> the articles its stored facts cite."""
-    out: dict[str, set[str]] = defaultdict(set)
-    for r in store.conn.execute("SELECT story_id, articles FROM facts"):
-        out[r[0]].update(json.loads(r[1]))
-    return out
 
 
 def forget(store: Store, story: str) -> None:

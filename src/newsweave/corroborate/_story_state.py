@@ -1,0 +1,231 @@
+"""The corroborate stage, incremental per story.
+
+    CorroborateStage().run(store, article_ids, settings)     (registered in pipeline.py)
+    recomputes(store, story_id=None) -> [dict]               the full recomputes it made
+
+Quote variants are the one part of a story's facts whose cost grew with the square of the
+story: every quoted sentence was aligned with every sentence of the story's other articles,
+again for each new batch. Alignment is a function of two sentences' comparison tokens, so
+the stage keeps, per story, the forms (distinct token sequences) it has aligned and the
+variant pairs found among them (migration 0090), and for a new article aligns only the
+forms the story has not seen: its sentences against the story's quoted forms, and new
+quoted forms against the story's sentences (blocking by shared content words, in SQL). The
+conflicts are then assembled from the stored pairs (`assemble_variants`), exactly as
+aligning everything again would give them (tests/test_stream.py checks streamed = one pass).
+
+The story's state covers the articles in `corroborate_members`. When the story has lost an
+article (a split or move) or holds one whose state is another story's (a merge), its state
+is rebuilt from all its articles and the rebuild is recorded in `corroborate_recomputes`;
+a story that is gone loses its facts and state. The other facts (events, roles, counts,
+quotes) are recomputed per touched story from its records, and written again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+
+from ..settings import CorroborateSettings, Settings
+from ..store import Store, utcnow
+from ..stories import story_of
+from ._stage import (
+    Said,
+    assemble_variants,
+    content_words,
+    corroborate_story,
+    forget,
+    quote_candidates,
+    quoted_sentences,
+    save,
+    said_sentences,
+    story_records,
+    variant_pairs,
+)
+
+
+class CorroborateStage:
+    """Facts and conflicts of every story holding a new article; a story whose articles
+    changed otherwise (merged, split) is rebuilt, and the rebuild recorded."""
+
+    name = "corroborate"
+
+    def run(self, store: Store, article_ids: Sequence[str], settings: Settings) -> None:
+        new: dict[str, list[str]] = defaultdict(list)
+        for a in article_ids:
+            story = story_of(store, a)
+            if story is not None:
+                new[story].append(a)
+        rebuild = moved_stories(store)
+        for story in sorted(set(new) | set(rebuild)):
+            members = story_members(store, story)
+            if not members:
+                drop_story(store, story, rebuild.get(story, "gone"))
+                continue
+            if story in rebuild:
+                reset_story(store, story, rebuild[story], len(members))
+                fresh = members
+            else:
+                fresh = new[story]
+            update_story(store, story, members, fresh, settings.corroborate)
+
+
+def story_members(store: Store, story: str) -> list[str]:
+    """The articles of story `story` as stored: none for a story merged into another (whose
+    facts go), where stories.story_articles would follow the merge."""
+    return [r[0] for r in store.conn.execute("SELECT article_id FROM story_articles WHERE story_id = ?", (story,))]
+
+
+def moved_stories(store: Store) -> dict[str, str]:
+    """Stories whose stored state no longer matches their articles -> why: an article the
+    state covers is now in another story (or none), so that story lost it and the other
+    gained it."""
+    out: dict[str, str] = {}
+    rows = store.conn.execute(
+        "SELECT cm.story_id AS was, sa.story_id AS now FROM corroborate_members cm "
+        "LEFT JOIN story_articles sa ON sa.article_id = cm.article_id WHERE sa.story_id IS NOT cm.story_id"
+    )
+    for r in rows:
+        out[r["was"]] = "lost articles"
+        if r["now"] is not None:
+            out.setdefault(r["now"], "gained articles")
+    return out
+
+
+def _record(store: Store, story: str, reason: str, size: int) -> None:
+    store.conn.execute(
+        "INSERT INTO corroborate_recomputes (story_id, reason, articles, at) VALUES (?, ?, ?, ?)",
+        (story, reason, size, utcnow()),
+    )
+
+
+def reset_story(store: Store, story: str, reason: str, size: int) -> None:
+    """Forget a story's variant state (its facts are rewritten after), recording why."""
+    with store.transaction() as conn:
+        for table in ("variant_forms", "variant_form_words", "variant_pairs", "corroborate_members"):
+            conn.execute(f"DELETE FROM {table} WHERE story_id = ?", (story,))
+        _record(store, story, reason, size)
+
+
+def drop_story(store: Store, story: str, reason: str) -> None:
+    reset_story(store, story, reason, 0)
+    forget(store, story)
+
+
+def update_story(store: Store, story: str, members: Sequence[str], fresh: Sequence[str], cfg: CorroborateSettings) -> None:
+    """Add the `fresh` articles (all of them for a rebuild) to the story's variant state,
+    then write the story's facts and conflicts."""
+    articles, families, entities, events, quotes = story_records(store, story)
+    names = {e.id: e.name for e in entities}
+    texts = {a.id: a.clean_text for a in articles}
+    fresh_set = set(fresh)
+    said = [s for a in articles if a.id in fresh_set for s in said_sentences(a)]
+    cands = quote_candidates(quotes, articles)
+    quoted = quoted_sentences(cands, texts, cfg.variant_min_matched)
+    with store.transaction() as conn:
+        _write_sentences(conn, fresh, said)
+        old_q = _forms(store, story, "q")
+        new_s = _add_forms(store, story, "s", {s.form: s.words for s in said})
+        new_q = _add_forms(store, story, "q", {q.form: q.words for q in quoted})
+        pairs = variant_pairs(old_q, new_s, cfg)
+        pairs.update(variant_pairs(new_q, _blocked(store, story, new_q, cfg.variant_min_shared_words), cfg))
+        conn.executemany(
+            "INSERT OR IGNORE INTO variant_pairs (story_id, q_form, s_form, i1, i2, j1, j2) VALUES (?,?,?,?,?,?,?)",
+            [(story, q, s, *v) for (q, s), v in pairs.items()],
+        )
+        conn.executemany(
+            "INSERT OR REPLACE INTO corroborate_members (article_id, story_id) VALUES (?, ?)", [(a, story) for a in fresh]
+        )
+        stored = _pairs(store, story)
+        variants = assemble_variants(stored, quoted, _said_of(store, story, {s for _, s in stored}), texts, cands, families, names)
+        result = corroborate_story(story, articles, families, entities, events, quotes, cfg, variants=variants)
+        save(store, result)
+
+
+def _write_sentences(conn, article_ids: Iterable[str], said: Sequence[Said]) -> None:
+    ids = list(article_ids)
+    conn.executemany("DELETE FROM variant_sentences WHERE article_id = ?", [(a,) for a in ids])
+    conn.executemany(
+        'INSERT INTO variant_sentences (article_id, idx, start, "end", form) VALUES (?,?,?,?,?)',
+        [(s.article, s.index, s.start, s.end, s.form) for s in said],
+    )
+
+
+def _forms(store: Store, story: str, side: str) -> dict[str, list[str]]:
+    rows = store.conn.execute("SELECT form, words FROM variant_forms WHERE story_id = ? AND side = ?", (story, side))
+    return {r[0]: json.loads(r[1]) for r in rows}
+
+
+def _add_forms(store: Store, story: str, side: str, forms: Mapping[str, Sequence[str]]) -> dict[str, Sequence[str]]:
+    """Store the forms the story has not seen on this side; return them."""
+    rows = store.conn.execute(
+        "SELECT form FROM variant_forms WHERE story_id = ? AND side = ? AND form IN (SELECT value FROM json_each(?))",
+        (story, side, json.dumps(list(forms))),
+    )
+    seen = {r[0] for r in rows}
+    fresh = {f: w for f, w in forms.items() if f not in seen}
+    store.conn.executemany(
+        "INSERT INTO variant_forms (story_id, side, form, words) VALUES (?,?,?,?)",
+        [(story, side, f, json.dumps(list(w))) for f, w in fresh.items()],
+    )
+    store.conn.executemany(
+        "INSERT OR IGNORE INTO variant_form_words (story_id, side, word, form) VALUES (?,?,?,?)",
+        [(story, side, word, f) for f, w in fresh.items() for word in content_words(w)],
+    )
+    return fresh
+
+
+def _blocked(store: Store, story: str, qforms: Mapping[str, Sequence[str]], min_shared: int) -> dict[str, list[str]]:
+    """The story's sentence forms sharing `min_shared` content words with some of `qforms`."""
+    keys: set[str] = set()
+    for words in qforms.values():
+        cw = sorted(content_words(words))
+        if len(cw) < min_shared:
+            continue
+        marks = ",".join("?" * len(cw))
+        keys.update(
+            r[0]
+            for r in store.conn.execute(
+                f"SELECT form FROM variant_form_words WHERE story_id = ? AND side = 's' AND word IN ({marks}) "
+                "GROUP BY form HAVING COUNT(*) >= ?",
+                (story, *cw, min_shared),
+            )
+        )
+    if not keys:
+        return {}
+    rows = store.conn.execute(
+        "SELECT form, words FROM variant_forms WHERE story_id = ? AND side = 's' AND form IN (SELECT value FROM json_each(?))",
+        (story, json.dumps(sorted(keys))),
+    )
+    return {r[0]: json.loads(r[1]) for r in rows}
+
+
+def _pairs(store: Store, story: str) -> dict[tuple[str, str], tuple[int, int, int, int]]:
+    rows = store.conn.execute("SELECT q_form, s_form, i1, i2, j1, j2 FROM variant_pairs WHERE story_id = ?", (story,))
+    return {(r[0], r[1]): (r[2], r[3], r[4], r[5]) for r in rows}
+
+
+def _said_of(store: Store, story: str, forms: set[str]) -> list[Said]:
+    """The sentences of the story's articles that have one of these forms."""
+    if not forms:
+        return []
+    members = set(story_members(store, story))
+    out = []
+    rows = store.conn.execute(
+        'SELECT article_id, idx, start, "end", form FROM variant_sentences WHERE form IN (SELECT value FROM json_each(?))',
+        (json.dumps(sorted(forms)),),
+    )
+    for r in rows:
+        if r[0] in members:
+            out.append(Said(r[0], r[1], r[2], r[3], r[4]))
+    return out
+
+
+def recomputes(store: Store, story_id: str | None = None) -> list[dict]:
+    """The full recomputes of stories' corroboration (merges, splits), oldest first."""
+    sql = "SELECT story_id AS story, reason, articles, at FROM corroborate_recomputes"
+    rows = store.conn.execute(sql + (" WHERE story_id = ?" if story_id else "") + " ORDER BY id", (story_id,) if story_id else ())
+    return [dict(r) for r in rows]
+
+
+__all__ = ["CorroborateStage", "recomputes"]
