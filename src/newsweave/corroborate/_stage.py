@@ -698,26 +698,30 @@ def assemble_variants(
             spans[key] = _offsets(texts[article], start, end)
         return spans[key]
 
-    conflicts: dict[tuple, dict] = {}  # (values, speaker) -> {"first": rank, "values": {norm: _Value}}
+    # pairs of one quoted form replacing the same tokens are assembled together, so each
+    # quoted sentence is visited once per replaced range, not once per paired form
+    targets: dict[tuple[str, int, int], list[tuple[str, int, int]]] = defaultdict(list)
     for (qf, sf), (i1, i2, j1, j2) in pairs.items():
-        qs = sorted(q_by.get(qf, ()), key=lambda q: (q.rank, q.start))
-        ss = sorted(s_by.get(sf, ()), key=lambda s: (s.article, s.index))
-        if not qs or not ss:
-            continue
+        if qf in q_by and sf in s_by:
+            targets[(qf, i1, i2)].append((sf, j1, j2))
+    conflicts: dict[tuple, dict] = {}  # (values, speaker) -> {"first": rank, "values": {norm: _Value}}
+    for (qf, i1, i2), others in targets.items():
         qgroups: dict[tuple, list] = defaultdict(list)
-        for q in qs:
+        for q in sorted(q_by[qf], key=lambda q: (q.rank, q.start)):
             tok = tokens(q.article, q.start, q.end)
-            a1, a2 = tok[i1][0], tok[i2 - 1][1]
-            va = texts[q.article][a1:a2]
+            va = texts[q.article][tok[i1][0] : tok[i2 - 1][1]]
             speaker = names.get(q.speaker, q.speaker) if q.speaker else None
             qgroups[(_norm_text(va), speaker)].append((q, va))
         sgroups: dict[str, list] = defaultdict(list)
-        for s in ss:
-            tok = tokens(s.article, s.start, s.end)
-            b1, b2 = tok[j1][0], tok[j2 - 1][1]
-            vb = texts[s.article][b1:b2]
-            inside = any(x <= s.start and s.end <= y or x <= b1 < y for x, y in quoted_ranges[s.article])
-            sgroups[_norm_text(vb)].append((s, vb, "direct quote" if inside else "reported speech"))
+        for sf, j1, j2 in others:
+            for s in s_by[sf]:
+                tok = tokens(s.article, s.start, s.end)
+                b1, b2 = tok[j1][0], tok[j2 - 1][1]
+                vb = texts[s.article][b1:b2]
+                inside = any(x <= s.start and s.end <= y or x <= b1 < y for x, y in quoted_ranges[s.article])
+                sgroups[_norm_text(vb)].append((s, vb, "direct quote" if inside else "reported speech"))
+        for gs in sgroups.values():
+            gs.sort(key=lambda x: (x[0].article, x[0].index))
         for (na, speaker), gq in qgroups.items():
             for nb, gs in sgroups.items():
                 _observe(conflicts, (frozenset({na, nb}), speaker), na, nb, gq, gs, texts)
