@@ -105,20 +105,25 @@ def analysis_state(store) -> dict:
 
 
 def state_diff(a: dict, b: dict, limit: int = 10) -> list[str]:
-    """Human-readable differences between two analysis states (empty list: identical)."""
+    """Human-readable differences between two analysis states (empty list: identical).
+    Stories are compared first; the contents are compared for the stories both hold (a
+    story only one side holds is a clustering difference, counted in the first line)."""
     out = []
-    if a["stories"] != b["stories"]:
-        sa, sb = set(a["stories"]), set(b["stories"])
-        out.append(f"stories: {len(sa - sb)} only in the first, {len(sb - sa)} only in the second")
+    sa, sb = set(a["stories"]), set(b["stories"])
+    if sa != sb:
+        out.append(f"stories: {len(sa - sb)} only in the first, {len(sb - sa)} only in the second, {len(sa & sb)} in both")
+    differing = set()
     for part in ("events", "quotes", "facts", "conflicts"):
-        for story in sorted(set(a[part]) | set(b[part])):
-            if a[part].get(story, []) != b[part].get(story, []):
-                x, y = a[part].get(story, []), b[part].get(story, [])
-                only_x = [i for i in x if i not in y][:2]
-                only_y = [i for i in y if i not in x][:2]
-                out.append(f"{part} of story {story[:40]}…: {len(x)} vs {len(y)}; first only {only_x}; second only {only_y}")
-                if len(out) >= limit:
-                    return out
+        for story in sorted(sa & sb):
+            x, y = a[part].get(story, []), b[part].get(story, [])
+            if x != y:
+                differing.add(story)
+                if len(out) < limit:
+                    only_x = [i for i in x if i not in y][:2]
+                    only_y = [i for i in y if i not in x][:2]
+                    out.append(f"{part} of story {story[:40]}…: {len(x)} vs {len(y)}; first only {only_x}; second only {only_y}")
+    if differing:
+        out.append(f"{len(differing)} of the {len(sa & sb)} stories in both differ in their contents")
     if a["claim_sentences"] != b["claim_sentences"]:
         out.append("claim sentences differ")
     return out

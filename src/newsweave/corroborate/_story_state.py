@@ -57,7 +57,7 @@ class CorroborateStage:
             if story is not None:
                 new[story].append(a)
         rebuild = moved_stories(store)
-        for story in sorted(set(new) | set(rebuild)):
+        for story in sorted(set(new) | set(rebuild) | stale_stories(store)):
             members = story_members(store, story)
             if not members:
                 drop_story(store, story, rebuild.get(story, "gone"))
@@ -66,7 +66,7 @@ class CorroborateStage:
                 reset_story(store, story, rebuild[story], len(members))
                 fresh = members
             else:
-                fresh = new[story]
+                fresh = new.get(story, [])
             update_story(store, story, members, fresh, settings.corroborate)
 
 
@@ -92,6 +92,18 @@ def moved_stories(store: Store) -> dict[str, str]:
     return out
 
 
+def stale_stories(store: Store) -> set[str]:
+    """Stories whose facts were written with an entity name or a family that has changed
+    since (an entity named more fully, two families joined by a new article): their facts
+    are written again; their variant state holds neither, so it stays."""
+    sql = (
+        "SELECT cn.story_id FROM corroborate_names cn JOIN entities e ON e.id = cn.entity_id WHERE e.name != cn.name "
+        "UNION SELECT cm.story_id FROM corroborate_members cm LEFT JOIN reuse_families rf ON rf.article_id = cm.article_id "
+        "WHERE rf.family IS NOT cm.family"
+    )
+    return {r[0] for r in store.conn.execute(sql)}
+
+
 def _record(store: Store, story: str, reason: str, size: int) -> None:
     store.conn.execute(
         "INSERT INTO corroborate_recomputes (story_id, reason, articles, at) VALUES (?, ?, ?, ?)",
@@ -102,7 +114,7 @@ def _record(store: Store, story: str, reason: str, size: int) -> None:
 def reset_story(store: Store, story: str, reason: str, size: int) -> None:
     """Forget a story's variant state (its facts are rewritten after), recording why."""
     with store.transaction() as conn:
-        for table in ("variant_forms", "variant_form_words", "variant_pairs", "corroborate_members"):
+        for table in ("variant_forms", "variant_form_words", "variant_pairs", "corroborate_members", "corroborate_names"):
             conn.execute(f"DELETE FROM {table} WHERE story_id = ?", (story,))
         _record(store, story, reason, size)
 
@@ -136,10 +148,24 @@ def update_story(store: Store, story: str, members: Sequence[str], fresh: Sequen
         conn.executemany(
             "INSERT OR REPLACE INTO corroborate_members (article_id, story_id) VALUES (?, ?)", [(a, story) for a in fresh]
         )
+        _note_inputs(conn, story, names)
         stored = _pairs(store, story)
         variants = assemble_variants(stored, quoted, _said_of(store, story, {s for _, s in stored}), texts, cands, families, names)
         result = corroborate_story(story, articles, families, entities, events, quotes, cfg, variants=variants)
         save(store, result)
+
+
+def _note_inputs(conn, story: str, names: Mapping[str, str]) -> None:
+    """Remember the families and entity names the story's facts are written with."""
+    conn.execute(
+        "UPDATE corroborate_members SET family = (SELECT family FROM reuse_families rf "
+        "WHERE rf.article_id = corroborate_members.article_id) WHERE story_id = ?",
+        (story,),
+    )
+    conn.execute("DELETE FROM corroborate_names WHERE story_id = ?", (story,))
+    conn.executemany(
+        "INSERT INTO corroborate_names (story_id, entity_id, name) VALUES (?, ?, ?)", [(story, e, n) for e, n in names.items()]
+    )
 
 
 def _write_sentences(conn, article_ids: Iterable[str], said: Sequence[Said]) -> None:

@@ -1,7 +1,8 @@
 -- What the corroborate stage keeps per story so that a new article costs only its own work
 -- (issue 19): the sentences of every article as quote variants compare them, the forms
 -- (distinct comparison-token sequences) each story has aligned, the variant pairs found
--- between them, the articles the story's state covers, and every full recompute.
+-- between them, the articles the story's state covers (with their families) and the entity
+-- names its facts were written with, and every full recompute.
 -- Dropping the stage's record makes `newsweave analyse` build the state for stored stories.
 CREATE TABLE variant_sentences (
     article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
@@ -42,9 +43,19 @@ CREATE TABLE variant_pairs (
 
 CREATE TABLE corroborate_members (
     article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
-    story_id   TEXT NOT NULL               -- the story whose stored state covers the article
+    story_id   TEXT NOT NULL,              -- the story whose stored state covers the article
+    family     TEXT                        -- its reuse family when the facts were written (NULL: its own)
 );
 CREATE INDEX corroborate_members_story ON corroborate_members(story_id);
+
+-- The entity names a story's facts were written with: a story whose entity got a fuller
+-- name since ("Karen B. Olson") is written again.
+CREATE TABLE corroborate_names (
+    story_id  TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    name      TEXT NOT NULL,
+    PRIMARY KEY (story_id, entity_id)
+) WITHOUT ROWID;
 
 CREATE TABLE corroborate_recomputes (
     id       INTEGER PRIMARY KEY AUTOINCREMENT,
