@@ -13,11 +13,14 @@ quoted forms against the story's sentences (blocking by shared content words, in
 conflicts are then assembled from the stored pairs (`assemble_variants`), exactly as
 aligning everything again would give them (tests/test_stream.py checks streamed = one pass).
 
-The story's state covers the articles in `corroborate_members`. When the story has lost an
-article (a split or move) or holds one whose state is another story's (a merge), its state
-is rebuilt from all its articles and the rebuild is recorded in `corroborate_recomputes`;
-a story that is gone loses its facts and state. The other facts (events, roles, counts,
-quotes) are recomputed per touched story from its records, and written again.
+The story's state covers the articles in `corroborate_members`. When the stories stage
+moves articles (a merge, move or split), the story that gained them takes over the state of
+the story they came from: every pair within one state was aligned, so only the pairs across
+the two are aligned then (`take_over`, recorded in `corroborate_recomputes`); a story that
+lost articles keeps a state covering more than it holds, which assembling ignores, and a
+story left empty loses its facts and state ("gone", recorded). The other facts (events,
+roles, counts, quotes) are recomputed per touched story from its records and written again;
+so is a story whose facts were written with an entity name or a family that changed since.
 """
 
 from __future__ import annotations
@@ -45,29 +48,26 @@ from ._stage import (
 
 
 class CorroborateStage:
-    """Facts and conflicts of every story holding a new article; a story whose articles
-    changed otherwise (merged, split) is rebuilt, and the rebuild recorded."""
+    """Facts and conflicts of every story holding a new article, or whose articles, entity
+    names or families changed since its facts were written."""
 
     name = "corroborate"
 
     def run(self, store: Store, article_ids: Sequence[str], settings: Settings) -> None:
+        cfg = settings.corroborate
         new: dict[str, list[str]] = defaultdict(list)
         for a in article_ids:
             story = story_of(store, a)
             if story is not None:
                 new[story].append(a)
-        rebuild = moved_stories(store)
-        for story in sorted(set(new) | set(rebuild) | stale_stories(store)):
-            members = story_members(store, story)
-            if not members:
-                drop_story(store, story, rebuild.get(story, "gone"))
-                continue
-            if story in rebuild:
-                reset_story(store, story, rebuild[story], len(members))
-                fresh = members
+        lost, gained = moved_articles(store)
+        for story, sources in sorted(gained.items()):
+            take_over(store, story, sources, cfg)
+        for story in sorted(set(new) | set(lost) | set(gained) | stale_stories(store)):
+            if not story_members(store, story):
+                drop_story(store, story)
             else:
-                fresh = new.get(story, [])
-            update_story(store, story, members, fresh, settings.corroborate)
+                update_story(store, story, new.get(story, []), cfg)
 
 
 def story_members(store: Store, story: str) -> list[str]:
@@ -76,20 +76,47 @@ def story_members(store: Store, story: str) -> list[str]:
     return [r[0] for r in store.conn.execute("SELECT article_id FROM story_articles WHERE story_id = ?", (story,))]
 
 
-def moved_stories(store: Store) -> dict[str, str]:
-    """Stories whose stored state no longer matches their articles -> why: an article the
-    state covers is now in another story (or none), so that story lost it and the other
-    gained it."""
-    out: dict[str, str] = {}
+def moved_articles(store: Store) -> tuple[set[str], dict[str, dict[str, list[str]]]]:
+    """Where the stories stage moved articles the stored state covers (a merge, move or
+    split): (the stories that lost some, {story that gained some: {from story: [ids]}})."""
+    lost: set[str] = set()
+    gained: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     rows = store.conn.execute(
-        "SELECT cm.story_id AS was, sa.story_id AS now FROM corroborate_members cm "
+        "SELECT cm.article_id, cm.story_id AS was, sa.story_id AS now FROM corroborate_members cm "
         "LEFT JOIN story_articles sa ON sa.article_id = cm.article_id WHERE sa.story_id IS NOT cm.story_id"
     )
     for r in rows:
-        out[r["was"]] = "lost articles"
-        if r["now"] is not None:
-            out.setdefault(r["now"], "gained articles")
-    return out
+        lost.add(r["was"])
+        if r["now"] is None:
+            store.conn.execute("DELETE FROM corroborate_members WHERE article_id = ?", (r["article_id"],))
+        else:
+            gained[r["now"]][r["was"]].append(r["article_id"])
+    return lost, gained
+
+
+def take_over(store: Store, story: str, sources: Mapping[str, Sequence[str]], cfg: CorroborateSettings) -> None:
+    """The story gained articles from `sources`: it takes over their variant state. Every
+    pair of forms within one story's state was aligned, so the union needs only the pairs
+    across the two (this story's quoted forms against the forms it takes, and the forms it
+    takes against its sentences); a story that only loses articles keeps a state that covers
+    more than it holds, which assembling ignores. Recorded in corroborate_recomputes."""
+    with store.transaction() as conn:
+        for source, moved in sorted(sources.items()):
+            own_q, own_s = _forms(store, story, "q"), _forms(store, story, "s")
+            took_q = {f: w for f, w in _forms(store, source, "q").items() if f not in own_q}
+            took_s = {f: w for f, w in _forms(store, source, "s").items() if f not in own_s}
+            pairs = variant_pairs(own_q, took_s, cfg)
+            pairs.update(variant_pairs(took_q, own_s, cfg))
+            _add_forms(store, story, "q", took_q)
+            _add_forms(store, story, "s", took_s)
+            conn.execute(
+                "INSERT OR IGNORE INTO variant_pairs (story_id, q_form, s_form, i1, i2, j1, j2) "
+                "SELECT ?, q_form, s_form, i1, i2, j1, j2 FROM variant_pairs WHERE story_id = ?",
+                (story, source),
+            )
+            _insert_pairs(conn, story, pairs)
+            conn.executemany("UPDATE corroborate_members SET story_id = ? WHERE article_id = ?", [(story, a) for a in moved])
+            _record(store, story, f"gained {len(moved)} articles of {source}", len(moved))
 
 
 def stale_stories(store: Store) -> set[str]:
@@ -111,22 +138,20 @@ def _record(store: Store, story: str, reason: str, size: int) -> None:
     )
 
 
-def reset_story(store: Store, story: str, reason: str, size: int) -> None:
-    """Forget a story's variant state (its facts are rewritten after), recording why."""
+def drop_story(store: Store, story: str) -> None:
+    """A story that holds no article now (merged into another, or emptied): its facts and
+    state go."""
     with store.transaction() as conn:
         for table in ("variant_forms", "variant_form_words", "variant_pairs", "corroborate_members", "corroborate_names"):
             conn.execute(f"DELETE FROM {table} WHERE story_id = ?", (story,))
-        _record(store, story, reason, size)
+        forget(store, story)
+        _record(store, story, "gone", 0)
 
 
-def drop_story(store: Store, story: str, reason: str) -> None:
-    reset_story(store, story, reason, 0)
-    forget(store, story)
-
-
-def update_story(store: Store, story: str, members: Sequence[str], fresh: Sequence[str], cfg: CorroborateSettings) -> None:
-    """Add the `fresh` articles (all of them for a rebuild) to the story's variant state,
-    then write the story's facts and conflicts."""
+def update_story(store: Store, story: str, fresh: Sequence[str], cfg: CorroborateSettings) -> None:
+    """Add the `fresh` (new or re-extracted) articles to the story's variant state: their
+    sentences against the story's quoted forms, the quoted forms the story has not aligned
+    yet against all its sentences; then write the story's facts and conflicts."""
     articles, families, entities, events, quotes = story_records(store, story)
     names = {e.id: e.name for e in entities}
     texts = {a.id: a.clean_text for a in articles}
@@ -141,10 +166,7 @@ def update_story(store: Store, story: str, members: Sequence[str], fresh: Sequen
         new_q = _add_forms(store, story, "q", {q.form: q.words for q in quoted})
         pairs = variant_pairs(old_q, new_s, cfg)
         pairs.update(variant_pairs(new_q, _blocked(store, story, new_q, cfg.variant_min_shared_words), cfg))
-        conn.executemany(
-            "INSERT OR IGNORE INTO variant_pairs (story_id, q_form, s_form, i1, i2, j1, j2) VALUES (?,?,?,?,?,?,?)",
-            [(story, q, s, *v) for (q, s), v in pairs.items()],
-        )
+        _insert_pairs(conn, story, pairs)
         conn.executemany(
             "INSERT OR REPLACE INTO corroborate_members (article_id, story_id) VALUES (?, ?)", [(a, story) for a in fresh]
         )
@@ -165,6 +187,13 @@ def _note_inputs(conn, story: str, names: Mapping[str, str]) -> None:
     conn.execute("DELETE FROM corroborate_names WHERE story_id = ?", (story,))
     conn.executemany(
         "INSERT INTO corroborate_names (story_id, entity_id, name) VALUES (?, ?, ?)", [(story, e, n) for e, n in names.items()]
+    )
+
+
+def _insert_pairs(conn, story: str, pairs: Mapping) -> None:
+    conn.executemany(
+        "INSERT OR IGNORE INTO variant_pairs (story_id, q_form, s_form, i1, i2, j1, j2) VALUES (?,?,?,?,?,?,?)",
+        [(story, q, s, *v) for (q, s), v in pairs.items()],
     )
 
 
