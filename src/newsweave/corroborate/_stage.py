@@ -209,6 +209,22 @@ def role_display(surface: str) -> str:
     return " ".join(words).strip(" ,") or surface
 
 
+def _role_groups(roles: Sequence) -> list[list]:
+    """First-fit groups of compatible roles with one head. Roles compared as written
+    (capitals tell a demonym, "Kessian", from a word). A role joins the group an earlier
+    role of the same wording joined (groups only grow, by members compatible with it), so
+    the grouping runs over distinct wordings and each group lists its roles in their order:
+    a person named thousands of times in a story costs its wordings, not its mentions."""
+    by_surface: dict[str, list[int]] = {}
+    for i, r in enumerate(roles):
+        by_surface.setdefault(r.surface, []).append(i)
+    heads = {w: role_parts(w)[0] for w in by_surface}
+    groups = first_fit(
+        list(by_surface), lambda g, w: heads[w] == heads[g[0]] and all(roles_compatible(w, o) for o in g)
+    )
+    return [[roles[i] for i in sorted(i for w in g for i in by_surface[w])] for g in groups]
+
+
 def role_claims(
     entities: Sequence[Entity], families: FamilyMap, story: str, order=(), published=None
 ) -> tuple[list[Fact], list[Conflict]]:
@@ -220,12 +236,7 @@ def role_claims(
         roles = [r for r in ent.roles if not story_articles or r.evidence.article in story_articles]
         if not roles:
             continue
-        # roles compared as written: capitals tell a demonym ("Kessian") from a word
-        groups = first_fit(
-            roles,
-            lambda g, role: all(roles_compatible(role.surface, r.surface) for r in g)
-            and role_parts(role.surface)[0] == role_parts(g[0].surface)[0],
-        )
+        groups = _role_groups(roles)
         # merge groups whose heads differ (different offices, both true) into separate facts
         group_facts = []
         for g in groups:
