@@ -180,9 +180,14 @@ def _participants(raw: str) -> list[Participant]:
 
 
 def stored_mentions(store: Store, article_ids: Sequence[str]) -> list[ev.EventMention]:
+    """The stored event mentions of these articles, article by article in the order given
+    (each in text order), read in a few statements rather than one per article."""
+    rows: dict[str, list] = {}
+    for r in store.select_in("SELECT * FROM event_mentions WHERE article_id IN ({marks}) ORDER BY start, id", article_ids):
+        rows.setdefault(r["article_id"], []).append(r)
     out = []
     for aid in article_ids:
-        for r in store.conn.execute("SELECT * FROM event_mentions WHERE article_id = ? ORDER BY start, id", (aid,)):
+        for r in rows.get(aid, ()):
             date = TimeValue(r["date_value"], r["date_text"], r["date_anchor"], r["anchor_from"]) if r["date_text"] else None
             out.append(
                 ev.EventMention(
@@ -204,12 +209,15 @@ def stored_mentions(store: Store, article_ids: Sequence[str]) -> list[ev.EventMe
 
 
 def stored_quote_mentions(store: Store, article_ids: Sequence[str]) -> list[QuoteMention]:
+    """The stored quote mentions of these articles, article by article in the order given."""
+    rows: dict[str, list] = {}
+    for r in store.select_in("SELECT * FROM quote_mentions WHERE article_id IN ({marks}) ORDER BY start, id", article_ids):
+        rows.setdefault(r["article_id"], []).append(r)
+    texts = {a.id: a.clean_text for a in store.articles(list(rows))}
     out = []
     for aid in article_ids:
-        text = None
-        for r in store.conn.execute("SELECT * FROM quote_mentions WHERE article_id = ? ORDER BY start", (aid,)):
-            if text is None:
-                text = store.article(aid).clean_text
+        text = texts.get(aid)
+        for r in rows.get(aid, ()):
             parts = [Span(aid, s, e, text[s:e]) for s, e in json.loads(r["parts"])]
             speaker = None
             if r["speaker"] is not None:
