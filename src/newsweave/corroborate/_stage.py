@@ -709,6 +709,13 @@ def assemble_variants(
             spans[key] = _offsets(texts[article], start, end)
         return spans[key]
 
+    norms: dict[str, str] = {}  # a replaced wording ("the budget") recurs across the story
+
+    def norm(value: str) -> str:
+        if value not in norms:
+            norms[value] = _norm_text(value)
+        return norms[value]
+
     # pairs of one quoted form replacing the same tokens are assembled together, so each
     # quoted sentence is visited once per replaced range, not once per paired form
     targets: dict[tuple[str, int, int], list[tuple[str, int, int]]] = defaultdict(list)
@@ -722,7 +729,7 @@ def assemble_variants(
             tok = tokens(q.article, q.start, q.end)
             va = texts[q.article][tok[i1][0] : tok[i2 - 1][1]]
             speaker = names.get(q.speaker, q.speaker) if q.speaker else None
-            qgroups[(_norm_text(va), speaker)].append((q, va))
+            qgroups[(norm(va), speaker)].append((q, va))
         sgroups: dict[str, list] = defaultdict(list)
         for sf, j1, j2 in others:
             for s in s_by[sf]:
@@ -730,7 +737,7 @@ def assemble_variants(
                 b1, b2 = tok[j1][0], tok[j2 - 1][1]
                 vb = texts[s.article][b1:b2]
                 inside = any(x <= s.start and s.end <= y or x <= b1 < y for x, y in quoted_ranges[s.article])
-                sgroups[_norm_text(vb)].append((s, vb, "direct quote" if inside else "reported speech"))
+                sgroups[norm(vb)].append((s, vb, "direct quote" if inside else "reported speech"))
         for gs in sgroups.values():
             gs.sort(key=lambda x: (x[0].article, x[0].index))
         for (na, speaker), gq in qgroups.items():
