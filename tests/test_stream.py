@@ -124,3 +124,22 @@ def test_a_moved_article_is_taken_over_and_recorded(tmp_path, synth_paths):
         assert record["story"] == "s-split" and record["reason"] == f"gained 1 articles of {source.id}"
         assert moved not in json.dumps([f.support.articles for f in corroborate.load_facts(store, source.id)])
         assert not _from_scratch_differences(store)
+
+
+def test_facts_follow_an_entity_named_more_fully_since(tmp_path, seeds_dir, synth_paths):
+    with newsweave.open(tmp_path / "names.db") as ws:
+        ws.ingest([seeds_dir])
+        ws.analyse()
+        store = ws.store
+        row = store.conn.execute(
+            "SELECT story_id, entity_id, subject FROM facts WHERE attribute = 'role' AND entity_id IS NOT NULL LIMIT 1"
+        ).fetchone()
+        story, entity, name = row
+        # the entities stage names the person more fully once a later article does
+        store.conn.execute("UPDATE entities SET name = ? WHERE id = ?", (name + " Jr.", entity))
+        store.conn.commit()
+        _ingest(ws, synth_paths[:1])  # an article of another story: the seeds' stories get none
+        ws.analyse()
+        subjects = {f.subject for f in corroborate.load_facts(store, story) if f.entity == entity}
+        assert subjects == {name + " Jr."}
+        assert not _from_scratch_differences(store)
