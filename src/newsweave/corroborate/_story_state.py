@@ -237,15 +237,12 @@ def _blocked(store: Store, story: str, qforms: Mapping[str, Sequence[str]], min_
         cw = sorted(content_words(words))
         if len(cw) < min_shared:
             continue
-        marks = ",".join("?" * len(cw))
-        keys.update(
-            r[0]
-            for r in store.conn.execute(
-                f"SELECT form FROM variant_form_words WHERE story_id = ? AND side = 's' AND word IN ({marks}) "
-                "GROUP BY form HAVING COUNT(*) >= ?",
-                (story, *cw, min_shared),
-            )
+        rows = store.conn.execute(
+            "SELECT form FROM variant_form_words WHERE story_id = ? AND side = 's' "
+            "AND word IN (SELECT value FROM json_each(?)) GROUP BY form HAVING COUNT(*) >= ?",
+            (story, json.dumps(cw), min_shared),
         )
+        keys.update(r[0] for r in rows)
     if not keys:
         return {}
     rows = store.conn.execute(
