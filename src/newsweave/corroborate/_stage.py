@@ -564,6 +564,7 @@ class Said:
     start: int
     end: int
     form: str  # form_key(words)
+    offsets: tuple[tuple[int, int], ...]  # each token's (start, end) in the clean text
     words: tuple[str, ...] = ()  # the comparison tokens (left out when read back from the store)
 
 
@@ -577,6 +578,7 @@ class Quoted:
     end: int
     words: tuple[str, ...]
     speaker: str | None
+    offsets: tuple[tuple[int, int], ...] = ()
 
     @property
     def form(self) -> str:
@@ -598,8 +600,9 @@ def said_sentences(article: Article) -> list[Said]:
     text = article.clean_text
     out = []
     for i, (s, e) in enumerate(sentences(article)):
-        words = tuple(t[0] for t in _word_spans(text[s:e], s))
-        out.append(Said(article.id, i, s, e, form_key(words), words))
+        tokens = _word_spans(text[s:e], s)
+        words = tuple(t[0] for t in tokens)
+        out.append(Said(article.id, i, s, e, form_key(words), tuple((t[1], t[2]) for t in tokens), words))
     return out
 
 
@@ -608,9 +611,10 @@ def quoted_sentences(cands: Sequence[QuoteCandidate], texts: Mapping[str, str], 
     out = []
     for rank, c in enumerate(cands):
         for qs, qe in _sentences_in(texts[c.article], c.start, c.end):
-            words = tuple(t[0] for t in _word_spans(texts[c.article][qs:qe], qs))
-            if len(words) >= min_matched:
-                out.append(Quoted(rank, c.article, qs, qe, words, c.speaker))
+            tokens = _word_spans(texts[c.article][qs:qe], qs)
+            if len(tokens) >= min_matched:
+                words = tuple(t[0] for t in tokens)
+                out.append(Quoted(rank, c.article, qs, qe, words, c.speaker, tuple((t[1], t[2]) for t in tokens)))
     return out
 
 
@@ -665,10 +669,6 @@ def quote_variants(
     return assemble_variants(pairs, quoted, said, texts, cands, families, names or {})
 
 
-def _offsets(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    return [(t[1], t[2]) for t in _word_spans(text[start:end], start)]
-
-
 @dataclass
 class _Value:
     first: tuple  # rank of its first appearance
@@ -701,14 +701,6 @@ def assemble_variants(
     s_by: dict[str, list[Said]] = defaultdict(list)
     for s in said:
         s_by[s.form].append(s)
-    spans: dict[tuple, list] = {}  # occurrence -> its token offsets
-
-    def tokens(article, start, end):
-        key = (article, start, end)
-        if key not in spans:
-            spans[key] = _offsets(texts[article], start, end)
-        return spans[key]
-
     norms: dict[str, str] = {}  # a replaced wording ("the budget") recurs across the story
 
     def norm(value: str) -> str:
@@ -726,14 +718,14 @@ def assemble_variants(
     for (qf, i1, i2), others in targets.items():
         qgroups: dict[tuple, list] = defaultdict(list)
         for q in sorted(q_by[qf], key=lambda q: (q.rank, q.start)):
-            tok = tokens(q.article, q.start, q.end)
+            tok = q.offsets
             va = texts[q.article][tok[i1][0] : tok[i2 - 1][1]]
             speaker = names.get(q.speaker, q.speaker) if q.speaker else None
             qgroups[(norm(va), speaker)].append((q, va))
         sgroups: dict[str, list] = defaultdict(list)
         for sf, j1, j2 in others:
             for s in s_by[sf]:
-                tok = tokens(s.article, s.start, s.end)
+                tok = s.offsets
                 b1, b2 = tok[j1][0], tok[j2 - 1][1]
                 vb = texts[s.article][b1:b2]
                 inside = any(x <= s.start and s.end <= y or x <= b1 < y for x, y in quoted_ranges[s.article])

@@ -201,8 +201,8 @@ def _write_sentences(conn, article_ids: Iterable[str], said: Sequence[Said]) -> 
     ids = list(article_ids)
     conn.executemany("DELETE FROM variant_sentences WHERE article_id = ?", [(a,) for a in ids])
     conn.executemany(
-        'INSERT INTO variant_sentences (article_id, idx, start, "end", form) VALUES (?,?,?,?,?)',
-        [(s.article, s.index, s.start, s.end, s.form) for s in said],
+        'INSERT INTO variant_sentences (article_id, idx, start, "end", form, offsets) VALUES (?,?,?,?,?,?)',
+        [(s.article, s.index, s.start, s.end, s.form, json.dumps([[a - s.start, b - s.start] for a, b in s.offsets])) for s in said],
     )
 
 
@@ -264,12 +264,13 @@ def _said_of(store: Store, story: str, forms: set[str]) -> list[Said]:
     members = set(story_members(store, story))
     out = []
     rows = store.conn.execute(
-        'SELECT article_id, idx, start, "end", form FROM variant_sentences WHERE form IN (SELECT value FROM json_each(?))',
+        'SELECT article_id, idx, start, "end", form, offsets FROM variant_sentences WHERE form IN (SELECT value FROM json_each(?))',
         (json.dumps(sorted(forms)),),
     )
     for r in rows:
         if r[0] in members:
-            out.append(Said(r[0], r[1], r[2], r[3], r[4]))
+            offsets = tuple((r[2] + a, r[2] + b) for a, b in json.loads(r[5]))
+            out.append(Said(r[0], r[1], r[2], r[3], r[4], offsets))
     return out
 
 

@@ -10,6 +10,7 @@ CREATE TABLE variant_sentences (
     start      INTEGER NOT NULL,           -- clean-text offsets
     "end"      INTEGER NOT NULL,
     form       TEXT NOT NULL,              -- corroborate.form_key of its comparison tokens
+    offsets    TEXT NOT NULL,              -- JSON [[start, end], ...] of each token, from the sentence's start
     PRIMARY KEY (article_id, idx)
 );
 CREATE INDEX variant_sentences_form ON variant_sentences(form);
