@@ -231,7 +231,8 @@ def merge_quotes(mentions: list[QuoteMention]) -> list[Quote]:
             best = max(resolved or named, key=lambda m: len(m.speaker.name))
             speaker = best.speaker.entity or canonical(best.speaker.name)
         channels = [m.channel for m in g if m.channel]
-        channel = max(set(channels), key=lambda c: (c not in ("said", "post"), channels.count(c))) if channels else None
+        # a tie goes to the channel named first (dict order): a set's order changes with the process's hash seed
+        channel = max(dict.fromkeys(channels), key=lambda c: (c not in ("said", "post"), channels.count(c))) if channels else None
         text = max((m.text for m in g), key=len)
         evidence = [span for m in g for span in m.parts]
         quotes.append(Quote(speaker=speaker, text=text, channel=channel, evidence=evidence))
