@@ -32,6 +32,9 @@ class PipelineSettings:
     # paragraphs per task of the nlp map on Dask workers: not tuned on quality; a task of ~250
     # paragraphs parses in 1-3 s, long enough that scheduling (ms) is noise, short enough to balance 2 workers
     map_partition: int = 250
+    # articles per task of a later stage's map (events, claims: the cached parse travels with the
+    # task): not tuned on quality; ~50 ECB+ articles are ~800 paragraphs, a second or two of work
+    map_articles: int = 50
 
 
 @dataclass

@@ -231,6 +231,39 @@ def parse_articles(
     return {a.id: ArticleDoc(a, out[a.id]) for a in articles}
 
 
+def map_parsed(store, articles: Sequence[Article], fn, settings: Settings, mapper, *args) -> Iterable:
+    """A later stage's per-article map: `fn(article_docs, *args)` over partitions of
+    `settings.pipeline.map_articles` articles, run by `mapper` (Dask workers); yields each
+    partition's result in order. Each task carries its articles and the cached parses of
+    their paragraphs as cache bytes, so the worker rebuilds the ArticleDocs `parse_articles`
+    would give (a paragraph not cached is parsed there) and needs no store."""
+    cfg = _config(settings)
+    jobs = [
+        (a, [(s, e, paragraph_key(a.clean_text[s:e], cfg.model)) for s, e in parse_spans(a, cfg)[0]]) for a in articles
+    ]
+    keys = list({key for _, spans in jobs for _, _, key in spans})
+    cached = {r["key"]: r["doc"] for r in store.select_in("SELECT key, doc FROM nlp_paragraphs WHERE key IN ({marks})", keys)}
+    step = settings.pipeline.map_articles
+    parts = []
+    for i in range(0, len(jobs), step):
+        part = jobs[i : i + step]
+        parts.append((part, {key: cached.get(key) for _, spans in part for _, _, key in spans}))
+    return mapper(_parsed_partition, parts, cfg, fn, *args)
+
+
+def _parsed_partition(part, cfg: NlpSettings, fn, *args):
+    """`fn` over the ArticleDocs of one partition of `map_parsed` (runs on a worker)."""
+    from spacy.tokens import DocBin
+
+    jobs, blobs = part
+    nlp = load(cfg.model)
+    docs = {key: next(DocBin().from_bytes(blob).get_docs(nlp.vocab)) for key, blob in blobs.items() if blob is not None}
+    texts = {key: a.clean_text[s:e] for a, spans in jobs for s, e, key in spans if key not in docs}
+    docs.update(zip(texts, _pipe(nlp, cfg, list(texts.values()))))
+    adocs = [ArticleDoc(a, [ParsedParagraph(s, docs[key]) for s, _, key in spans]) for a, spans in jobs]
+    return fn(adocs, *args)
+
+
 # -- the store side of the cache ---------------------------------------------------------
 
 
