@@ -13,7 +13,7 @@ A stage is any object with a `name` and `run(store, article_ids, settings)`; the
 gives it its pending articles in bounded chunks and records, with each chunk, what the stage
 has done, so every stage is incremental and a crash resumes at the first chunk not
 committed; and which articles it failed on, so that one article never blocks a stage
-(`run_stage`). A stage with a per-article map (`mapped = True`: the parse) also takes a
+(`run_stage`). A stage with a per-article map (`mapped = True`: nlp, events, claims) also takes a
 `mapper`, which runs that map elsewhere (Dask workers, `scale.dask_mapper`).
 """
 
@@ -75,7 +75,7 @@ def analyse(
     """Run every analysis stage (or those up to and including `until`) over the articles
     each has not processed yet. An article a stage fails on is recorded as failed for that
     stage (with the reason, `Store.failures`) and the stage goes on with the others.
-    `mapper` runs the stages' per-article map (the parse) elsewhere, e.g. on Dask workers
+    `mapper` runs the stages' per-article maps (parse, mentions, sentences) elsewhere, e.g. on Dask workers
     (`scale.dask_mapper`); without one it runs here."""
     reports = []
     stages = analysis_stages()

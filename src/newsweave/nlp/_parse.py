@@ -242,7 +242,7 @@ def map_parsed(store, articles: Sequence[Article], fn, settings: Settings, mappe
         (a, [(s, e, paragraph_key(a.clean_text[s:e], cfg.model)) for s, e in parse_spans(a, cfg)[0]]) for a in articles
     ]
     keys = list({key for _, spans in jobs for _, _, key in spans})
-    cached = {r["key"]: r["doc"] for r in store.select_in("SELECT key, doc FROM nlp_paragraphs WHERE key IN ({marks})", keys)}
+    cached = {r["key"]: r["doc"] for r in _cache_rows(store, keys)}
     step = settings.pipeline.map_articles
     parts = []
     for i in range(0, len(jobs), step):
@@ -253,11 +253,9 @@ def map_parsed(store, articles: Sequence[Article], fn, settings: Settings, mappe
 
 def _parsed_partition(part, cfg: NlpSettings, fn, *args):
     """`fn` over the ArticleDocs of one partition of `map_parsed` (runs on a worker)."""
-    from spacy.tokens import DocBin
-
     jobs, blobs = part
     nlp = load(cfg.model)
-    docs = {key: next(DocBin().from_bytes(blob).get_docs(nlp.vocab)) for key, blob in blobs.items() if blob is not None}
+    docs = {key: doc_from_bytes(blob, nlp.vocab) for key, blob in blobs.items() if blob is not None}
     texts = {key: a.clean_text[s:e] for a, spans in jobs for s, e, key in spans if key not in docs}
     docs.update(zip(texts, _pipe(nlp, cfg, list(texts.values()))))
     adocs = [ArticleDoc(a, [ParsedParagraph(s, docs[key]) for s, _, key in spans]) for a, spans in jobs]
@@ -268,13 +266,19 @@ def _parsed_partition(part, cfg: NlpSettings, fn, *args):
 
 
 def _cache_get(store, keys: list[str], nlp) -> dict[str, object]:
+    return {row["key"]: doc_from_bytes(row["doc"], nlp.vocab) for row in _cache_rows(store, keys)}
+
+
+def _cache_rows(store, keys: list[str]):
+    return store.select_in("SELECT key, doc FROM nlp_paragraphs WHERE key IN ({marks})", keys)
+
+
+def doc_from_bytes(blob: bytes, vocab):
+    """The Doc the cache stored as `doc_bytes`."""
     from spacy.tokens import DocBin
 
-    found: dict[str, object] = {}
-    for row in store.select_in("SELECT key, doc FROM nlp_paragraphs WHERE key IN ({marks})", keys):
-        (doc,) = DocBin().from_bytes(row["doc"]).get_docs(nlp.vocab)
-        found[row["key"]] = doc
-    return found
+    (doc,) = DocBin().from_bytes(blob).get_docs(vocab)
+    return doc
 
 
 def _cache_put(store, model: str, rows: Iterable[tuple[str, int, bytes]]) -> None:
