@@ -63,3 +63,27 @@ def test_a_mapper_partition_is_a_plain_function():
     assert [(key, chars) for key, chars, _ in rows] == [("a", 34), ("b", 12)]
     (doc,) = DocBin().from_bytes(rows[0][2]).get_docs(nlp.load(cfg.model).vocab)
     assert [t.text for t in doc][:3] == ["Ministers", "met", "in"] and any(e.text == "Berlin" for e in doc.ents)
+
+
+def test_ingest_on_an_existing_cluster_analyses_there(tmp_path):
+    """`newsweave ingest --scheduler ADDRESS`: reading and the maps run on that cluster's
+    worker (which loads spaCy once), and the store holds what an in-process ingest gives."""
+    from pathlib import Path
+
+    from dask.distributed import Client, LocalCluster
+    from typer.testing import CliRunner
+
+    from newsweave import nlp
+    from newsweave.cli import app
+    from support.outcome import differences, outcome
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    db = tmp_path / "remote.db"
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
+        result = CliRunner().invoke(app, ["ingest", str(examples), "--db", str(db), "--scheduler", cluster.scheduler_address])
+        assert result.exit_code == 0, result.output
+        with Client(cluster) as client:
+            (loads,) = client.run(lambda: nlp.load.cache_info().misses).values()
+    assert loads == 1
+    here = _analysed(tmp_path / "here.db", [examples])
+    assert differences(outcome(newsweave.open(db).store), outcome(here.store)) == {}

@@ -71,7 +71,7 @@ def dask_mapper(workers: int | None = None, address: str | None = None) -> Itera
             yield DaskMapper(client)
         return
     with LocalCluster(
-        n_workers=workers or 1, threads_per_worker=1, processes=True, dashboard_address=None, memory_limit=0
+        n_workers=workers or 1, threads_per_worker=1, processes=True, dashboard_address=":0", memory_limit=0
     ) as cluster, Client(cluster) as client:
         yield DaskMapper(client)
 
