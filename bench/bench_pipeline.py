@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -57,9 +58,12 @@ class Meter:
         return total
 
     def _cpu(self) -> tuple[float, float]:
-        """(CPU seconds of this process, of it and every process under it)."""
+        """(CPU seconds of this process, of it and every process under it: the live ones,
+        e.g. Dask workers, and those that ended, e.g. spaCy's n_process children)."""
         mine = self.me.cpu_times()
-        driver = total = mine.user + mine.system
+        ended = resource.getrusage(resource.RUSAGE_CHILDREN)
+        driver = mine.user + mine.system
+        total = driver + ended.ru_utime + ended.ru_stime
         for proc in self._tree()[1:]:
             try:
                 t = proc.cpu_times()
