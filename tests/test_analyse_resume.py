@@ -118,3 +118,30 @@ def test_chunk_boundaries_do_not_change_the_results(ingested, uninterrupted, tmp
         ws.settings.pipeline.chunk = CHUNK
         ws.analyse()
         assert differences(outcome(ws.store), uninterrupted) == {}
+
+
+def test_an_article_stored_while_a_stage_runs_waits_for_the_next_run(seeds_dir, tmp_path):
+    """A stage takes what is pending when it starts: an article stored between two of its
+    chunks (an upload during an analysis) is left for the next run, so it never reaches a
+    stage before the earlier stages have had it."""
+    from newsweave import pipeline
+
+    ws = newsweave.open(tmp_path / "late.db")
+    ws.ingest([seeds_dir])
+    first = ws.store.pending("nlp")
+    ws.settings.pipeline.chunk = 2
+    late = ROOT / "examples" / "port-deal_wire.txt"
+    taken: list[str] = []
+
+    class Recording:  # the nlp stage's name and pending list, recording what it is given
+        name = "nlp"
+
+        def run(self, store, ids, settings):
+            if not taken:
+                ws.ingest([late])  # arrives after the first chunk began
+            taken.extend(ids)
+
+    pipeline.run_stage(ws.store, Recording(), ws.settings)
+    assert taken == first and len(first) == 5
+    (arrived,) = ws.store.pending("nlp")
+    assert arrived not in first

@@ -100,15 +100,18 @@ def run_stage(store: Store, stage: Stage, settings: Settings, mapper: Mapper | N
     order), each in one transaction with the record that it did them: a crash loses at most
     the chunk it was in, and a re-run resumes at the first chunk not committed. A stage whose
     result would depend on where chunks end says `chunked = False` and gets all its pending
-    articles at once (docs/scale.md). The pending list is read inside the transaction (which
-    holds the store's write lock), so a second process running the same stage waits, then
-    finds the work done. When the stage raises, the chunk is rolled back and retried in
+    articles at once (docs/scale.md). It takes what is pending when it starts; each chunk reads
+    the pending list again inside its transaction (which holds the store's write lock), so a
+    second process running the same stage waits, then finds the work done. When the stage raises, the chunk is rolled back and retried in
     halves: the articles that fail alone are recorded as failed, the rest are done."""
     failed: dict[str, str] = {}
     size = _chunk(stage, settings)
+    # what is pending when the stage starts, and nothing stored after: an article ingested
+    # while a later stage runs must not reach it before the earlier stages have had it
+    among = set(store.pending(stage.name))
     done = 0
     while True:
-        taken, did = _run_part(store, stage, settings, None, failed, size, mapper)
+        taken, did = _run_part(store, stage, settings, None, failed, size, mapper, among)
         done += did
         if not taken or size is None:
             break
@@ -138,13 +141,14 @@ def _run_part(
     failed: dict[str, str],
     size: int | None = None,
     mapper: Mapper | None = None,
+    among: set[str] | None = None,
 ) -> tuple[int, int]:
-    """Run `stage` over `ids` (None: the first `size` pending now, or all); returns how many
-    articles it took and how many of those it did (the rest failed)."""
+    """Run `stage` over `ids` (None: the first `size` of those in `among` still pending now);
+    returns how many articles it took and how many of those it did (the rest failed)."""
     try:
         with store.transaction():
             if ids is None:
-                ids = store.pending(stage.name)[:size]
+                ids = [a for a in store.pending(stage.name) if among is None or a in among][:size]
             else:  # a retried half: another process may have done some meanwhile
                 waiting = set(store.pending(stage.name))
                 ids = [a for a in ids if a in waiting]
