@@ -65,3 +65,20 @@ def seed_id(ws, prefix: str) -> str:
         if any(Path(s.source.split("#")[0]).name == name for s in article.sightings):
             return article.id
     raise AssertionError(f"seed {name} not in the store")
+
+
+@pytest.fixture(scope="session")
+def small_real_corpus(seeds_dir, tmp_path_factory) -> list[Path]:
+    """A small real corpus whose stories have several articles: the seeds, the examples and
+    the first 12 ECB+ articles of each of topics 1-3 (written to a JSONL file here)."""
+    ecb = shared_path("corpora", "ecbplus", "ecbplus-topics-1-35.jsonl")
+    taken: dict[str, int] = {}
+    lines = []
+    for line in ecb.read_text(encoding="utf-8").splitlines():
+        topic = json.loads(line)["topic"]
+        if topic in {"1", "2", "3"} and taken.get(topic, 0) < 12:
+            taken[topic] = taken.get(topic, 0) + 1
+            lines.append(line)
+    path = tmp_path_factory.mktemp("corpus") / "ecbplus-1-3.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return [seeds_dir, EXAMPLES, path]

@@ -10,8 +10,11 @@
        resolved entities as a signal; see docs/architecture.md)
 
 A stage is any object with a `name` and `run(store, article_ids, settings)`; the runner
-records what each stage has done, so every stage is incremental and a crash resumes, and
-which articles it failed on, so that one article never blocks a stage (`run_stage`).
+gives it its pending articles in bounded chunks and records, with each chunk, what the stage
+has done, so every stage is incremental and a crash resumes at the first chunk not
+committed; and which articles it failed on, so that one article never blocks a stage
+(`run_stage`). A stage with a per-article map (`mapped = True`: nlp, events, claims) also takes a
+`mapper`, which runs that map elsewhere (Dask workers, `scale.dask_mapper`).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from .errors import NewsweaveError, PipelineError
 from .events import ExtractStage
 from .nlp import NlpStage
 from .reuse import ReuseStage
+from .scale import Mapper
 from .settings import Settings
 from .store import Store
 from .stories import ClusterStage
@@ -62,11 +66,17 @@ Progress = Callable[[str, int, int], None]  # (stage name, done, total)
 
 
 def analyse(
-    store: Store, settings: Settings, progress: Progress | None = None, until: str | None = None
+    store: Store,
+    settings: Settings,
+    progress: Progress | None = None,
+    until: str | None = None,
+    mapper: Mapper | None = None,
 ) -> list[StageReport]:
     """Run every analysis stage (or those up to and including `until`) over the articles
     each has not processed yet. An article a stage fails on is recorded as failed for that
-    stage (with the reason, `Store.failures`) and the stage goes on with the others."""
+    stage (with the reason, `Store.failures`) and the stage goes on with the others.
+    `mapper` runs the stages' per-article maps (parse, mentions, sentences) elsewhere, e.g. on Dask workers
+    (`scale.dask_mapper`); without one it runs here."""
     reports = []
     stages = analysis_stages()
     if until is not None:
@@ -77,7 +87,7 @@ def analyse(
     for i, stage in enumerate(stages):
         if progress:
             progress(stage.name, i, len(stages))
-        report = run_stage(store, stage, settings)
+        report = run_stage(store, stage, settings, mapper)
         if report is not None:
             reports.append(report)
     if progress:
@@ -85,40 +95,80 @@ def analyse(
     return reports
 
 
-def run_stage(store: Store, stage: Stage, settings: Settings) -> StageReport | None:
-    """One stage over its pending articles, in one transaction with the record that it did
-    them. The pending list is read inside the transaction (which holds the store's write
-    lock), so a second process running the same stage waits, then finds the work done.
-    When the stage raises, the batch is rolled back and retried in halves: the articles
-    that fail alone are recorded as failed, the rest are done."""
+def run_stage(store: Store, stage: Stage, settings: Settings, mapper: Mapper | None = None) -> StageReport | None:
+    """One stage over its pending articles, in chunks of `settings.pipeline.chunk` (in arrival
+    order), each in one transaction with the record that it did them: a crash loses at most
+    the chunk it was in, and a re-run resumes at the first chunk not committed. A stage whose
+    result would depend on where chunks end says `chunked = False` and gets all its pending
+    articles at once (docs/scale.md). It takes what is pending when it starts; each chunk reads
+    the pending list again inside its transaction (which holds the store's write lock), so a
+    second process running the same stage waits, then finds the work done. When the stage raises, the chunk is rolled back and retried in
+    halves: the articles that fail alone are recorded as failed, the rest are done."""
     failed: dict[str, str] = {}
-    done = _run_part(store, stage, settings, None, failed)
+    size = _chunk(stage, settings)
+    # what is pending when the stage starts, and nothing stored after: an article ingested
+    # while a later stage runs must not reach it before the earlier stages have had it
+    among = set(store.pending(stage.name))
+    done = 0
+    while True:
+        taken, did = _run_part(store, stage, settings, None, failed, size, mapper, among)
+        done += did
+        if not taken or size is None:
+            break
     if not done and not failed:
         return None
     return StageReport(stage.name, done, failed)
 
 
-def _run_part(store: Store, stage: Stage, settings: Settings, ids: list[str] | None, failed: dict[str, str]) -> int:
-    """Run `stage` over `ids` (None: whatever is pending now); returns how many it did."""
+def _chunk(stage: Stage, settings: Settings) -> int | None:
+    """Articles per chunk of `stage`: `settings.pipeline.chunk`, rounded up to whole rounds of
+    a stage whose result depends on where its own rounds end (`batch`: entities), so its
+    rounds are those of one pass whatever the chunk; None for a stage run once per run."""
+    if not getattr(stage, "chunked", True):
+        return None
+    size = settings.pipeline.chunk
+    if hasattr(stage, "batch"):
+        unit = stage.batch(settings)
+        size = -(-size // unit) * unit
+    return size
+
+
+def _run_part(
+    store: Store,
+    stage: Stage,
+    settings: Settings,
+    ids: list[str] | None,
+    failed: dict[str, str],
+    size: int | None = None,
+    mapper: Mapper | None = None,
+    among: set[str] | None = None,
+) -> tuple[int, int]:
+    """Run `stage` over `ids` (None: the first `size` of those in `among` still pending now);
+    returns how many articles it took and how many of those it did (the rest failed)."""
     try:
         with store.transaction():
             if ids is None:
-                ids = store.pending(stage.name)
+                ids = [a for a in store.pending(stage.name) if among is None or a in among][:size]
             else:  # a retried half: another process may have done some meanwhile
                 waiting = set(store.pending(stage.name))
                 ids = [a for a in ids if a in waiting]
             if not ids:
-                return 0
-            stage.run(store, ids, settings)
+                return 0, 0
+            if mapper is not None and getattr(stage, "mapped", False):
+                stage.run(store, ids, settings, mapper=mapper)
+            else:
+                stage.run(store, ids, settings)
             store.mark_done(stage.name, ids)
-        return len(ids)
+        return len(ids), len(ids)
     except NewsweaveError:
         raise
-    except Exception as exc:  # the stage failed on something in this batch: find what
+    except Exception as exc:  # the stage failed on something in this chunk: find what
         if len(ids) == 1:
             reason = f"{type(exc).__name__}: {exc}"
             store.mark_failed(stage.name, ids[0], reason)
             failed[ids[0]] = reason
-            return 0
+            return 1, 0
         half = len(ids) // 2
-        return _run_part(store, stage, settings, ids[:half], failed) + _run_part(store, stage, settings, ids[half:], failed)
+        first = _run_part(store, stage, settings, ids[:half], failed, mapper=mapper)
+        second = _run_part(store, stage, settings, ids[half:], failed, mapper=mapper)
+        return len(ids), first[1] + second[1]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from . import pipeline, reuse
+from . import pipeline, reuse, scale
 from .brief import brief_articles, build_brief
 from .entities import load_entities
 from .events import load_events, load_quotes
@@ -26,11 +26,15 @@ class Workspace:
         self.store = store
         self.settings = settings
 
-    def ingest(self, sources: Iterable[str | Path], fetch: bool = False, progress=None):
+    def ingest(self, sources: Iterable[str | Path], fetch: bool = False, progress=None, mapper=None):
+        """Read, clean, describe, store; with a `mapper` (`scale.dask_mapper`) the reading runs there."""
+        if mapper is not None:
+            return scale.ingest_distributed(self.store, sources, self.settings, fetch=fetch, mapper=mapper)
         return ingest(self.store, sources, self.settings, fetch=fetch, progress=progress)
 
-    def analyse(self, progress=None, until: str | None = None):
-        return pipeline.analyse(self.store, self.settings, progress=progress, until=until)
+    def analyse(self, progress=None, until: str | None = None, mapper=None):
+        """The analysis stages on what is new; with a `mapper` their per-article map runs there."""
+        return pipeline.analyse(self.store, self.settings, progress=progress, until=until, mapper=mapper)
 
     def families(self):
         """Syndication families (reuse.families): each is ONE independent source."""

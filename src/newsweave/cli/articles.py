@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -33,7 +34,28 @@ def progress_bar() -> Progress:
     )
 
 
-def ingest_into(ws, sources: list[str], fetch: bool = False, analyse: bool = True):
+WorkersOption = Annotated[
+    int | None,
+    typer.Option("--workers", min=1, help="Run the per-article work (reading, the parse) on a local Dask cluster of this many processes."),
+]
+SchedulerOption = Annotated[
+    str | None, typer.Option("--scheduler", help="Run it on an existing dask.distributed cluster (its scheduler's address).")
+]
+
+
+@contextmanager
+def mapper_for(workers: int | None, scheduler: str | None):
+    """The Dask mapper `--workers` / `--scheduler` ask for, or None (everything in this process)."""
+    if workers is None and scheduler is None:
+        yield None
+        return
+    from ..scale import dask_mapper
+
+    with dask_mapper(workers=workers, address=scheduler) as mapper:
+        yield mapper
+
+
+def ingest_into(ws, sources: list[str], fetch: bool = False, analyse: bool = True, mapper=None):
     """Ingest with a progress bar, print problems and the summary; returns the report."""
     with progress_bar() as bar:
         task = bar.add_task("ingest", total=None, current="")
@@ -41,16 +63,16 @@ def ingest_into(ws, sources: list[str], fetch: bool = False, analyse: bool = Tru
         def on_source(done: int, total: int, current: str) -> None:
             bar.update(task, completed=done, total=total, current=escape(current[-60:]))
 
-        report = ws.ingest(sources, fetch=fetch, progress=on_source)
+        report = ws.ingest(sources, fetch=fetch, progress=on_source, mapper=mapper)
     for problem in report.rejected:
         err_console.print(f"[yellow]skipped[/] {escape(str(problem))}", highlight=False, soft_wrap=True)
     err_console.print(f"[bold]ingest:[/] {report.summary()}", highlight=False)
     if analyse and ws.store.count_articles():
-        analyse_with_progress(ws)
+        analyse_with_progress(ws, mapper)
     return report
 
 
-def analyse_with_progress(ws) -> None:
+def analyse_with_progress(ws, mapper=None) -> None:
     """Run the analysis with a progress bar; name each article a stage failed on (one line each)."""
     with progress_bar() as bar:
         task = bar.add_task("analyse", total=None, current="")
@@ -58,7 +80,7 @@ def analyse_with_progress(ws) -> None:
         def on_stage(stage: str, done: int, total: int) -> None:
             bar.update(task, completed=done, total=total, current=stage)
 
-        reports = ws.analyse(progress=on_stage)
+        reports = ws.analyse(progress=on_stage, mapper=mapper)
     for report in reports:
         for article_id, reason in report.failed.items():
             err_console.print(
@@ -73,6 +95,8 @@ def ingest_command(
     fetch: Annotated[bool, typer.Option("--fetch", help="Download URLs (politely: timeout, size cap).")] = False,
     analyse: Annotated[bool, typer.Option("--analyse/--no-analyse", help="Run the analysis stages afterwards.")] = True,
     max_bytes: Annotated[int | None, typer.Option("--max-bytes", help="Refuse files larger than this.")] = None,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Read articles (txt, JSONL, HTML, RSS/Atom) into the store: cleaned, dated, deduplicated.
 
@@ -81,7 +105,8 @@ def ingest_command(
     ws = open_workspace(db)
     if max_bytes:
         ws.settings.ingest.max_bytes = max_bytes
-    report = ingest_into(ws, sources, fetch=fetch, analyse=analyse)
+    with mapper_for(workers, scheduler) as mapper:
+        report = ingest_into(ws, sources, fetch=fetch, analyse=analyse, mapper=mapper)
     raise typer.Exit(0 if report.ok else EXIT_REFUSED)
 
 
@@ -90,12 +115,22 @@ def analyse_command(
     retry_failed: Annotated[
         bool, typer.Option("--retry-failed", help="Try again the articles a stage failed on before (they are skipped otherwise).")
     ] = False,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    chunk: Annotated[
+        int | None, typer.Option("--chunk", min=1, help="Articles per stage transaction (a crash loses at most one). [default: 500]")
+    ] = None,
 ) -> None:
-    """Run the analysis stages (language, reuse, entities, stories, events, facts) on what is new."""
+    """Run the analysis stages (language, reuse, entities, stories, events, facts) on what is new.
+
+    Each stage commits its work chunk by chunk: a run stopped anywhere resumes where it stopped."""
     ws = open_workspace(db)
+    if chunk:
+        ws.settings.pipeline.chunk = chunk
     if retry_failed:
         err_console.print(f"retrying {ws.store.forget_failures()} failed article stage(s)")
-    analyse_with_progress(ws)
+    with mapper_for(workers, scheduler) as mapper:
+        analyse_with_progress(ws, mapper)
     err_console.print(f"analysed {ws.store.count_articles()} articles")
 
 

@@ -306,9 +306,13 @@ class ClaimsStage:
 
     name = "claims"
     chunk = 400  # articles per parse call
+    mapped = True  # sentence_records is its per-article map
 
-    def run(self, store, article_ids: Sequence[str], settings) -> None:
+    def run(self, store, article_ids: Sequence[str], settings, mapper=None) -> None:
         for i in range(0, len(article_ids), self.chunk):
             articles = store.articles(article_ids[i : i + self.chunk])
+            if mapper is not None:  # on the workers, the cached parse sent along
+                save_sentences(store, [s for part in nlp.map_parsed(store, articles, sentence_records, settings, mapper) for s in part])
+                continue
             docs = nlp.parse_articles(articles, settings, store)
             save_sentences(store, sentence_records([docs[a.id] for a in articles]))

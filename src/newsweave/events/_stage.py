@@ -70,27 +70,43 @@ def story_anchor(store: Store, story_id: str) -> dt.date | None:
 class ExtractStage:
     name = "events"
 
-    def run(self, store: Store, article_ids: Sequence[str], settings: Settings) -> None:
+    mapped = True  # article_mentions is its per-article map
+
+    def run(self, store: Store, article_ids: Sequence[str], settings: Settings, mapper=None) -> None:
         cfg = settings.extract
         articles = store.articles(article_ids)
-        docs = nlp.parse_articles(articles, settings, store)
         resolver = default_resolver()
-        stories: set[str] = set()
+        stories = {a.id: story_of(store, a.id) for a in articles}
+        anchors = {}
+        for article in articles:
+            anchor, anchor_from = article.published, "published"
+            if anchor is None and cfg.story_anchor:
+                anchor, anchor_from = story_anchor(store, stories[article.id]), "story"
+            anchors[article.id] = (anchor, anchor_from if anchor else None)
+        if mapper is None:
+            docs = nlp.parse_articles(articles, settings, store)
+            found = article_mentions([docs[a.id] for a in articles], anchors, cfg.quote_min_words)
+        else:  # on the workers, the cached parse sent along
+            found = [m for part in nlp.map_parsed(store, articles, article_mentions, settings, mapper, anchors, cfg.quote_min_words) for m in part]
         with store.transaction() as conn:
-            for article in articles:
-                story = story_of(store, article.id)
-                stories.add(story)
-                anchor, anchor_from = article.published, "published"
-                if anchor is None and cfg.story_anchor:
-                    anchor, anchor_from = story_anchor(store, story), "story"
-                adoc = docs[article.id]
-                people = ArticlePeople.from_doc(adoc)
-                quotes = find_quotes(adoc, people, cfg.quote_min_words)
-                mentions = ev.extract_mentions(adoc, anchor, anchor_from if anchor else None, quotes, people)
-                _resolve(store, article.id, quotes, mentions, resolver)
-                _write_mentions(conn, article.id, quotes, mentions)
-            for story in sorted(stories):
+            for article_id, quotes, mentions in found:
+                _resolve(store, article_id, quotes, mentions, resolver)
+                _write_mentions(conn, article_id, quotes, mentions)
+            for story in sorted(set(stories.values())):
                 rebuild_story(store, story, cfg)
+
+
+def article_mentions(adocs: Sequence, anchors: dict, quote_min_words: int) -> list[tuple[str, list, list]]:
+    """(article id, quote mentions, event mentions) of each parsed article: the stage's
+    per-article map, with no store (`anchors`: article id -> the date its times resolve
+    against and where that came from)."""
+    out = []
+    for adoc in adocs:
+        anchor, anchor_from = anchors[adoc.article.id]
+        people = ArticlePeople.from_doc(adoc)
+        quotes = find_quotes(adoc, people, quote_min_words)
+        out.append((adoc.article.id, quotes, ev.extract_mentions(adoc, anchor, anchor_from, quotes, people)))
+    return out
 
 
 def analyse_text(

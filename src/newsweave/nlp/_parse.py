@@ -16,7 +16,9 @@ Behind that function sits a paragraph cache:
 3. with a store, keys already in `nlp_paragraphs` are loaded (DocBin bytes) instead of
    parsed, and new parses are written back;
 4. the misses go through `nlp.pipe` in batches, with `n_process=2` when there are at least
-   `settings.nlp.parallel_from` of them (forking costs more than it saves on small batches).
+   `settings.nlp.parallel_from` of them (forking costs more than it saves on small batches);
+   or, in the nlp stage given a mapper, through `parse_partition` on Dask workers, one
+   partition of `settings.pipeline.map_partition` paragraphs per task.
 
 What is parsed is bounded (`parse_spans`): a paragraph over `max_paragraph_chars` is parsed
 in pieces cut at sentence ends, and text beyond `max_article_chars` is not parsed; the stage
@@ -120,21 +122,46 @@ def parse_texts(texts: Sequence[str], settings: Settings | NlpSettings | None = 
 def _parse(nlp, cfg: NlpSettings, todo: dict[str, str], store, keep: bool) -> dict[str, object]:
     """Parse {key: text} with nlp.pipe, writing to the store every `batch_size` Docs so that
     memory holds one batch, not the whole call (unless `keep`: then the Docs are returned)."""
-    n_process = max(cfg.n_process, 2 if len(todo) >= cfg.parallel_from else 1)
     kept: dict[str, object] = {}
-    pending: dict[str, object] = {}
-    for key, doc in zip(todo, nlp.pipe(todo.values(), batch_size=cfg.batch_size, n_process=n_process)):
+    pending: list[tuple[str, int, bytes]] = []
+    for key, doc in zip(todo, _pipe(nlp, cfg, list(todo.values()), _n_process(cfg, len(todo)))):
         STATS.parsed += 1
         if keep:
             kept[key] = doc
         if store is not None:
-            pending[key] = doc
+            pending.append((key, len(doc.text), doc_bytes(doc)))
             if len(pending) >= cfg.batch_size:
                 _cache_put(store, cfg.model, pending)
-                pending = {}
+                pending = []
     if store is not None and pending:
         _cache_put(store, cfg.model, pending)
     return kept
+
+
+def _n_process(cfg: NlpSettings, paragraphs: int) -> int:
+    """spaCy's own processes for one call here: two once a call is large enough to pay for the fork."""
+    return max(cfg.n_process, 2 if paragraphs >= cfg.parallel_from else 1)
+
+
+def _pipe(nlp, cfg: NlpSettings, texts: list[str], n_process: int = 1) -> Iterable:
+    return nlp.pipe(texts, batch_size=cfg.batch_size, n_process=n_process)
+
+
+def doc_bytes(doc) -> bytes:
+    """A Doc as the cache stores it (DocBin, no user data)."""
+    from spacy.tokens import DocBin
+
+    binary = DocBin(store_user_data=False)
+    binary.add(doc)
+    return binary.to_bytes()
+
+
+def parse_partition(items: Sequence[tuple[str, str]], cfg: NlpSettings) -> list[tuple[str, int, bytes]]:
+    """The nlp stage's per-article map: (cache key, paragraph text) -> (key, characters, the
+    Doc as cache bytes), for one partition of paragraphs. A plain function: no store, no
+    Dask; the model is loaded once per process (`load` keeps it), not once per partition."""
+    docs = _pipe(load(cfg.model), cfg, [text for _, text in items])
+    return [(key, len(doc.text), doc_bytes(doc)) for (key, _), doc in zip(items, docs)]
 
 
 SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*\s+")
@@ -204,31 +231,63 @@ def parse_articles(
     return {a.id: ArticleDoc(a, out[a.id]) for a in articles}
 
 
+def map_parsed(store, articles: Sequence[Article], fn, settings: Settings, mapper, *args) -> Iterable:
+    """A later stage's per-article map: `fn(article_docs, *args)` over partitions of
+    `settings.pipeline.map_articles` articles, run by `mapper` (Dask workers); yields each
+    partition's result in order. Each task carries its articles and the cached parses of
+    their paragraphs as cache bytes, so the worker rebuilds the ArticleDocs `parse_articles`
+    would give (a paragraph not cached is parsed there) and needs no store."""
+    cfg = _config(settings)
+    jobs = [
+        (a, [(s, e, paragraph_key(a.clean_text[s:e], cfg.model)) for s, e in parse_spans(a, cfg)[0]]) for a in articles
+    ]
+    keys = list({key for _, spans in jobs for _, _, key in spans})
+    cached = {r["key"]: r["doc"] for r in _cache_rows(store, keys)}
+    step = settings.pipeline.map_articles
+    parts = []
+    for i in range(0, len(jobs), step):
+        part = jobs[i : i + step]
+        parts.append((part, {key: cached.get(key) for _, spans in part for _, _, key in spans}))
+    return mapper(_parsed_partition, parts, cfg, fn, *args)
+
+
+def _parsed_partition(part, cfg: NlpSettings, fn, *args):
+    """`fn` over the ArticleDocs of one partition of `map_parsed` (runs on a worker)."""
+    jobs, blobs = part
+    nlp = load(cfg.model)
+    docs = {key: doc_from_bytes(blob, nlp.vocab) for key, blob in blobs.items() if blob is not None}
+    texts = {key: a.clean_text[s:e] for a, spans in jobs for s, e, key in spans if key not in docs}
+    docs.update(zip(texts, _pipe(nlp, cfg, list(texts.values()))))
+    adocs = [ArticleDoc(a, [ParsedParagraph(s, docs[key]) for s, _, key in spans]) for a, spans in jobs]
+    return fn(adocs, *args)
+
+
 # -- the store side of the cache ---------------------------------------------------------
 
 
 def _cache_get(store, keys: list[str], nlp) -> dict[str, object]:
+    return {row["key"]: doc_from_bytes(row["doc"], nlp.vocab) for row in _cache_rows(store, keys)}
+
+
+def _cache_rows(store, keys: list[str]):
+    return store.select_in("SELECT key, doc FROM nlp_paragraphs WHERE key IN ({marks})", keys)
+
+
+def doc_from_bytes(blob: bytes, vocab):
+    """The Doc the cache stored as `doc_bytes`."""
     from spacy.tokens import DocBin
 
-    found: dict[str, object] = {}
-    for row in store.select_in("SELECT key, doc FROM nlp_paragraphs WHERE key IN ({marks})", keys):
-        (doc,) = DocBin().from_bytes(row["doc"]).get_docs(nlp.vocab)
-        found[row["key"]] = doc
-    return found
+    (doc,) = DocBin().from_bytes(blob).get_docs(vocab)
+    return doc
 
 
-def _cache_put(store, model: str, docs: dict[str, object]) -> None:
-    from spacy.tokens import DocBin
-
+def _cache_put(store, model: str, rows: Iterable[tuple[str, int, bytes]]) -> None:
+    """Write (key, characters, cache bytes) rows of parsed paragraphs."""
     now = utcnow()
-    rows = []
-    for key, doc in docs.items():
-        binary = DocBin(store_user_data=False)
-        binary.add(doc)
-        rows.append((key, model, len(doc.text), binary.to_bytes(), now))
     with store.transaction():
         store.conn.executemany(
-            "INSERT OR REPLACE INTO nlp_paragraphs (key, model, chars, doc, created_at) VALUES (?, ?, ?, ?, ?)", rows
+            "INSERT OR REPLACE INTO nlp_paragraphs (key, model, chars, doc, created_at) VALUES (?, ?, ?, ?, ?)",
+            [(key, model, chars, doc, now) for key, chars, doc in rows],
         )
 
 
@@ -238,28 +297,42 @@ def cache_size(store) -> int:
 
 
 class NlpStage:
-    """Stage "nlp": parse every paragraph of the new articles into the cache, in chunks so
-    memory stays bounded; later stages call `parse_articles(..., store=store)` and hit it.
-    A limit `parse_spans` applied is recorded as the article's note."""
+    """Stage "nlp": parse every paragraph of the new articles into the cache; later stages
+    call `parse_articles(..., store=store)` and hit it. A limit `parse_spans` applied is
+    recorded as the article's note. The parse is the map (`parse_partition`): given a
+    `mapper` (Dask workers, `scale.dask_mapper`) it runs there, partition by partition, and
+    this process only writes the results; without one it runs here."""
 
     name = "nlp"
-    chunk = 400  # articles per parse call
+    mapped = True  # takes a mapper for its per-article map
 
-    def run(self, store, article_ids: Sequence[str], settings: Settings) -> None:
+    def run(self, store, article_ids: Sequence[str], settings: Settings, mapper=None) -> None:
         cfg = _config(settings)
-        for i in range(0, len(article_ids), self.chunk):
-            articles = store.articles(article_ids[i : i + self.chunk])
-            keyed = {}
-            for article in articles:
-                spans, note = parse_spans(article, cfg)
-                keyed.update((paragraph_key(article.clean_text[s:e], cfg.model), article.clean_text[s:e]) for s, e in spans)
-                if note:
-                    store.note(self.name, article.id, note)
-            known = _known_keys(store, list(keyed))
-            STATS.store_hits += len(known)
-            todo = {key: text for key, text in keyed.items() if key not in known}
-            if todo:
+        size = settings.pipeline.chunk
+        for i in range(0, len(article_ids), size):  # bounded memory when called with many
+            todo = self._todo(store, store.articles(article_ids[i : i + size]), cfg)
+            if not todo:
+                continue
+            if mapper is None:
                 _parse(load(cfg.model), cfg, todo, store, keep=False)
+                continue
+            items = list(todo.items())
+            step = settings.pipeline.map_partition
+            for rows in mapper(parse_partition, [items[j : j + step] for j in range(0, len(items), step)], cfg):
+                STATS.parsed += len(rows)
+                _cache_put(store, cfg.model, rows)
+
+    def _todo(self, store, articles: list[Article], cfg: NlpSettings) -> dict[str, str]:
+        """{cache key: text} of the articles' parse spans not in the cache yet; notes the limits."""
+        keyed = {}
+        for article in articles:
+            spans, note = parse_spans(article, cfg)
+            keyed.update((paragraph_key(article.clean_text[s:e], cfg.model), article.clean_text[s:e]) for s, e in spans)
+            if note:
+                store.note(self.name, article.id, note)
+        known = _known_keys(store, list(keyed))
+        STATS.store_hits += len(known)
+        return {key: text for key, text in keyed.items() if key not in known}
 
 
 def _known_keys(store, keys: list[str]) -> set[str]:

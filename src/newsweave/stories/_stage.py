@@ -36,6 +36,10 @@ from ._subevents import sub_events as split_sub_events
 
 class ClusterStage:
     name = "stories"
+    # one assignment per run, not per chunk: the new articles' idf is observed together and
+    # consolidation sees every story they touched, so chunks of 50 gave other stories than
+    # one pass (ECB+ 1-35: 685 of 772 articles placed differently); docs/scale.md
+    chunked = False
 
     def run(self, store: Store, article_ids: Sequence[str], settings: Settings) -> None:
         assign_articles(store, article_ids, settings)

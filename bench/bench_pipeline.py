@@ -1,0 +1,239 @@
+"""The whole pipeline (ingest + analyse + briefs) on N generated articles of real news
+sentences: wall, CPU and peak RSS per stage, beside a bare single-process `nlp.pipe` over the
+same paragraphs in the same run, for each way of running the per-article map.
+
+    PYTHONPATH=src python bench/bench_pipeline.py [--n 1000] [--modes here 1 2] [--briefs 100] [--json]
+
+`--n 10000` / `--n 100000` for the larger runs. Modes: `here` (no Dask: the parse in this
+process, spaCy's own n_process=2 on large calls), `1`, `2`, ... (`--workers N`: a Dask local
+cluster of N processes). Corpus: `support/realtext.py` (ECB+ sentences recombined into
+stories of ~20 articles, 1 in 8 a wire copy). Every mode runs in a fresh process on a fresh
+store, so its peak RSS is its own; CPU and RSS count the driver and every process under it
+(the Dask workers). The ratios printed: each mode's end-to-end time (ingest + analyse) to the
+bare parse, and every stage of `2` to `1` (the target for the analysis: <= 0.7, goal 0.6).
+The machine is shared: the load average is printed before and after each mode.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("NEWSWEAVE_SHARED", ROOT.parent / "shared"))
+ECB = SHARED / "corpora" / "ecbplus" / "ecbplus-topics-1-35.jsonl"
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+class Meter:
+    """Wall, CPU and peak RSS of this process and every process under it, per named step."""
+
+    def __init__(self) -> None:
+        import psutil
+
+        self.me = psutil.Process()
+        self.steps: dict[str, dict] = {}
+        self._peak = 0
+        self._stop = threading.Event()
+        threading.Thread(target=self._sample, daemon=True).start()
+
+    def _tree(self):
+        return [self.me, *self.me.children(recursive=True)]
+
+    def _rss(self) -> int:
+        total = 0
+        for proc in self._tree():
+            try:
+                total += proc.memory_info().rss
+            except Exception:  # a process that just ended
+                pass
+        return total
+
+    def _cpu(self) -> tuple[float, float]:
+        """(CPU seconds of this process, of it and every process under it: the live ones,
+        e.g. Dask workers, and those that ended, e.g. spaCy's n_process children)."""
+        mine = self.me.cpu_times()
+        ended = resource.getrusage(resource.RUSAGE_CHILDREN)
+        driver = mine.user + mine.system
+        total = driver + ended.ru_utime + ended.ru_stime
+        for proc in self._tree()[1:]:
+            try:
+                t = proc.cpu_times()
+                total += t.user + t.system
+            except Exception:  # a process that just ended
+                pass
+        return driver, total
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.1):
+            self._peak = max(self._peak, self._rss())
+
+    def step(self, name: str, fn, *args, **kwargs):
+        self._peak = self._rss()
+        wall, cpu = time.perf_counter(), self._cpu()
+        result = fn(*args, **kwargs)
+        self._peak = max(self._peak, self._rss())
+        driver, total = self._cpu()
+        self.steps[name] = {
+            "wall_s": round(time.perf_counter() - wall, 2),
+            "cpu_s": round(total - cpu[1], 2),  # the driver and its workers
+            "driver_cpu_s": round(driver - cpu[0], 2),
+            "peak_rss_mb": round(self._peak / 2**20),
+        }
+        return result
+
+
+def measure_bare(corpus: Path, db: Path) -> dict:
+    """A single-process `nlp.pipe` over every parsed stretch of every article (ingest not timed)."""
+    import newsweave
+    from newsweave.nlp import load, parse_spans
+
+    ws = newsweave.open(db)
+    ws.ingest([corpus])
+    cfg = ws.settings.nlp
+    texts = [a.clean_text[s:e] for a in ws.articles() for s, e in parse_spans(a, cfg)[0]]
+    model = load(cfg.model)
+    model("warm up")
+    meter = Meter()
+    meter.step("bare nlp.pipe", lambda: sum(1 for _ in model.pipe(texts, batch_size=cfg.batch_size)))
+    return {"steps": meter.steps, "paragraphs": len(texts), "unique_paragraphs": len(set(texts)), "articles": ws.store.count_articles()}
+
+
+def measure_pipeline(mode: str, corpus: Path, db: Path, briefs: int) -> dict:
+    import newsweave
+    from newsweave import pipeline
+    from newsweave.brief import build_brief
+    from newsweave.scale import dask_mapper
+
+    ws = newsweave.open(db)
+    meter = Meter()
+
+    def run(mapper) -> None:
+        meter.step("ingest", ws.ingest, [corpus], mapper=mapper)
+        for stage in pipeline.analysis_stages():
+            meter.step(stage.name, pipeline.run_stage, ws.store, stage, ws.settings, mapper)
+
+    if mode == "here":
+        run(None)
+    else:
+        with dask_mapper(workers=int(mode)) as mapper:
+            meter.step("cluster start", lambda: mapper.client.wait_for_workers(int(mode)))
+            run(mapper)
+    stories = ws.store.conn.execute(
+        "SELECT story_id FROM story_articles GROUP BY story_id ORDER BY COUNT(*) DESC, story_id LIMIT ?", (briefs,)
+    ).fetchall()
+    meter.step("briefs", lambda: [build_brief(ws.store, r[0]) for r in stories])
+    sizes = [r[0] for r in ws.store.conn.execute("SELECT COUNT(*) FROM story_articles GROUP BY story_id")]
+    return {
+        "steps": meter.steps,
+        "articles": ws.store.count_articles(),
+        "stories": len(sizes),
+        "largest_story": max(sizes, default=0),
+        "families": ws.store.conn.execute("SELECT COUNT(DISTINCT family) FROM reuse_families").fetchone()[0],
+        "briefs": len(stories),
+        "story_partition": sorted(
+            sorted(g.split(","))
+            for (g,) in ws.store.conn.execute("SELECT group_concat(article_id) FROM story_articles GROUP BY story_id")
+        ),
+    }
+
+
+ANALYSIS = ["nlp", "reuse", "entities", "stories", "events", "corroborate", "claims"]
+
+
+def summary(results: dict) -> dict:
+    """Totals and the ratios: end-to-end (ingest + analyse) to the bare parse; mode 2 to mode 1."""
+    bare = results["bare"]["steps"]["bare nlp.pipe"]["wall_s"]
+    bare_cpu = results["bare"]["steps"]["bare nlp.pipe"]["cpu_s"]
+    out: dict = {"bare_wall_s": bare, "bare_cpu_s": bare_cpu}
+    for mode, r in results.items():
+        if mode == "bare":
+            continue
+        steps = r["steps"]
+        analyse = sum(steps[s]["wall_s"] for s in ANALYSIS)
+        end_to_end = analyse + steps["ingest"]["wall_s"]
+        cpu = sum(steps[s]["cpu_s"] for s in ["ingest", *ANALYSIS])
+        out[mode] = {
+            "analyse_wall_s": round(analyse, 1),
+            "end_to_end_wall_s": round(end_to_end, 1),
+            "end_to_end_to_bare": round(end_to_end / bare, 2),
+            "end_to_end_cpu_s": round(cpu, 1),
+            "end_to_end_cpu_to_bare_cpu": round(cpu / bare_cpu, 2),
+            "peak_rss_mb": max(s["peak_rss_mb"] for s in steps.values()),
+            "per_article_ms": round(1000 * end_to_end / r["articles"], 1),
+        }
+    if "1" in results and "2" in results:
+        one, two = results["1"]["steps"], results["2"]["steps"]
+        out["2_to_1"] = {s: round(two[s]["wall_s"] / max(one[s]["wall_s"], 1e-9), 2) for s in ["ingest", *ANALYSIS]}
+        out["2_to_1"]["analyse"] = round(out["2"]["analyse_wall_s"] / out["1"]["analyse_wall_s"], 3)
+        out["same_stories_1_2"] = results["1"]["story_partition"] == results["2"]["story_partition"]
+    return out
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1000, help="generated articles (1000, 10000, 100000)")
+    parser.add_argument("--modes", nargs="+", default=["here", "1", "2"], help="here (no Dask) and/or worker counts")
+    parser.add_argument("--briefs", type=int, default=100, help="briefs built (the largest stories)")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--measure", nargs=4, metavar=("MODE", "CORPUS", "DB", "BRIEFS"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        mode, corpus, db, briefs = args.measure
+        result = measure_bare(Path(corpus), Path(db)) if mode == "bare" else measure_pipeline(mode, Path(corpus), Path(db), int(briefs))
+        print(json.dumps(result))
+        return
+    from support.realtext import write_real_corpus
+
+    results, loads = {}, {}
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus.jsonl"
+        write_real_corpus(corpus, args.n, ECB)
+        for mode in ["bare", *args.modes]:
+            before = load_average()
+            out = subprocess.run(
+                [sys.executable, __file__, "--measure", mode, str(corpus), str(Path(tmp) / f"{mode}.db"), str(args.briefs)],
+                check=True, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+            )
+            results[mode] = json.loads(out.stdout.strip().splitlines()[-1])
+            loads[mode] = f"{before} -> {load_average()}"
+            if not args.json:
+                print(f"{mode}: done (load {loads[mode]})", file=sys.stderr, flush=True)
+    report = {"n": args.n, "cores": os.cpu_count(), "load": loads, "summary": summary(results),
+              "results": {m: {k: v for k, v in r.items() if k != "story_partition"} for m, r in results.items()}}
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return
+    print(f"{args.n} generated articles, {os.cpu_count()} cores; load average (1, 5, 15 min) before -> after each mode:")
+    for mode, load in loads.items():
+        print(f"  {mode:>5}: {load}")
+    modes = [m for m in results if m != "bare"]
+    print(f"\n{'step':<14}" + "".join(f"{'mode ' + m:>34}" for m in modes))
+    print(f"{'':<14}" + "".join(f"{'wall s / cpu s (driver) / MiB':>34}" for _ in modes))
+    steps = list(dict.fromkeys(step for m in modes for step in results[m]["steps"]))
+    for step in steps:
+        cells = []
+        for m in modes:
+            s = results[m]["steps"].get(step)
+            cells.append(f"{s['wall_s']:>9.1f} {s['cpu_s']:>8.1f} ({s['driver_cpu_s']:>6.1f}) {s['peak_rss_mb']:>6}" if s else "")
+        print(f"{step:<14}" + "".join(f"{c:>34}" for c in cells))
+    bare = results["bare"]["steps"]["bare nlp.pipe"]
+    print(f"\nbare nlp.pipe (1 process): {bare['wall_s']} s wall, {bare['cpu_s']} s CPU over "
+          f"{results['bare']['paragraphs']} paragraphs ({results['bare']['unique_paragraphs']} distinct)")
+    print(json.dumps(report["summary"], indent=2))
+
+
+if __name__ == "__main__":
+    main()
