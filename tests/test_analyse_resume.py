@@ -145,3 +145,26 @@ def test_an_article_stored_while_a_stage_runs_waits_for_the_next_run(seeds_dir, 
     assert taken == first and len(first) == 5
     (arrived,) = ws.store.pending("nlp")
     assert arrived not in first
+
+
+def test_an_article_stored_between_two_stages_waits_for_the_next_run(seeds_dir, tmp_path):
+    """An upload while the analysis runs: stored after the stories stage began, it must not
+    reach the events stage (which needs its story) in the same run — it waited for the next
+    run (before, the events stage raised 'no story with id …' and ended the analysis)."""
+    from newsweave import pipeline
+
+    ws = newsweave.open(tmp_path / "between.db")
+    ws.ingest([seeds_dir])
+    late = ROOT / "examples" / "port-deal_wire.txt"
+
+    def arrive_when_events_starts(stage: str, done: int, total: int) -> None:
+        if stage == "events":
+            ws.ingest([late])
+
+    pipeline.analyse(ws.store, ws.settings, progress=arrive_when_events_starts)
+    (arrived,) = ws.store.pending("nlp")
+    assert all(arrived in ws.store.pending(s) for s in ("reuse", "stories", "events", "corroborate", "claims"))
+    assert ws.store.conn.execute("SELECT COUNT(*) FROM stage_failures").fetchone()[0] == 0
+    pipeline.analyse(ws.store, ws.settings)
+    assert not any(ws.store.pending(s) for s in ("nlp", "stories", "events", "claims"))
+    assert ws.store.conn.execute("SELECT COUNT(*) FROM stage_failures").fetchone()[0] == 0

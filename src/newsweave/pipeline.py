@@ -87,7 +87,7 @@ def analyse(
     for i, stage in enumerate(stages):
         if progress:
             progress(stage.name, i, len(stages))
-        report = run_stage(store, stage, settings, mapper)
+        report = run_stage(store, stage, settings, mapper, after=stages[i - 1].name if i else None)
         if report is not None:
             reports.append(report)
     if progress:
@@ -95,7 +95,9 @@ def analyse(
     return reports
 
 
-def run_stage(store: Store, stage: Stage, settings: Settings, mapper: Mapper | None = None) -> StageReport | None:
+def run_stage(
+    store: Store, stage: Stage, settings: Settings, mapper: Mapper | None = None, after: str | None = None
+) -> StageReport | None:
     """One stage over its pending articles, in chunks of `settings.pipeline.chunk` (in arrival
     order), each in one transaction with the record that it did them: a crash loses at most
     the chunk it was in, and a re-run resumes at the first chunk not committed. A stage whose
@@ -103,12 +105,16 @@ def run_stage(store: Store, stage: Stage, settings: Settings, mapper: Mapper | N
     articles at once (docs/scale.md). It takes what is pending when it starts; each chunk reads
     the pending list again inside its transaction (which holds the store's write lock), so a
     second process running the same stage waits, then finds the work done. When the stage raises, the chunk is rolled back and retried in
-    halves: the articles that fail alone are recorded as failed, the rest are done."""
+    halves: the articles that fail alone are recorded as failed, the rest are done.
+    `after`: the stage before this one in the run; an article it has not had yet (stored
+    while the run was under way) waits for the next run instead of reaching this stage first."""
     failed: dict[str, str] = {}
     size = _chunk(stage, settings)
     # what is pending when the stage starts, and nothing stored after: an article ingested
     # while a later stage runs must not reach it before the earlier stages have had it
     among = set(store.pending(stage.name))
+    if after is not None:
+        among -= set(store.pending(after))
     done = 0
     while True:
         taken, did = _run_part(store, stage, settings, None, failed, size, mapper, among)
