@@ -402,12 +402,7 @@ class _Reader:
         clause = pronoun.head
         if clause.dep_ != "advcl":
             return None
-        for s in _children(clause.head, "nsubj", "nsubjpass"):
-            if s.lower_ not in SINGULAR_PRONOUNS:
-                found = self._one(s, base, None)
-                if found and found[0].label == "PERSON":
-                    return found[0]
-        return None
+        return self._named_person_subject(clause.head, ("nsubj", "nsubjpass"), base)
 
     def _reporter_of(self, pronoun, base: int) -> Participant | None:
         """The named person who says the clause a subject pronoun stands in ("X said he …")."""
@@ -416,7 +411,11 @@ class _Reader:
             clause = clause.head
         if clause.dep_ != "ccomp" or clause.head.lemma_.lower() not in SAYING:
             return None
-        for s in _children(clause.head, "nsubj"):
+        return self._named_person_subject(clause.head, ("nsubj",), base)
+
+    def _named_person_subject(self, verb, deps: tuple[str, ...], base: int) -> Participant | None:
+        """The first subject of `verb` (by `deps`) that is a named person, not a pronoun."""
+        for s in _children(verb, *deps):
             if s.lower_ not in SINGULAR_PRONOUNS:
                 found = self._one(s, base, None)
                 if found and found[0].label == "PERSON":
