@@ -279,37 +279,3 @@ def test_a_changed_brief_is_served_stale_while_one_background_build_makes_the_ne
         fresh = site._briefs[(story["id"], None)]
         assert not fresh.stale and site.page(("story", story["id"], None, fresh.version)) is not None
         assert 'id="brief-stale"' not in client.get(f"/stories/{story['id']}", headers=HTML).text
-
-
-def test_a_run_that_fails_after_articles_arrived_during_it_is_run_again(tmp_path, monkeypatch):
-    """Each stage takes what is pending when it starts, so an article stored during a run can
-    reach the events stage before the stories stage has seen it (NotFoundError: no story).
-    The worker runs again, in order, instead of failing the jobs."""
-    from newsweave.errors import NotFoundError
-
-    gate, calls = threading.Event(), []
-
-    def analyse(store, settings, progress=None, until=None):
-        calls.append(store.pending("only"))
-        progress("only", 0, 1)
-        if len(calls) == 1:
-            assert gate.wait(120), "the test never opened the gate"
-            raise NotFoundError("story", "s-not-yet")  # what the events stage meets
-        with store.transaction():
-            store.mark_done("only", store.pending("only"))
-        progress("done", 1, 1)
-        return []
-
-    monkeypatch.setattr(pipeline, "analyse", analyse)
-    monkeypatch.setattr(pipeline, "analysis_stages", lambda: [Stage("only")])
-    with TestClient(create_app(tmp_path / "w.db")) as client:
-        first = client.post("/api/articles", json=article(1)).json()
-        deadline = time.monotonic() + 60
-        while not calls and time.monotonic() < deadline:
-            time.sleep(0.01)
-        second = client.post("/api/articles", json=article(2)).json()  # arrives during the run
-        gate.set()
-        assert analysed(client, first)["error"] is None
-        analysed(client, second)
-        assert calls[:2] == [first["added"], first["added"] + second["added"]]  # the retry took both, in order
-        assert client.get("/api/stories").json()["analysing"]["total"] == 0

@@ -128,10 +128,6 @@ class WebSettings:
     # the worker starts no stage while an upload is storing, for at most this long (then it
     # goes on, so uploads back to back never starve the analysis): not tuned; a few uploads' writes
     writers_wait_s: float = 2.0
-    # a run that fails while articles arrived during it is run again this often before its jobs
-    # fail (a stage meeting an article the earlier stages of the run never saw; docs/web.md):
-    # not tuned; under the bench's 2 uploads/s, 40 of 64 jobs failed once with no retry
-    run_retries: int = 3
 
 
 @dataclass

@@ -200,25 +200,14 @@ class Analyser:
             if self._stop:
                 raise Stopped
 
-        retries = self.settings.web.run_retries
-        while True:
-            arrived = newest(store)
-            try:
-                pipeline.analyse(store, self.settings, progress=progress)
-                break
-            except Stopped:
-                self._end(jobs, FAILED, STOPPED)
-                return
-            except Exception as exc:  # noqa: BLE001 - the run's failure is its jobs' answer; the server goes on
-                # Each stage takes what is pending when it starts, so an article stored during
-                # the run reaches the later stages without the earlier ones (the events stage
-                # then finds no story for it). The failed stage rolled back, so the store is
-                # whole: run again, in order, before calling the jobs failed.
-                if retries and newest(store) != arrived:
-                    retries -= 1
-                    continue
-                self._end(jobs, FAILED, f"analysis failed: {type(exc).__name__}: {exc}")
-                return
+        try:
+            pipeline.analyse(store, self.settings, progress=progress)
+        except Stopped:
+            self._end(jobs, FAILED, STOPPED)
+            return
+        except Exception as exc:  # noqa: BLE001 - the run's failure is its jobs' answer; the server goes on
+            self._end(jobs, FAILED, f"analysis failed: {type(exc).__name__}: {exc}")
+            return
         for job in jobs:
             job.failed = failures(store, job.articles)
         self._end(jobs, DONE, None)
@@ -229,11 +218,6 @@ class Analyser:
             for job in jobs:
                 job.status, job.stage, job.finished = status, None, now
                 job.error = one_line(error) if error else None
-
-
-def newest(store: Store) -> int:
-    """The arrival number of the newest article (tells whether any arrived meanwhile)."""
-    return store.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()[0]
 
 
 def failures(store: Store, article_ids: Sequence[str]) -> list[dict[str, str]]:
