@@ -111,5 +111,4 @@ def ingest_distributed(
 
 def _split(items: list, n: int) -> list[list]:
     """`items` in at most `n` contiguous parts of near-equal size (order kept)."""
-    size = -(-len(items) // max(1, n))
-    return [items[i : i + size] for i in range(0, len(items), size)] if items else []
+    return list(chunks(items, -(-len(items) // max(1, n)))) if items else []
