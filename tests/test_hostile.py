@@ -215,6 +215,28 @@ def test_the_nlp_stage_records_its_cap_and_completes(tmp_path):
     assert all(ws.article(aid).clean_text[p.start : p.start + len(p.doc.text)] == p.doc.text for p in docs.paragraphs)
 
 
+
+def test_a_megabyte_title_is_cut_at_a_word_and_the_brief_is_built(tmp_path):
+    """A title is parsed whole when a brief is built; one of 2 MB would pass spaCy's length
+    limit. It is stored cut at a word, with its length on record."""
+    title = "Flood " + "waters rise " * 180_000
+    line = {"title": title, "published": "2026-11-03",
+            "text": "Velmora, Nov 3: The council said on Monday the river rose again overnight.\n\n"
+                    "The council moved 40 families to shelters, the mayor said."}
+    path = tmp_path / "feed.jsonl"
+    path.write_text(json.dumps(line) + "\n")
+    ws = newsweave.open(tmp_path / "s.db")
+    (aid,) = ws.ingest([path]).ingested
+    stored = ws.article(aid)
+    cap = Settings().ingest.max_title_chars
+    kept = stored.title.removesuffix("…")
+    assert len(stored.title) <= cap and title.startswith(kept) and title[len(kept)] == " "  # cut between words
+    assert stored.extra["title_chars"] == len(title.strip())
+    ws.analyse()
+    (story,) = ws.stories()
+    assert ws.brief(story.id)["headline"]
+
+
 # -- 4. bounded readers -----------------------------------------------------------------
 
 

@@ -49,6 +49,10 @@ class IngestSettings:
     # entries of one feed: real feeds carry tens to hundreds; feedparser reads ~7,000 entries
     # per CPU second, so this bounds one feed's reading to under a second
     max_feed_entries: int = 5_000
+    # a title longer than this is cut at a word (its length kept in extra.title_chars): titles
+    # are parsed whole when a brief is built. Longest title of the 181 extraction pages: 153
+    # (even-numbered half) and 140 (odd half); a megabyte of "title" is an attack, not a headline
+    max_title_chars: int = 1_000
     earliest_year: int = 1800  # a published date before this is a placeholder (0001-01-01), not a date
     future_days: int = 366  # ... and one further ahead than this (9999-12-31); a year covers embargoes
     fetch_timeout: float = 20.0  # seconds for connect/read and the whole fetch: not tuned; a slow news site answers in a few

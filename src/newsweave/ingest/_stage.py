@@ -31,6 +31,7 @@ from ..errors import NewsweaveError
 from ..records import Article, RawDoc, Rejected, Sighting
 from ..settings import Settings
 from ..store import Store, chunks, utcnow
+from ..text import shorten
 
 EXPLICIT = ("html-meta", "feed", "jsonl", "header")
 BATCH_YEAR = "_dateline_batch_year"  # extra: the year the ingest batch gave a year-less dateline
@@ -168,10 +169,10 @@ def _prepare(
             store.add_sighting(article_id, doc.source)
         report.duplicates.append((doc.source, article_id))
         return None
-    return describe(doc, article_id, cleaned)
+    return describe(doc, article_id, cleaned, settings.ingest.max_title_chars)
 
 
-def describe(doc: RawDoc, article_id: str, cleaned: cleaning.Cleaned) -> Article:
+def describe(doc: RawDoc, article_id: str, cleaned: cleaning.Cleaned, max_title_chars: int) -> Article:
     """Step 5: an Article with its metadata, each value with where it came from."""
     md, src = doc.metadata, doc.metadata_from
     article = Article(
@@ -189,6 +190,9 @@ def describe(doc: RawDoc, article_id: str, cleaned: cleaning.Cleaned) -> Article
         if md.get(name):
             setattr(article, name, str(md[name]).strip())
             provenance[name] = src
+    if article.title and len(article.title) > max_title_chars:
+        article.extra["title_chars"] = len(article.title)  # on record: the title was cut
+        article.title = shorten(article.title, max_title_chars)
     published = meta.parse_iso_date(md.get("published"))
     if published:
         article.published, provenance["published"] = published, src

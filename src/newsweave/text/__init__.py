@@ -23,7 +23,7 @@ from ._names import (
 )
 from ._quotes import ALL_MARKS, CURLY_AND_STRAIGHT, QuoteSpan, continued_quotes, scan_quotes
 from ._places import STORM_WORDS, agency_table, is_agency, is_place
-from ._sentences import article_sentences, split_doc
+from ._sentences import article_sentences, shorten, split_doc
 
 __all__ = [
     "MONTH_ABBREVIATIONS", "MONTHS", "WEEKDAYS",
@@ -31,5 +31,5 @@ __all__ = [
     "STORM_WORDS", "agency_table", "is_agency", "is_place",
     "HONORIFICS", "country_words", "Acronym", "country", "find_acronyms", "fold", "is_demonym", "is_short_form",
     "LEADING_TITLES", "canonical", "name_words", "plain_words", "same_name",
-    "key", "reporter_keys", "split_honorifics", "strip_corporate", "article_sentences", "split_doc",
+    "key", "reporter_keys", "split_honorifics", "strip_corporate", "article_sentences", "shorten", "split_doc",
 ]

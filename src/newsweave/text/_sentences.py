@@ -91,3 +91,13 @@ def split_doc(doc) -> list[tuple[int, int]]:
 def article_sentences(article_doc) -> list[tuple[int, int]]:
     """Every sentence of an article (nlp.ArticleDoc) as a span of its clean text."""
     return [(p.start + s, p.start + e) for p in article_doc.paragraphs for s, e in split_doc(p.doc)]
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` when it fits in `limit` characters, else cut at the last space before the limit
+    (a word is never cut in half) with an ellipsis, `limit` characters at most."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    space = head.rfind(" ")
+    return (head[:space] if space > 0 else head).rstrip() + "…"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ...text import shorten
 from ._citations import citation_numbers
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
@@ -27,10 +28,6 @@ def cites(articles: Sequence[str], numbers: dict[str, int]) -> str:
 
 def _sources(n: int) -> str:
     return f"{n} independent source{'s' if n != 1 else ''}"
-
-
-def _short(text: str, limit: int = 200) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def render_markdown(briefs: Sequence[dict]) -> str:
@@ -100,7 +97,7 @@ def render_one(b: dict) -> str:
     if b.get("unique"):
         out += ["", "## What each article adds", ""]
         for u in b["unique"]:
-            out.append(f"- [{n.get(u['article'], '?')}] " + "; ".join(esc(_short(f["text"])) for f in u["facts"]))
+            out.append(f"- [{n.get(u['article'], '?')}] " + "; ".join(esc(shorten(f["text"], 200)) for f in u["facts"]))
     out += ["", "## Articles", ""]
     for a in b["articles"]:
         bits = [x for x in (a.get("outlet"), a.get("agency"), a.get("dateline"), a.get("published")) if x]
