@@ -86,6 +86,8 @@ def test_words_that_only_look_like_dates_are_not_dates():
     assert values("Singh may attend. Troops march on. It sold 2,000 cars and 1,100 dealers closed.") == {}
     found = timex.find("a 2008 increase of 2008.5 percent", FRI)
     assert [(t.start, t.value.value) for t in found] == [(2, "2008")]  # 2008.5 is a number
+    # fractions, scores, version numbers and IP-like runs are not numeric dates
+    assert values("Half (1/2) of the vote, a 3/4 majority, version 1.2.2010, the score 2/1/0, 10.0.12.2020.") == {}
 
 
 def test_undated_anchor_keeps_what_it_can():
@@ -148,6 +150,16 @@ FEB14 = dt.date(2026, 2, 14)
         ("That day, the bridge closed.", "That day", "XXXX-XX-XX", "DATE"),  # nothing named before: unresolved
         ("It opened on March 3, 2025. That day, it rained.", "That day", "2025-03-03", "DATE"),
         ("It opened on March 3, 2025. The following day, it rained.", "The following day", "2025-03-04", "DATE"),
+        # the same time a year back: the last time named, a year earlier, as precise as named
+        ("Sales fell in January from the same month a year ago.", "the same month a year ago", "2025-01", "DATE"),
+        ("Profit in the third quarter rose from the same period last year.", "the same period last year", "2024-Q3", "DATE"),  # Q3 of 2025 (past), a year back
+        ("Net income rose in the third quarter from the year-earlier period.", "the year-earlier period", "2024-Q3", "DATE"),
+        ("Profit fell against the year-ago quarter.", "the year-ago quarter", "XXXX-QX", "DATE"),  # none named
+        ("The deal is expected to close by year-end.", "year-end", "2026", "DATE"),
+        # numeric dates: month first unless the first number can only be a day
+        ("The letter was dated 7/8/25.", "7/8/25", "2025-07-08", "DATE"),
+        ("The ruling of 25/12/2024 stands.", "25/12/2024", "2024-12-25", "DATE"),
+        ("Filed on 25.12.2024 in Vienna.", "25.12.2024", "2024-12-25", "DATE"),
     ],
 )
 def test_the_kinds_the_issue_names(sentence, expr, value, kind):

@@ -385,6 +385,19 @@ def _r_iso(m, anchor, tense):
     return d.isoformat() if d else None
 
 
+def _r_numeric(m, anchor, tense):
+    """7/8/07: month first (English news), unless the first number can only be a day."""
+    first, second = int(m.group("a")), int(m.group("b"))
+    month, day = (first, second) if first <= 12 else (second, first)
+    d = _safe_date(_year(m.group("y")), month, day)
+    return d.isoformat() if d else None
+
+
+def _r_numeric_dmy(m, anchor, tense):
+    d = _safe_date(_year(m.group("y")), int(m.group("m")), int(m.group("d")))
+    return d.isoformat() if d else None
+
+
 def _r_month_year(m, anchor, tense):
     return f"{m.group('year')}-{_mon(m):02d}"
 
@@ -482,7 +495,7 @@ def _r_within_year(m, anchor, tense):
     """'later this year', 'the end of last year', 'earlier this month'."""
     shift = (_opt(m, "shift") or "this").lower()
     n = {"last": -1, "previous": -1, "next": 1, "this": 0, "the": 0}[shift]
-    return _unit_shift(m.group("unit"), n, anchor)
+    return _unit_shift((_opt(m, "unit") or m.group("unit2")).lower(), n, anchor)
 
 
 def _r_quarter(m, anchor, tense):
@@ -620,6 +633,10 @@ ANAPHORIC = "anaphoric"
 RULES: list[tuple[str, str, Resolver]] = [
     # absolute and month-day dates
     ("iso", rf"\b{YEAR}-(?P<m>[01]\d)-(?P<d>[0-3]\d)\b", _r_iso),
+    # 7/8/07, 07/08/2007 (month first, as in English news, unless the first can only be a
+    # day: 25/12/2007), 25.12.2007 (day first; only with the century, so no version number)
+    ("numeric", r"(?<![\d/.,])\b(?P<a>[01]?\d|[23]\d)/(?P<b>[0-3]?\d)/(?P<y>(?:19|20)\d\d|\d\d)\b(?![/\d]|\.\d)", _r_numeric),
+    ("numeric-dmy", r"(?<![\d/.,])(?<!version )\b(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>(?:19|20)\d\d)\b(?![.\d])", _r_numeric_dmy),
     ("date-range", rf"\b{ON}{MON}\s+{DAY}{DASH}(?P<day2>[0-3]?\d)(?:st|nd|rd|th)?(?:,?\s+{YEAR})?\b", _r_date_range),
     ("mdy", rf"\b{ON}(?:{WD},?\s+)?{MON}\s+{DAY}(?:,?\s+{YEAR})?\b{NOT_NUM}", _r_date),
     ("dmy", rf"\b{ON}(?:{WD},?\s+)?(?:the\s+)?{DAY}\s+(?:of\s+)?{MON}(?:,?\s+{YEAR})?\b{NOT_NUM}", _r_date),
@@ -670,7 +687,10 @@ RULES: list[tuple[str, str, Resolver]] = [
     # anaphoric: the time last named (resolved in `find`)
     (
         ANAPHORIC,
-        r"\b(?:(?P<same>that|the\s+same)\s+(?P<unit>day|week|month|year)"
+        r"\b(?:(?P<same>that|the\s+same)\s+(?P<unit>day|week|month|year|quarter|period)"
+        # "the same month a year ago", "the same period last year": that time, a year back
+        r"(?P<yearback>,?\s+(?:a\s+year\s+(?:ago|earlier|before)|(?:of\s+)?(?:the\s+)?(?:last|previous|prior)\s+year))?"
+        r"|the\s+year[-\s](?P<yearback2>earlier|ago)\s+(?P<unit4>day|week|month|quarter|period)"  # "the year-earlier quarter"
         r"|the\s+(?P<dir>following|next|previous|preceding)\s+day|the\s+following\s+(?P<unit2>week|month|year)"
         r"|(?:the\s+)?(?P<unit3>day|week|month|year)\s+(?P<dir2>before|after)(?!\s+(?:the|a|an|his|her|their|its|that|this)\b)"
         r"|at\s+(?:that|the)\s+(?:time|point))\b",
@@ -680,7 +700,8 @@ RULES: list[tuple[str, str, Resolver]] = [
     (
         "within-period",
         r"\b(?:(?:earlier|later)\s+|(?:the\s+)?(?:start|end|beginning|middle|rest)\s+of\s+)"
-        r"(?P<shift>this|last|next|the)\s+(?P<unit>year|month|week)\b",
+        r"(?P<shift>this|last|next|the)\s+(?P<unit>year|month|week)\b"
+        r"|\b(?P<unit2>year|month)[-\s]end\b",  # "by year-end": the end of this year
         _r_within_year,
     ),
     (
@@ -801,12 +822,14 @@ def _tense_at(text: str, parsed, start: int, end: int) -> str | None:
 def _anaphor(m: re.Match, last: str | None) -> str:
     """"that day", "the following day", "the year before", "the previous year", "at the
     time": the time last named shifted as the words say; unresolved ("XXXX-XX-XX") when nothing was named."""
-    unit = (_opt(m, "unit") or _opt(m, "unit2") or _opt(m, "unit3") or ("day" if _opt(m, "dir") else "")).lower()
+    unit = (_opt(m, "unit") or _opt(m, "unit2") or _opt(m, "unit3") or _opt(m, "unit4") or ("day" if _opt(m, "dir") else "")).lower()
     words = m.group(0).lower()
     step = 1 if re.search(r"\b(?:following|next|after)\b", words) else -1 if re.search(r"\b(?:previous|preceding|prior|before)\b", words) else 0
-    unknown = {"day": "XXXX-XX-XX", "week": "XXXX-WXX", "month": "XXXX-XX", "year": "XXXX"}.get(unit, "XXXX-XX-XX")
+    unknown = {"day": "XXXX-XX-XX", "week": "XXXX-WXX", "month": "XXXX-XX", "quarter": "XXXX-QX", "year": "XXXX"}.get(unit, "XXXX-XX-XX")
     if not last or not last[:4].isdigit():
         return unknown
+    if _opt(m, "yearback") or _opt(m, "yearback2"):  # the same time, a year before: as precise as it was named
+        return _year_before(last.split("T")[0], unit)
     if not unit:  # "at the time": the time itself, as precise as it was named
         return last
     day = day_of(last.split("T")[0])
@@ -820,6 +843,15 @@ def _anaphor(m: re.Match, last: str | None) -> str:
         months = int(last[:4]) * 12 + int(last[5:7]) - 1 + step
         return f"{months // 12}-{months % 12 + 1:02d}"
     return str(int(last[:4]) + step)
+
+
+def _year_before(value: str, unit: str) -> str:
+    """`value` a year earlier, cut to `unit` ("period" and "quarter" keep what was named)."""
+    keep = {"day": 10, "week": 10, "month": 7, "year": 4}.get(unit, len(value))
+    earlier = str(int(value[:4]) - 1) + value[4:keep]
+    if unit == "week" and (day := day_of(value)):
+        return _week(_safe_date(day.year - 1, day.month, min(day.day, 28)))
+    return earlier
 
 
 def find(
