@@ -181,6 +181,8 @@ def test_declared_charset_is_used(server, settings):
     doc = one(fetch_url(f"{server}/latin1", settings))
     assert isinstance(doc, RawDoc), doc
     assert "déclaré" in doc.text and "«sans précédent»" in doc.text
+    assert doc.encoding == "iso-8859-1 (declared by the server)"  # the decision on record, as for files
+    assert doc.metadata["url"] == f"{server}/latin1"
 
 
 def test_non_article_content_type_is_refused(server, settings):

@@ -9,8 +9,9 @@
    Content-Length or found while streaming (the download stops at the cap; the cap applies
    to the decoded bytes, so a gzip bomb stops too); the whole fetch has one deadline;
 4. choose the reader from the Content-Type (HTML, RSS/Atom, text, JSONL), falling back to
-   the content itself; decode with the declared charset when it fits, else detect;
-5. HTML goes to `readers.read_html(url, text, url=final_url)`, feeds to `readers.read_feed`.
+   the content itself;
+5. the body goes to `readers.read_bytes(url, body, hint=format, charset=..., url=final_url)`,
+   the one dispatch to the readers that files and uploads use too.
 
 Every failure is one `Rejected(url, reason)`; nothing raises for a bad URL or server.
 """
@@ -51,29 +52,7 @@ def fetch_url(url: str, settings: IngestSettings) -> Iterator[RawDoc | Rejected]
     if fmt is None:
         yield Rejected(url, f"content type {content_type!r} is not an article (expected HTML, a feed or text)")
         return
-    if not body.strip():
-        yield Rejected(url, "empty response body")
-        return
-    text = _decode(body, charset)
-    if text is None:
-        yield Rejected(url, "binary or undecodable content (no text encoding fits)")
-        return
-    if fmt == "sniff":
-        fmt = readers.sniff(urlsplit(final_url).path or url, text)
-    if fmt == "html":
-        doc = readers.read_html(url, text, url=final_url, settings=settings)
-        if isinstance(doc, RawDoc) and "url" not in doc.metadata:
-            doc = replace(doc, metadata={**doc.metadata, "url": final_url})
-        yield doc
-    elif fmt == "feed":
-        yield from readers.read_feed(url, body, settings)
-    elif fmt == "jsonl":
-        yield from readers.read_jsonl(url, text, settings)
-    else:
-        doc = readers.read_text(url, text)
-        if isinstance(doc, RawDoc):
-            doc = replace(doc, metadata={**doc.metadata, "url": final_url})
-        yield doc
+    yield from readers.read_bytes(url, body, settings, None if fmt == "sniff" else fmt, charset=charset, url=final_url)
 
 
 def _download(url: str, settings: IngestSettings) -> tuple[str, str, str | None, bytes]:
@@ -170,11 +149,3 @@ def _format_of(media_type: str) -> str | None:
     return None
 
 
-def _decode(body: bytes, charset: str | None) -> str | None:
-    """Declared charset when the bytes fit it; otherwise the readers' detection."""
-    if charset:
-        try:
-            return body.decode(charset)
-        except (LookupError, UnicodeDecodeError):
-            pass
-    return readers.decode(body)

@@ -18,6 +18,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from charset_normalizer import from_bytes
 
@@ -111,25 +112,34 @@ def read_capped(stream, cap: int, block: int = 1 << 20) -> bytes:
     return b"".join(parts)
 
 
-def read_bytes(name: str, data: bytes, settings: IngestSettings, hint: str | None = None) -> Iterator[Read]:
+def read_bytes(
+    name: str, data: bytes, settings: IngestSettings, hint: str | None = None, *, charset: str | None = None, url: str | None = None
+) -> Iterator[Read]:
     """Read one blob whose format is found from its content, then its name (or `hint`).
-    Never raises: a problem with the blob (or one JSONL line of it) is its `Rejected`."""
-    yield from _guarded(name, _read_bytes(name, data, settings, hint))
+    A fetched blob gives `url` (the address it came from after redirects: its path names the
+    format, HTML and text keep it as their url) and the server's declared `charset` (used
+    when the bytes fit it). Never raises: a problem with the blob (or one JSONL line of it)
+    is its `Rejected`."""
+    yield from _guarded(name, _read_bytes(name, data, settings, hint, charset, url))
 
 
-def _read_bytes(name: str, data: bytes, settings: IngestSettings, hint: str | None = None) -> Iterator[Read]:
+def _read_bytes(
+    name: str, data: bytes, settings: IngestSettings, hint: str | None = None, charset: str | None = None, url: str | None = None
+) -> Iterator[Read]:
     if not data.strip():
-        yield Rejected(name, "empty file")
+        yield Rejected(name, "empty response body" if url else "empty file")
         return
-    text, encoding = decode_with_evidence(data)
+    text, encoding = _declared(data, charset)
+    if text is None:
+        text, encoding = decode_with_evidence(data)
     if text is None:
         yield Rejected(name, encoding)
         return
-    fmt = hint or sniff(name, text)
+    fmt = hint or sniff(urlsplit(url).path or url if url else name, text)
     if fmt == "jsonl":
         docs = read_jsonl(name, text, settings)
     elif fmt == "html":
-        docs = iter([read_html(name, text, settings=settings)])
+        docs = iter([read_html(name, text, url=url, settings=settings)])
     elif fmt == "feed":
         docs = read_feed(name, data, settings)
     else:
@@ -137,7 +147,19 @@ def _read_bytes(name: str, data: bytes, settings: IngestSettings, hint: str | No
     for doc in docs:
         if isinstance(doc, RawDoc) and fmt != "feed":  # feedparser decodes a feed by its own declaration
             doc = replace(doc, encoding=encoding)
+            if url and fmt != "jsonl" and "url" not in doc.metadata:
+                doc = replace(doc, metadata={**doc.metadata, "url": url})
         yield doc
+
+
+def _declared(data: bytes, charset: str | None) -> tuple[str | None, str]:
+    """The text in the charset a server declared, when the bytes fit it."""
+    if charset:
+        try:
+            return data.decode(charset), f"{charset} (declared by the server)"
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return None, ""
 
 
 def _guarded(name: str, items: Iterator[Read]) -> Iterator[Read]:
