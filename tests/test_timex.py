@@ -88,6 +88,7 @@ def test_words_that_only_look_like_dates_are_not_dates():
     assert [(t.start, t.value.value) for t in found] == [(2, "2008")]  # 2008.5 is a number
     # fractions, scores, version numbers and IP-like runs are not numeric dates
     assert values("Half (1/2) of the vote, a 3/4 majority, version 1.2.2010, the score 2/1/0, 10.0.12.2020.") == {}
+    assert values("It is the 12th largest city; he lives on the 12th floor.") == {}
 
 
 def test_undated_anchor_keeps_what_it_can():
@@ -160,6 +161,11 @@ FEB14 = dt.date(2026, 2, 14)
         ("The letter was dated 7/8/25.", "7/8/25", "2025-07-08", "DATE"),
         ("The ruling of 25/12/2024 stands.", "25/12/2024", "2024-12-25", "DATE"),
         ("Filed on 25.12.2024 in Vienna.", "25.12.2024", "2024-12-25", "DATE"),
+        # a day of the month alone, by the tense; "in recent days"
+        ("He died on the 12th, the family said.", "the 12th", "2026-02-12", "DATE"),
+        ("She arrives on the 20th, officials said.", "the 20th", "2026-02-20", "DATE"),
+        ("The ship sailed on the 28th.", "the 28th", "2026-01-28", "DATE"),  # past: January's, not February's
+        ("Attacks rose in recent days.", "recent days", "PAST_REF", "DATE"),
     ],
 )
 def test_the_kinds_the_issue_names(sentence, expr, value, kind):

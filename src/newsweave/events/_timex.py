@@ -136,8 +136,9 @@ def guess_tense(sentence: str, at: int | None = None) -> str | None:
     cues += [
         (m.start(), PAST)
         for m in _PAST_CUES.finditer(sentence)
-        # a reporting verb dates the saying ("said on Monday"), not the clause it reports
-        if at is None or m.group(1).lower() not in _REPORTING or not (m.end() + 12 < at)
+        # a reporting verb dates the saying ("said on Monday"), not the clause it reports,
+        # before it ("said he will arrive on the 20th") or after it ("..., officials said")
+        if at is None or m.group(1).lower() not in _REPORTING or at - 12 <= m.end() <= at
     ]
     if not cues:
         return None
@@ -207,6 +208,15 @@ def _month_day(month: int, day: int, year: int | None, anchor: dt.date | None, t
     if anchor is None:
         return f"XXXX-{month:02d}-{day:02d}"
     cands = [d for y in (anchor.year - 1, anchor.year, anchor.year + 1) if (d := _safe_date(y, month, day))]
+    return _pick(cands, anchor, tense).isoformat() if cands else None
+
+
+def _day_only(day: int, anchor: dt.date | None, tense: str | None) -> str | None:
+    """"on the 12th": that day of the anchor's month or a neighbouring one, by the tense."""
+    if anchor is None:
+        return "XXXX-XX-" + f"{day:02d}"
+    months = [anchor.year * 12 + anchor.month - 1 + k for k in (-1, 0, 1)]
+    cands = [d for m in months if (d := _safe_date(m // 12, m % 12 + 1, day))]
     return _pick(cands, anchor, tense).isoformat() if cands else None
 
 
@@ -635,6 +645,9 @@ RULES: list[tuple[str, str, Resolver]] = [
     ("iso", rf"\b{YEAR}-(?P<m>[01]\d)-(?P<d>[0-3]\d)\b", _r_iso),
     # 7/8/07, 07/08/2007 (month first, as in English news, unless the first can only be a
     # day: 25/12/2007), 25.12.2007 (day first; only with the century, so no version number)
+    # "on the 12th," alone (a day of this month or a neighbour): only after "on" and before
+    # the clause goes on, so "the 12th largest" and "the 12th floor" are not dates
+    ("day-ordinal", r"\bon\s+the\s+(?P<day>[12]?\d|3[01])(?:st|nd|rd|th)\b(?=\s*[,.;:)]|\s+(?:and|when|as|after|before|at|in|with|but)\b)", lambda m, a, t: _day_only(int(m.group("day")), a, t)),
     ("numeric", r"(?<![\d/.,])\b(?P<a>[01]?\d|[23]\d)/(?P<b>[0-3]?\d)/(?P<y>(?:19|20)\d\d|\d\d)\b(?![/\d]|\.\d)", _r_numeric),
     ("numeric-dmy", r"(?<![\d/.,])(?<!version )\b(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>(?:19|20)\d\d)\b(?![.\d])", _r_numeric_dmy),
     ("date-range", rf"\b{ON}{MON}\s+{DAY}{DASH}(?P<day2>[0-3]?\d)(?:st|nd|rd|th)?(?:,?\s+{YEAR})?\b", _r_date_range),
@@ -736,7 +749,7 @@ RULES: list[tuple[str, str, Resolver]] = [
     ("set-adverb", r"\b(?:hourly|daily|nightly|weekly|monthly|quarterly|yearly|annually|annual|biannual)\b", _r_set),
     # vague references
     ("present", r"\b(?:now|currently|at\s+present|at\s+the\s+moment|for\s+the\s+time\s+being|nowadays)\b", _const("PRESENT_REF")),
-    ("past", rf"\b(?:recently|in\s+recent\s+(?:years|months|weeks)|recent\s+years|(?:in\s+)?the\s+past\b(?!\s+(?:{COUNT}\s+)?{UNIT})|formerly|recent\s+history)\b", _const("PAST_REF")),
+    ("past", rf"\b(?:recently|in\s+recent\s+(?:years|months|weeks|days)|recent\s+years|(?:in\s+)?the\s+past\b(?!\s+(?:{COUNT}\s+)?{UNIT})|formerly|recent\s+history)\b", _const("PAST_REF")),
     ("future", r"\b(?:(?:very\s+)?soon|in\s+the\s+(?:near\s+)?future|in\s+the\s+coming\s+(?:years|months|weeks|days)|the\s+(?:near|long|short)\s+term)\b", _const("FUTURE_REF")),
 ]
 
