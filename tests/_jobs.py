@@ -10,6 +10,16 @@ import pytest
 ENDED = ("done", "failed")
 
 
+def threaded():
+    """Settings whose analysis worker is a thread of the server, not a child process: for the
+    tests that stub the pipeline in this process (a child would import the real one)."""
+    from newsweave.settings import Settings
+
+    settings = Settings()
+    settings.web.analysis_process = False
+    return settings
+
+
 def wait_for_job(client, answer: dict, timeout: float = 900.0, poll: float = 0.05) -> dict:
     """Poll GET /api/jobs/{id} (of an upload's answer, or of a job) until the job has ended;
     its last state. Fails, naming the state it was stuck in, after `timeout` seconds (a

@@ -21,7 +21,7 @@ from newsweave.nlp import parse_spans
 from newsweave.records import Article, Rejected
 from newsweave.settings import IngestSettings, NlpSettings, Settings
 from newsweave.web.app import create_app
-from _jobs import analysed
+from _jobs import analysed, threaded
 
 from conftest import ROOT, shared_path
 
@@ -189,7 +189,7 @@ def test_failures_are_listed_by_articles_and_the_api(tmp_path, monkeypatch):
 
 def test_an_upload_a_stage_fails_on_is_stored_and_later_uploads_go_on(tmp_path, monkeypatch):
     monkeypatch.setattr(pipeline, "analysis_stages", lambda: [Breaks()])
-    with TestClient(create_app(tmp_path / "w.db")) as client:
+    with TestClient(create_app(tmp_path / "w.db", threaded())) as client:
         first = client.post("/api/upload", data={"text": GOOD + " BREAK"})
         assert first.status_code == 202, first.text
         (failed,) = analysed(client, first.json())["failed"]  # the job is done; the stage refused one article

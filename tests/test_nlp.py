@@ -94,6 +94,34 @@ def test_stage_nlp_fills_the_cache_and_later_parses_hit_it(seeds_dir, tmp_path):
     assert ws.store.pending("nlp") == []
 
 
+def test_the_stage_parses_outside_the_write_lock_so_an_upload_stores_meanwhile(seeds_dir, tmp_path, monkeypatch):
+    """The runner has the nlp stage fill its cache before the chunk's transaction
+    (`NlpStage.prepare`), so another writer (an upload) stores while spaCy parses instead of
+    waiting for the chunk; its article waits for the next run. The stage's result is the same."""
+    import newsweave
+
+    seeds = sorted(seeds_dir.glob("*.txt"))
+    ws = newsweave.open(tmp_path / "nlp.db")
+    ws.ingest(seeds[:3])
+    other = newsweave.open(tmp_path / "nlp.db")
+    other.store.lock_wait = 1.0  # a writer held behind the stage's transaction fails after 1 s
+    other.store.conn.execute("PRAGMA busy_timeout = 1000")
+    stored, real = [], nlp._pipe
+
+    def pipe(*args, **kwargs):
+        if not stored:  # while the first batch parses, an upload stores an article
+            stored.extend(other.ingest([seeds[3]]).ingested)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(nlp, "_pipe", pipe)
+    report = pipeline.run_stage(ws.store, pipeline.analysis_stages()[0], ws.settings)
+    assert len(stored) == 1 and report.articles == 3 and report.failed == {}
+    assert ws.store.pending("nlp") == stored  # the upload's article waits for the next run
+    nlp.STATS.reset()
+    nlp.parse_articles(ws.store.articles([a for a in ws.store.article_ids() if a not in stored]), ws.settings, ws.store)
+    assert nlp.STATS.parsed == 0  # every paragraph of the chunk's articles is cached
+
+
 def test_an_uninstalled_pipeline_is_a_clear_error():
     with pytest.raises(NewsweaveError, match="not installed"):
         nlp.parse_articles([seed_article("003")], NlpSettings(model="no_such_pipeline_xx"))

@@ -350,6 +350,37 @@ def test_story_page_renders_a_brief_with_citations_landing_on_evidence(client):
     assert "Secretary of Defence" in page and "rules-bound" in page  # the discrepancies
 
 
+def test_a_story_page_is_bounded_and_pages_its_articles(client, monkeypatch):
+    """A story of thousands of articles cites hundreds per timeline line; its page shows
+    each section's first `story_items` entries with their first `story_citations` citations
+    (saying how many more, which the JSON brief holds) and its articles a page at a time.
+    Shown on the seeds' story with bounds of 1 entry, 1 citation and 2 articles a page."""
+    from newsweave.web import pages
+
+    site = client.app.state.site
+    seeds = set(client.uploaded["added"])
+    (sid,) = [s["id"] for s in client.get("/api/stories").json()["stories"]
+              if seeds & {a["id"] for a in client.get(f"/api/stories/{s['id']}").json()["article_list"]}]
+    brief = client.get(f"/api/stories/{sid}/brief").json()
+    assert len(brief["timeline"]) > 1 and any(len(t["articles"]) > 1 for t in brief["timeline"])
+    for name, value in (("story_items", 1), ("story_citations", 1), ("page_size", 2)):
+        monkeypatch.setattr(site.settings.web, name, value)
+    with site.reading() as store:
+        entry = site.brief_entry(store, sid)
+        first, third = (pages.story_html(site, store, sid, None, entry, n)[0].decode() for n in (1, 3))
+    timeline = first[first.index('class="timeline"') : first.index("</section>", first.index('class="timeline"'))]
+    (line,) = re.findall(r"<li>.*?</li>", timeline, re.S)  # one entry shown ...
+    top = brief["timeline"][0]
+    assert line.count('class="cite"') == 1 and (len(top["articles"]) == 1 or f"+{len(top['articles']) - 1}<" in line)
+    assert f"{len(brief['timeline']) - 1} more timeline entries" in timeline  # ... and the rest counted
+    listing = first[first.index('class="sources-list"') :]
+    assert re.findall(r'<li value="(\d+)">', listing) == ["1", "2"] and "articles 1–2 of 5" in listing
+    assert 'href="?page=2"' in listing
+    listing = third[third.index('class="sources-list"') :]
+    assert re.findall(r'<li value="(\d+)">', listing) == ["5"] and 'href="?page=2"' in listing  # back to page 2
+    assert client.get(f"/stories/{sid}", params={"page": 3}, headers=HTML).status_code == 200
+
+
 # -- newsweave serve -----------------------------------------------------------------------
 
 

@@ -14,7 +14,7 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
-from _jobs import analysed, wait_for_job
+from _jobs import analysed, threaded, wait_for_job
 from newsweave import pipeline
 from newsweave.errors import NewsweaveError
 from newsweave.web.app import create_app
@@ -76,7 +76,7 @@ def gated(monkeypatch):
 
 
 def test_an_upload_answers_202_while_its_analysis_is_still_pending(tmp_path, gated):
-    with TestClient(create_app(tmp_path / "w.db")) as client:
+    with TestClient(create_app(tmp_path / "w.db", threaded())) as client:
         r = client.post("/api/articles", json=article(1))
         assert r.status_code == 202, r.text
         (aid,) = r.json()["added"]
@@ -98,7 +98,7 @@ def test_an_upload_answers_202_while_its_analysis_is_still_pending(tmp_path, gat
 
 
 def test_uploads_during_a_run_coalesce_into_the_next_run(tmp_path, gated):
-    with TestClient(create_app(tmp_path / "w.db")) as client:
+    with TestClient(create_app(tmp_path / "w.db", threaded())) as client:
         first = client.post("/api/articles", json=article(1)).json()
         assert gated.entered.wait(60)
         later = [client.post("/api/articles", json=article(n)) for n in (2, 3, 4)]
@@ -125,7 +125,7 @@ def test_a_failing_analysis_fails_its_job_in_one_line_and_the_server_goes_on(tmp
             pass
 
     monkeypatch.setattr(pipeline, "analysis_stages", lambda: [Explodes()])
-    with TestClient(create_app(tmp_path / "w.db")) as client:
+    with TestClient(create_app(tmp_path / "w.db", threaded())) as client:
         r = client.post("/api/articles", json=article(1))
         assert r.status_code == 202
         job = wait_for_job(client, r.json())
@@ -143,7 +143,7 @@ def test_a_failing_analysis_fails_its_job_in_one_line_and_the_server_goes_on(tmp
 
 def test_a_stop_mid_run_loses_nothing_and_the_next_start_analyses_what_was_left(tmp_path, gated):
     db = tmp_path / "w.db"
-    app = create_app(db)
+    app = create_app(db, threaded())
     site = app.state.site
     client = TestClient(app)
     client.__enter__()
@@ -160,7 +160,7 @@ def test_a_stop_mid_run_loses_nothing_and_the_next_start_analyses_what_was_left(
     job = site.analyser.get(r["job"]["id"])
     assert job.status == "failed" and "stopped" in job.error and job.stages_done == 1
     gated.runs.clear()
-    with TestClient(create_app(db)) as again:  # its startup takes what the stop left pending
+    with TestClient(create_app(db, threaded())) as again:  # its startup takes what the stop left pending
         deadline = time.monotonic() + 60
         while again.get("/api/stories").json()["analysing"]["total"] and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -219,7 +219,7 @@ def test_a_brief_is_never_corroborated_inside_a_request(tmp_path, monkeypatch, s
 
     monkeypatch.setattr(corroborate, "corroborate_story", inline)
     monkeypatch.setattr(_compose.corroborate, "corroborate_story", inline)
-    with TestClient(create_app(tmp_path / "w.db")) as client:
+    with TestClient(create_app(tmp_path / "w.db", threaded())) as client:
         files = [("files", (p.name, p.read_bytes(), "text/plain")) for p in sorted(seeds_dir.glob("*.txt"))]
         analysed(client, client.post("/api/upload", files=files).json())
         (story,) = client.get("/api/stories").json()["stories"]
@@ -249,7 +249,7 @@ def test_an_unknown_job_is_a_404_naming_it(tmp_path):
 def test_a_changed_brief_is_served_stale_while_one_background_build_makes_the_new_one(tmp_path, monkeypatch, seeds_dir):
     from newsweave.web import _site
 
-    with TestClient(create_app(tmp_path / "w.db")) as client:
+    with TestClient(create_app(tmp_path / "w.db", threaded())) as client:
         files = [("files", (p.name, p.read_bytes(), "text/plain")) for p in sorted(seeds_dir.glob("*.txt"))]
         analysed(client, client.post("/api/upload", files=files).json())
         (story,) = client.get("/api/stories").json()["stories"]
@@ -277,5 +277,34 @@ def test_a_changed_brief_is_served_stale_while_one_background_build_makes_the_ne
         assert "x-brief-stale" not in client.get(url).headers and builds == [story["id"]]
         site = client.app.state.site  # the builder rendered the new brief's page before publishing it
         fresh = site._briefs[(story["id"], None)]
-        assert not fresh.stale and site.page(("story", story["id"], None, fresh.version)) is not None
+        assert not fresh.stale and site.page(("story", story["id"], None, 1, fresh.version)) is not None
         assert 'id="brief-stale"' not in client.get(f"/stories/{story['id']}", headers=HTML).text
+
+
+def test_the_analysis_runs_in_a_child_process_and_one_that_dies_fails_its_job_only(tmp_path):
+    """A file store's analysis runs in a child process (spaCy would hold the GIL against the
+    request threads); a child killed mid-run fails its job with one line, the server goes on,
+    and the next upload starts a new child that analyses both."""
+    import os
+    import signal
+
+    with TestClient(create_app(tmp_path / "w.db")) as client:
+        site = client.app.state.site
+        first = client.post("/api/articles", json=article(1))
+        assert first.status_code == 202
+        analysed(client, first.json())
+        child = site.analyser._child._proc
+        assert child.pid != os.getpid() and child.is_alive()
+        store = app_store(client)
+        assert {r[0] for r in store.conn.execute("SELECT stage FROM stage_done")} == {s.name for s in pipeline.analysis_stages()}
+        second = client.post("/api/articles", json=article(2)).json()
+        deadline = time.monotonic() + 120
+        while client.get(second["job"]["url"]).json()["status"] == "queued" and time.monotonic() < deadline:
+            time.sleep(0.01)
+        os.kill(child.pid, signal.SIGKILL)
+        job = wait_for_job(client, second)
+        if job["status"] == "failed":  # killed before the run ended (it may have been quicker)
+            assert job["error"].startswith("analysis failed: WorkerDied: the analysis process ended") and "\n" not in job["error"]
+        third = analysed(client, client.post("/api/articles", json=article(3)).json())
+        assert third["failed"] == [] and site.analyser._child._proc.pid != child.pid
+        assert client.get("/api/stories").json()["analysing"]["total"] == 0  # all three analysed

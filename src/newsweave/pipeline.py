@@ -14,7 +14,10 @@ gives it its pending articles in bounded chunks and records, with each chunk, wh
 has done, so every stage is incremental and a crash resumes at the first chunk not
 committed; and which articles it failed on, so that one article never blocks a stage
 (`run_stage`). A stage with a per-article map (`mapped = True`: nlp, events, claims) also takes a
-`mapper`, which runs that map elsewhere (Dask workers, `scale.dask_mapper`).
+`mapper`, which runs that map elsewhere (Dask workers, `scale.dask_mapper`). A stage with a
+`prepare(store, article_ids, settings)` (nlp: the parse into its cache) has it run before each
+chunk's transaction, for work that changes no result when done early, so the store's write
+lock is not held while it computes.
 """
 
 from __future__ import annotations
@@ -151,6 +154,8 @@ def _run_part(
 ) -> tuple[int, int]:
     """Run `stage` over `ids` (None: the first `size` of those in `among` still pending now);
     returns how many articles it took and how many of those it did (the rest failed)."""
+    if ids is None:
+        _prepare(store, stage, settings, size, mapper, among)
     try:
         with store.transaction():
             if ids is None:
@@ -178,3 +183,27 @@ def _run_part(
         first = _run_part(store, stage, settings, ids[:half], failed, mapper=mapper)
         second = _run_part(store, stage, settings, ids[half:], failed, mapper=mapper)
         return len(ids), first[1] + second[1]
+
+
+def _prepare(
+    store: Store, stage: Stage, settings: Settings, size: int | None, mapper: Mapper | None, among: set[str] | None
+) -> None:
+    """A stage's work that changes no result when done early (`prepare`: the nlp stage fills
+    its parse cache), for the chunk about to run, outside its transaction: the store's write
+    lock is then held only for the stage's writes, not while it computes (an upload waited
+    for a whole chunk's parse). A failure here is left to the chunk's own run to meet."""
+    prepare = getattr(stage, "prepare", None)
+    if prepare is None:
+        return
+    ids = [a for a in store.pending(stage.name) if among is None or a in among][:size]
+    if not ids:
+        return
+    try:
+        if mapper is not None and getattr(stage, "mapped", False):
+            prepare(store, ids, settings, mapper=mapper)
+        else:
+            prepare(store, ids, settings)
+    except NewsweaveError:
+        raise
+    except Exception:  # noqa: BLE001 - the chunk's run meets it again, and halves to find the article
+        pass

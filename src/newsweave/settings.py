@@ -124,10 +124,22 @@ class WebSettings:
     upload_suffixes: tuple[str, ...] = (".txt", ".text", ".md", ".html", ".htm", ".jsonl", ".ndjson", ".rss", ".atom", ".xml")  # what ingest reads
     page_size: int = 50  # articles per listing page: not tuned; one screen
     brief_cache: int = 256  # briefs kept per store version
+    # the story page shows each section's first `story_items` entries (timeline, names, quotes,
+    # discrepancies, removed boilerplate), each with its first `story_citations` citations: the
+    # generated 1,000-article story cited hundreds of articles per line (page 8.7 MB, 2.3 s to
+    # render); the JSON brief keeps everything
+    story_items: int = 100  # not tuned on quality: a few screens per section
+    story_citations: int = 12  # not tuned on quality: one line of citation numbers
     page_cache: int = 64  # rendered story pages kept (a 1,000-article story's page is 8.7 MB, 2.3 s to render): not tuned
     # uploads are stored in the request and analysed by one background worker (docs/web.md);
     # False analyses inside the request, as before issue 19 (`serve --sync-analysis`, the bench's baseline)
     background_analysis: bool = True
+    # the background analysis, and the composing of briefs, run in child processes of the server
+    # (a file store): spaCy, the stages and a large story's brief are CPU-bound Python, and in
+    # threads of the server they held the GIL against every request (bench_web, 1,000 articles:
+    # brief page p99 1.1-2.6 s). False: threads (tests that stub the pipeline or the brief in this
+    # process; the in-memory store always)
+    analysis_process: bool = True
     jobs_kept: int = 200  # finished jobs remembered for GET /api/jobs/{id}: not tuned; a long session's uploads
     # the worker starts no stage while an upload is storing, for at most this long (then it
     # goes on, so uploads back to back never starve the analysis): not tuned; a few uploads' writes

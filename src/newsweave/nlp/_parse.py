@@ -306,11 +306,22 @@ class NlpStage:
     name = "nlp"
     mapped = True  # takes a mapper for its per-article map
 
+    def prepare(self, store, article_ids: Sequence[str], settings: Settings, mapper=None) -> None:
+        """The parse, before the runner's transaction (`pipeline.run_stage`): the cache is
+        keyed by the paragraph's text, so filling it early changes no result, and each batch
+        of parses is written in its own short transaction, so the store's write lock is not
+        held while spaCy parses (an upload waited for a whole chunk's parse). `run` then
+        finds the paragraphs cached and only records the notes."""
+        self._fill(store, article_ids, settings, mapper, note=False)
+
     def run(self, store, article_ids: Sequence[str], settings: Settings, mapper=None) -> None:
+        self._fill(store, article_ids, settings, mapper, note=True)
+
+    def _fill(self, store, article_ids: Sequence[str], settings: Settings, mapper, note: bool) -> None:
         cfg = _config(settings)
         size = settings.pipeline.chunk
         for i in range(0, len(article_ids), size):  # bounded memory when called with many
-            todo = self._todo(store, store.articles(article_ids[i : i + size]), cfg)
+            todo = self._todo(store, store.articles(article_ids[i : i + size]), cfg, note)
             if not todo:
                 continue
             if mapper is None:
@@ -322,14 +333,14 @@ class NlpStage:
                 STATS.parsed += len(rows)
                 _cache_put(store, cfg.model, rows)
 
-    def _todo(self, store, articles: list[Article], cfg: NlpSettings) -> dict[str, str]:
+    def _todo(self, store, articles: list[Article], cfg: NlpSettings, note: bool = True) -> dict[str, str]:
         """{cache key: text} of the articles' parse spans not in the cache yet; notes the limits."""
         keyed = {}
         for article in articles:
-            spans, note = parse_spans(article, cfg)
+            spans, limits = parse_spans(article, cfg)
             keyed.update((paragraph_key(article.clean_text[s:e], cfg.model), article.clean_text[s:e]) for s, e in spans)
-            if note:
-                store.note(self.name, article.id, note)
+            if limits and note:
+                store.note(self.name, article.id, limits)
         known = _known_keys(store, list(keyed))
         STATS.store_hits += len(known)
         return {key: text for key, text in keyed.items() if key not in known}

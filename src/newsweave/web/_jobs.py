@@ -8,15 +8,19 @@ the background, so that a request never waits for the analysis stages.
 
 One thread runs `pipeline.analyse` over whatever is pending in the store; every job queued
 while it runs is picked up together by the next run (uploads coalesce, they never queue one
-analysis each). Between two stages the worker lets writers that are waiting (uploads
-storing their articles) go first, so an upload waits for at most the stage under way, never
-for a whole analysis. Jobs live in this process's memory; the articles are in the store, so
-a restart analyses what was left pending (a `startup` job) and nothing is lost.
+analysis each). With `settings.web.analysis_process` (a file store) that thread only hands
+the run to a child process (`_Child`) and follows its progress: spaCy and the stages are
+CPU-bound Python and would hold the GIL against the request threads. Between two stages the
+worker lets writers that are waiting (uploads storing their articles) go first, so an upload
+waits for at most the stage under way, never for a whole analysis. Jobs live in this
+process's memory; the articles are in the store, so a restart analyses what was left pending
+(a `startup` job) and nothing is lost.
 """
 
 from __future__ import annotations
 
 import itertools
+import multiprocessing
 import secrets
 import threading
 import time
@@ -64,14 +68,20 @@ class Stopped(Exception):
     """The worker was told to stop: raised between two stages, never inside one."""
 
 
+class WorkerDied(Exception):
+    """The analysis process ended in the middle of a run (killed, out of memory)."""
+
+
 class Analyser:
     """The analysis worker (one thread) and the jobs it has been given."""
 
     def __init__(
         self, connect: Callable[[], AbstractContextManager[Store]], settings: Settings, kept: int = 200,
-        guard: Callable[[], AbstractContextManager] = nullcontext,
+        guard: Callable[[], AbstractContextManager] = nullcontext, path: str | None = None,
     ) -> None:
         self._connect = connect
+        # the store's file when the runs go to a child process (`web.analysis_process`), else None
+        self._child = _Child(path, settings) if path is not None else None
         self._guard = guard  # held around each run (the in-memory store's one connection)
         self.settings = settings
         self.kept = kept
@@ -93,6 +103,8 @@ class Analyser:
             if self._thread is not None and self._thread.is_alive():
                 return
             self._stop = False
+            if self._child is not None:
+                self._child.stopping.clear()
             self._thread = threading.Thread(target=self._loop, name="newsweave-analyser", daemon=True)
             self._thread.start()
 
@@ -104,8 +116,12 @@ class Analyser:
             thread = self._thread
         with self._writers_gone:
             self._writers_gone.notify_all()
+        if self._child is not None:
+            self._child.stopping.set()  # the child stops at its next stage boundary
         if thread is not None:
             thread.join(timeout)
+        if self._child is not None:
+            self._child.close(timeout)
         with self._lock:
             left, self._queue = self._queue, []
         self._end(left, FAILED, STOPPED)
@@ -158,11 +174,15 @@ class Analyser:
         while the upload sleeps in its busy wait)."""
         with self._writers_gone:
             self._writers += 1
+            if self._child is not None:
+                self._child.writers.value += 1
         try:
             yield
         finally:
             with self._writers_gone:
                 self._writers -= 1
+                if self._child is not None:
+                    self._child.writers.value -= 1
                 self._writers_gone.notify_all()
 
     def _writers_first(self) -> None:
@@ -194,16 +214,22 @@ class Analyser:
         def progress(stage: str, done: int, total: int) -> None:
             for job in jobs:
                 job.stage, job.stages_done, job.stages_total = (None if stage == "done" else stage), done, total
-            if stage == "done":
+            if stage == "done" or self._child is not None:  # the child waits for writers itself
                 return
             self._writers_first()
             if self._stop:
                 raise Stopped
 
         try:
-            pipeline.analyse(store, self.settings, progress=progress)
+            if self._child is not None:
+                self._child.analyse(progress)
+            else:
+                pipeline.analyse(store, self.settings, progress=progress)
         except Stopped:
             self._end(jobs, FAILED, STOPPED)
+            return
+        except _Failed as exc:  # the child's account of its exception
+            self._end(jobs, FAILED, f"analysis failed: {exc}")
             return
         except Exception as exc:  # noqa: BLE001 - the run's failure is its jobs' answer; the server goes on
             self._end(jobs, FAILED, f"analysis failed: {type(exc).__name__}: {exc}")
@@ -218,6 +244,108 @@ class Analyser:
             for job in jobs:
                 job.status, job.stage, job.finished = status, None, now
                 job.error = one_line(error) if error else None
+
+
+class _Child:
+    """The analysis process: started at the first run (a server that is only read never pays
+    for it) and kept, with its spaCy model loaded, for every run after; started again if it
+    died. `spawn`, not `fork`: the server has threads (a fork copies their locks held)."""
+
+    POLL_S = 0.5  # how often the worker thread checks that the child is alive while it waits
+
+    def __init__(self, path: str, settings: Settings) -> None:
+        self.path, self.settings = path, settings
+        ctx = multiprocessing.get_context("spawn")
+        self._ctx = ctx
+        self.writers = ctx.Value("i", 0)  # uploads storing now (`Analyser.writing`)
+        self.stopping = ctx.Event()
+        self._proc = None
+        self._conn = None
+
+    def _ensure(self) -> None:
+        if self._proc is not None and self._proc.is_alive():
+            return
+        parent, child = self._ctx.Pipe()
+        self._proc = self._ctx.Process(
+            target=_child_main, args=(self.path, self.settings, child, self.writers, self.stopping),
+            name="newsweave-analysis", daemon=True,
+        )
+        self._proc.start()
+        child.close()
+        self._conn = parent
+
+    def analyse(self, progress: Callable[[str, int, int], None]) -> None:
+        """One `pipeline.analyse` in the child; its progress reported here, its failure raised here."""
+        self._ensure()
+        self._conn.send("run")
+        while True:
+            while not self._conn.poll(self.POLL_S):
+                if not self._proc.is_alive():
+                    raise WorkerDied(f"the analysis process ended (exit code {self._proc.exitcode})")
+            try:
+                kind, *rest = self._conn.recv()
+            except EOFError:
+                raise WorkerDied("the analysis process ended") from None
+            if kind == "progress":
+                progress(*rest)
+            elif kind == "done":
+                return
+            elif kind == "stopped":
+                raise Stopped
+            else:
+                raise _Failed(rest[0])
+
+    def close(self, timeout: float) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        try:
+            self._conn.send(None)
+        except (OSError, ValueError):
+            pass
+        proc.join(timeout)
+        if proc.is_alive():  # a stage that does not end: the store rolls back its chunk
+            proc.terminate()
+            proc.join(5)
+        self._conn.close()
+
+
+class _Failed(Exception):
+    """The child's run failed; the message is the child's one-line account of it."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def _child_main(path: str, settings: Settings, conn, writers, stopping) -> None:
+    """The analysis process: a run per "run" message, on its own connection; progress, then
+    "done", "stopped" or ("failed", the exception) go back. Writers first, as in a thread:
+    before each stage it waits while uploads are storing, for at most `writers_wait_s`."""
+
+    def progress(stage: str, done: int, total: int) -> None:
+        conn.send(("progress", stage, done, total))
+        if stage == "done":
+            return
+        deadline = time.monotonic() + settings.web.writers_wait_s
+        while writers.value > 0 and not stopping.is_set() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if stopping.is_set():
+            raise Stopped
+
+    store = Store(path, lock_wait=settings.store.lock_wait_s)
+    try:
+        while conn.recv() == "run":
+            try:
+                pipeline.analyse(store, settings, progress=progress)
+                conn.send(("done",))
+            except Stopped:
+                conn.send(("stopped",))
+            except Exception as exc:  # noqa: BLE001 - the run's failure is its jobs' answer
+                conn.send(("failed", f"{type(exc).__name__}: {exc}"))
+    except EOFError:  # the server went away
+        pass
+    finally:
+        store.close()
 
 
 def failures(store: Store, article_ids: Sequence[str]) -> list[dict[str, str]]:

@@ -9,7 +9,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 from typing import Any
@@ -22,7 +23,7 @@ from ..store import MEMORY, Store
 from ..store._store import PENDING
 from ..workspace import Workspace
 from .. import entities, reuse
-from ..stories import load_stories
+from ..stories import load_story, load_stories
 from ..brief import build_brief
 from ..corroborate import load_facts
 from .. import pipeline
@@ -95,9 +96,15 @@ class Site:
         # (site, store, story id, words, brief entry) -> (page bytes, keep): pages.story_html
         self.render_story: Callable[..., tuple[bytes, bool]] | None = None
         self._brief_pool: ThreadPoolExecutor | None = None
+        # briefs are composed in a child process too (a large story's brief is a minute of
+        # CPU-bound Python, which in this process held the GIL against every request)
+        self._composer: ProcessPoolExecutor | None = None
+        self._compose_elsewhere = self.settings.web.analysis_process and not self.memory
         self.background = self.settings.web.background_analysis
+        # the runs go to a child process for a file store (the in-memory store has one connection)
+        child = self.path if self.settings.web.analysis_process and not self.memory else None
         self.analyser = Analyser(self._worker_store, self.settings, self.settings.web.jobs_kept,
-                                 guard=(lambda: self.write_lock) if self.memory else nullcontext)
+                                 guard=(lambda: self.write_lock) if self.memory else nullcontext, path=child)
 
     @contextmanager
     def _worker_store(self) -> Iterator[Store]:
@@ -125,6 +132,8 @@ class Site:
         self.analyser.stop()
         if self._brief_pool is not None:
             self._brief_pool.shutdown(wait=False, cancel_futures=True)
+        if self._composer is not None:
+            self._composer.shutdown(wait=False, cancel_futures=True)
 
     # -- stores ---------------------------------------------------------------------
 
@@ -237,11 +246,21 @@ class Site:
         return self._publish(key, self._compose(store, key, version))
 
     def _compose(self, store: Store, key: tuple[str, int | None], version: tuple) -> BriefEntry:
-        """The brief from the stored records (none while the story waits for corroboration)."""
+        """The brief from the stored records (none while the story waits for corroboration),
+        composed in the child process (`_composer`) for a file store, else here."""
         story_id, words = key
+        if self._compose_elsewhere:
+            raw = self._composer_pool().submit(brief_bytes, self.path, story_id, self.settings, words).result()
+            return BriefEntry(version, json.loads(raw) if raw is not None else None, raw)
         brief = None if self.waiting(store, story_id) else build_brief(store, story_id, self.settings.corroborate, words)
         raw = json.dumps(brief, ensure_ascii=False, default=str).encode("utf-8") if brief is not None else None
         return BriefEntry(version, brief, raw)
+
+    def _composer_pool(self) -> ProcessPoolExecutor:
+        with self._cache_lock:
+            if self._composer is None:
+                self._composer = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            return self._composer
 
     def _publish(self, key: tuple[str, int | None], entry: BriefEntry) -> BriefEntry:
         with self._cache_lock:
@@ -265,25 +284,25 @@ class Site:
             while len(self._pages) > self.settings.web.page_cache:
                 self._pages.popitem(last=False)
 
-    def story_page(self, store: Store, story_id: str, words: int | None = None) -> bytes:
-        """The story page, rendered once per brief entry (a large story's page is megabytes
-        and seconds to render; concurrent readers wait for the one render)."""
+    def story_page(self, store: Store, story_id: str, words: int | None = None, page: int = 1) -> bytes:
+        """The story page (its `page` of articles), rendered once per brief entry (a large
+        story's page is seconds to render; concurrent readers wait for the one render)."""
         entry = self.brief_entry(store, story_id, words)
-        key = ("story", story_id, words, entry.version)
-        page = self.page(key)
-        if page is None:
+        key = ("story", story_id, words, page, entry.version)
+        html = self.page(key)
+        if html is None:
             with self._cache_lock:
                 building = self._building.setdefault(key, threading.Lock())
             with building:
-                page = self.page(key)
-                if page is None:
-                    page, keep = self.render_story(self, store, story_id, words, entry)
+                html = self.page(key)
+                if html is None:
+                    html, keep = self.render_story(self, store, story_id, words, entry, page)
                     if keep:
-                        self.keep_page(key, page)
+                        self.keep_page(key, html)
                 with self._cache_lock:
                     self._building.pop(key, None)
         # a stale brief's page is its page as built, with a note (no second render)
-        return page.replace(STALE_MARK, STALE_NOTE, 1) if entry.stale else page
+        return html.replace(STALE_MARK, STALE_NOTE, 1) if entry.stale else html
 
     def _rebuild(self, key: tuple[str, int | None]) -> None:
         """The background build of a stale brief, on the builder thread's own connection;
@@ -297,7 +316,7 @@ class Site:
                 if self.render_story is not None and words is None:  # the page readers ask for
                     page, keep = self.render_story(self, store, story_id, words, entry)
                     if keep:
-                        self.keep_page(("story", story_id, words, entry.version), page)
+                        self.keep_page(("story", story_id, words, 1, entry.version), page)
                 self._publish(key, entry)
         finally:
             with self._cache_lock:
@@ -388,6 +407,22 @@ class Site:
         if decode(upload.data) is None:
             return UploadError(f"{quoted_name(upload.name)}: binary content, not text (send txt, HTML, RSS/Atom or JSONL)", 415)
         return None
+
+
+_COMPOSER_STORE: dict[str, Store] = {}  # the composer process's connection, per store path
+
+
+def brief_bytes(path: str, story_id: str, settings: Settings, words: int | None) -> bytes | None:
+    """A story's brief as JSON, composed from the stored records in the composer process (its
+    own connection, kept); None while the story waits for corroboration (`Site.waiting`)."""
+    store = _COMPOSER_STORE.get(path)
+    if store is None:
+        store = _COMPOSER_STORE[path] = Store(path, lock_wait=settings.store.lock_wait_s)
+    story = load_story(store, story_id)
+    if not load_facts(store, story.id) and store.count_pending("corroborate", story.articles):
+        return None
+    brief = build_brief(store, story_id, settings.corroborate, words)
+    return json.dumps(brief, ensure_ascii=False, default=str).encode("utf-8")
 
 
 def safe_name(name: str, i: int) -> str:

@@ -65,16 +65,23 @@ def _job(site: Site, job_id: str | None) -> dict[str, Any] | None:
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
-def story_page(request: Request, story_id: str, words: Annotated[int | None, Query(ge=20, le=1000)] = None):
+def story_page(
+    request: Request, story_id: str, words: Annotated[int | None, Query(ge=20, le=1000)] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+):
     site = _site(request)
     with site.reading() as store:
-        return HTMLResponse(site.story_page(store, story_id, words))
+        return HTMLResponse(site.story_page(store, story_id, words, page))
 
 
-def story_html(site: Site, store, story_id: str, words: int | None, entry) -> tuple[bytes, bool]:
+def story_html(site: Site, store, story_id: str, words: int | None, entry, page: int = 1) -> tuple[bytes, bool]:
     """The story page over a brief entry (`Site.brief_entry`), and whether it may be kept
     (a page saying "being analysed" is cheap, and the worker changes it soon). The
-    template reads no request, so the brief builder can render it ahead of readers."""
+    template reads no request, so the brief builder can render it ahead of readers. The
+    page is bounded whatever the story's size (`views.bounded`: the first
+    `web.story_items` entries of each section, `web.story_citations` citations each; the
+    articles `web.page_size` to a page, `page`); the JSON brief holds everything."""
+    web = site.settings.web
     detail = api.story_detail(site, store, story_id)
     brief = entry.brief
     waiting = site.waiting(store, story_id) if brief is None else 0
@@ -82,11 +89,18 @@ def story_html(site: Site, store, story_id: str, words: int | None, entry) -> tu
     summary = views.citation_targets(brief) if brief else []
     for sentence in summary:
         sentence["links"].sort(key=lambda c: anum.get(c["article"], len(anum) + c["n"]))
-    page = site.templates.env.get_template("story.html").render(
-        story=detail, brief=brief, summary=summary, waiting=waiting,
+        sentence["more"] = max(0, len(sentence["links"]) - web.story_citations)
+        del sentence["links"][web.story_citations :]
+    shown, hidden = views.bounded(brief, web.story_items, web.story_citations) if brief else (None, {})
+    sub_events = [views.cited(e, web.story_citations) for e in detail["sub_events"]]
+    first = (page - 1) * web.page_size
+    listed = detail["article_list"][first : first + web.page_size]
+    html = site.templates.env.get_template("story.html").render(
+        story={**detail, "sub_events": sub_events}, brief=shown, summary=summary, waiting=waiting, hidden=hidden,
+        listed=listed, first=first, page=page, size=web.page_size,
         evlinks=views.event_links(brief) if brief else {}, anum=anum,
         titles={a["id"]: a["title"] or a["outlet"] or a["id"][:8] for a in detail["article_list"]})
-    return page.encode("utf-8"), not waiting
+    return html.encode("utf-8"), not waiting
 
 
 @router.get("/stories/{story_id}/compare", response_class=HTMLResponse)

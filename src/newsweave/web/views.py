@@ -341,3 +341,25 @@ def entity_view(e: Entity, story_of: dict[str, str], labels: dict[str, str], hea
         "articles": [{"id": a, "heading": headings.get(a, a)} for a in e.articles],
         "stories": [{"id": s, "label": labels.get(s, s)} for s in stories],
     }
+
+
+def bounded(brief: dict[str, Any], items: int, cites: int) -> tuple[dict[str, Any], dict[str, int]]:
+    """The brief as the story page shows it: each list section (timeline, entities, quotes,
+    conflicts, removed boilerplate) cut to its first `items` entries, and each entry's cited
+    articles to the first `cites` (the entry keeps `more`: how many it does not show); and
+    {section: entries not shown}. A story of thousands of articles cites hundreds per line:
+    its page was 8.7 MB at 1,000 articles. The JSON brief keeps everything."""
+    view, hidden = dict(brief), {}
+    for key in ("timeline", "entities", "quotes", "conflicts", "removed"):
+        entries = brief.get(key) or []
+        hidden[key] = max(0, len(entries) - items)
+        view[key] = [cited(e, cites) for e in entries[:items]]
+    view["conflicts"] = [{**c, "values": [cited(v, cites) for v in c.get("values", [])]} for c in view["conflicts"]]
+    return view, hidden
+
+
+def cited(entry: Any, cites: int) -> Any:
+    """`entry` with its `articles` cut to the first `cites`, and `more` saying how many went."""
+    if not isinstance(entry, dict) or len(entry.get("articles") or []) <= cites:
+        return entry
+    return {**entry, "articles": entry["articles"][:cites], "more": len(entry["articles"]) - cites}
