@@ -304,3 +304,31 @@ def test_roles_join_entities_by_id_when_two_share_a_name(records):
     role_facts = [f for f in c.corroborate_story("s", articles, families, entities + [namesake], events, quotes).facts
                   if f.attribute == "role" and f.subject == "Pete Hegseth"]
     assert {f.entity for f in role_facts} == {"e-hegseth", "e-other-hegseth"}
+
+
+def test_a_huge_storys_summary_is_drawn_from_a_bounded_set_of_its_articles(records, brief):
+    """A story of more articles than `summary_max_articles` has its summary's claims chosen
+    among the sentences of that many of them: the first of each reuse family, then the
+    others in arrival order; the brief says so. Under the cap nothing changes."""
+    from dataclasses import replace
+
+    from newsweave.settings import CorroborateSettings
+
+    articles, families, entities, events, quotes = records
+    ids = [a.id for a in articles]
+    firsts = list(dict.fromkeys(families.get(a, a) for a in ids))
+    assert len(firsts) < len(ids)  # the seeds hold copies: families matter
+    drawn = B.summary_articles(articles, families, len(firsts))
+    assert drawn == {next(a for a in ids if families.get(a, a) == f) for f in firsts}  # one per family
+    assert B.summary_articles(articles, families, len(firsts) + 1) - drawn == {next(a for a in ids if a not in drawn)}
+    assert B.summary_articles(articles, families, len(ids)) == set(ids) and "notes" not in brief
+    cfg = replace(CorroborateSettings(), summary_max_articles=2)
+    result = c.corroborate_story("story-seeds", articles, families, entities, events, quotes)
+    capped = B.compose_brief(B.BriefInput("story-seeds", articles, families, entities, quotes, result, settings=cfg))
+    B.validate_brief(capped)
+    two = B.summary_articles(articles, families, 2)
+    claims = [s for s in capped["summary"] if s["kind"] == "claim"]
+    assert claims and all(set(s["citations"]) <= two for s in claims)  # claims of the drawn articles only
+    assert capped["notes"] == ["the summary's claims were chosen among the sentences of 2 of the story's 5 articles "
+                               "(the first of each reuse family, then in arrival order)"]
+    assert capped["events"] == brief["events"] and capped["conflicts"] == brief["conflicts"]  # only the summary is bounded

@@ -245,6 +245,11 @@ class ClusterSettings:
 @dataclass
 class CorroborateSettings:
     summary_words: int = 100  # the summary's length in words (DUC's multi-document budget; `--words N`)
+    # the summary's claims are chosen among the sentences of at most this many of a story's
+    # articles (one per reuse family first, then in arrival order): grouping claims is quadratic in
+    # the sentences, and the generated 1,008-article story's brief took 381 s, 317 of them there.
+    # Not tuned on quality: above every story of the evaluation corpora (ECB+ stories are <= ~50)
+    summary_max_articles: int = 200
     claim_similarity: float = 0.5  # two sentences are one claim at this content-lemma Jaccard (odd ECB+ events)
     copy_min_inside: float = 0.8  # a sentence is a copy of the other article's when this share of it lies in a reuse
     # passage: not tuned on a corpus; a passage's edges may cut a sentence's first or last words

@@ -86,7 +86,7 @@ def build_brief(store: Store, story_id: str, settings: CorroborateSettings | Non
         result = StoryFacts(story.id, efacts, facts, corroborate.load_conflicts(store, story.id))
     brief = _compose_stored(store, story.id, articles, families, entities, quotes, result, story.label, settings, words)
     if waiting:
-        brief["notes"] = [
+        brief["notes"] = brief.get("notes", []) + [
             f"facts corroborated when the brief was read: the corroborate stage has not yet run on "
             f"{waiting} of the story's {len(story.articles)} articles (run `newsweave analyse`)"
         ]
@@ -158,6 +158,9 @@ def compose_brief(inp: BriefInput) -> dict:
         "reuse": _reuse_json(inp.passages, {a.id: i for i, a in enumerate(inp.articles)}),
         "removed": [{"article": a.id, "text": r.text, "reason": r.reason} for a in inp.articles for r in a.removed],
     }
+    if len(inp.articles) > cfg.summary_max_articles:
+        brief["notes"] = [f"the summary's claims were chosen among the sentences of {cfg.summary_max_articles} of the "
+                          f"story's {len(inp.articles)} articles (the first of each reuse family, then in arrival order)"]
     _in_article_order(brief, {a.id: i for i, a in enumerate(inp.articles)})
     return brief
 
@@ -226,10 +229,25 @@ def _summary(inp: BriefInput, efacts: list[EventFact], names, cutoff) -> tuple[l
     from ..corroborate import article_sentence_records
 
     sentences = inp.sentences if inp.sentences is not None else article_sentence_records(None, inp.articles)
+    drawn = summary_articles(inp.articles, inp.families, inp.settings.summary_max_articles)
+    if len(drawn) < len(inp.articles):
+        sentences = [s for s in sentences if s.article in drawn]
     frames = [(_summary_item(ef, names, describe(ef.event, names)), ef) for ef in efacts if _frame_tellable(ef, cutoff, inp.settings, names)]
     parsed = nlp.parse_texts([item["text"] for item, _ in frames]) if frames else []
     offered = [(item, frozenset(c for s in doc.sents for c in concepts(s))) for (item, _), doc in zip(frames, parsed)]
     return summary.summarize(sentences, [a.id for a in inp.articles], inp.families, inp.passages, offered, inp.settings, inp.words or inp.settings.summary_words)
+
+
+def summary_articles(articles: Sequence[Article], families: Mapping[str, str], cap: int) -> set[str]:
+    """The articles whose sentences the summary's claims are chosen among: all of them, or
+    for a story of more than `cap`, `cap` of them: the first article of each reuse family
+    (every independent source has its say), then the others, in arrival order."""
+    if len(articles) <= cap:
+        return {a.id for a in articles}
+    seen: set[str] = set()
+    firsts = [a.id for a in articles if not (families.get(a.id, a.id) in seen or seen.add(families.get(a.id, a.id)))]
+    rest = [a.id for a in articles if a.id not in set(firsts)]
+    return set((firsts + rest)[:cap])
 
 
 def _name_speakers(summary: list[dict], quotes: Sequence[Quote], names: Mapping[str, str]) -> None:
