@@ -23,7 +23,7 @@ from ..store import MEMORY, Store
 from ..store._store import PENDING
 from ..workspace import Workspace
 from .. import entities, reuse
-from ..stories import load_story, load_stories
+from ..stories import load_stories
 from ..brief import build_brief
 from ..corroborate import load_facts
 from .. import pipeline
@@ -52,12 +52,33 @@ STALE_NOTE = (b'<p class="hint" id="brief-stale">The analysis has changed this s
               b"the newer brief is being built (reload in a moment).</p>")
 
 
+class Parsed:
+    """An entry's brief as a dict, parsed from its JSON at the first read that needs it: a
+    brief composed in the child process arrives as JSON (a large story's is tens of MB), and
+    most reads serve the JSON or a kept page. Shared by an entry's stale copies."""
+
+    def __init__(self, brief: dict[str, Any] | None, raw: bytes | None) -> None:
+        self._brief, self._raw, self._lock = brief, raw, threading.Lock()
+
+    def get(self) -> dict[str, Any] | None:
+        if self._brief is None and self._raw is not None:
+            with self._lock:
+                if self._brief is None:
+                    self._brief = json.loads(self._raw)
+        return self._brief
+
+
 @dataclass(frozen=True)
 class BriefEntry:
     version: tuple  # the analysis version it was built at (`Site.version`)
-    brief: dict[str, Any] | None
+    parsed: Parsed
     raw: bytes | None  # the brief as JSON
     stale: bool = False  # the analysis has changed the store since; a newer one is being built
+    page: bytes | None = None  # its story page (page 1), when the composer process rendered it
+
+    @property
+    def brief(self) -> dict[str, Any] | None:
+        return self.parsed.get()
 
 
 @dataclass
@@ -243,18 +264,31 @@ class Site:
             return self._build_brief(store, key, version)
 
     def _build_brief(self, store: Store, key: tuple[str, int | None], version: tuple) -> BriefEntry:
-        return self._publish(key, self._compose(store, key, version))
+        entry = self._compose(store, key, version)
+        if entry.page is not None:
+            self._keep_first_page(store, key, entry)
+        return self._publish(key, entry)
 
     def _compose(self, store: Store, key: tuple[str, int | None], version: tuple) -> BriefEntry:
         """The brief from the stored records (none while the story waits for corroboration),
         composed in the child process (`_composer`) for a file store, else here."""
         story_id, words = key
         if self._compose_elsewhere:
-            raw = self._composer_pool().submit(brief_bytes, self.path, story_id, self.settings, words).result()
-            return BriefEntry(version, json.loads(raw) if raw is not None else None, raw)
+            raw, page = self._composer_pool().submit(composed, self.path, story_id, self.settings, words).result()
+            return BriefEntry(version, Parsed(None, raw), raw, page=page)
         brief = None if self.waiting(store, story_id) else build_brief(store, story_id, self.settings.corroborate, words)
         raw = json.dumps(brief, ensure_ascii=False, default=str).encode("utf-8") if brief is not None else None
-        return BriefEntry(version, brief, raw)
+        return BriefEntry(version, Parsed(brief, raw), raw)
+
+    def _keep_first_page(self, store: Store, key: tuple[str, int | None], entry: BriefEntry) -> None:
+        """Keep the entry's story page (page 1; rendered by the composer process, or here)
+        under the entry's version, before the entry is published, so no reader waits for it."""
+        story_id, words = key
+        if words is not None or (entry.page is None and self.render_story is None):
+            return
+        page, keep = (entry.page, True) if entry.page is not None else self.render_story(self, store, story_id, words, entry)
+        if keep:
+            self.keep_page(("story", story_id, words, 1, entry.version), page)
 
     def _composer_pool(self) -> ProcessPoolExecutor:
         with self._cache_lock:
@@ -263,6 +297,7 @@ class Site:
             return self._composer
 
     def _publish(self, key: tuple[str, int | None], entry: BriefEntry) -> BriefEntry:
+        entry = replace(entry, page=None)  # the page cache holds it
         with self._cache_lock:
             self._briefs[key] = entry
             self._building.pop(key, None)
@@ -313,10 +348,7 @@ class Site:
                 if story_id not in self.story_index(store).by_id:  # a story merged away meanwhile is dropped
                     return
                 entry = self._compose(store, key, self.version(store))
-                if self.render_story is not None and words is None:  # the page readers ask for
-                    page, keep = self.render_story(self, store, story_id, words, entry)
-                    if keep:
-                        self.keep_page(("story", story_id, words, 1, entry.version), page)
+                self._keep_first_page(store, key, entry)
                 self._publish(key, entry)
         finally:
             with self._cache_lock:
@@ -409,20 +441,27 @@ class Site:
         return None
 
 
-_COMPOSER_STORE: dict[str, Store] = {}  # the composer process's connection, per store path
+_COMPOSER: dict[str, "Site"] = {}  # the composer process's site (its own connection), per store path
 
 
-def brief_bytes(path: str, story_id: str, settings: Settings, words: int | None) -> bytes | None:
-    """A story's brief as JSON, composed from the stored records in the composer process (its
-    own connection, kept); None while the story waits for corroboration (`Site.waiting`)."""
-    store = _COMPOSER_STORE.get(path)
-    if store is None:
-        store = _COMPOSER_STORE[path] = Store(path, lock_wait=settings.store.lock_wait_s)
-    story = load_story(store, story_id)
-    if not load_facts(store, story.id) and store.count_pending("corroborate", story.articles):
-        return None
-    brief = build_brief(store, story_id, settings.corroborate, words)
-    return json.dumps(brief, ensure_ascii=False, default=str).encode("utf-8")
+def composed(path: str, story_id: str, settings: Settings, words: int | None) -> tuple[bytes | None, bytes | None]:
+    """In the composer process: a story's brief as JSON from the stored records (None while
+    the story waits for corroboration, `Site.waiting`) and, for the default length, its story
+    page rendered (None when it is not to be kept), so the server only stores bytes."""
+    site = _COMPOSER.get(path)
+    if site is None:
+        from . import pages
+        from .app import templates
+
+        here = replace(settings, web=replace(settings.web, analysis_process=False))  # composes here
+        site = _COMPOSER[path] = Site(path, here)
+        site.templates, site.render_story = templates(), pages.story_html
+    with site.reading() as store:
+        entry = site._compose(store, (story_id, words), site.version(store))
+        if words is not None:
+            return entry.raw, None
+        page, keep = site.render_story(site, store, story_id, words, entry)
+    return entry.raw, page if keep else None
 
 
 def safe_name(name: str, i: int) -> str:

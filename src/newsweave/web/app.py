@@ -63,8 +63,7 @@ def create_app(db: str | Path | Store | Workspace, settings: Settings | None = N
         form_limits={"max_part_size": site.settings.web.max_upload_bytes},
     )
     app.state.site = site
-    env = Environment(loader=FileSystemLoader(str(PACKAGE / "templates")), autoescape=True)
-    app.state.templates = site.templates = Jinja2Templates(env=env)
+    app.state.templates = site.templates = templates()
     site.render_story = pages.story_html
     app.add_middleware(BodyLimit, max_bytes=site.settings.web.max_upload_bytes + 64 * 1024)
     app.add_middleware(SecurityHeaders)
@@ -73,6 +72,11 @@ def create_app(db: str | Path | Store | Workspace, settings: Settings | None = N
     app.include_router(pages.router)
     _error_handlers(app)
     return app
+
+
+def templates() -> Jinja2Templates:
+    """The pages' templates, autoescaped (the app's, and the brief composer process's)."""
+    return Jinja2Templates(env=Environment(loader=FileSystemLoader(str(PACKAGE / "templates")), autoescape=True))
 
 
 def wants_json(request: Request) -> bool:
