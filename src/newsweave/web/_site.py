@@ -107,6 +107,7 @@ class Site:
         self.write_lock = threading.RLock()
         self._local = threading.local()
         self._cache_lock = threading.Lock()
+        self._index_lock = threading.Lock()  # one build of the story index at a time
         self._stories: tuple[tuple, StoryIndex] | None = None
         self._entities: tuple[tuple, list[Entity]] | None = None
         self._briefs: OrderedDict[tuple, BriefEntry] = OrderedDict()
@@ -193,10 +194,21 @@ class Site:
     # -- cached views ---------------------------------------------------------------
 
     def story_index(self, store: Store) -> StoryIndex:
+        """The stories, built once per analysis version: one thread builds while the others
+        wait for it (every reader that met a new version built its own, side by side, and the
+        builds held the GIL against each other)."""
         version = self.version(store)
         cached = self._stories
         if cached and cached[0] == version:
             return cached[1]
+        with self._index_lock:
+            version = self.version(store)  # this thread's newest snapshot
+            cached = self._stories
+            if cached and cached[0] == version:
+                return cached[1]
+            return self._build_index(store, version)
+
+    def _build_index(self, store: Store, version: tuple) -> StoryIndex:
         stories = views.newest_first([s for s in load_stories(store) if not s.merged_into])
         story_of = {a: s.id for s in stories for a in s.articles}
         sources = {s.id: reuse.independent_sources(store, s.articles) for s in stories}
