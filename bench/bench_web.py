@@ -4,6 +4,8 @@
     ... --articles 1000 --seconds 30     a smaller store (built once into the cache path it prints)
     ... --only background                skip the baseline run
     ... --endpoints                      the older per-endpoint figures (health, list, brief, search)
+    ... --holds 8                        per stage, the longest write transaction (what an upload can wait
+                                         for) when 8 fresh articles are analysed on a copy of the store
 
 1. A store of `--articles` generated articles (`support/synth.py`, seed 7), ingested and
    analysed once into a cache file (`--cache`, printed) and copied fresh for each run.
@@ -449,6 +451,54 @@ def report(name: str, r: dict) -> None:
     print(f"  check: {r['check']}")
 
 
+def holds_main(argv: list[str]) -> None:
+    """Per analysis stage: its wall time and its longest write transaction (the store's
+    write lock held, which an upload arriving then waits for), when `--holds K` fresh
+    generated articles are ingested into a copy of the cached store and analysed."""
+    import json
+    from contextlib import contextmanager
+
+    import newsweave
+    from newsweave import pipeline
+    from newsweave.store import Store
+
+    ap = argparse.ArgumentParser(description=holds_main.__doc__.split("\n\n")[0])
+    ap.add_argument("--holds", type=int, default=8, help="fresh articles to analyse (default 8)")
+    ap.add_argument("--articles", type=int, default=10_000)
+    ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "newsweave-bench")
+    args = ap.parse_args(argv)
+    cached = cached_store(args.cache, args.articles)
+    held: list[float] = []
+    real = Store.transaction
+
+    @contextmanager
+    def timed(self):  # the outermost transaction's duration: the write lock held
+        outer, began = self._depth == 0, time.perf_counter()
+        with real(self) as conn:
+            yield conn
+        if outer:
+            held.append(time.perf_counter() - began)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = newsweave.open(fresh_copy(cached, Path(tmp) / "holds.db"))
+        batch = Path(tmp) / "fresh.jsonl"
+        batch.write_text("".join(json.dumps({"text": fresh_article(9, j)}) + "\n" for j in range(args.holds)))
+        ws.ingest([batch])
+        Store.transaction = timed
+        try:
+            stages = pipeline.analysis_stages()
+            print(f"{args.holds} fresh articles into a copy of {cached}:")
+            print(f"  {'stage':<12}{'wall s':>9}{'longest hold s':>16}{'transactions':>14}")
+            for i, stage in enumerate(stages):
+                held.clear()
+                t = time.perf_counter()
+                pipeline.run_stage(ws.store, stage, ws.settings, after=stages[i - 1].name if i else None)
+                print(f"  {stage.name:<12}{time.perf_counter() - t:>9.2f}{max(held, default=0.0):>16.2f}{len(held):>14}")
+        finally:
+            Store.transaction = real
+            ws.close()
+
+
 def mixed_main(argv: list[str]) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--articles", type=int, default=10_000, help="articles in the store (default 10,000)")
@@ -482,5 +532,7 @@ def mixed_main(argv: list[str]) -> None:
 if __name__ == "__main__":
     if "--endpoints" in sys.argv[1:]:
         endpoints_main([a for a in sys.argv[1:] if a != "--endpoints"])
+    elif any(a.startswith("--holds") for a in sys.argv[1:]):
+        holds_main(sys.argv[1:])
     else:
         mixed_main(sys.argv[1:])
