@@ -308,3 +308,44 @@ def test_the_analysis_runs_in_a_child_process_and_one_that_dies_fails_its_job_on
         third = analysed(client, client.post("/api/articles", json=article(3)).json())
         assert third["failed"] == [] and site.analyser._child._proc.pid != child.pid
         assert client.get("/api/stories").json()["analysing"]["total"] == 0  # all three analysed
+
+
+def test_a_killed_server_leaves_no_child_process_behind(tmp_path):
+    """`newsweave serve` runs the analysis and the brief composer in child processes; when
+    the server is killed (no shutdown of its own), they end too instead of keeping the store
+    open (`_jobs.exit_with_parent`)."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    import httpx
+    import psutil
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    server = subprocess.Popen([sys.executable, "-m", "newsweave", "serve", "--db", str(tmp_path / "k.db"), "--port", str(port)],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                httpx.get(f"{base}/api/health", timeout=2).raise_for_status()
+                break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+        with httpx.Client(base_url=base, timeout=600) as client:
+            analysed(client, client.post("/api/articles", json=article(1)).json())  # the analysis process
+            (story,) = client.get("/api/stories").json()["stories"]
+            assert client.get(f"/stories/{story['id']}", headers=HTML).status_code == 200  # the composer process
+        children = psutil.Process(server.pid).children(recursive=True)
+        assert len(children) >= 2, children
+    finally:
+        server.kill()
+        server.wait(30)
+    gone, alive = psutil.wait_procs(children, timeout=60)
+    assert not alive, alive

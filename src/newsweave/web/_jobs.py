@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import os
 import secrets
 import threading
 import time
@@ -317,10 +318,26 @@ class _Failed(Exception):
         return str(self.args[0])
 
 
+def exit_with_parent() -> None:
+    """In a child process of the server (the analysis, the brief composer): end when the
+    server ends, however it ended (a server stopped while its composer worked, or killed,
+    left the child running with the store open)."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()  # returns when the parent process has ended
+        os._exit(0)
+
+    threading.Thread(target=watch, name="newsweave-parent-watch", daemon=True).start()
+
+
 def _child_main(path: str, settings: Settings, conn, writers, stopping) -> None:
     """The analysis process: a run per "run" message, on its own connection; progress, then
     "done", "stopped" or ("failed", the exception) go back. Writers first, as in a thread:
     before each stage it waits while uploads are storing, for at most `writers_wait_s`."""
+    exit_with_parent()
 
     def progress(stage: str, done: int, total: int) -> None:
         conn.send(("progress", stage, done, total))

@@ -28,7 +28,7 @@ from ..brief import build_brief
 from ..corroborate import load_facts
 from .. import pipeline
 from . import views
-from ._jobs import Analyser, Job
+from ._jobs import Analyser, Job, exit_with_parent
 
 
 class UploadError(NewsweaveError):
@@ -305,7 +305,8 @@ class Site:
     def _composer_pool(self) -> ProcessPoolExecutor:
         with self._cache_lock:
             if self._composer is None:
-                self._composer = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+                self._composer = ProcessPoolExecutor(
+                    1, mp_context=multiprocessing.get_context("spawn"), initializer=exit_with_parent)
             return self._composer
 
     def _publish(self, key: tuple[str, int | None], entry: BriefEntry) -> BriefEntry:
