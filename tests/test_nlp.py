@@ -107,3 +107,30 @@ def test_large_batches_use_two_processes_with_the_same_result():
     two = nlp.parse_articles([article], settings)
     for a, b in zip(one[article.id].paragraphs, two[article.id].paragraphs):
         assert [(t.text, t.dep_, t.ent_type_) for t in a.doc] == [(t.text, t.dep_, t.ent_type_) for t in b.doc]
+
+
+def test_the_cache_bytes_are_docbins_and_read_back_to_the_same_parse():
+    """The cache's own codec (nlp/_docbytes.py) writes the bytes DocBin writes for one Doc and
+    reads DocBin's bytes back to the same Doc: stores written before it stay valid."""
+    import json
+
+    from spacy.tokens import DocBin
+
+    from conftest import shared_path
+    from newsweave.nlp import _docbytes
+
+    model = nlp.load(NlpSettings().model)
+    lines = shared_path("corpora", "ecbplus", "ecbplus-topics-1-35.jsonl").read_text(encoding="utf-8").splitlines()
+    texts = [p for line in lines[:40] for p in json.loads(line)["text"].split("\n")] + ["", "two  spaces\n\nand a break "]
+    docs = list(model.pipe(texts))
+    for doc in docs:
+        reference = DocBin(store_user_data=False, docs=[doc]).to_bytes()
+        assert _docbytes.doc_bytes(doc) == reference
+        (via_docbin,) = DocBin().from_bytes(reference).get_docs(model.vocab)
+        back = _docbytes.doc_from_bytes(reference, model.vocab)
+        assert back.to_json() == via_docbin.to_json() == doc.to_json()
+        assert [s.text for s in back.sents] == [s.text for s in doc.sents]
+        assert [(t.lemma_, str(t.morph), t.norm_, t.whitespace_) for t in back] == [
+            (t.lemma_, str(t.morph), t.norm_, t.whitespace_) for t in doc
+        ]
+    assert sum(len(d.ents) for d in docs) > 50  # real text with entities, not only empty docs

@@ -40,6 +40,7 @@ from ..errors import NewsweaveError
 from ..records import Article
 from ..settings import NlpSettings, Settings
 from ..store import utcnow
+from ._docbytes import doc_bytes, doc_from_bytes
 
 
 @dataclass(frozen=True)
@@ -145,15 +146,6 @@ def _n_process(cfg: NlpSettings, paragraphs: int) -> int:
 
 def _pipe(nlp, cfg: NlpSettings, texts: list[str], n_process: int = 1) -> Iterable:
     return nlp.pipe(texts, batch_size=cfg.batch_size, n_process=n_process)
-
-
-def doc_bytes(doc) -> bytes:
-    """A Doc as the cache stores it (DocBin, no user data)."""
-    from spacy.tokens import DocBin
-
-    binary = DocBin(store_user_data=False)
-    binary.add(doc)
-    return binary.to_bytes()
 
 
 def parse_partition(items: Sequence[tuple[str, str]], cfg: NlpSettings) -> list[tuple[str, int, bytes]]:
@@ -271,14 +263,6 @@ def _cache_get(store, keys: list[str], nlp) -> dict[str, object]:
 
 def _cache_rows(store, keys: list[str]):
     return store.select_in("SELECT key, doc FROM nlp_paragraphs WHERE key IN ({marks})", keys)
-
-
-def doc_from_bytes(blob: bytes, vocab):
-    """The Doc the cache stored as `doc_bytes`."""
-    from spacy.tokens import DocBin
-
-    (doc,) = DocBin().from_bytes(blob).get_docs(vocab)
-    return doc
 
 
 def _cache_put(store, model: str, rows: Iterable[tuple[str, int, bytes]]) -> None:
