@@ -94,6 +94,26 @@ def test_stage_nlp_fills_the_cache_and_later_parses_hit_it(seeds_dir, tmp_path):
     assert ws.store.pending("nlp") == []
 
 
+def test_stage_nlp_in_forked_processes_caches_the_same_parses(seeds_dir, tmp_path, monkeypatch):
+    """A large chunk is parsed in two forked processes (`_local_map`) that send back cache
+    bytes: the cache holds exactly what a parse here writes."""
+    import newsweave
+
+    processes, local_map = [], nlp._local_map
+    monkeypatch.setattr(nlp, "_local_map", lambda n: processes.append(n) or local_map(n))
+    caches = []
+    for name, parallel_from in (("here", 10**9), ("forked", 1)):
+        ws = newsweave.open(tmp_path / f"{name}.db")
+        ws.settings.nlp.parallel_from = parallel_from
+        ws.settings.pipeline.map_partition = 7  # several partitions per process
+        ws.ingest([seeds_dir])
+        ws.analyse(until="nlp")
+        caches.append(ws.store.conn.execute("SELECT key, chars, doc FROM nlp_paragraphs ORDER BY key").fetchall())
+    assert len(caches[0]) > 30
+    assert [tuple(r) for r in caches[0]] == [tuple(r) for r in caches[1]]
+    assert processes == [1, 2]
+
+
 def test_an_uninstalled_pipeline_is_a_clear_error():
     with pytest.raises(NewsweaveError, match="not installed"):
         nlp.parse_articles([seed_article("003")], NlpSettings(model="no_such_pipeline_xx"))

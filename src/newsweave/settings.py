@@ -74,7 +74,7 @@ class CleanSettings:
 class NlpSettings:
     model: str = DEFAULT_SPACY_MODEL  # the installed small English model (nothing is downloaded at run time)
     batch_size: int = 64  # paragraphs per nlp.pipe batch: not tuned on quality (no effect on it), spaCy's order of size
-    n_process: int = 1  # raised to 2 for large batches by the nlp stage
+    n_process: int = 1  # raised to 2 for large batches (the nlp stage: two forked processes; a later stage's misses: spaCy's n_process)
     parallel_from: int = 2000  # paragraphs to parse in one call before n_process=2 pays off
     # a paragraph longer than this is parsed in pieces cut at sentence ends (spaCy refuses
     # texts over nlp.max_length = 1,000,000 chars, E088, and its memory grows with length).

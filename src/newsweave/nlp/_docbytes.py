@@ -83,8 +83,9 @@ def doc_from_bytes(blob: bytes, vocab):
         return _docbin_read(blob, vocab)  # several Docs, user data or span groups: DocBin's reader
     attrs = msg["attrs"]
     tokens = np.frombuffer(msg["tokens"], dtype="uint64").reshape(-1, len(attrs))
-    for string in msg["strings"]:  # as DocBin.get_docs: the strings (and lexemes) into this vocab
-        vocab[string]
+    add = vocab.strings.add  # the strings into this vocab (DocBin.get_docs also makes a lexeme of
+    for string in msg["strings"]:  # each, tags and lemmas too: the Doc makes its words' own)
+        add(string)
     flags = (msg.get("flags") or [{}])[0]
     spaces = None if flags.get("has_unknown_spaces") else np.frombuffer(msg["spaces"], dtype=bool).tolist()
     doc = Doc(vocab, words=tokens[:, attrs.index(ORTH)].tolist(), spaces=spaces).from_array(attrs, tokens)
