@@ -105,7 +105,9 @@ class Timed:
         wall, cpu = time.perf_counter(), self.meter._cpu()[1]
         self.stage.run(store, article_ids, settings, **kwargs)
         self.chunks.append({"articles": len(article_ids), "wall_s": round(time.perf_counter() - wall, 2),
-                            "cpu_s": round(self.meter._cpu()[1] - cpu, 2)})
+                            "cpu_s": round(self.meter._cpu()[1] - cpu, 2), "rss_mb": round(self.meter._rss() / 2**20)})
+        # as it goes, so a run stopped before its end still tells how its chunks cost
+        print(f"{self.name} chunk {len(self.chunks)}: {self.chunks[-1]}", file=sys.stderr, flush=True)
 
 
 def growth(chunks: list[dict]) -> dict | None:
