@@ -5,7 +5,7 @@ same paragraphs in the same run, for each way of running the per-article map.
     PYTHONPATH=src python bench/bench_pipeline.py [--n 1000] [--modes here 1 2] [--briefs 100] [--json]
 
 `--n 10000` / `--n 100000` for the larger runs. Modes: `here` (no Dask: the parse in this
-process, spaCy's own n_process=2 on large calls), `1`, `2`, ... (`--workers N`: a Dask local
+process, two forked parse processes on large chunks), `1`, `2`, ... (`--workers N`: a Dask local
 cluster of N processes). Corpus: `support/realtext.py` (ECB+ sentences recombined into
 stories of ~20 articles, 1 in 8 a wire copy). Every mode runs in a fresh process on a fresh
 store, so its peak RSS is its own; CPU and RSS count the driver and every process under it
@@ -59,7 +59,7 @@ class Meter:
 
     def _cpu(self) -> tuple[float, float]:
         """(CPU seconds of this process, of it and every process under it: the live ones,
-        e.g. Dask workers, and those that ended, e.g. spaCy's n_process children)."""
+        e.g. Dask workers, and those that ended, e.g. the nlp stage's forked parse processes)."""
         mine = self.me.cpu_times()
         ended = resource.getrusage(resource.RUSAGE_CHILDREN)
         driver = mine.user + mine.system
