@@ -292,6 +292,8 @@ class NlpStage:
 
     def run(self, store, article_ids: Sequence[str], settings: Settings, mapper=None) -> None:
         cfg = _config(settings)
+        if mapper is None:
+            load(cfg.model)  # here, before any fork: the forked processes inherit it, not load it each
         size = settings.pipeline.chunk
         for i in range(0, len(article_ids), size):  # bounded memory when called with many
             todo = self._todo(store, store.articles(article_ids[i : i + size]), cfg)
