@@ -5,7 +5,7 @@ same paragraphs in the same run, for each way of running the per-article map.
     PYTHONPATH=src python bench/bench_pipeline.py [--n 1000] [--modes here 1 2] [--briefs 100] [--json]
 
 `--n 10000` / `--n 100000` for the larger runs. Modes: `here` (no Dask: the parse in this
-process, spaCy's own n_process=2 on large calls), `1`, `2`, ... (`--workers N`: a Dask local
+process, two forked parse processes on large chunks), `1`, `2`, ... (`--workers N`: a Dask local
 cluster of N processes). Corpus: `support/realtext.py` (ECB+ sentences recombined into
 stories of ~20 articles, 1 in 8 a wire copy). Every mode runs in a fresh process on a fresh
 store, so its peak RSS is its own; CPU and RSS count the driver and every process under it
@@ -59,7 +59,7 @@ class Meter:
 
     def _cpu(self) -> tuple[float, float]:
         """(CPU seconds of this process, of it and every process under it: the live ones,
-        e.g. Dask workers, and those that ended, e.g. spaCy's n_process children)."""
+        e.g. Dask workers, and those that ended, e.g. the nlp stage's forked parse processes)."""
         mine = self.me.cpu_times()
         ended = resource.getrusage(resource.RUSAGE_CHILDREN)
         driver = mine.user + mine.system
@@ -91,6 +91,36 @@ class Meter:
         return result
 
 
+class Timed:
+    """A stage whose every `run` call (one chunk of the runner: `settings.pipeline.chunk`
+    articles) is timed, so a run shows whether a chunk costs more as the store grows."""
+
+    def __init__(self, stage, meter: Meter) -> None:
+        self.stage, self.meter, self.chunks = stage, meter, []
+
+    def __getattr__(self, name):  # name, mapped, chunked, batch: the stage's own
+        return getattr(self.stage, name)
+
+    def run(self, store, article_ids, settings, **kwargs) -> None:
+        wall, cpu = time.perf_counter(), self.meter._cpu()[1]
+        self.stage.run(store, article_ids, settings, **kwargs)
+        self.chunks.append({"articles": len(article_ids), "wall_s": round(time.perf_counter() - wall, 2),
+                            "cpu_s": round(self.meter._cpu()[1] - cpu, 2), "rss_mb": round(self.meter._rss() / 2**20)})
+        # as it goes, so a run stopped before its end still tells how its chunks cost
+        print(f"{self.name} chunk {len(self.chunks)}: {self.chunks[-1]}", file=sys.stderr, flush=True)
+
+
+def growth(chunks: list[dict]) -> dict | None:
+    """CPU ms per article of the second chunk and of the last full one, and their ratio (the
+    first chunk also pays for loading models and gazetteers)."""
+    full = [c for c in chunks if c["articles"] == chunks[0]["articles"]]
+    if len(full) < 3:
+        return None
+    second, last = (1000 * c["cpu_s"] / c["articles"] for c in (full[1], full[-1]))
+    return {"chunks": len(chunks), "second_cpu_ms": round(second, 1), "last_cpu_ms": round(last, 1),
+            "last_to_second": round(last / max(second, 1e-9), 2)}
+
+
 def measure_bare(corpus: Path, db: Path) -> dict:
     """A single-process `nlp.pipe` over every parsed stretch of every article (ingest not timed)."""
     import newsweave
@@ -115,10 +145,11 @@ def measure_pipeline(mode: str, corpus: Path, db: Path, briefs: int) -> dict:
 
     ws = newsweave.open(db)
     meter = Meter()
+    timed = [Timed(stage, meter) for stage in pipeline.analysis_stages()]
 
     def run(mapper) -> None:
         meter.step("ingest", ws.ingest, [corpus], mapper=mapper)
-        for stage in pipeline.analysis_stages():
+        for stage in timed:
             meter.step(stage.name, pipeline.run_stage, ws.store, stage, ws.settings, mapper)
 
     if mode == "here":
@@ -139,11 +170,24 @@ def measure_pipeline(mode: str, corpus: Path, db: Path, briefs: int) -> dict:
         "largest_story": max(sizes, default=0),
         "families": ws.store.conn.execute("SELECT COUNT(DISTINCT family) FROM reuse_families").fetchone()[0],
         "briefs": len(stories),
+        "chunks": {t.name: t.chunks for t in timed},
+        "growth": {t.name: growth(t.chunks) for t in timed},
+        "digests": digests(ws.store),
         "story_partition": sorted(
             sorted(g.split(","))
             for (g,) in ws.store.conn.execute("SELECT group_concat(article_id) FROM story_articles GROUP BY story_id")
         ),
     }
+
+
+def digests(store) -> dict[str, str]:
+    """{result table: sha1 of its rows} (`support.outcome`): two runs, or two versions of the
+    code, gave the same results when these are equal."""
+    import hashlib
+
+    from support.outcome import outcome
+
+    return {t: hashlib.sha1(repr(rows).encode()).hexdigest()[:16] for t, rows in outcome(store).items()}
 
 
 ANALYSIS = ["nlp", "reuse", "entities", "stories", "events", "corroborate", "claims"]
@@ -175,6 +219,11 @@ def summary(results: dict) -> dict:
         out["2_to_1"] = {s: round(two[s]["wall_s"] / max(one[s]["wall_s"], 1e-9), 2) for s in ["ingest", *ANALYSIS]}
         out["2_to_1"]["analyse"] = round(out["2"]["analyse_wall_s"] / out["1"]["analyse_wall_s"], 3)
         out["same_stories_1_2"] = results["1"]["story_partition"] == results["2"]["story_partition"]
+    modes = [m for m in results if m != "bare"]
+    if len(modes) > 1:
+        out["tables_differing_between_modes"] = sorted(
+            t for t in results[modes[0]]["digests"] if len({results[m]["digests"][t] for m in modes}) > 1
+        )
     return out
 
 
@@ -188,6 +237,8 @@ def main() -> None:
     parser.add_argument("--modes", nargs="+", default=["here", "1", "2"], help="here (no Dask) and/or worker counts")
     parser.add_argument("--briefs", type=int, default=100, help="briefs built (the largest stories)")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--concurrent", action="store_true",
+                        help="run the bare parse and the modes side by side (a loaded machine: CPU and RSS stay each mode's own, wall times do not)")
     parser.add_argument("--measure", nargs=4, metavar=("MODE", "CORPUS", "DB", "BRIEFS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
@@ -201,16 +252,30 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus.jsonl"
         write_real_corpus(corpus, args.n, ECB)
-        for mode in ["bare", *args.modes]:
-            before = load_average()
-            out = subprocess.run(
+        def start(mode: str) -> subprocess.Popen:
+            return subprocess.Popen(
                 [sys.executable, __file__, "--measure", mode, str(corpus), str(Path(tmp) / f"{mode}.db"), str(args.briefs)],
-                check=True, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+                stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
             )
-            results[mode] = json.loads(out.stdout.strip().splitlines()[-1])
+
+        def finish(mode: str, proc: subprocess.Popen, before: str) -> None:
+            out, _ = proc.communicate()
+            if proc.returncode:
+                raise SystemExit(f"mode {mode} failed (exit {proc.returncode})")
+            results[mode] = json.loads(out.strip().splitlines()[-1])
             loads[mode] = f"{before} -> {load_average()}"
             if not args.json:
                 print(f"{mode}: done (load {loads[mode]})", file=sys.stderr, flush=True)
+
+        modes = ["bare", *args.modes]
+        if args.concurrent:
+            before = load_average()
+            for mode, proc in [(m, start(m)) for m in modes]:
+                finish(mode, proc, before)
+        else:
+            for mode in modes:
+                before = load_average()
+                finish(mode, start(mode), before)
     report = {"n": args.n, "cores": os.cpu_count(), "load": loads, "summary": summary(results),
               "results": {m: {k: v for k, v in r.items() if k != "story_partition"} for m, r in results.items()}}
     if args.json:
@@ -229,6 +294,12 @@ def main() -> None:
             s = results[m]["steps"].get(step)
             cells.append(f"{s['wall_s']:>9.1f} {s['cpu_s']:>8.1f} ({s['driver_cpu_s']:>6.1f}) {s['peak_rss_mb']:>6}" if s else "")
         print(f"{step:<14}" + "".join(f"{c:>34}" for c in cells))
+    for m in modes:
+        grown = {stage: g for stage, g in results[m]["growth"].items() if g}
+        if grown:
+            print(f"\nmode {m}: CPU ms per article, second chunk -> last full chunk (the store growing):")
+            for stage, g in grown.items():
+                print(f"  {stage:<12} {g['second_cpu_ms']:>8} -> {g['last_cpu_ms']:>8}  x{g['last_to_second']} over {g['chunks']} chunks")
     bare = results["bare"]["steps"]["bare nlp.pipe"]
     print(f"\nbare nlp.pipe (1 process): {bare['wall_s']} s wall, {bare['cpu_s']} s CPU over "
           f"{results['bare']['paragraphs']} paragraphs ({results['bare']['unique_paragraphs']} distinct)")

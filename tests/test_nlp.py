@@ -122,6 +122,26 @@ def test_the_stage_parses_outside_the_write_lock_so_an_upload_stores_meanwhile(s
     assert nlp.STATS.parsed == 0  # every paragraph of the chunk's articles is cached
 
 
+def test_stage_nlp_in_forked_processes_caches_the_same_parses(seeds_dir, tmp_path, monkeypatch):
+    """A large chunk is parsed in two forked processes (`_local_map`) that send back cache
+    bytes: the cache holds exactly what a parse here writes."""
+    import newsweave
+
+    processes, local_map = [], nlp._local_map
+    monkeypatch.setattr(nlp, "_local_map", lambda n: processes.append(n) or local_map(n))
+    caches = []
+    for name, parallel_from in (("here", 10**9), ("forked", 1)):
+        ws = newsweave.open(tmp_path / f"{name}.db")
+        ws.settings.nlp.parallel_from = parallel_from
+        ws.settings.pipeline.map_partition = 7  # several partitions per process
+        ws.ingest([seeds_dir])
+        ws.analyse(until="nlp")
+        caches.append(ws.store.conn.execute("SELECT key, chars, doc FROM nlp_paragraphs ORDER BY key").fetchall())
+    assert len(caches[0]) > 30
+    assert [tuple(r) for r in caches[0]] == [tuple(r) for r in caches[1]]
+    assert processes == [1, 2]
+
+
 def test_an_uninstalled_pipeline_is_a_clear_error():
     with pytest.raises(NewsweaveError, match="not installed"):
         nlp.parse_articles([seed_article("003")], NlpSettings(model="no_such_pipeline_xx"))
@@ -135,3 +155,30 @@ def test_large_batches_use_two_processes_with_the_same_result():
     two = nlp.parse_articles([article], settings)
     for a, b in zip(one[article.id].paragraphs, two[article.id].paragraphs):
         assert [(t.text, t.dep_, t.ent_type_) for t in a.doc] == [(t.text, t.dep_, t.ent_type_) for t in b.doc]
+
+
+def test_the_cache_bytes_are_docbins_and_read_back_to_the_same_parse():
+    """The cache's own codec (nlp/_docbytes.py) writes the bytes DocBin writes for one Doc and
+    reads DocBin's bytes back to the same Doc: stores written before it stay valid."""
+    import json
+
+    from spacy.tokens import DocBin
+
+    from conftest import shared_path
+    from newsweave.nlp import _docbytes
+
+    model = nlp.load(NlpSettings().model)
+    lines = shared_path("corpora", "ecbplus", "ecbplus-topics-1-35.jsonl").read_text(encoding="utf-8").splitlines()
+    texts = [p for line in lines[:40] for p in json.loads(line)["text"].split("\n")] + ["", "two  spaces\n\nand a break "]
+    docs = list(model.pipe(texts))
+    for doc in docs:
+        reference = DocBin(store_user_data=False, docs=[doc]).to_bytes()
+        assert _docbytes.doc_bytes(doc) == reference
+        (via_docbin,) = DocBin().from_bytes(reference).get_docs(model.vocab)
+        back = _docbytes.doc_from_bytes(reference, model.vocab)
+        assert back.to_json() == via_docbin.to_json() == doc.to_json()
+        assert [s.text for s in back.sents] == [s.text for s in doc.sents]
+        assert [(t.lemma_, str(t.morph), t.norm_, t.whitespace_) for t in back] == [
+            (t.lemma_, str(t.morph), t.norm_, t.whitespace_) for t in doc
+        ]
+    assert sum(len(d.ents) for d in docs) > 50  # real text with entities, not only empty docs

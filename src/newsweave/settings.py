@@ -74,8 +74,12 @@ class CleanSettings:
 class NlpSettings:
     model: str = DEFAULT_SPACY_MODEL  # the installed small English model (nothing is downloaded at run time)
     batch_size: int = 64  # paragraphs per nlp.pipe batch: not tuned on quality (no effect on it), spaCy's order of size
-    n_process: int = 1  # raised to 2 for large batches by the nlp stage
-    parallel_from: int = 2000  # paragraphs to parse in one call before n_process=2 pays off
+    n_process: int = 1  # raised to 2 for large batches (the nlp stage: two forked processes; a later stage's misses: spaCy's n_process)
+    # paragraphs to parse in one call before two processes pay off. The nlp stage forks processes that
+    # inherit the loaded model (tens of ms), so two partitions of 250 pay; at 2000 the stage's chunks of
+    # 500 generated articles (1,900-2,400 new paragraphs) mostly parsed in one process (3k bench: the
+    # driver did 76 of 111 s CPU of the parse)
+    parallel_from: int = 500
     # a paragraph longer than this is parsed in pieces cut at sentence ends (spaCy refuses
     # texts over nlp.max_length = 1,000,000 chars, E088, and its memory grows with length).
     # Longest clean paragraph, odd halves (chosen on): article-extraction pages 1,743, ECB+ 534;

@@ -16,9 +16,10 @@ Behind that function sits a paragraph cache:
 3. with a store, keys already in `nlp_paragraphs` are loaded (DocBin bytes) instead of
    parsed, and new parses are written back;
 4. the misses go through `nlp.pipe` in batches, with `n_process=2` when there are at least
-   `settings.nlp.parallel_from` of them (forking costs more than it saves on small batches);
-   or, in the nlp stage given a mapper, through `parse_partition` on Dask workers, one
-   partition of `settings.pipeline.map_partition` paragraphs per task.
+   `settings.nlp.parallel_from` of them (forking costs more than it saves on small batches).
+   The nlp stage, which wants only the cache bytes, runs `parse_partition` over partitions of
+   `settings.pipeline.map_partition` paragraphs: on Dask workers given a mapper, else here or,
+   from `parallel_from` paragraphs, in two forked processes (`_local_map`).
 
 What is parsed is bounded (`parse_spans`): a paragraph over `max_paragraph_chars` is parsed
 in pieces cut at sentence ends, and text beyond `max_article_chars` is not parsed; the stage
@@ -40,6 +41,7 @@ from ..errors import NewsweaveError
 from ..records import Article
 from ..settings import NlpSettings, Settings
 from ..store import utcnow
+from ._docbytes import doc_bytes, doc_from_bytes
 
 
 @dataclass(frozen=True)
@@ -115,19 +117,18 @@ def parse_texts(texts: Sequence[str], settings: Settings | NlpSettings | None = 
     STATS.store_hits += len(docs)
     missing = {k: unique[k] for k in unique if k not in docs}
     if missing:
-        docs.update(_parse(nlp, cfg, missing, store, keep=True))
+        docs.update(_parse(nlp, cfg, missing, store))
     return [docs[k] for k in keys]
 
 
-def _parse(nlp, cfg: NlpSettings, todo: dict[str, str], store, keep: bool) -> dict[str, object]:
-    """Parse {key: text} with nlp.pipe, writing to the store every `batch_size` Docs so that
-    memory holds one batch, not the whole call (unless `keep`: then the Docs are returned)."""
+def _parse(nlp, cfg: NlpSettings, todo: dict[str, str], store) -> dict[str, object]:
+    """Parse {key: text} with nlp.pipe (the Docs are wanted here: spaCy's own processes for a
+    large call), writing them to the store every `batch_size` Docs."""
     kept: dict[str, object] = {}
     pending: list[tuple[str, int, bytes]] = []
     for key, doc in zip(todo, _pipe(nlp, cfg, list(todo.values()), _n_process(cfg, len(todo)))):
         STATS.parsed += 1
-        if keep:
-            kept[key] = doc
+        kept[key] = doc
         if store is not None:
             pending.append((key, len(doc.text), doc_bytes(doc)))
             if len(pending) >= cfg.batch_size:
@@ -139,21 +140,12 @@ def _parse(nlp, cfg: NlpSettings, todo: dict[str, str], store, keep: bool) -> di
 
 
 def _n_process(cfg: NlpSettings, paragraphs: int) -> int:
-    """spaCy's own processes for one call here: two once a call is large enough to pay for the fork."""
+    """Processes for one call here: two once a call is large enough to pay for the fork."""
     return max(cfg.n_process, 2 if paragraphs >= cfg.parallel_from else 1)
 
 
 def _pipe(nlp, cfg: NlpSettings, texts: list[str], n_process: int = 1) -> Iterable:
     return nlp.pipe(texts, batch_size=cfg.batch_size, n_process=n_process)
-
-
-def doc_bytes(doc) -> bytes:
-    """A Doc as the cache stores it (DocBin, no user data)."""
-    from spacy.tokens import DocBin
-
-    binary = DocBin(store_user_data=False)
-    binary.add(doc)
-    return binary.to_bytes()
 
 
 def parse_partition(items: Sequence[tuple[str, str]], cfg: NlpSettings) -> list[tuple[str, int, bytes]]:
@@ -273,14 +265,6 @@ def _cache_rows(store, keys: list[str]):
     return store.select_in("SELECT key, doc FROM nlp_paragraphs WHERE key IN ({marks})", keys)
 
 
-def doc_from_bytes(blob: bytes, vocab):
-    """The Doc the cache stored as `doc_bytes`."""
-    from spacy.tokens import DocBin
-
-    (doc,) = DocBin().from_bytes(blob).get_docs(vocab)
-    return doc
-
-
 def _cache_put(store, model: str, rows: Iterable[tuple[str, int, bytes]]) -> None:
     """Write (key, characters, cache bytes) rows of parsed paragraphs."""
     now = utcnow()
@@ -319,17 +303,17 @@ class NlpStage:
 
     def _fill(self, store, article_ids: Sequence[str], settings: Settings, mapper, note: bool) -> None:
         cfg = _config(settings)
+        if mapper is None:
+            load(cfg.model)  # here, before any fork: the forked processes inherit it, not load it each
         size = settings.pipeline.chunk
         for i in range(0, len(article_ids), size):  # bounded memory when called with many
             todo = self._todo(store, store.articles(article_ids[i : i + size]), cfg, note)
             if not todo:
                 continue
-            if mapper is None:
-                _parse(load(cfg.model), cfg, todo, store, keep=False)
-                continue
             items = list(todo.items())
             step = settings.pipeline.map_partition
-            for rows in mapper(parse_partition, [items[j : j + step] for j in range(0, len(items), step)], cfg):
+            parts = [items[j : j + step] for j in range(0, len(items), step)]
+            for rows in (mapper or _local_map(_n_process(cfg, len(items))))(parse_partition, parts, cfg):
                 STATS.parsed += len(rows)
                 _cache_put(store, cfg.model, rows)
 
@@ -344,6 +328,27 @@ class NlpStage:
         known = _known_keys(store, list(keyed))
         STATS.store_hits += len(known)
         return {key: text for key, text in keyed.items() if key not in known}
+
+
+def _local_map(processes: int):
+    """The mapper of an nlp stage run without one: here, or (a large chunk) in `processes`
+    forked processes that inherit the loaded model and send back cache bytes. Not spaCy's own
+    n_process: that sends each Doc back through Doc.to_bytes/from_bytes (srsly's msgpack,
+    ~1.5 ms a call each way) and the driver then encodes it again for the cache, so the driver
+    spent more CPU per paragraph than the parse left to it (27 of 47 s CPU on 1k articles)."""
+    if processes <= 1:
+        from ..scale import in_process
+
+        return in_process
+
+    def forked(fn, parts, *args):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
+            yield from pool.map(fn, parts, *[[a] * len(parts) for a in args])
+
+    return forked
 
 
 def _known_keys(store, keys: list[str]) -> set[str]:

@@ -30,7 +30,7 @@ from ..errors import NotFoundError
 from ._features import ArticleFeatures, article_features
 from ..records import Story, SubEvent
 from ..settings import ClusterSettings, Settings
-from ..store import Store, utcnow
+from ..store import Store, chunks, utcnow
 from ._index import Change, StoryIndex, StoryState
 from ._subevents import sub_events as split_sub_events
 
@@ -46,10 +46,15 @@ class ClusterStage:
 
 
 def compute_features(store: Store, article_ids: Sequence[str], settings: Settings) -> list[ArticleFeatures]:
-    """Features of the given articles (parsed once, stored in `story_features`), in arrival order."""
+    """Features of the given articles (parsed once, stored in `story_features`), in arrival order.
+    The parses are read a chunk of `settings.pipeline.chunk` articles at a time: this stage
+    takes all its pending articles at once, and the Docs of a 100k-article first analysis
+    (~470k paragraphs) would not fit in memory together."""
     articles = store.articles(article_ids)
-    parsed = nlp.parse_articles(articles, settings, store=store)
-    out = [article_features(parsed[a.id]) for a in articles]
+    out = []
+    for part in chunks(articles, settings.pipeline.chunk):
+        parsed = nlp.parse_articles(part, settings, store=store)
+        out.extend(article_features(parsed[a.id]) for a in part)
     store.conn.executemany(
         "INSERT OR REPLACE INTO story_features (article_id, features) VALUES (?, ?)",
         [(f.article, json.dumps(f.to_json(), sort_keys=True)) for f in out],

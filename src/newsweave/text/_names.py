@@ -59,6 +59,7 @@ def fold(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c)).casefold()
 
 
+@lru_cache(maxsize=1 << 16)  # a name recurs in every article of its story: entities keys each ~160 times per article
 def key(text: str) -> str:
     """The comparison key of a name: folded, punctuation and possessives dropped, "the" off."""
     text = fold(text).replace(".", " ").replace("-", " ")
