@@ -1,27 +1,47 @@
 """First-fit grouping: the one loop behind event coreference, quote merging and role facts.
 
-    first_fit(items, fits) -> [[item, ...], ...]
+    first_fit(items, fits, keys=None) -> [[item, ...], ...]
 
 Each item, in the order given, joins the first group it `fits` (a test of the group and the
 item), else opens a group of its own. Order matters, as it does for the callers: they sort
 their items first.
+
+`keys` (optional) blocks the search: `keys(item)` -> the item's blocking keys. A group is
+filed under the keys of its items, and an item is tested only against the groups filed
+under one of its own keys, still in the order the groups opened. The result is the
+unblocked one exactly when the keys never miss a fit: whenever `fits(group, item)`, the
+item shares a key with an item of the group. Without it every item is tested against
+every group, which over a story of thousands of articles is the square of the story.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable
 from typing import TypeVar
 
 T = TypeVar("T")
 
 
-def first_fit(items: Iterable[T], fits: Callable[[list[T], T], bool]) -> list[list[T]]:
+def first_fit(
+    items: Iterable[T], fits: Callable[[list[T], T], bool], keys: Callable[[T], Iterable[Hashable]] | None = None
+) -> list[list[T]]:
     groups: list[list[T]] = []
+    filed: dict[Hashable, set[int]] = defaultdict(set)  # key -> indexes of the groups with an item of that key
     for item in items:
-        for group in groups:
-            if fits(group, item):
-                group.append(item)
+        if keys is None:
+            candidates: Iterable[int] = range(len(groups))
+        else:
+            own = set(keys(item))
+            candidates = sorted({i for k in own for i in filed.get(k, ())})
+        for i in candidates:
+            if fits(groups[i], item):
+                groups[i].append(item)
                 break
         else:
+            i = len(groups)
             groups.append([item])
+        if keys is not None:
+            for k in own:
+                filed[k].add(i)
     return groups

@@ -736,6 +736,13 @@ def entity_at(store, article_id: str, start: int, end: int) -> Entity | None:
     phrase's head if there is one (its end, or before its first comma: "United States
     airframer Boeing" -> Boeing, "Joe Leonard, chairman of AirTran" -> Joe Leonard), else
     the mention that overlaps it most."""
+    eid = entity_id_at(store, article_id, start, end)
+    return get(store, eid) if eid is not None else None
+
+
+def entity_id_at(store, article_id: str, start: int, end: int) -> str | None:
+    """The id `entity_at` loads (as the mention stores it: `get` follows a merge), without
+    loading the entity: a caller resolving many phrases loads each entity once."""
     rows = store.conn.execute(
         'SELECT m.entity_id, m.start, m."end", a.clean_text FROM entity_mentions m JOIN articles a ON a.id = m.article_id '
         'WHERE m.article_id = ? AND m.start < ? AND m."end" > ?',
@@ -752,7 +759,7 @@ def entity_at(store, article_id: str, start: int, end: int) -> Entity | None:
         overlap = min(end, r["end"]) - max(start, r["start"])
         return (r["end"] == head_end, overlap, -(r["end"] - r["start"]))
 
-    return get(store, max(rows, key=rank)["entity_id"])
+    return max(rows, key=rank)["entity_id"]
 
 
 def article_entities(store, article_id: str) -> list[tuple[str, str, int]]:

@@ -41,7 +41,7 @@ from ._assertion import SAYING, assertion
 from ._participants import AGENT_LABELS, FIRST_PLURAL, FIRST_SINGULAR, PLURAL_ANAPHORS, SINGULAR_PRONOUNS, ArticlePeople, Participant, Salience, canonical, name_span, same_name, same_participant
 from ..records import Event, Span, TimeValue
 from ..settings import ExtractSettings
-from ..text import is_agency
+from ..text import is_agency, name_words
 
 # -- the lexicon ----------------------------------------------------------------------
 
@@ -1147,6 +1147,22 @@ def compatible(a: EventMention, b: EventMention, dates: bool = True) -> bool:
 _STATUS_GROUP = {"occurred": "happened", "reported": "happened", "planned": "planned", "negated": "negated"}
 
 
+def _coref_keys(m: EventMention) -> list[tuple]:
+    """Blocking keys of a mention for coreference (`grouping.first_fit`): its type and status
+    group with each of its people's entity ids and name words. Two mentions are compatible
+    only when one's people stand among the other's (`participants_compatible`), so they
+    share a person: the same entity, or names one of whose words are the other's
+    (`same_name`); a story's mentions are then compared with the few events of their kind
+    and people, not with every event of the story."""
+    head = (m.type, _STATUS_GROUP[m.status])
+    out = []
+    for p in _people(m):
+        if p.entity:
+            out.append((*head, "e", p.entity))
+        out.extend((*head, "w", w) for w in name_words(p.name))
+    return out
+
+
 def corefer(
     mentions: list[EventMention],
     story_id: str,
@@ -1160,14 +1176,18 @@ def corefer(
     groups = first_fit(
         sorted(named, key=lambda m: (m.date is None, m.article, m.evidence.start if m.evidence else 0)),
         lambda g, m: _STATUS_GROUP[g[0].status] == _STATUS_GROUP[m.status] and all(compatible(o, m) for o in g),
+        keys=_coref_keys,
     )
     # "Leaders of Lorvania, Estmark and Kessia on Thursday signed the Sorrel Basin Relief
     # Compact": nobody named, but the same named document signed by named people elsewhere in
     # the story is the same happening; the collective mention adds its evidence, date, place
+    by_type: dict[str, list[list[EventMention]]] = {}  # groups of one type, in their order
+    for g in groups:
+        by_type.setdefault(g[0].type, []).append(g)
     for m in mentions:
         if not collective_only(m) or not m.object:
             continue
-        for g in groups:
+        for g in by_type.get(m.type, ()):
             if (
                 g[0].type == m.type
                 and _STATUS_GROUP[g[0].status] == _STATUS_GROUP[m.status]
@@ -1178,13 +1198,15 @@ def corefer(
                 g.append(m)
                 break
     events = [_event_of(g, story_id) for g in groups]
+    happened: dict[str, list[tuple[list[EventMention], Event]]] = {}  # occurred groups of one type, in order
+    for go, eo in zip(groups, events):
+        if eo.status in ("occurred", "reported"):
+            happened.setdefault(go[0].type, []).append((go, eo))
     for gp, ep in zip(groups, events):
         if ep.status != "planned":
             continue
-        for go, eo in zip(groups, events):
-            if eo.status not in ("occurred", "reported"):
-                continue
-            joint = gp[0].type == go[0].type and participants_compatible(
+        for go, eo in happened.get(gp[0].type, ()):
+            joint = participants_compatible(
                 [p for m in gp for p in _people(m)], [p for m in go for p in _people(m)]
             )
             if joint and all(objects_compatible(a.object, b.object) for a in gp for b in go):

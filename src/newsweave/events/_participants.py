@@ -170,11 +170,20 @@ Resolver = Callable[[object, str, int, int, str], "str | None"]
 
 def default_resolver() -> Resolver:
     """`entities.entity_at` (-> the entity's id), kept when the entity covers the name.
+    Each entity is loaded once per resolver (one stage run): an entity carries every
+    mention in the store, so loading it per phrase made each new article cost more as the
+    store grew.
 
     The one place that knows about entity resolution."""
+    loaded: dict[str, object] = {}
 
     def resolver(store, article_id, start, end, surface):
-        found = entities.entity_at(store, article_id, start, end)
+        eid = entities.entity_id_at(store, article_id, start, end)
+        if eid is None:
+            return None
+        if eid not in loaded:
+            loaded[eid] = entities.get(store, eid)
+        found = loaded[eid]
         return found.id if found is not None and entity_covers(found, surface) else None
 
     return resolver

@@ -216,10 +216,25 @@ def similar_text(a: str, b: str, share: float = ExtractSettings.quote_overlap) -
 def merge_quotes(mentions: list[QuoteMention]) -> list[Quote]:
     """One Quote per distinct (speaker, words) across the articles of a story."""
 
+    # A story of thousands of articles prints one quote thousands of times: each group's
+    # distinct texts are compared once, and each pair of texts once (the test reads texts only).
+    texts: dict[int, tuple[list[int], dict[str, None]]] = {}  # id(group) -> (members seen, distinct texts)
+    similar: dict[tuple[str, str], bool] = {}
+
+    def alike(a: str, b: str) -> bool:
+        if (a, b) not in similar:
+            similar[a, b] = similar_text(a, b)
+        return similar[a, b]
+
     def same_quote(g: list[QuoteMention], m: QuoteMention) -> bool:
         head = g[0]
         speakers_ok = m.speaker is None or head.speaker is None or same_participant(m.speaker, head.speaker)
-        return speakers_ok and any(similar_text(m.text, o.text) for o in g)
+        if not speakers_ok:
+            return False
+        seen, distinct = texts.setdefault(id(g), ([0], {}))
+        distinct.update(dict.fromkeys(o.text for o in g[seen[0] :]))
+        seen[0] = len(g)
+        return any(alike(m.text, t) for t in distinct)
 
     groups = first_fit(mentions, same_quote)
     quotes = []

@@ -90,16 +90,47 @@ class StoryState:
     members: dict[str, ArticleVectors] = field(default_factory=dict)
     text: Vector = field(default_factory=dict)  # sum of the members' unit vectors
     entities: Vector = field(default_factory=dict)
-    text_norm: float = 0.0
-    entity_norm: float = 0.0
     years: Counter = field(default_factory=Counter)
     places: Counter = field(default_factory=Counter)
     leads: Counter = field(default_factory=Counter)
     lede_people: Counter = field(default_factory=Counter)  # person key -> members whose lede names it
     lede_members: int = 0  # members whose lede names anyone
-    first: dt.date | None = None
-    last: dt.date | None = None
     merged_into: str | None = None
+    # Norms and the date span are computed when read, not on every add: a story of
+    # thousands of articles had every add sum its whole vector, and every leave scan its
+    # members (the square of the story per batch); the values are those of the same sums.
+    _norms: tuple[float, float] | None = field(default=None, repr=False)
+    _span: tuple[dt.date | None, dt.date | None] | None = field(default=None, repr=False)
+
+    @property
+    def text_norm(self) -> float:
+        return self._norm()[0]
+
+    @property
+    def entity_norm(self) -> float:
+        return self._norm()[1]
+
+    def _norm(self) -> tuple[float, float]:
+        if self._norms is None:
+            self._norms = (
+                math.sqrt(sum(v * v for v in self.text.values())),
+                math.sqrt(sum(v * v for v in self.entities.values())),
+            )
+        return self._norms
+
+    @property
+    def first(self) -> dt.date | None:
+        return self._dates()[0]
+
+    @property
+    def last(self) -> dt.date | None:
+        return self._dates()[1]
+
+    def _dates(self) -> tuple[dt.date | None, dt.date | None]:
+        if self._span is None:
+            dates = [m.published for m in self.members.values() if m.published]
+            self._span = (min(dates), max(dates)) if dates else (None, None)
+        return self._span
 
     def add(self, vec: ArticleVectors, sign: int = 1) -> None:
         if sign > 0:
@@ -120,14 +151,13 @@ class StoryState:
             self.lede_members += sign
             for key in vec.lede_people:
                 _count(self.lede_people, key, sign)
-        self.text_norm = math.sqrt(sum(v * v for v in self.text.values()))
-        self.entity_norm = math.sqrt(sum(v * v for v in self.entities.values()))
-        if sign > 0 and vec.published:
-            self.first = min(self.first, vec.published) if self.first else vec.published
-            self.last = max(self.last, vec.published) if self.last else vec.published
+        self._norms = None
+        if sign > 0 and vec.published and self._span is not None:
+            first, last = self._span
+            self._span = (min(first, vec.published) if first else vec.published,
+                          max(last, vec.published) if last else vec.published)  # fmt: skip
         elif sign < 0:
-            dates = [m.published for m in self.members.values() if m.published]
-            self.first, self.last = (min(dates), max(dates)) if dates else (None, None)
+            self._span = None
 
 
 def _count(counter: Counter, key, sign: int) -> None:
