@@ -42,9 +42,10 @@ def synth_batches(folder: Path, batches: int, size: int, seed: int) -> list[list
 
 
 def real_batches(folder: Path, size: int) -> list[list[Path]]:
-    from eval_story_stream import ecb_dated_records, meantime_records
+    from eval_story_stream import ECB, MEANTIME
+    from support.dated_stream import ecb_dated_records, meantime_records
 
-    records = sorted(ecb_dated_records() + meantime_records(), key=lambda r: r["published"])
+    records = sorted(ecb_dated_records(ECB) + meantime_records(MEANTIME), key=lambda r: r["published"])
     out = []
     for i in range(0, len(records), size):
         path = folder / f"batch-{i // size:03d}.jsonl"
@@ -98,7 +99,8 @@ def main() -> int:
           f"load {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores", flush=True)  # fmt: skip
 
     def progress(i, row):
-        print(f"  batch {i + 1}: " + ", ".join(f"{k} {w:.1f}s" for k, (w, _) in row.items()), flush=True)
+        # wall / CPU seconds: a run cut short still shows the CPU figures of the batches it did
+        print(f"  batch {i + 1}: " + ", ".join(f"{k} {w:.1f}/{c:.1f}s" for k, (w, c) in row.items()), flush=True)
 
     for name in ("stream.db", "onepass.db"):
         for suffix in ("", "-wal", "-shm"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import random
 from collections import Counter
@@ -503,3 +504,24 @@ def test_a_follow_up_eight_weeks_on_joins_its_story_as_a_second_sub_event(tmp_pa
         results.append([sorted(e.articles) for e in events])
         ws.close()
     assert results[0] == results[1]
+
+
+def test_a_story_keeps_its_id_when_the_few_articles_beside_its_family_split_off():
+    """A reuse family that is most of its story and scores low against the rest: the rest
+    leaves for a story of its own and the story keeps its id (the family used to leave,
+    and a story of one wire report changed its id at every batch: s -> ss -> sss)."""
+    day = dt.date(2025, 3, 4)
+    wire = {"harbour": 3, "dredging": 2, "crane": 2, "strike": 1}
+    index = StoryIndex()
+    copies = [ArticleFeatures(f"c{i}", dict(wire), {"maren solberg": ("PERSON", 2, "Maren Solberg")}, published=day)
+              for i in range(3)]  # fmt: skip
+    other = ArticleFeatures("zz", {"football": 3, "match": 2}, {"edda roan": ("PERSON", 2, "Edda Roan")}, published=day)
+    index.observe(copies + [other])
+    sid = index.open_story("c0")
+    for f in copies + [other]:
+        index.join(index.vectors(f), sid)
+    index.set_families({f.article: "F1" for f in copies})
+    changes = index.consolidate([sid])
+    assert {a for a in index.stories[sid].members} == {"c0", "c1", "c2"}
+    assert [(c.kind, c.story, c.article) for c in changes if c.kind == "split"] == [("split", sid, "zz")]
+    assert index.article_story["zz"] != sid and index.stories[index.article_story["zz"]].members.keys() == {"zz"}

@@ -31,6 +31,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..entities import load_entities
 from ..events import load_events, load_quotes
@@ -56,9 +57,12 @@ def support_of(spans: Iterable[Span], families: FamilyMap) -> Support:
     return Support(evidence=evidence, articles=articles, families=fams, independent_sources=len(fams))
 
 
-def first_reported(articles: Sequence[str], order: Sequence[str], published: Mapping[str, dt.date | None]) -> str | None:
-    """The earliest published article (undated ones last, ties by arrival order)."""
-    rank = {a: i for i, a in enumerate(order)}
+def first_reported(
+    articles: Sequence[str], order: Sequence[str] | Mapping[str, int], published: Mapping[str, dt.date | None]
+) -> str | None:
+    """The earliest published article (undated ones last, ties by arrival order). `order`:
+    the story's articles in arrival order, or their ranks (a story's facts share one)."""
+    rank = order if isinstance(order, Mapping) else {a: i for i, a in enumerate(order)}
     if not articles:
         return None
     return min(articles, key=lambda a: (published.get(a) or dt.date.max, rank.get(a, len(rank))))
@@ -369,10 +373,8 @@ def count_claims(articles: Sequence[Article], families: FamilyMap, story: str) -
     published = {a.id: a.published for a in articles}
     found: dict[tuple[str, str], dict[tuple[str | None, int], list[Span]]] = defaultdict(lambda: defaultdict(list))
     for a in articles:
-        for m in COUNT.finditer(a.clean_text):
-            verb, qual, num, noun = m.group(1).lower(), (m.group(2) or "").lower() or None, m.group(3).lower(), m.group(4).lower()
-            n = int(NUMBER_WORDS.get(num, num.replace(",", "")) if num in NUMBER_WORDS else num.replace(",", ""))
-            found[(verb, noun)][(qual, n)].append(Span(a.id, m.start(), m.end(), m.group(0)))
+        for verb, qual, n, noun, start, end, text in _counts_in(a.clean_text):
+            found[(verb, noun)][(qual, n)].append(Span(a.id, start, end, text))
     facts, conflicts = [], []
     for (verb, noun), values in found.items():
         attribute = f"{noun} {verb}"
@@ -393,6 +395,18 @@ def count_claims(articles: Sequence[Article], families: FamilyMap, story: str) -
         if len(clash) > 1:
             conflicts.append(Conflict(f"number of {noun} {verb}", "count", [cv for _, cv in vals], kind="number"))
     return facts, conflicts
+
+
+@lru_cache(maxsize=1 << 15)
+def _counts_in(text: str) -> tuple[tuple[str, str | None, int, str, int, int, str], ...]:
+    """(verb, qualifier, number, noun, start, end, words) of each count a text writes;
+    remembered, as a growing story's articles are read again at every batch."""
+    out = []
+    for m in COUNT.finditer(text):
+        verb, qual, num, noun = m.group(1).lower(), (m.group(2) or "").lower() or None, m.group(3).lower(), m.group(4).lower()
+        n = int(NUMBER_WORDS.get(num, num.replace(",", "")) if num in NUMBER_WORDS else num.replace(",", ""))
+        out.append((verb, qual, n, noun, m.start(), m.end(), m.group(0)))
+    return tuple(out)
 
 
 def count_of(fact: Fact) -> tuple[str | None, int] | None:
@@ -517,9 +531,16 @@ def _word_spans(text: str, base: int) -> list[tuple[str, int, int]]:
     """Like `_words` but keeps each token's offsets (number-unit pairs share one span)."""
     out = []
     for m in re.finditer(r"[\w’']+(?:-[\w’']+)*", text):
-        for w in _words(m.group(0)):
+        for w in _token_words(m.group(0)):
             out.append((w, base + m.start(), base + m.end()))
     return out
+
+
+@lru_cache(maxsize=1 << 16)
+def _token_words(token: str) -> tuple[str, ...]:
+    """`_words` of one token, remembered: a story's sentences are made of few distinct words,
+    and its quoted sentences are tokenised again for every batch."""
+    return tuple(_words(token))
 
 
 def sentences(article: Article) -> list[tuple[int, int]]:
@@ -860,7 +881,7 @@ def corroborate_story(
     """All facts and conflicts of one story, from its records (pure). `variants`: the
     story's quote variants when the caller has them (the stage keeps their pairs per story)."""
     cfg = cfg or CorroborateSettings()
-    order = [a.id for a in articles]
+    order = {a.id: i for i, a in enumerate(articles)}  # arrival ranks, made once for every fact
     published = {a.id: a.published for a in articles}
     names = {e.id: e.name for e in entities}
     efacts = event_facts(events, families, story, names, order, published)

@@ -58,7 +58,9 @@ def story_articles(store: Store, story_id: str) -> list[str]:
 
 def story_anchor(store: Store, story_id: str) -> dt.date | None:
     """The most common published date of a story's dated articles (ties: the earliest)."""
-    dates = Counter(a.published for a in store.articles(story_articles(store, story_id)) if a.published)
+    sql = "SELECT published FROM articles WHERE id IN ({marks}) AND published IS NOT NULL AND published != ''"
+    rows = store.select_in(sql, story_articles(store, story_id))  # the dates only, not the articles
+    dates = Counter(dt.date.fromisoformat(r[0]) for r in rows)
     if not dates:
         return None
     return min(dates, key=lambda d: (-dates[d], d))
@@ -78,10 +80,14 @@ class ExtractStage:
         resolver = default_resolver()
         stories = {a.id: story_of(store, a.id) for a in articles}
         anchors = {}
+        story_anchors: dict[str, dt.date | None] = {}  # one look-up per story, not per undated article
         for article in articles:
             anchor, anchor_from = article.published, "published"
             if anchor is None and cfg.story_anchor:
-                anchor, anchor_from = story_anchor(store, stories[article.id]), "story"
+                sid = stories[article.id]
+                if sid not in story_anchors:
+                    story_anchors[sid] = story_anchor(store, sid)
+                anchor, anchor_from = story_anchors[sid], "story"
             anchors[article.id] = (anchor, anchor_from if anchor else None)
         if mapper is None:
             docs = nlp.parse_articles(articles, settings, store)
@@ -229,7 +235,7 @@ def stored_quote_mentions(store: Store, article_ids: Sequence[str]) -> list[Quot
     rows: dict[str, list] = {}
     for r in store.select_in("SELECT * FROM quote_mentions WHERE article_id IN ({marks}) ORDER BY start, id", article_ids):
         rows.setdefault(r["article_id"], []).append(r)
-    texts = {a.id: a.clean_text for a in store.articles(list(rows))}
+    texts = {r[0]: r[1] for r in store.select_in("SELECT id, clean_text FROM articles WHERE id IN ({marks})", list(rows))}
     out = []
     for aid in article_ids:
         text = texts.get(aid)

@@ -576,6 +576,14 @@ class StoryIndex:
         if other_id and other_score >= cfg.threshold and other_score > own_score + cfg.move_margin:
             target, kind, score = other_id, "move", other_score
         elif own_score < cfg.threshold - cfg.move_margin and other_score < cfg.threshold:
+            if len(vecs) > len(own.members):
+                # the family is most of the story: the story keeps its id and the few others
+                # leave (a giant family used to leave instead, its story's id changing each batch)
+                rest = sorted(own.members.values(), key=lambda v: v.article)
+                for vec in vecs:
+                    self.join(vec, own_id)
+                new_id = self._split_off(rest)
+                return [Change("split", own_id, new_id, vec.article, own_score) for vec in rest]
             target, kind, score = self.open_story(vecs[0].article), "split", own_score
         else:
             target, kind = own_id, None
