@@ -437,3 +437,18 @@ def test_that_day_is_the_day_the_article_named_before():
     _, ms = frames("That day, Singh met Pete Hegseth.")  # nothing named before: no date, never a guess
     meet = next(m for m in ms if m.type == "meet")
     assert meet.date is None
+
+
+def test_blocked_coreference_groups_exactly_as_comparing_every_event(example_events, seeds_workspace, monkeypatch):
+    """Coreference compares a mention only with the events sharing its type, status group
+    and one of its people (`_coref_keys`): on every stored mention of the examples and of
+    the seeds, each store taken as one story, the events equal those of the first-fit over
+    every event."""
+    for store in (example_events[0].store, seeds_workspace.store):
+        mentions = extract.stored_mentions(store, store.article_ids())
+        with monkeypatch.context() as m:
+            m.setattr(events, "_coref_keys", lambda mention: [None])  # one key: every event a candidate
+            everything = events.corefer(extract.stored_mentions(store, store.article_ids()), "all")
+        blocked = events.corefer(mentions, "all")
+        assert [(e.id, e.evidence, e.linked) for e in blocked] == [(e.id, e.evidence, e.linked) for e in everything]
+        assert len(blocked) < len([m for m in mentions if not events.collective_only(m)])  # mentions were merged
