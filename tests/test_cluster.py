@@ -525,3 +525,12 @@ def test_a_story_keeps_its_id_when_the_few_articles_beside_its_family_split_off(
     assert {a for a in index.stories[sid].members} == {"c0", "c1", "c2"}
     assert [(c.kind, c.story, c.article) for c in changes if c.kind == "split"] == [("split", sid, "zz")]
     assert index.article_story["zz"] != sid and index.stories[index.article_story["zz"]].members.keys() == {"zz"}
+
+
+def test_an_article_opening_a_story_again_and_again_gets_a_new_id_each_time():
+    """An article that opens a story, which merges away, and opens one again (a stray split
+    off and adopted back at each batch) gets a new id every time: prefixing "s" again
+    reached a fixed point after twelve times and the stage never ended."""
+    index = StoryIndex()
+    ids = [index.open_story("1bb5d171e9c8aaaa") for _ in range(20)]
+    assert len(set(ids)) == 20 and ids[0] == "s1bb5d171e9c8"

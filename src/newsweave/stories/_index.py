@@ -434,9 +434,11 @@ class StoryIndex:
         return sid, score
 
     def open_story(self, first_article: str, seq: int | None = None) -> str:
-        sid = story_id_for(first_article)
+        sid = base = story_id_for(first_article)
+        n = 1
         while sid in self.stories:  # the article once opened a story that has since merged away
-            sid = story_id_for(sid)
+            n += 1  # a numbered id: prefixing "s" again reached a fixed point ("sssssssssssss") and never ended
+            sid = f"{base}-{n}"
         self.stories[sid] = StoryState(sid, seq or self._next_seq)
         self._next_seq = max(self._next_seq, self.stories[sid].seq) + 1
         return sid
