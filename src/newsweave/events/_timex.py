@@ -643,11 +643,11 @@ ANAPHORIC = "anaphoric"
 RULES: list[tuple[str, str, Resolver]] = [
     # absolute and month-day dates
     ("iso", rf"\b{YEAR}-(?P<m>[01]\d)-(?P<d>[0-3]\d)\b", _r_iso),
-    # 7/8/07, 07/08/2007 (month first, as in English news, unless the first can only be a
-    # day: 25/12/2007), 25.12.2007 (day first; only with the century, so no version number)
     # "on the 12th," alone (a day of this month or a neighbour): only after "on" and before
     # the clause goes on, so "the 12th largest" and "the 12th floor" are not dates
     ("day-ordinal", r"\bon\s+the\s+(?P<day>[12]?\d|3[01])(?:st|nd|rd|th)\b(?=\s*[,.;:)]|\s+(?:and|when|as|after|before|at|in|with|but)\b)", lambda m, a, t: _day_only(int(m.group("day")), a, t)),
+    # 7/8/07, 07/08/2007 (month first, as in English news, unless the first can only be a
+    # day: 25/12/2007), 25.12.2007 (day first; only with the century, so no version number)
     ("numeric", r"(?<![\d/.,])\b(?P<a>[01]?\d|[23]\d)/(?P<b>[0-3]?\d)/(?P<y>(?:19|20)\d\d|\d\d)\b(?![/\d]|\.\d)", _r_numeric),
     ("numeric-dmy", r"(?<![\d/.,])(?<!version )\b(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>(?:19|20)\d\d)\b(?![.\d])", _r_numeric_dmy),
     ("date-range", rf"\b{ON}{MON}\s+{DAY}{DASH}(?P<day2>[0-3]?\d)(?:st|nd|rd|th)?(?:,?\s+{YEAR})?\b", _r_date_range),
@@ -860,11 +860,10 @@ def _anaphor(m: re.Match, last: str | None) -> str:
 
 def _year_before(value: str, unit: str) -> str:
     """`value` a year earlier, cut to `unit` ("period" and "quarter" keep what was named)."""
-    keep = {"day": 10, "week": 10, "month": 7, "year": 4}.get(unit, len(value))
-    earlier = str(int(value[:4]) - 1) + value[4:keep]
     if unit == "week" and (day := day_of(value)):
         return _week(_safe_date(day.year - 1, day.month, min(day.day, 28)))
-    return earlier
+    keep = {"day": 10, "week": 10, "month": 7, "year": 4}.get(unit, len(value))
+    return str(int(value[:4]) - 1) + value[4:keep]
 
 
 def find(

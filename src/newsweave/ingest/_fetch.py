@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 from urllib.parse import urljoin, urlsplit
 
 import httpx
