@@ -159,16 +159,13 @@ def _run_part(
     try:
         with store.transaction():
             if ids is None:
-                ids = [a for a in store.pending(stage.name) if among is None or a in among][:size]
+                ids = _next_chunk(store, stage, size, among)
             else:  # a retried half: another process may have done some meanwhile
                 waiting = set(store.pending(stage.name))
                 ids = [a for a in ids if a in waiting]
             if not ids:
                 return 0, 0
-            if mapper is not None and getattr(stage, "mapped", False):
-                stage.run(store, ids, settings, mapper=mapper)
-            else:
-                stage.run(store, ids, settings)
+            _call(stage.run, stage, store, ids, settings, mapper)
             store.mark_done(stage.name, ids)
         return len(ids), len(ids)
     except NewsweaveError:
@@ -195,15 +192,25 @@ def _prepare(
     prepare = getattr(stage, "prepare", None)
     if prepare is None:
         return
-    ids = [a for a in store.pending(stage.name) if among is None or a in among][:size]
+    ids = _next_chunk(store, stage, size, among)
     if not ids:
         return
     try:
-        if mapper is not None and getattr(stage, "mapped", False):
-            prepare(store, ids, settings, mapper=mapper)
-        else:
-            prepare(store, ids, settings)
+        _call(prepare, stage, store, ids, settings, mapper)
     except NewsweaveError:
         raise
     except Exception:  # noqa: BLE001 - the chunk's run meets it again, and halves to find the article
         pass
+
+
+def _next_chunk(store: Store, stage: Stage, size: int | None, among: set[str] | None) -> list[str]:
+    """The first `size` articles still pending for `stage` (of those in `among`), in arrival order."""
+    return [a for a in store.pending(stage.name) if among is None or a in among][:size]
+
+
+def _call(step, stage: Stage, store: Store, ids: list[str], settings: Settings, mapper: Mapper | None) -> None:
+    """`step` (the stage's run or prepare) over `ids`, with the mapper when the stage takes one."""
+    if mapper is not None and getattr(stage, "mapped", False):
+        step(store, ids, settings, mapper=mapper)
+    else:
+        step(store, ids, settings)
