@@ -121,10 +121,11 @@ class Site:
         # briefs are composed in a child process too (a large story's brief is a minute of
         # CPU-bound Python, which in this process held the GIL against every request)
         self._composer: ProcessPoolExecutor | None = None
+        # the runs and the briefs go to child processes for a file store (the in-memory
+        # store has one connection, which a child cannot share)
         self._compose_elsewhere = self.settings.web.analysis_process and not self.memory
         self.background = self.settings.web.background_analysis
-        # the runs go to a child process for a file store (the in-memory store has one connection)
-        child = self.path if self.settings.web.analysis_process and not self.memory else None
+        child = self.path if self._compose_elsewhere else None
         self.analyser = Analyser(self._worker_store, self.settings, self.settings.web.jobs_kept,
                                  guard=(lambda: self.write_lock) if self.memory else nullcontext, path=child)
 
