@@ -88,6 +88,8 @@ class Meter:
             "driver_cpu_s": round(driver - cpu[0], 2),
             "peak_rss_mb": round(self._peak / 2**20),
         }
+        # as it goes, so a run stopped before its end still tells what its finished steps cost
+        print(f"{name}: {self.steps[name]}", file=sys.stderr, flush=True)
         return result
 
 
@@ -121,8 +123,11 @@ def growth(chunks: list[dict]) -> dict | None:
             "last_to_second": round(last / max(second, 1e-9), 2)}
 
 
-def measure_bare(corpus: Path, db: Path) -> dict:
-    """A single-process `nlp.pipe` over every parsed stretch of every article (ingest not timed)."""
+def measure_bare(corpus: Path, db: Path, sample: int = 1) -> dict:
+    """A single-process `nlp.pipe` over every parsed stretch of every article (ingest not timed).
+    With `sample` k > 1 it parses every k-th stretch only (a uniform sample, to spare the CPU of
+    a 100k run) and reports its wall and CPU scaled by all stretches' characters to the sample's;
+    the measured figures are kept beside them."""
     import newsweave
     from newsweave.nlp import load, parse_spans
 
@@ -130,11 +135,19 @@ def measure_bare(corpus: Path, db: Path) -> dict:
     ws.ingest([corpus])
     cfg = ws.settings.nlp
     texts = [a.clean_text[s:e] for a in ws.articles() for s, e in parse_spans(a, cfg)[0]]
+    parsed = texts[::sample]
     model = load(cfg.model)
     model("warm up")
     meter = Meter()
-    meter.step("bare nlp.pipe", lambda: sum(1 for _ in model.pipe(texts, batch_size=cfg.batch_size)))
-    return {"steps": meter.steps, "paragraphs": len(texts), "unique_paragraphs": len(set(texts)), "articles": ws.store.count_articles()}
+    meter.step("bare nlp.pipe", lambda: sum(1 for _ in model.pipe(parsed, batch_size=cfg.batch_size)))
+    scale = sum(map(len, texts)) / max(1, sum(map(len, parsed)))
+    step = meter.steps["bare nlp.pipe"]
+    if sample > 1:
+        step["measured"] = dict(step)
+        step.update(wall_s=round(step["wall_s"] * scale, 2), cpu_s=round(step["cpu_s"] * scale, 2),
+                    driver_cpu_s=round(step["driver_cpu_s"] * scale, 2))
+    return {"steps": meter.steps, "paragraphs": len(texts), "unique_paragraphs": len(set(texts)),
+            "sampled_paragraphs": len(parsed), "sample_scale": round(scale, 4), "articles": ws.store.count_articles()}
 
 
 def measure_pipeline(mode: str, corpus: Path, db: Path, briefs: int) -> dict:
@@ -149,6 +162,8 @@ def measure_pipeline(mode: str, corpus: Path, db: Path, briefs: int) -> dict:
 
     def run(mapper) -> None:
         meter.step("ingest", ws.ingest, [corpus], mapper=mapper)
+        if not ws.store.count_articles():
+            raise SystemExit(f"nothing ingested from {corpus}")
         for stage in timed:
             meter.step(stage.name, pipeline.run_stage, ws.store, stage, ws.settings, mapper)
 
@@ -227,6 +242,23 @@ def summary(results: dict) -> dict:
     return out
 
 
+PART = 5000  # articles per corpus file: ~7 MiB, under the ingest's per-file cap (settings.ingest.max_bytes)
+
+
+def write_corpus(folder: Path, n: int) -> None:
+    """The generated corpus as JSONL files of `PART` articles in `folder` (read in name order,
+    so in the order generated): one file of 30k articles would pass the ingest's file cap."""
+    from support.realtext import write_real_corpus
+
+    folder.mkdir()
+    whole = folder.parent / "corpus.jsonl"
+    write_real_corpus(whole, n, ECB)
+    lines = whole.read_text(encoding="utf-8").splitlines(keepends=True)
+    for i in range(0, len(lines), PART):
+        (folder / f"part-{i // PART:04d}.jsonl").write_text("".join(lines[i : i + PART]), encoding="utf-8")
+    whole.unlink()
+
+
 def load_average() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -239,22 +271,22 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--concurrent", action="store_true",
                         help="run the bare parse and the modes side by side (a loaded machine: CPU and RSS stay each mode's own, wall times do not)")
-    parser.add_argument("--measure", nargs=4, metavar=("MODE", "CORPUS", "DB", "BRIEFS"), help=argparse.SUPPRESS)
+    parser.add_argument("--bare-sample", type=int, default=1, metavar="K",
+                        help="the bare parse over every K-th paragraph only, its time scaled to all (a 100k run)")
+    parser.add_argument("--measure", nargs=5, metavar=("MODE", "CORPUS", "DB", "BRIEFS", "SAMPLE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        mode, corpus, db, briefs = args.measure
-        result = measure_bare(Path(corpus), Path(db)) if mode == "bare" else measure_pipeline(mode, Path(corpus), Path(db), int(briefs))
+        mode, corpus, db, briefs, sample = args.measure
+        result = measure_bare(Path(corpus), Path(db), int(sample)) if mode == "bare" else measure_pipeline(mode, Path(corpus), Path(db), int(briefs))
         print(json.dumps(result))
         return
-    from support.realtext import write_real_corpus
-
     results, loads = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
-        corpus = Path(tmp) / "corpus.jsonl"
-        write_real_corpus(corpus, args.n, ECB)
+        corpus = Path(tmp) / "corpus"
+        write_corpus(corpus, args.n)
         def start(mode: str) -> subprocess.Popen:
             return subprocess.Popen(
-                [sys.executable, __file__, "--measure", mode, str(corpus), str(Path(tmp) / f"{mode}.db"), str(args.briefs)],
+                [sys.executable, __file__, "--measure", mode, str(corpus), str(Path(tmp) / f"{mode}.db"), str(args.briefs), str(args.bare_sample)],
                 stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
             )
 
@@ -301,8 +333,9 @@ def main() -> None:
             for stage, g in grown.items():
                 print(f"  {stage:<12} {g['second_cpu_ms']:>8} -> {g['last_cpu_ms']:>8}  x{g['last_to_second']} over {g['chunks']} chunks")
     bare = results["bare"]["steps"]["bare nlp.pipe"]
+    sampled = f"; measured on every {args.bare_sample}th ({results['bare']['sampled_paragraphs']}), scaled x{results['bare']['sample_scale']} by characters" if args.bare_sample > 1 else ""
     print(f"\nbare nlp.pipe (1 process): {bare['wall_s']} s wall, {bare['cpu_s']} s CPU over "
-          f"{results['bare']['paragraphs']} paragraphs ({results['bare']['unique_paragraphs']} distinct)")
+          f"{results['bare']['paragraphs']} paragraphs ({results['bare']['unique_paragraphs']} distinct){sampled}")
     print(json.dumps(report["summary"], indent=2))
 
 
