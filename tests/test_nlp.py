@@ -182,3 +182,47 @@ def test_the_cache_bytes_are_docbins_and_read_back_to_the_same_parse():
             (t.lemma_, str(t.morph), t.norm_, t.whitespace_) for t in doc
         ]
     assert sum(len(d.ents) for d in docs) > 50  # real text with entities, not only empty docs
+
+
+def _ecb_docs(lines: int = 40):
+    import json
+
+    from conftest import shared_path
+
+    model = nlp.load(NlpSettings().model)
+    rows = shared_path("corpora", "ecbplus", "ecbplus-topics-1-35.jsonl").read_text(encoding="utf-8").splitlines()
+    return model, list(model.pipe([p for line in rows[:lines] for p in json.loads(line)["text"].split("\n")]))
+
+
+def test_a_parse_reads_back_into_a_second_vocab_with_its_strings():
+    """Reading a blob adds only the strings not added to that vocab before; a second vocab
+    (another StringStore) still gets every string of the blob it reads."""
+    from spacy.vocab import Vocab
+
+    from newsweave.nlp import _docbytes
+
+    model, docs = _ecb_docs(5)
+    blobs = [_docbytes.doc_bytes(d) for d in docs]
+    for blob in blobs:
+        _docbytes.doc_from_bytes(blob, model.vocab)
+    fresh = Vocab()
+    for doc, blob in zip(docs, blobs):
+        back = _docbytes.doc_from_bytes(blob, fresh)
+        assert [(t.text, t.lemma_, t.tag_, t.dep_, t.ent_type_) for t in back] == [
+            (t.text, t.lemma_, t.tag_, t.dep_, t.ent_type_) for t in doc
+        ]
+
+
+def test_the_views_of_a_doc_are_spacys_own():
+    """`doc_text`, `doc_ents`, `entity_at` and `span_ents` (computed once per Doc) give what
+    `doc.text`, `doc.ents` and `span.ents` give, on real text."""
+    from newsweave.nlp import doc_ents, doc_text, entity_at, span_ents
+
+    _, docs = _ecb_docs()
+    for doc in docs:
+        assert doc_text(doc) == doc.text and doc_ents(doc) == doc.ents
+        for token in doc:
+            assert entity_at(token) == next((e for e in doc.ents if e.start <= token.i < e.end), None)
+        for sent in doc.sents:
+            assert span_ents(sent) == list(sent.ents)
+    assert sum(len(doc_ents(d)) for d in docs) > 50

@@ -116,7 +116,7 @@ def _features(sent) -> tuple:
     toks = [t for t in sent if not t.is_punct and not t.is_space]
     lemmas = [t.lemma_.lower() for t in toks]
     content = frozenset(t.lemma_.lower() for t in toks if t.pos_ in CONTENT_POS and not t.is_stop)
-    ents = frozenset(e.text.lower() for e in sent.ents)
+    ents = frozenset(e.text.lower() for e in nlp.span_ents(sent))
     numbers = frozenset(t.text for t in toks if t.like_num)
     stops = [t.is_stop for t in toks]
     concepts = frozenset(
@@ -135,7 +135,7 @@ def sentence_records(article_docs: Sequence) -> list[Sentence]:
     for adoc in article_docs:
         a = adoc.article
         spans = article_sentences(adoc)
-        by_para = [(p.start, p.start + len(p.doc.text), p.doc) for p in adoc.paragraphs]
+        by_para = [(p.start, p.start + len(nlp.doc_text(p.doc)), p.doc) for p in adoc.paragraphs]
         for index, (s0, e0) in enumerate(spans):
             pstart, _, doc = next(p for p in by_para if p[0] <= s0 < p[1])
             start, end = trim(a.clean_text, s0, e0, a.body_start)

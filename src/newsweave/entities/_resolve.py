@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 from .. import text as names
 from . import _roles as roles
-from ..nlp import parse_articles
+from ..nlp import doc_ents, doc_text, parse_articles
 from ..records import Entity, Mention, Role, Span
 from ..settings import EntitySettings
 from ..store import utcnow
@@ -83,17 +83,18 @@ def article_mentions(
             if m is not None:
                 mentions.append(m)
                 taken.append((m.start - para.start, m.end - para.start))
-        for acr in names.find_acronyms(doc.text):
+        text = doc_text(doc)
+        for acr in names.find_acronyms(text):
             definitions.append((acr, para.start))
             for s, e in ((acr.short_start, acr.short_end), (acr.long_start, acr.long_end)):
                 if not any(a <= s and e <= b for a, b in taken):
-                    mentions.append(_plain_mention(doc.text, s, e, para.start, _label_at(doc, s, e)))
+                    mentions.append(_plain_mention(text, s, e, para.start, _label_at(doc, s, e)))
                     taken.append((s, e))
         local = {names.key(a.short) for a, _ in definitions}
-        for m in _ACRONYM_TOKEN.finditer(doc.text):
+        for m in _ACRONYM_TOKEN.finditer(text):
             k = names.key(m.group())
             if (k in acronym_map or k in local) and not any(a < m.end() and m.start() < b for a, b in taken):
-                mentions.append(_plain_mention(doc.text, m.start(), m.end(), para.start, _label_at(doc, m.start(), m.end())))
+                mentions.append(_plain_mention(text, m.start(), m.end(), para.start, _label_at(doc, m.start(), m.end())))
                 taken.append((m.start(), m.end()))
     shifted = [
         names.Acronym(a.short, a.long, a.short_start + start, a.long_start + start) for a, start in definitions
@@ -107,7 +108,7 @@ def _whole_names(doc):
     from spacy.tokens import Span as SpacySpan
 
     out = []
-    for ent in doc.ents:
+    for ent in doc_ents(doc):
         prev = out[-1] if out else None
         if prev is not None and prev.label_ == ent.label_ == "PERSON" and prev.end == ent.start:
             out[-1] = SpacySpan(doc, prev.start, ent.end, label="PERSON")
@@ -117,7 +118,7 @@ def _whole_names(doc):
 
 
 def _label_at(doc, start: int, end: int) -> str:
-    for ent in doc.ents:
+    for ent in doc_ents(doc):
         if ent.start_char < end and start < ent.end_char and ent.label_ in LABELS:
             return ent.label_
     return "ORG"

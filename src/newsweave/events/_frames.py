@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 
 from . import _timex as timex
 from ..grouping import first_fit
+from ..nlp import entity_at
 from ._assertion import SAYING, assertion
 from ._participants import AGENT_LABELS, FIRST_PLURAL, FIRST_SINGULAR, PLURAL_ANAPHORS, SINGULAR_PRONOUNS, ArticlePeople, Participant, Salience, canonical, name_span, same_name, same_participant
 from ..records import Event, Span, TimeValue
@@ -494,7 +495,8 @@ class _Reader:
 
     def _gathering_of_plain(self, tok):
         doc = tok.doc
-        ent = next((e for e in doc.ents if e.start <= tok.i < e.end and e.label_ in ("EVENT", "ORG")), None)
+        ent = entity_at(tok)
+        ent = ent if ent is not None and ent.label_ in ("EVENT", "ORG") else None
         lo, hi = (ent.start, ent.end) if ent is not None else (tok.left_edge.i, tok.right_edge.i + 1)
         # the name, not its modifiers: stop at a comma or a clause after the head (also where
         # the tagger's entity runs on: "[first ADMM-Plus convened in 2010 in Hanoi]")

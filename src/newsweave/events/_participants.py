@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .. import entities
+from ..nlp import doc_ents, entity_at
 from ..text import LEADING_TITLES as HONORIFICS
 from ..text import canonical, name_words, same_name
 
@@ -88,7 +89,7 @@ class ArticlePeople:
     def from_doc(cls, adoc) -> "ArticlePeople":
         names = []
         for para in adoc.paragraphs:
-            for ent in para.doc.ents:
+            for ent in doc_ents(para.doc):
                 if ent.label_ in ("PERSON", "ORG"):
                     names.append((ent.text, ent.label_))
         return cls(names)
@@ -105,10 +106,7 @@ class ArticlePeople:
 
 def _entity_of(token):
     """The named-entity span that holds `token`, if any."""
-    for ent in token.doc.ents:
-        if ent.start <= token.i < ent.end:
-            return ent
-    return None
+    return entity_at(token)
 
 
 def _strip_titles(tokens) -> list:
@@ -145,7 +143,7 @@ def name_span(token):
     # apposition after the phrase: "High Commissioner to Malaysia, B.N. Reddy" (the parser
     # may hang the name elsewhere): skip a short prepositional tail, then ", NAME"
     # or right after its title words ("Minister of National Defence Admiral Dong Jun")
-    starts = {e.start: e for e in doc.ents if e.label_ in ("PERSON", "ORG")}
+    starts = {e.start: e for e in doc_ents(doc) if e.label_ in ("PERSON", "ORG")}
     j = sub[-1].i + 1
     limit = min(len(doc), j + 6)
     while j < limit and doc[j].text != "," and doc[j].pos_ in ("ADP", "PROPN", "DET", "PART"):

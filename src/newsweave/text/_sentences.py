@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from ..nlp._views import doc_text
+
 # Titles and ranks written before a name: a sentence never ends on one ("St." and "Sr." may:
 # "Main St.", "John Smith Sr.").
 TITLES = frozenset(
@@ -52,7 +54,7 @@ def _wrapped_line(prev, nxt) -> bool:
     """A line break inside a sentence: spaCy cut at a single line break (paragraphs are
     separated by blank lines, so inside one a break is wrapping) after a piece without end
     punctuation."""
-    gap = prev.doc.text[prev.start_char : nxt.start_char][len(prev.text.rstrip()) :]
+    gap = doc_text(prev.doc)[prev.start_char : nxt.start_char][len(prev.text.rstrip()) :]
     return "\n" in gap and "\n\n" not in gap and not TERMINAL.search(prev.text.rstrip())
 
 
@@ -76,7 +78,7 @@ def split_doc(doc) -> list[tuple[int, int]]:
         else:
             spans.append([sent.start_char, sent.end_char])
         prev = sent
-    text = doc.text
+    text = doc_text(doc)
     out = []
     for start, end in spans:
         while start < end and text[start].isspace():
