@@ -206,3 +206,42 @@ def test_a_reporting_verb_dates_the_saying_not_what_it_reports():
     march = dt.date(2026, 3, 10)
     assert values("Apple said on Monday that the phone ships in June.", march) == {"Monday": "2026-03-09", "June": "2026-06"}
     assert values("Apple said the phone shipped in June.", march) == {"June": "2025-06"}  # "shipped": past
+
+
+def _ecb_sentences() -> list[str]:
+    import json
+
+    ecb = shared_path("corpora", "ecbplus", "ecbplus-topics-1-35.jsonl")
+    return [s for line in ecb.read_text(encoding="utf-8").splitlines() for s in json.loads(line)["text"].split("\n")]
+
+
+def test_every_match_of_a_rule_holds_its_needle():
+    """A rule is skipped on a text its needle is not in (`_timex._NEEDLES`), which is only
+    right when every match holds the needle: checked on every ECB+ sentence and the seeds."""
+    from newsweave.events import _timex
+
+    texts = _ecb_sentences() + [p.read_text(encoding="utf-8") for p in sorted(shared_path("seeds").iterdir()) if p.is_file()]
+    matched = {}
+    for name, pattern, _ in _timex._COMPILED:
+        needle = _timex._NEEDLES.get(name)
+        for text in texts:
+            for m in pattern.finditer(text):
+                matched[name] = matched.get(name, 0) + 1
+                assert needle is None or needle.search(m.group(0)), (name, m.group(0))
+    assert len(matched) >= 35  # the check saw nearly every rule match
+
+
+def test_needles_change_no_match():
+    """`_matches` with its needles finds what every rule run over the whole text finds."""
+    from newsweave.events import _timex
+
+    def every_rule(text):
+        found = []
+        for name, pattern, _ in _timex._COMPILED:
+            for m in pattern.finditer(text):
+                if m.end() > m.start() and _timex._case_ok(name, m):
+                    found.append((m.start(), m.end(), name))
+        return sorted(found, key=lambda f: (f[0], f[0] - f[1], _timex._RULE_RANK[f[2]]))
+
+    for text in _ecb_sentences():
+        assert [(s, e, n) for s, e, n, _ in _timex._matches(text)] == every_rule(text)

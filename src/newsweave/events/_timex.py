@@ -759,6 +759,44 @@ _COMPILED = [
     (name, re.compile(pattern) if name in _CASED else re.compile(pattern, re.I), resolve)
     for name, pattern, resolve in RULES
 ]
+# A text a rule's needle is not found in holds no match of the rule, so `_matches` skips the
+# rule there (the same matches, found faster: 40 rules per sentence were a third of the
+# events stage's CPU). Each needle is something every match must contain: a digit for the
+# rules whose day, year or number is written in digits; the words the others cannot do without.
+_DIGIT = re.compile(r"\d")
+_UNIT_WORD = re.compile(r"second|minute|hour|day|night|week|month|quarter|year|decade|centur", re.I)
+_NEEDLES = {
+    **dict.fromkeys(
+        ["iso", "day-ordinal", "numeric", "numeric-dmy", "date-range", "mdy", "dmy", "month-year", "year-range",
+         "decade", "short-decade", "short-year", "fiscal", "edge-year", "year"],
+        _DIGIT,
+    ),
+    "clock": re.compile(r"\d|noon|midday|midnight", re.I),
+    "century": re.compile(r"century", re.I),
+    "ago": re.compile(r"ago|earlier", re.I),
+    "duration": _UNIT_WORD,
+    "span-duration": _UNIT_WORD,
+    "month": re.compile(r"January|February|March|April|May|June|July|August|September|October|November|December"),
+    "holiday": re.compile(r"Christmas|New|Valentine|Halloween"),
+    "weekday": re.compile(r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"),
+    "weekday-part": re.compile(r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"),
+    "day-part": re.compile(r"morning|afternoon|evening|night", re.I),
+    "today": re.compile(r"day", re.I),
+    "yesterday": re.compile(r"yesterday|tomorrow", re.I),
+    ANAPHORIC: re.compile(r"day|week|month|year|quarter|period|time|point", re.I),
+    "within-period": re.compile(r"year|month|week", re.I),
+    "quarter": re.compile(r"quarter|half|q[1-4]", re.I),
+    "relative": re.compile(r"year|month|week|quarter|decade|centur", re.I),
+    "weekend": re.compile(r"weekend", re.I),
+    "season": re.compile(r"spring|summer|autumn|winter|fall", re.I),
+    "previous": re.compile(r"year|month|week|quarter", re.I),
+    "vague-duration": re.compile(r"years|months|weeks|decades|centuries", re.I),
+    "set": re.compile(r"every|each|per|once|twice|times", re.I),
+    "set-adverb": re.compile(r"hourly|daily|nightly|weekly|monthly|quarterly|yearly|annual", re.I),
+    "present": re.compile(r"now|current|present|moment|time", re.I),
+    "past": re.compile(r"recent|past|formerly", re.I),
+    "future": re.compile(r"soon|future|coming|term", re.I),
+}
 _RESOLVERS = {name: resolve for name, _, resolve in RULES}
 _RULE_RANK = {name: i for i, (name, _, _) in enumerate(RULES)}
 _SINCE = re.compile(r"\bsince\s+$", re.I)  # "since December": an explicit marker of the past, whatever the verb
@@ -803,6 +841,9 @@ def _matches(text: str) -> list[tuple[int, int, str, re.Match]]:
     """Every rule's matches, overlaps resolved: the earliest start wins, then the longest."""
     found = []
     for name, pattern, _ in _COMPILED:
+        needle = _NEEDLES.get(name)
+        if needle is not None and not needle.search(text):
+            continue
         for m in pattern.finditer(text):
             if m.end() > m.start() and _case_ok(name, m):
                 found.append((m.start(), -(m.end() - m.start()), _RULE_RANK[name], name, m))
