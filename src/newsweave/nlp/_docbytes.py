@@ -83,14 +83,35 @@ def doc_from_bytes(blob: bytes, vocab):
         return _docbin_read(blob, vocab)  # several Docs, user data or span groups: DocBin's reader
     attrs = msg["attrs"]
     tokens = np.frombuffer(msg["tokens"], dtype="uint64").reshape(-1, len(attrs))
-    add = vocab.strings.add  # the strings into this vocab (DocBin.get_docs also makes a lexeme of
-    for string in msg["strings"]:  # each, tags and lemmas too: the Doc makes its words' own)
-        add(string)
+    _add_strings(vocab, msg["strings"])
     flags = (msg.get("flags") or [{}])[0]
     spaces = None if flags.get("has_unknown_spaces") else np.frombuffer(msg["spaces"], dtype=bool).tolist()
     doc = Doc(vocab, words=tokens[:, attrs.index(ORTH)].tolist(), spaces=spaces).from_array(attrs, tokens)
     doc.cats = (msg.get("cats") or [{}])[0]
     return doc
+
+
+# {id of a StringStore: (the store, the strings this module has added to it)}; the store is
+# held so its id is not reused while it is here
+_ADDED: dict[int, tuple[object, set[str]]] = {}
+
+
+def _add_strings(vocab, strings: list[str]) -> None:
+    """The blob's strings into this vocab (DocBin.get_docs also makes a lexeme of each, tags
+    and lemmas too: the Doc makes its words' own). Only those not added before are added: a
+    paragraph's ~60 strings are nearly all known after the first few hundred paragraphs, and
+    one `add` each was a fifth of reading a paragraph back (once per stage that reads it).
+    Right because strings are never removed from a StringStore here (no memory zones)."""
+    store = vocab.strings
+    entry = _ADDED.get(id(store))
+    if entry is None or entry[0] is not store:
+        if len(_ADDED) >= 4:  # a test's throwaway vocabs: not kept alive for ever
+            _ADDED.clear()
+        entry = _ADDED[id(store)] = (store, set())
+    new = set(strings) - entry[1]
+    for string in new:
+        store.add(string)
+    entry[1].update(new)
 
 
 def _docbin_read(blob: bytes, vocab):
