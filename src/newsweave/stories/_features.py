@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from sys import intern  # the stories index holds every stored article's terms: one string per lemma, not one per article
 from dataclasses import dataclass, field
 
 from ..text import MONTH_ABBREVIATIONS
@@ -63,8 +64,8 @@ class ArticleFeatures:
     def from_json(cls, article: str, data: dict) -> "ArticleFeatures":
         return cls(
             article=article,
-            terms=data["terms"],
-            entities={k: tuple(v) for k, v in data["entities"].items()},
+            terms={intern(k): v for k, v in data["terms"].items()},
+            entities={intern(k): (intern(v[0]), *v[1:]) for k, v in data["entities"].items()},
             years=data["years"],
             dated_years=data.get("dated_years", []),
             published=dt.date.fromisoformat(data["published"]) if data["published"] else None,
@@ -122,7 +123,7 @@ def article_features(parsed: ArticleDoc) -> ArticleFeatures:
                 continue
             if not (tok.is_alpha or tok.like_num) or len(tok.text) < 2:
                 continue
-            terms[tok.lemma_.lower()] += 1
+            terms[intern(tok.lemma_.lower())] += 1
         for ent in para.doc.ents:
             if ent.label_ == "DATE":
                 found = [int(y) for y in YEAR.findall(ent.text)]

@@ -39,6 +39,7 @@ import datetime as dt
 import heapq
 import math
 from collections import Counter, defaultdict
+from sys import intern
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -267,7 +268,7 @@ class StoryIndex:
                 ents[key] = weight * (1.0 + math.log(count)) * self.idf("e:" + key)
         rare = heapq.nlargest(cfg.block_terms, text.items(), key=lambda kv: (kv[1], kv[0]))
         top_ents = heapq.nlargest(cfg.block_entities, ents.items(), key=lambda kv: (kv[1], kv[0]))
-        keys = ["t:" + t for t, _ in rare] + ["e:" + k for k, _ in top_ents]
+        keys = [intern("t:" + t) for t, _ in rare] + [intern("e:" + k) for k, _ in top_ents]  # one string per key
         prominence = {
             key: cfg.entity_type_weights.get(etype, 0.0) * count * self.idf("e:" + key)
             for key, (etype, count, *_) in f.entities.items()
