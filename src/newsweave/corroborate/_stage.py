@@ -30,7 +30,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from ..entities import load_entities
@@ -919,13 +919,29 @@ def story_records(store: Store, story: Story | str):
     """(articles, family map, entities, events, quotes) of a story, from the other stages:
     the story's read model, each kind loaded once and filtered in SQL."""
     sid, ids = (story.id, story.articles) if isinstance(story, Story) else (story, story_articles(store, story))
-    return (
-        store.articles(ids),
-        family_of(store, ids),
-        load_entities(store, ids),
-        load_events(store, sid),
-        load_quotes(store, sid),
+    events, quotes = load_events(store, sid), load_quotes(store, sid)
+    return store.articles(ids), family_of(store, ids), load_entities(store, ids), *_survivors(store, events, quotes)
+
+
+def _survivors(store: Store, events: list[Event], quotes: list[Quote]) -> tuple[list[Event], list[Quote]]:
+    """Events and quotes naming the entity a merged one was folded into. A later article can
+    show two entities are one ("USAF" and "United States Air Force"); the entities stage
+    moves the mentions, but a story that got no new article keeps its events and quotes,
+    which still name the merged id (one pass names the survivor)."""
+    named = {x for e in events for x in (*e.actors, *e.counterparts)} | {q.speaker for q in quotes if q.speaker}
+    rows = store.conn.execute(
+        "SELECT id, merged_into FROM entities WHERE merged_into IS NOT NULL AND id IN (SELECT value FROM json_each(?))",
+        (json.dumps(sorted(named)),),
     )
+    into = {r[0]: r[1] for r in rows}
+    if not into:
+        return events, quotes
+    events = [
+        replace(e, actors=[into.get(a, a) for a in e.actors], counterparts=[into.get(c, c) for c in e.counterparts])
+        for e in events
+    ]
+    quotes = [replace(q, speaker=into.get(q.speaker, q.speaker)) for q in quotes]
+    return events, quotes
 
 
 def forget(store: Store, story: str) -> None:
