@@ -534,3 +534,41 @@ def test_an_article_opening_a_story_again_and_again_gets_a_new_id_each_time():
     index = StoryIndex()
     ids = [index.open_story("1bb5d171e9c8aaaa") for _ in range(20)]
     assert len(set(ids)) == 20 and ids[0] == "s1bb5d171e9c8"
+
+
+def test_the_family_counts_kept_as_articles_move_equal_a_recount():
+    """The index keeps, per reuse family, how many of its members each story holds (a copy
+    looks up its family's story in one step, not by counting a family of thousands): after
+    joins, a family relabelled while placed (two families joined by a new copy), merges,
+    moves and splits, the counts equal counting the members one by one, and so do the two
+    questions asked of them."""
+    day = dt.date(2025, 3, 4)
+    wire = {"harbour": 3, "dredging": 2, "crane": 2, "strike": 1}
+    index = StoryIndex()
+    feats = [ArticleFeatures(f"c{i}", dict(wire), {"maren solberg": ("PERSON", 2, "Maren Solberg")}, published=day)
+             for i in range(6)]  # fmt: skip
+    feats += [ArticleFeatures(f"z{i}", {"football": 3, "match": 2}, {"edda roan": ("PERSON", 2, "Edda Roan")}, published=day)
+              for i in range(3)]  # fmt: skip
+    index.observe(feats)
+    index.set_families({"c0": "F1", "c1": "F1", "c2": "F2", "z0": "F3", "z1": "F3"})
+    a, b = index.open_story("c0"), index.open_story("c3")
+    for f in feats:
+        index.join(index.vectors(f), a if f.article in {"c0", "c1", "z0", "z2"} else b)
+    index.set_families({"c2": "F1", "c3": "F1", "z2": "F3"})  # a copy joins F1 and F2 into one
+    index.consolidate([a, b])
+    if index.stories[b].members and not index.stories[b].merged_into:
+        index.merge(b, a)
+
+    def recount(fam):
+        return Counter(index.article_story[m] for m in index.family_members[fam] if m in index.article_story)
+
+    for fam in ("F1", "F2", "F3"):
+        assert index._family_placed[fam] == recount(fam)
+    for f in feats:
+        fam = index.family.get(f.article)
+        if fam is None:
+            continue
+        held = recount(fam) - Counter([index.article_story[f.article]])
+        want = max(held, key=lambda s: (held[s], -index.stories[s].seq)) if held else None
+        assert index._family_story(f.article) == want
+        assert index._family_bound(f.article) == (held[index.article_story[f.article]] > 0)

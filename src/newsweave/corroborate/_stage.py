@@ -29,8 +29,8 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from ..entities import load_entities
@@ -771,10 +771,12 @@ def _observe(conflicts: dict, key: tuple, na: str, nb: str, gq: list, gs: list, 
     one article does not count) to the conflict `key`: each sentence's span, and the rank
     of each value's and each value-and-form's first appearance."""
     c = conflicts.get(key)
+    s_partner = _first_of_another(gs, lambda x: x[0].article)
     for q, va in gq:
-        partner = next(((s.article, s.index) for s, _, _ in gs if s.article != q.article), None)
-        if partner is None:
+        s = s_partner(q.article)
+        if s is None:
             continue
+        partner = (s[0].article, s[0].index)
         at = (q.rank, q.start, *partner, 0)
         if c is None:
             c = conflicts[key] = {"first": at, "values": {}}
@@ -782,11 +784,28 @@ def _observe(conflicts: dict, key: tuple, na: str, nb: str, gq: list, gs: list, 
         _seen(c["values"], na, at, va, Span(q.article, q.start, q.end, texts[q.article][q.start : q.end]), "direct quote")
     if c is None:
         return
+    q_partner = _first_of_another(gq, lambda x: x[0].article)
     for s, vb, form in gs:
-        partner = next(((q.rank, q.start) for q, _ in gq if q.article != s.article), None)
-        if partner is not None:
-            at = (*partner, s.article, s.index, 1)
+        q = q_partner(s.article)
+        if q is not None:
+            at = (q[0].rank, q[0].start, s.article, s.index, 1)
             _seen(c["values"], nb, at, vb, Span(s.article, s.start, s.end, texts[s.article][s.start : s.end]), form)
+
+
+def _first_of_another(items: Sequence, article_of: Callable) -> Callable:
+    """For a list in its order: article -> the first item of another article (None if none).
+    Only the list's first item and the first item of another article than the first's can
+    answer, so each answer is one comparison, not a scan (a group holds thousands of
+    sentences in a story of thousands of articles)."""
+    first = items[0] if items else None
+    other = next((x for x in items if article_of(x) != article_of(first)), None) if items else None
+
+    def partner(article: str):
+        if first is None:
+            return None
+        return first if article_of(first) != article else other
+
+    return partner
 
 
 def _seen(values: dict, norm: str, at: tuple, text: str, span: Span, form: str) -> None:
@@ -900,13 +919,29 @@ def story_records(store: Store, story: Story | str):
     """(articles, family map, entities, events, quotes) of a story, from the other stages:
     the story's read model, each kind loaded once and filtered in SQL."""
     sid, ids = (story.id, story.articles) if isinstance(story, Story) else (story, story_articles(store, story))
-    return (
-        store.articles(ids),
-        family_of(store, ids),
-        load_entities(store, ids),
-        load_events(store, sid),
-        load_quotes(store, sid),
+    events, quotes = load_events(store, sid), load_quotes(store, sid)
+    return store.articles(ids), family_of(store, ids), load_entities(store, ids), *_survivors(store, events, quotes)
+
+
+def _survivors(store: Store, events: list[Event], quotes: list[Quote]) -> tuple[list[Event], list[Quote]]:
+    """Events and quotes naming the entity a merged one was folded into. A later article can
+    show two entities are one ("USAF" and "United States Air Force"); the entities stage
+    moves the mentions, but a story that got no new article keeps its events and quotes,
+    which still name the merged id (one pass names the survivor)."""
+    named = {x for e in events for x in (*e.actors, *e.counterparts)} | {q.speaker for q in quotes if q.speaker}
+    rows = store.conn.execute(
+        "SELECT id, merged_into FROM entities WHERE merged_into IS NOT NULL AND id IN (SELECT value FROM json_each(?))",
+        (json.dumps(sorted(named)),),
     )
+    into = {r[0]: r[1] for r in rows}
+    if not into:
+        return events, quotes
+    events = [
+        replace(e, actors=[into.get(a, a) for a in e.actors], counterparts=[into.get(c, c) for c in e.counterparts])
+        for e in events
+    ]
+    quotes = [replace(q, speaker=into.get(q.speaker, q.speaker)) for q in quotes]
+    return events, quotes
 
 
 def forget(store: Store, story: str) -> None:

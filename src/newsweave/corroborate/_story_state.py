@@ -121,10 +121,13 @@ def take_over(store: Store, story: str, sources: Mapping[str, Sequence[str]], cf
 
 def stale_stories(store: Store) -> set[str]:
     """Stories whose facts were written with an entity name or a family that has changed
-    since (an entity named more fully, two families joined by a new article): their facts
-    are written again; their variant state holds neither, so it stays."""
+    since (an entity named more fully, an entity merged into another by a later article
+    ("USAF" into "United States Air Force": its name stays, its mentions move), two
+    families joined by a new article): their facts are written again; their variant state
+    holds neither, so it stays."""
     sql = (
-        "SELECT cn.story_id FROM corroborate_names cn JOIN entities e ON e.id = cn.entity_id WHERE e.name != cn.name "
+        "SELECT cn.story_id FROM corroborate_names cn LEFT JOIN entities e ON e.id = cn.entity_id "
+        "WHERE e.id IS NULL OR e.name != cn.name OR e.merged_into IS NOT NULL "
         "UNION SELECT cm.story_id FROM corroborate_members cm LEFT JOIN reuse_families rf ON rf.article_id = cm.article_id "
         "WHERE rf.family IS NOT cm.family"
     )

@@ -177,6 +177,7 @@ class StoryIndex:
         self.cfg = settings or ClusterSettings()
         self.df: Counter[str] = Counter()  # "t:lemma" / "e:key" -> documents seen with it
         self.n_docs = 0
+        self._idf: dict[str, float] = {}  # idf per key until the next `observe`
         self.stories: dict[str, StoryState] = {}
         self.article_story: dict[str, str] = {}
         self.postings: dict[str, set[str]] = defaultdict(set)
@@ -186,6 +187,10 @@ class StoryIndex:
         # reuse families of two or more articles: copies of one report are one story, always
         self.family: dict[str, str] = {}  # article -> family id
         self.family_members: dict[str, set[str]] = defaultdict(set)  # family id -> its articles
+        # family id -> {story: its placed members there}, kept as articles join and leave: a
+        # copy asking for its family's story, or whether it is bound to its own, used to count
+        # the family's members one by one (a family of thousands, every new copy of a batch)
+        self._family_placed: dict[str, Counter] = defaultdict(Counter)
 
     def set_families(self, families: dict[str, str]) -> None:
         """Record the reuse family of articles (article -> family id; `reuse.family_of`).
@@ -193,10 +198,34 @@ class StoryIndex:
         wins for the articles it names."""
         for article, fam in families.items():
             old = self.family.get(article)
+            sid = self.article_story.get(article)
             if old is not None:
                 self.family_members[old].discard(article)
+                if sid is not None:
+                    _count(self._family_placed[old], sid, -1)
             self.family[article] = fam
             self.family_members[fam].add(article)
+            if sid is not None:
+                _count(self._family_placed[fam], sid, 1)
+
+    def _place(self, article: str, sid: str | None) -> None:
+        """Record the article in story `sid` (None: in none), keeping the family counts."""
+        fam = self.family.get(article)
+        old = self.article_story.pop(article, None)
+        if fam is not None and old is not None:
+            _count(self._family_placed[fam], old, -1)
+        if sid is not None:
+            self.article_story[article] = sid
+            if fam is not None:
+                _count(self._family_placed[fam], sid, 1)
+
+    def _family_held(self, article: str) -> Counter:
+        """{story: the article's placed family members there, itself aside}."""
+        held = Counter(self._family_placed[self.family[article]])
+        own = self.article_story.get(article)
+        if own is not None:
+            _count(held, own, -1)
+        return held
 
     def _family_story(self, article: str) -> str | None:
         """The live story holding most of the article's placed family members (the oldest
@@ -204,7 +233,7 @@ class StoryIndex:
         fam = self.family.get(article)
         if fam is None:
             return None
-        held = Counter(self.article_story[m] for m in self.family_members[fam] if m != article and m in self.article_story)
+        held = self._family_held(article)
         if not held:
             return None
         return max(held, key=lambda sid: (held[sid], -self.stories[sid].seq))
@@ -213,9 +242,11 @@ class StoryIndex:
         """Whether the article has family members in its own story (it moves only with them)."""
         sid = self.article_story.get(article)
         fam = self.family.get(article)
-        return fam is not None and any(
-            m != article and self.article_story.get(m) == sid for m in self.family_members[fam]
-        )
+        if fam is None:
+            return False
+        if sid is None:  # unplaced: bound to the unplaced members, as the test was written
+            return any(m != article and m not in self.article_story for m in self.family_members[fam])
+        return self._family_held(article)[sid] > 0
 
     def unite_families(self, story_ids: Iterable[str] | None = None) -> list[Change]:
         """The invariant: every reuse family in one story. A family whose members lie in
@@ -225,10 +256,10 @@ class StoryIndex:
                        for a in self.stories[sid].members if a in self.family})
         changes = []
         for fam in fams:
-            placed = sorted(m for m in self.family_members[fam] if m in self.article_story)
-            held = Counter(self.article_story[m] for m in placed)
+            held = Counter(self._family_placed[fam])
             if len(held) < 2:
                 continue
+            placed = sorted(m for m in self.family_members[fam] if m in self.article_story)
             target = max(held, key=lambda sid: (held[sid], -self.stories[sid].seq))
             for article in placed:
                 own_id = self.article_story[article]
@@ -247,6 +278,7 @@ class StoryIndex:
     def observe(self, batch: Iterable[ArticleFeatures]) -> None:
         """Count document frequencies of a batch before its articles are assigned."""
         for f in batch:
+            self._idf.clear()
             self.n_docs += 1
             self.df.update("t:" + t for t in f.terms)
             self.df.update("e:" + k for k in f.entities)
@@ -255,8 +287,11 @@ class StoryIndex:
         """Smoothed idf over the documents seen plus `idf_background_docs` that name nothing
         seen: in a fresh store of one happening every article shares its words, and without
         the background those words would weigh least (its articles then scored as strangers)."""
-        n = self.n_docs + self.cfg.idf_background_docs
-        return math.log((n + 1) / (self.df.get(key, 0) + 1)) + 1.0
+        value = self._idf.get(key)
+        if value is None:  # remembered: the same keys come back for every article of a story
+            n = self.n_docs + self.cfg.idf_background_docs
+            value = self._idf[key] = math.log((n + 1) / (self.df.get(key, 0) + 1)) + 1.0
+        return value
 
     def vectors(self, f: ArticleFeatures) -> ArticleVectors:
         cfg = self.cfg
@@ -449,13 +484,14 @@ class StoryIndex:
             self.newest = vec.published
         story = self.stories[sid]
         story.add(vec)
-        self.article_story[vec.article] = sid
+        self._place(vec.article, sid)
         for key in vec.keys:
             self.postings[key].add(sid)
 
     def leave(self, vec: ArticleVectors) -> None:
         """Take an article out of its story (its keys stay posted: the story may hold others)."""
-        sid = self.article_story.pop(vec.article)
+        sid = self.article_story[vec.article]
+        self._place(vec.article, None)
         self.stories[sid].add(vec, sign=-1)
 
     # -- consolidation ------------------------------------------------------------------
