@@ -18,8 +18,8 @@ committed; and which articles it failed on, so that one article never blocks a s
 `prepare(store, article_ids, settings)` has it run before each chunk's transaction, so the
 store's write lock is not held while it computes: either work that changes no result when
 done early (nlp: the parse into its cache; it returns None), or the stage's computing from
-the store, returned as a plan that `run(..., plan=plan)` then only writes (corroborate: each
-touched story's facts). A plan is used only if no analysis was committed since it was made
+the store, returned as a plan that `run(..., plan=plan)` then only writes (reuse, stories,
+events, corroborate; docs/scale.md "Chunks"). A plan is used only if no analysis was committed since it was made
 (`Store.analysis_version`: uploads write no analysis table), else the stage computes again.
 """
 
