@@ -15,9 +15,12 @@ has done, so every stage is incremental and a crash resumes at the first chunk n
 committed; and which articles it failed on, so that one article never blocks a stage
 (`run_stage`). A stage with a per-article map (`mapped = True`: nlp, events, claims) also takes a
 `mapper`, which runs that map elsewhere (Dask workers, `scale.dask_mapper`). A stage with a
-`prepare(store, article_ids, settings)` (nlp: the parse into its cache) has it run before each
-chunk's transaction, for work that changes no result when done early, so the store's write
-lock is not held while it computes.
+`prepare(store, article_ids, settings)` has it run before each chunk's transaction, so the
+store's write lock is not held while it computes: either work that changes no result when
+done early (nlp: the parse into its cache; it returns None), or the stage's computing from
+the store, returned as a plan that `run(..., plan=plan)` then only writes (reuse, stories,
+events, corroborate; docs/scale.md "Chunks"). A plan is used only if no analysis was committed since it was made
+(`Store.analysis_version`: uploads write no analysis table), else the stage computes again.
 """
 
 from __future__ import annotations
@@ -154,8 +157,7 @@ def _run_part(
 ) -> tuple[int, int]:
     """Run `stage` over `ids` (None: the first `size` of those in `among` still pending now);
     returns how many articles it took and how many of those it did (the rest failed)."""
-    if ids is None:
-        _prepare(store, stage, settings, size, mapper, among)
+    prepared = _prepare(store, stage, settings, size, mapper, among) if ids is None else None
     try:
         with store.transaction():
             if ids is None:
@@ -165,7 +167,8 @@ def _run_part(
                 ids = [a for a in ids if a in waiting]
             if not ids:
                 return 0, 0
-            _call(stage.run, stage, store, ids, settings, mapper)
+            plan = prepared.plan if prepared is not None and prepared.holds(store, ids) else None
+            _call(stage.run, stage, store, ids, settings, mapper, plan)
             store.mark_done(stage.name, ids)
         return len(ids), len(ids)
     except NewsweaveError:
@@ -182,25 +185,42 @@ def _run_part(
         return len(ids), first[1] + second[1]
 
 
+@dataclass
+class _Prepared:
+    """What a stage's `prepare` computed for a chunk, and the state it computed it from."""
+
+    ids: list[str]
+    version: int  # Store.analysis_version before the stage read the store
+    plan: object
+
+    def holds(self, store: Store, ids: list[str]) -> bool:
+        """The plan is what the stage would compute now: the same chunk, and no analysis
+        committed since (another process running the stages); uploads change neither."""
+        return ids == self.ids and store.analysis_version() == self.version
+
+
 def _prepare(
     store: Store, stage: Stage, settings: Settings, size: int | None, mapper: Mapper | None, among: set[str] | None
-) -> None:
-    """A stage's work that changes no result when done early (`prepare`: the nlp stage fills
-    its parse cache), for the chunk about to run, outside its transaction: the store's write
-    lock is then held only for the stage's writes, not while it computes (an upload waited
-    for a whole chunk's parse). A failure here is left to the chunk's own run to meet."""
+) -> _Prepared | None:
+    """A stage's computing for the chunk about to run (`prepare`), outside its transaction:
+    the store's write lock is then held only for the stage's writes, not while it computes
+    (an upload waited for a whole chunk's parse, then for a large story's facts). Either work
+    that changes no result when done early (nlp fills its parse cache; None), or a plan for
+    `run`. A failure here is left to the chunk's own run to meet."""
     prepare = getattr(stage, "prepare", None)
     if prepare is None:
-        return
+        return None
     ids = _next_chunk(store, stage, size, among)
     if not ids:
-        return
+        return None
+    version = store.analysis_version()
     try:
-        _call(prepare, stage, store, ids, settings, mapper)
+        plan = _call(prepare, stage, store, ids, settings, mapper)
     except NewsweaveError:
         raise
     except Exception:  # noqa: BLE001 - the chunk's run meets it again, and halves to find the article
-        pass
+        return None
+    return None if plan is None else _Prepared(ids, version, plan)
 
 
 def _next_chunk(store: Store, stage: Stage, size: int | None, among: set[str] | None) -> list[str]:
@@ -208,9 +228,10 @@ def _next_chunk(store: Store, stage: Stage, size: int | None, among: set[str] | 
     return [a for a in store.pending(stage.name) if among is None or a in among][:size]
 
 
-def _call(step, stage: Stage, store: Store, ids: list[str], settings: Settings, mapper: Mapper | None) -> None:
-    """`step` (the stage's run or prepare) over `ids`, with the mapper when the stage takes one."""
+def _call(step, stage: Stage, store: Store, ids: list[str], settings: Settings, mapper: Mapper | None, plan=None):
+    """`step` (the stage's run or prepare) over `ids`, with the mapper when the stage takes
+    one and the plan its prepare made when there is one; returns what the step returns."""
+    extra = {"plan": plan} if plan is not None else {}
     if mapper is not None and getattr(stage, "mapped", False):
-        step(store, ids, settings, mapper=mapper)
-    else:
-        step(store, ids, settings)
+        extra["mapper"] = mapper
+    return step(store, ids, settings, **extra)

@@ -74,7 +74,22 @@ class ExtractStage:
 
     mapped = True  # article_mentions is its per-article map
 
-    def run(self, store: Store, article_ids: Sequence[str], settings: Settings, mapper=None) -> None:
+    def prepare(self, store: Store, article_ids: Sequence[str], settings: Settings, mapper=None) -> list:
+        """The articles' mentions and quotes with their people resolved, before the chunk's
+        write transaction (reads only; the pipeline runner uses them if no analysis was
+        committed meanwhile): an upload does not wait for the map and the entity look-ups."""
+        return self.mentions(store, article_ids, settings, mapper)
+
+    def run(self, store: Store, article_ids: Sequence[str], settings: Settings, mapper=None, plan=None) -> None:
+        found = plan if plan is not None else self.mentions(store, article_ids, settings, mapper)
+        with store.transaction() as conn:
+            for article_id, quotes, mentions in found:
+                _write_mentions(conn, article_id, quotes, mentions)
+            for story in sorted({story_of(store, a) for a in article_ids if store.has_article(a)}):
+                rebuild_story(store, story, settings.extract)
+
+    def mentions(self, store: Store, article_ids: Sequence[str], settings: Settings, mapper=None) -> list:
+        """(article id, quote mentions, event mentions) of each article, people resolved to entities."""
         cfg = settings.extract
         articles = store.articles(article_ids)
         resolver = default_resolver()
@@ -94,12 +109,9 @@ class ExtractStage:
             found = article_mentions([docs[a.id] for a in articles], anchors, cfg.quote_min_words)
         else:  # on the workers, the cached parse sent along
             found = [m for part in nlp.map_parsed(store, articles, article_mentions, settings, mapper, anchors, cfg.quote_min_words) for m in part]
-        with store.transaction() as conn:
-            for article_id, quotes, mentions in found:
-                _resolve(store, article_id, quotes, mentions, resolver)
-                _write_mentions(conn, article_id, quotes, mentions)
-            for story in sorted(set(stories.values())):
-                rebuild_story(store, story, cfg)
+        for article_id, quotes, mentions in found:
+            _resolve(store, article_id, quotes, mentions, resolver)
+        return found
 
 
 def article_mentions(adocs: Sequence, anchors: dict, quote_min_words: int) -> list[tuple[str, list, list]]:

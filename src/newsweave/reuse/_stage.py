@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,24 +101,35 @@ def index(store: Store, docs: Sequence[Doc], signatures: np.ndarray, keys: np.nd
         "INSERT OR REPLACE INTO reuse_shingles (seq, grams) VALUES (?, ?)",
         [(d.seq, d.shingle_set.tobytes()) for d in docs],
     )
+    conn.executemany("INSERT OR IGNORE INTO reuse_buckets (key, seq) VALUES (?, ?)", _sorted_rows(bucket_rows(docs, keys)).tolist())
+    conn.executemany(
+        "INSERT OR IGNORE INTO reuse_fingerprints (hash, seq) VALUES (?, ?)", _sorted_rows(fingerprint_rows(docs)).tolist()
+    )
+
+
+def bucket_rows(docs: Sequence[Doc], keys: np.ndarray) -> np.ndarray:
+    """The (band key, seq) rows of the docs' LSH buckets."""
     seqs = np.array([d.seq for d in docs], dtype=np.int64)
-    bucket_rows = np.stack([keys.ravel(), np.repeat(seqs, keys.shape[1])], axis=1)
-    conn.executemany("INSERT OR IGNORE INTO reuse_buckets (key, seq) VALUES (?, ?)", _sorted_rows(bucket_rows))
+    return np.stack([keys.ravel(), np.repeat(seqs, keys.shape[1])], axis=1)
+
+
+def fingerprint_rows(docs: Sequence[Doc]) -> np.ndarray:
+    """The (fingerprint, seq) rows of the docs."""
+    seqs = np.array([d.seq for d in docs], dtype=np.int64)
     sizes = [len(d.fingerprints) for d in docs]
     fps = np.concatenate([as_signed(d.fingerprints) for d in docs]) if docs else np.zeros(0, np.int64)
-    fp_rows = np.stack([fps, np.repeat(seqs, sizes)], axis=1)
-    conn.executemany("INSERT OR IGNORE INTO reuse_fingerprints (hash, seq) VALUES (?, ?)", _sorted_rows(fp_rows))
+    return np.stack([fps, np.repeat(seqs, sizes)], axis=1)
 
 
-def _sorted_rows(rows: np.ndarray) -> list[list[int]]:
+def _sorted_rows(rows: np.ndarray) -> np.ndarray:
     """Unique (key, seq) rows in key order: sorted inserts keep the B-tree writes local.
     (lexsort + neighbour test: `np.unique(axis=0)` is several times slower on 2-column ints)"""
     if not len(rows):
-        return []
+        return rows.reshape(0, 2)
     rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
     keep = np.ones(len(rows), dtype=bool)
     keep[1:] = (rows[1:] != rows[:-1]).any(axis=1)
-    return rows[keep].tolist()
+    return rows[keep]
 
 
 def forget(store: Store, docs: Sequence[Doc]) -> None:
@@ -131,15 +143,14 @@ def forget(store: Store, docs: Sequence[Doc]) -> None:
 # -- 3. candidates ------------------------------------------------------------------------
 
 
-def holders(store: Store, table: str, column: str, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(key, seq) of every stored row whose key is one of `keys`, sorted by key then seq."""
+def holders(store: Store, table: str, column: str, keys: np.ndarray, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(key, seq) of every row whose key is one of `keys`, stored or the batch's own
+    (`batch`: its rows, not stored yet), sorted by key then seq."""
     rows = store.conn.execute(
         f"SELECT {column}, seq FROM {table} WHERE {column} IN (SELECT value FROM json_each(?)) ORDER BY {column}, seq",
         (json.dumps(keys.tolist()),),
     ).fetchall()
-    if not rows:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    arr = np.array(rows, dtype=np.int64)
+    arr = _sorted_rows(np.concatenate([np.array(rows, dtype=np.int64).reshape(-1, 2), batch]))
     return arr[:, 0], arr[:, 1]
 
 
@@ -173,11 +184,14 @@ def co_holders(keys: np.ndarray, seqs: np.ndarray, batch: np.ndarray, cap: int, 
 
 
 def candidates(store: Store, docs: Sequence[Doc], keys: np.ndarray, cfg: ReuseSettings) -> np.ndarray:
-    """Candidate pairs (earlier seq, later seq) for a batch: LSH buckets and fingerprints."""
+    """Candidate pairs (earlier seq, later seq) for a batch: LSH buckets and fingerprints,
+    among the stored articles and the batch (whose index rows need not be stored yet)."""
     batch = np.array(sorted(d.seq for d in docs), dtype=np.int64)
-    found = [co_holders(*holders(store, "reuse_buckets", "key", np.unique(keys)), batch, cfg.max_postings, False)]
+    buckets = holders(store, "reuse_buckets", "key", np.unique(keys), bucket_rows(docs, keys))
+    found = [co_holders(*buckets, batch, cfg.max_postings, False)]
     fps = np.unique(np.concatenate([as_signed(d.fingerprints) for d in docs] or [np.zeros(0, np.int64)]))
-    found.append(co_holders(*holders(store, "reuse_fingerprints", "hash", fps), batch, cfg.max_postings, True))
+    prints = holders(store, "reuse_fingerprints", "hash", fps, fingerprint_rows(docs))
+    found.append(co_holders(*prints, batch, cfg.max_postings, True))
     pairs = np.concatenate(found)
     return np.unique(pairs, axis=0) if len(pairs) else pairs
 
@@ -345,32 +359,71 @@ def family_id(origin: str) -> str:
 
 
 class ReuseStage:
+    """The stage. A chunk of one batch is compared before the chunk's write transaction
+    (`prepare`, reads only: the pipeline runner uses the plan if no analysis was committed
+    meanwhile), so an upload does not wait while the batch is tokenised and aligned; `run`
+    then writes the index, the pairs and the families."""
+
     name = NAME
 
-    def run(self, store: Store, article_ids: Sequence[str], settings: Settings) -> None:
+    def prepare(self, store: Store, article_ids: Sequence[str], settings: Settings) -> BatchPlan | None:
+        """The chunk's comparisons, when it is one batch (a later batch is compared with the
+        index rows the earlier ones write)."""
+        if len(article_ids) > settings.reuse.batch_size:
+            return None
+        with _index_cache(store, settings.reuse):
+            return plan_batch(store, article_ids, settings.reuse)
+
+    def run(self, store: Store, article_ids: Sequence[str], settings: Settings, plan: BatchPlan | None = None) -> None:
         cfg = settings.reuse
-        # the index tables take random inserts and probes: a larger page cache while we run
-        cache = store.conn.execute("PRAGMA cache_size").fetchone()[0]
-        store.conn.execute(f"PRAGMA cache_size = {-cfg.cache_kib}")
-        try:
-            for chunk in chunks(list(article_ids), cfg.batch_size):
-                run_batch(store, chunk, cfg)
-        finally:
-            store.conn.execute(f"PRAGMA cache_size = {int(cache)}")
+        with _index_cache(store, cfg):
+            if plan is not None:
+                write_batch(store, plan)
+            else:
+                for chunk in chunks(list(article_ids), cfg.batch_size):
+                    run_batch(store, chunk, cfg)
         # families known: year-less datelines take the year of their copies (_years.py)
         revise_years(store, article_ids)
 
 
+@contextmanager
+def _index_cache(store: Store, cfg: ReuseSettings) -> Iterator[None]:
+    """The index tables take random inserts and probes: a larger page cache while we run."""
+    cache = store.conn.execute("PRAGMA cache_size").fetchone()[0]
+    store.conn.execute(f"PRAGMA cache_size = {-cfg.cache_kib}")
+    try:
+        yield
+    finally:
+        store.conn.execute(f"PRAGMA cache_size = {int(cache)}")
+
+
+@dataclass
+class BatchPlan:
+    """A batch's comparisons, made from the store without writing (`plan_batch`)."""
+
+    docs: list[Doc]
+    signatures: np.ndarray
+    keys: np.ndarray
+    results: list[PairResult]
+
+
 def run_batch(store: Store, article_ids: Sequence[str], cfg: ReuseSettings) -> list[PairResult]:
     """Index a batch of articles and compare it with everything indexed so far."""
+    plan = plan_batch(store, article_ids, cfg)
+    if plan is None:
+        return []
+    write_batch(store, plan)
+    return plan.results
+
+
+def plan_batch(store: Store, article_ids: Sequence[str], cfg: ReuseSettings) -> BatchPlan | None:
+    """Compare a batch with everything indexed so far and with itself (reads only)."""
     docs = load_docs(store, ids=article_ids, cfg=cfg)
     if not docs:
-        return []
+        return None
     hasher = MinHasher(cfg.num_perm)
     signatures = hasher.signatures([d.shingle_set for d in docs])
     keys = band_keys(signatures, cfg.bands, cfg.rows)
-    forget(store, docs)
-    index(store, docs, signatures, keys)
     pairs = candidates(store, docs, keys, cfg)
     by_seq = {d.seq: d for d in docs}
     sig_of = {d.seq: signatures[i] for i, d in enumerate(docs)}
@@ -383,10 +436,17 @@ def run_batch(store: Store, article_ids: Sequence[str], cfg: ReuseSettings) -> l
     for a, b in pairs:
         r = compare(by_seq[int(a)], by_seq[int(b)], sig_of[int(a)], sig_of[int(b)], cfg)
         if r.shared or r.near_duplicate:
-            save_pair(store, r)
             results.append(r)
-    update_families(store, [(r.a.id, r.b.id) for r in results if r.joins])
-    return results
+    return BatchPlan(docs, signatures, keys, results)
+
+
+def write_batch(store: Store, plan: BatchPlan) -> None:
+    """Index the batch, store its pairs and passages, update the families."""
+    forget(store, plan.docs)
+    index(store, plan.docs, plan.signatures, plan.keys)
+    for r in plan.results:
+        save_pair(store, r)
+    update_families(store, [(r.a.id, r.b.id) for r in plan.results if r.joins])
 
 
 # -- public API ---------------------------------------------------------------------------

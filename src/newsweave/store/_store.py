@@ -324,6 +324,11 @@ class Store:
             [(stage, a, now) for a in article_ids],
         )
 
+    def analysis_version(self) -> int:
+        """A number that grows at every change of the stages' recorded work (migration 0140):
+        equal at two moments, no analysis was committed between them (uploads leave it)."""
+        return self.conn.execute("SELECT n FROM analysis_version WHERE id = 1").fetchone()[0]
+
     def forget_done(self, stages: Iterable[str], article_ids: Iterable[str]) -> None:
         """Make the articles pending again for `stages` (their input changed)."""
         self.conn.execute(

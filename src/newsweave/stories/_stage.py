@@ -24,6 +24,7 @@ import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from .. import nlp
@@ -42,12 +43,19 @@ class ClusterStage:
     # one pass (ECB+ 1-35: 685 of 772 articles placed differently); docs/scale.md
     chunked = False
 
-    def run(self, store: Store, article_ids: Sequence[str], settings: Settings) -> None:
-        assign_articles(store, article_ids, settings)
+    def prepare(self, store: Store, article_ids: Sequence[str], settings: Settings) -> Assignment:
+        """The assignment, computed before the run's write transaction (reads only; the
+        pipeline runner uses it if no analysis was committed meanwhile): an upload does not
+        wait while the index is rebuilt and the stories consolidated and labelled."""
+        return plan_assignment(store, article_ids, settings)
+
+    def run(self, store: Store, article_ids: Sequence[str], settings: Settings, plan: Assignment | None = None) -> None:
+        with store.transaction():
+            write_assignment(store, plan or plan_assignment(store, article_ids, settings))
 
 
 def compute_features(store: Store, article_ids: Sequence[str], settings: Settings) -> list[ArticleFeatures]:
-    """Features of the given articles (parsed once, stored in `story_features`), in arrival order.
+    """Features of the given articles (from their parses), in arrival order.
     The parses are read a chunk of `settings.pipeline.chunk` articles at a time: this stage
     takes all its pending articles at once, and the Docs of a 100k-article first analysis
     (~470k paragraphs) would not fit in memory together."""
@@ -56,32 +64,55 @@ def compute_features(store: Store, article_ids: Sequence[str], settings: Setting
     for part in chunks(articles, settings.pipeline.chunk):
         parsed = nlp.parse_articles(part, settings, store=store)
         out.extend(article_features(parsed[a.id]) for a in part)
-    store.conn.executemany(
-        "INSERT OR REPLACE INTO story_features (article_id, features) VALUES (?, ?)",
-        [(f.article, json.dumps(f.to_json(), sort_keys=True)) for f in out],
-    )
     return out
+
+
+@dataclass
+class Assignment:
+    """The stories stage's result for some articles, computed without writing (`plan_assignment`)."""
+
+    new: list[ArticleFeatures]  # the articles' features, stored in `story_features`
+    stories: list[StoryRow]  # every story it saves
+    scores: dict[str, float]
+    changes: list[Change]
 
 
 def assign_articles(store: Store, article_ids: Sequence[str], settings: Settings) -> list[Change]:
     """Assign the articles to stories (idempotent: an id already assigned is assigned anew)."""
-    cfg = settings.cluster
     with store.transaction():
-        previous = _stories_holding(store, article_ids)  # they lose the articles assigned anew
-        new = compute_features(store, article_ids, settings)
-        index, features = load_index(store, cfg, exclude=set(article_ids))
-        index.observe(new)
-        touched: set[str] = set()
-        scores: dict[str, float] = {}
-        for f in new:
-            features[f.article] = f
-            sid, score = index.assign(f)
-            touched.add(sid)
-            scores[f.article] = score
-        changes = index.consolidate(touched) if cfg.consolidate else index.unite_families(touched)
-        touched |= previous & set(index.stories)
-        save(store, index, features, touched | {c.story for c in changes} | {c.target for c in changes}, scores, changes)
-    return changes
+        assignment = plan_assignment(store, article_ids, settings)
+        write_assignment(store, assignment)
+    return assignment.changes
+
+
+def plan_assignment(store: Store, article_ids: Sequence[str], settings: Settings) -> Assignment:
+    """Assign the articles to the stored stories and consolidate the stories they touched,
+    in memory (reads only)."""
+    cfg = settings.cluster
+    previous = _stories_holding(store, article_ids)  # they lose the articles assigned anew
+    new = compute_features(store, article_ids, settings)
+    index, features = load_index(store, cfg, exclude=set(article_ids))
+    index.observe(new)
+    touched: set[str] = set()
+    scores: dict[str, float] = {}
+    for f in new:
+        features[f.article] = f
+        sid, score = index.assign(f)
+        touched.add(sid)
+        scores[f.article] = score
+    changes = index.consolidate(touched) if cfg.consolidate else index.unite_families(touched)
+    touched |= previous & set(index.stories)
+    saved = touched | {c.story for c in changes} | {c.target for c in changes}
+    return Assignment(new, story_rows(index, features, saved), scores, changes)
+
+
+def write_assignment(store: Store, assignment: Assignment) -> None:
+    """Store the features, the stories, their articles and sub-events, and the changes."""
+    store.conn.executemany(
+        "INSERT OR REPLACE INTO story_features (article_id, features) VALUES (?, ?)",
+        [(f.article, json.dumps(f.to_json(), sort_keys=True)) for f in assignment.new],
+    )
+    save(store, assignment.stories, assignment.scores, assignment.changes)
 
 
 def _stories_holding(store: Store, article_ids: Sequence[str]) -> set[str]:
@@ -94,7 +125,7 @@ def consolidate(store: Store, settings: Settings | None = None) -> list[Change]:
     with store.transaction():
         index, features = load_index(store, settings.cluster)
         changes = index.consolidate()
-        save(store, index, features, {c.story for c in changes} | {c.target for c in changes}, {}, changes)
+        save(store, story_rows(index, features, {c.story for c in changes} | {c.target for c in changes}), {}, changes)
     return changes
 
 
@@ -138,19 +169,40 @@ def stored_families(store: Store) -> dict[str, str]:
     return {r[0]: r[1] for r in store.conn.execute("SELECT article_id, family FROM reuse_families")}
 
 
-def save(
-    store: Store,
-    index: StoryIndex,
-    features: dict[str, ArticleFeatures],
-    story_ids: set[str],
-    scores: dict[str, float],
-    changes: list[Change],
-) -> None:
-    now = utcnow()
-    conn = store.conn
+@dataclass
+class StoryRow:
+    """What `save` writes of one story."""
+
+    id: str
+    seq: int
+    label: str
+    first: str | None
+    last: str | None
+    members: list[str]
+    top_entities: list[str]
+    merged_into: str | None
+    sub_events: list[tuple[str, str | None, str | None, list[str]]]  # (label, first, last, members), numbered from 1
+
+
+def story_rows(index: StoryIndex, features: dict[str, ArticleFeatures], story_ids: set[str]) -> list[StoryRow]:
+    """The rows of these stories, in opening order: labels, dates, top entities, sub-events."""
+    rows = []
     for sid in sorted(story_ids, key=lambda s: index.stories[s].seq):
         story = index.stories[sid]
         members = [features[a] for a in story.members]
+        name, top = label(index, story, features) if members else "", top_entities(members, index.cfg)
+        groups = [] if story.merged_into or not story.members else split_sub_events(index, story)
+        subs = [(label(index, g, features), _iso(g.first), _iso(g.last), list(g.members)) for g in groups]
+        rows.append(
+            StoryRow(sid, story.seq, name, _iso(story.first), _iso(story.last), list(story.members), top, story.merged_into, subs)
+        )
+    return rows
+
+
+def save(store: Store, stories: list[StoryRow], scores: dict[str, float], changes: list[Change]) -> None:
+    now = utcnow()
+    conn = store.conn
+    for story in stories:
         conn.execute(
             """INSERT INTO stories (id, seq, label, first, last, size, top_entities, merged_into, created_at, updated_at)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -158,13 +210,13 @@ def save(
                  last = excluded.last, size = excluded.size, top_entities = excluded.top_entities,
                  updated_at = excluded.updated_at""",
             (
-                sid,
+                story.id,
                 story.seq,
-                label(index, story, features) if members else "",
-                _iso(story.first),
-                _iso(story.last),
-                len(members),
-                json.dumps(top_entities(members, index.cfg)),
+                story.label,
+                story.first,
+                story.last,
+                len(story.members),
+                json.dumps(story.top_entities),
                 None,  # set below, once every story it may point to exists
                 now,
                 now,
@@ -176,12 +228,11 @@ def save(
                  score = CASE WHEN excluded.score >= 0 THEN excluded.score ELSE story_articles.score END,
                  assigned_at = CASE WHEN story_articles.story_id = excluded.story_id
                    THEN story_articles.assigned_at ELSE excluded.assigned_at END""",
-            [(a, sid, scores.get(a, -1.0), now) for a in story.members],
+            [(a, story.id, scores.get(a, -1.0), now) for a in story.members],
         )
-        save_sub_events(store, index, story, features)
+        save_sub_events(store, story)
     conn.executemany(
-        "UPDATE stories SET merged_into = ? WHERE id = ?",
-        [(index.stories[sid].merged_into, sid) for sid in story_ids if index.stories[sid].merged_into],
+        "UPDATE stories SET merged_into = ? WHERE id = ?", [(s.merged_into, s.id) for s in stories if s.merged_into]
     )
     conn.executemany(
         "INSERT INTO story_changes (kind, story_id, target_id, article_id, score, at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -189,21 +240,19 @@ def save(
     )
 
 
-def save_sub_events(store: Store, index: StoryIndex, story: StoryState, features: dict[str, ArticleFeatures]) -> None:
+def save_sub_events(store: Store, story: StoryRow) -> None:
     """Rewrite the story's sub-events (none for a story merged away or emptied)."""
     conn = store.conn
     conn.execute("DELETE FROM sub_events WHERE story_id = ?", (story.id,))
     conn.execute("DELETE FROM sub_event_articles WHERE story_id = ?", (story.id,))
-    if story.merged_into or not story.members:
-        return
-    for n, group in enumerate(split_sub_events(index, story), 1):
+    for n, (name, first, last, members) in enumerate(story.sub_events, 1):
         conn.execute(
             "INSERT INTO sub_events (story_id, n, label, first, last, size) VALUES (?, ?, ?, ?, ?, ?)",
-            (story.id, n, label(index, group, features), _iso(group.first), _iso(group.last), len(group.members)),
+            (story.id, n, name, first, last, len(members)),
         )
         conn.executemany(
             "INSERT OR REPLACE INTO sub_event_articles (article_id, story_id, n) VALUES (?, ?, ?)",
-            [(a, story.id, n) for a in group.members],
+            [(a, story.id, n) for a in members],
         )
 
 
