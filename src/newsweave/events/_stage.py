@@ -27,6 +27,7 @@ import json
 from collections import Counter
 from dataclasses import replace
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from .. import nlp, stories
 from ..errors import NotFoundError
@@ -69,27 +70,35 @@ def story_anchor(store: Store, story_id: str) -> dt.date | None:
 # -- the stage ------------------------------------------------------------------------
 
 
+class Found(NamedTuple):
+    """What the stage computes before writing: the articles' mentions and their stories."""
+
+    mentions: list[tuple[str, list, list]]
+    stories: set[str]
+
+
 class ExtractStage:
     name = "events"
 
     mapped = True  # article_mentions is its per-article map
 
-    def prepare(self, store: Store, article_ids: Sequence[str], settings: Settings, mapper=None) -> list:
+    def prepare(self, store: Store, article_ids: Sequence[str], settings: Settings, mapper=None) -> Found:
         """The articles' mentions and quotes with their people resolved, before the chunk's
         write transaction (reads only; the pipeline runner uses them if no analysis was
         committed meanwhile): an upload does not wait for the map and the entity look-ups."""
         return self.mentions(store, article_ids, settings, mapper)
 
-    def run(self, store: Store, article_ids: Sequence[str], settings: Settings, mapper=None, plan=None) -> None:
+    def run(self, store: Store, article_ids: Sequence[str], settings: Settings, mapper=None, plan: Found | None = None) -> None:
         found = plan if plan is not None else self.mentions(store, article_ids, settings, mapper)
         with store.transaction() as conn:
-            for article_id, quotes, mentions in found:
+            for article_id, quotes, mentions in found.mentions:
                 _write_mentions(conn, article_id, quotes, mentions)
-            for story in sorted({story_of(store, a) for a in article_ids if store.has_article(a)}):
+            for story in sorted(found.stories):
                 rebuild_story(store, story, settings.extract)
 
-    def mentions(self, store: Store, article_ids: Sequence[str], settings: Settings, mapper=None) -> list:
-        """(article id, quote mentions, event mentions) of each article, people resolved to entities."""
+    def mentions(self, store: Store, article_ids: Sequence[str], settings: Settings, mapper=None) -> Found:
+        """Each article's (id, quote mentions, event mentions), people resolved to entities,
+        and the stories they are in (whose events the run then rebuilds)."""
         cfg = settings.extract
         articles = store.articles(article_ids)
         resolver = default_resolver()
@@ -111,7 +120,7 @@ class ExtractStage:
             found = [m for part in nlp.map_parsed(store, articles, article_mentions, settings, mapper, anchors, cfg.quote_min_words) for m in part]
         for article_id, quotes, mentions in found:
             _resolve(store, article_id, quotes, mentions, resolver)
-        return found
+        return Found(found, set(stories.values()))
 
 
 def article_mentions(adocs: Sequence, anchors: dict, quote_min_words: int) -> list[tuple[str, list, list]]:
