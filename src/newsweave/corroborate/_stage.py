@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from ..entities import load_entities
+from ..entities import load_entities, survivors
 from ..events import load_events, load_quotes
 from ..grouping import first_fit
 from ..records import Article, Conflict, ConflictValue, Entity, Event, Fact, Quote, Span, Story, Support
@@ -929,11 +929,7 @@ def _survivors(store: Store, events: list[Event], quotes: list[Quote]) -> tuple[
     moves the mentions, but a story that got no new article keeps its events and quotes,
     which still name the merged id (one pass names the survivor)."""
     named = {x for e in events for x in (*e.actors, *e.counterparts)} | {q.speaker for q in quotes if q.speaker}
-    rows = store.conn.execute(
-        "SELECT id, merged_into FROM entities WHERE merged_into IS NOT NULL AND id IN (SELECT value FROM json_each(?))",
-        (json.dumps(sorted(named)),),
-    )
-    into = {r[0]: r[1] for r in rows}
+    into = survivors(store, named)
     if not into:
         return events, quotes
     events = [

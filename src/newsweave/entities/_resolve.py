@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .. import text as names
@@ -723,6 +723,14 @@ def entity_dict(entity: Entity) -> dict:
         "articles": entity.articles,
         "mentions": len(entity.mentions),
     }
+
+
+def survivors(store, ids: Iterable[str]) -> dict[str, str]:
+    """Merged-away id -> the entity it was folded into, for those of `ids` merged away (one
+    step: `merge` repoints earlier merges, so no chain is longer)."""
+    sql = "SELECT id, merged_into FROM entities WHERE merged_into IS NOT NULL AND id IN ({marks})"
+    rows = store.select_in(sql, sorted(set(ids)))
+    return {r[0]: r[1] for r in rows}
 
 
 def get(store, eid: str) -> Entity | None:

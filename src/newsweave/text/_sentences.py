@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from ..nlp._views import doc_text
+from ..nlp import doc_text
 
 # Titles and ranks written before a name: a sentence never ends on one ("St." and "Sr." may:
 # "Main St.", "John Smith Sr.").
