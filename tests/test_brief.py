@@ -163,6 +163,23 @@ def test_build_brief_of_the_seeds(seeds_workspace):
             assert 0 <= p["a_start"] < p["a_end"] <= len(texts[a]) and 0 <= p["b_start"] < p["b_end"] <= len(texts[other])
 
 
+def test_the_brief_parses_titles_and_frames_with_the_configured_model(seeds_workspace, tmp_path):
+    """The titles and composed frames are parsed with `settings.nlp.model`, as the stages
+    parsed the articles, not with the default pipeline: a model that is not installed is
+    named, where the default would have been used silently."""
+    from newsweave.errors import NewsweaveError
+    from newsweave.settings import NlpSettings
+    from newsweave.stories import _stage as cluster
+    from conftest import seed_id
+
+    ws = seeds_workspace
+    story = cluster.story_of(ws.store, seed_id(ws, "000"))
+    absent = str(tmp_path / "no-such-pipeline")
+    with pytest.raises(NewsweaveError, match="no-such-pipeline"):
+        B.build_brief(ws.store, story, nlp=NlpSettings(model=absent))
+    assert B.build_brief(ws.store, story, nlp=NlpSettings()) == B.build_brief(ws.store, story)
+
+
 def test_cli_brief_of_the_seeds_folder(seeds_dir, tmp_path):
     from typer.testing import CliRunner
 

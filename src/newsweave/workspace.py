@@ -68,11 +68,11 @@ class Workspace:
     def brief(self, story_id: str, words: int | None = None) -> dict:
         """The story's brief as `newsweave.brief/1` (render it with `newsweave.brief.render.render`);
         `words`: the summary's length (default settings.corroborate.summary_words)."""
-        return build_brief(self.store, story_id, self.settings.corroborate, words)
+        return build_brief(self.store, story_id, self.settings.corroborate, words, self.settings.nlp)
 
     def brief_articles(self, article_ids: Iterable[str], words: int | None = None) -> dict:
         """The brief of exactly these articles, told as one story whatever stories hold them."""
-        return brief_articles(self.store, list(article_ids), self.settings.corroborate, words)
+        return brief_articles(self.store, list(article_ids), self.settings.corroborate, words, self.settings.nlp)
 
     def close(self) -> None:
         self.store.close()

@@ -32,7 +32,7 @@ from ..corroborate import EventFact, StoryFacts
 from ._numbers import numbers_over_time
 from ..errors import NewsweaveError, NotFoundError
 from ..records import Article, Conflict, Entity, Event, Fact, Passage, Quote, Span, Story
-from ..settings import CorroborateSettings
+from ..settings import CorroborateSettings, NlpSettings
 from ..store import Store
 
 SCHEMA = "newsweave.brief/1"
@@ -63,17 +63,21 @@ class BriefInput:
     settings: CorroborateSettings = field(default_factory=CorroborateSettings)
     sentences: list | None = None  # claims.Sentence of the articles (from their parse when None)
     words: int | None = None  # the summary's length (settings.summary_words when None)
+    nlp: NlpSettings = field(default_factory=NlpSettings)  # parses the titles and composed frames as the stages parsed the articles
 
 
 # -- loading --------------------------------------------------------------------------
 
 
-def build_brief(store: Store, story_id: str, settings: CorroborateSettings | None = None, words: int | None = None) -> dict:
+def build_brief(
+    store: Store, story_id: str, settings: CorroborateSettings | None = None, words: int | None = None, nlp: NlpSettings | None = None
+) -> dict:
     """The brief of one story, from what the stages stored: the story's read model (about
     twenty statements whatever its size), its stored facts and its articles' stored
     sentences. Only when the corroborate stage has not yet run on some of the story's
     articles are the facts computed here, and the brief says so in `notes`. `words`: the
-    summary's length (settings.summary_words when None)."""
+    summary's length (settings.summary_words when None); `nlp`: the model the stages parsed
+    with, which the titles and composed frames are parsed with too."""
     story = stories.load_story(store, story_id)
     articles, families, entities, events, quotes = corroborate.story_records(store, story)
     facts = corroborate.load_facts(store, story.id)
@@ -84,7 +88,7 @@ def build_brief(store: Store, story_id: str, settings: CorroborateSettings | Non
         by_id = {e.id: e for e in events}
         efacts = [EventFact(f, by_id[f.event]) for f in facts if f.kind == "event" and f.event in by_id]
         result = StoryFacts(story.id, efacts, facts, corroborate.load_conflicts(store, story.id))
-    brief = _compose_stored(store, story.id, articles, families, entities, quotes, result, story.label, settings, words)
+    brief = _compose_stored(store, story.id, articles, families, entities, quotes, result, story.label, settings, words, nlp)
     if waiting:
         brief["notes"] = brief.get("notes", []) + [
             f"facts corroborated when the brief was read: the corroborate stage has not yet run on "
@@ -93,7 +97,9 @@ def build_brief(store: Store, story_id: str, settings: CorroborateSettings | Non
     return brief
 
 
-def brief_articles(store: Store, article_ids: Sequence[str], settings: CorroborateSettings | None = None, words: int | None = None) -> dict:
+def brief_articles(
+    store: Store, article_ids: Sequence[str], settings: CorroborateSettings | None = None, words: int | None = None, nlp: NlpSettings | None = None
+) -> dict:
     """The brief of exactly these articles, as one unit whatever stories they are in: their
     events and quotes from the stories holding them (kept where their evidence is among the
     articles), facts and conflicts corroborated over the set."""
@@ -110,10 +116,10 @@ def brief_articles(store: Store, article_ids: Sequence[str], settings: Corrobora
     entities = resolve.load_entities(store, ids)
     scope = "set-" + hashlib.sha1("\x1f".join(sorted(wanted)).encode()).hexdigest()[:12]  # names the set, as a story id would
     result = corroborate.corroborate_story(scope, articles, families, entities, events, quotes, settings)
-    return _compose_stored(store, scope, articles, families, entities, quotes, result, None, settings, words)
+    return _compose_stored(store, scope, articles, families, entities, quotes, result, None, settings, words, nlp)
 
 
-def _compose_stored(store, scope, articles, families, entities, quotes, result, label, settings, words) -> dict:
+def _compose_stored(store, scope, articles, families, entities, quotes, result, label, settings, words, nlp) -> dict:
     """compose_brief over stored records: the passages the reuse stage aligned between these
     articles and their sentences from the claims stage."""
     from ..corroborate import article_sentence_records
@@ -121,7 +127,9 @@ def _compose_stored(store, scope, articles, families, entities, quotes, result, 
     passages = reuse.passages_within(store, [a.id for a in articles])
     sentences = article_sentence_records(store, articles)
     return compose_brief(
-        BriefInput(scope, articles, families, entities, quotes, result, passages, label, settings or CorroborateSettings(), sentences, words)
+        BriefInput(
+            scope, articles, families, entities, quotes, result, passages, label, settings or CorroborateSettings(), sentences, words, nlp or NlpSettings()
+        )
     )
 
 
@@ -139,7 +147,7 @@ def compose_brief(inp: BriefInput) -> dict:
     event_items = [_event_json(ef, names, cutoff) for ef in efacts]
     summary, lede, weights = _summary(inp, efacts, names, cutoff)
     _name_speakers(summary, inp.quotes, names)
-    headline = _headline(inp.articles, lede, weights, inp.settings.headline_min_words) or inp.label or "(no summary)"
+    headline = _headline(inp.articles, lede, weights, inp.settings.headline_min_words, inp.nlp) or inp.label or "(no summary)"
     brief = {
         "schema": SCHEMA,
         "story": inp.story,
@@ -233,7 +241,7 @@ def _summary(inp: BriefInput, efacts: list[EventFact], names, cutoff) -> tuple[l
     if len(drawn) < len(inp.articles):
         sentences = [s for s in sentences if s.article in drawn]
     frames = [(_summary_item(ef, names, describe(ef.event, names)), ef) for ef in efacts if _frame_tellable(ef, cutoff, inp.settings, names)]
-    parsed = nlp.parse_texts([item["text"] for item, _ in frames]) if frames else []
+    parsed = nlp.parse_texts([item["text"] for item, _ in frames], inp.nlp) if frames else []
     offered = [(item, frozenset(c for s in doc.sents for c in concepts(s))) for (item, _), doc in zip(frames, parsed)]
     return summary.summarize(sentences, [a.id for a in inp.articles], inp.families, inp.passages, offered, inp.settings, inp.words or inp.settings.summary_words)
 
@@ -320,7 +328,7 @@ def _summary_item(ef: EventFact, names, text: str) -> dict:
     }
 
 
-def _headline(articles: Sequence[Article], lede, weights: Mapping, min_words: int) -> str | None:
+def _headline(articles: Sequence[Article], lede, weights: Mapping, min_words: int, nlp_settings: NlpSettings) -> str | None:
     """The best title among the articles (naming most of what the sources say, per word:
     _summary.density), else the lede claim (corroborate.Sentence); never a dateline, never a
     composed frame."""
@@ -331,7 +339,7 @@ def _headline(articles: Sequence[Article], lede, weights: Mapping, min_words: in
     titles = list(dict.fromkeys(a.title.strip() for a in articles if a.title and len(a.title.split()) >= min_words))
     titles = [t for t in titles if not DATELINE.match(t)]
     options = []
-    for doc in nlp.parse_texts(titles) if titles else []:
+    for doc in nlp.parse_texts(titles, nlp_settings) if titles else []:
         found = {c for s in doc.sents for c in concepts(s)}
         options.append((density(found, weights, len(doc.text.split())), doc.text))
     if options:

@@ -289,7 +289,7 @@ class Site:
         if self._compose_elsewhere:
             raw, page = self._composer_pool().submit(composed, self.path, story_id, self.settings, words).result()
             return BriefEntry(version, Parsed(None, raw), raw, page=page)
-        brief = None if self.waiting(store, story_id) else build_brief(store, story_id, self.settings.corroborate, words)
+        brief = None if self.waiting(store, story_id) else build_brief(store, story_id, self.settings.corroborate, words, self.settings.nlp)
         raw = json.dumps(brief, ensure_ascii=False, default=str).encode("utf-8") if brief is not None else None
         return BriefEntry(version, Parsed(brief, raw), raw)
 
