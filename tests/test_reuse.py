@@ -285,6 +285,54 @@ def test_incremental_batches_match_one_run_and_reruns_change_nothing(seeds_dir, 
     assert _snapshot(parts.store) == before
 
 
+# Four unrelated reports (our own text) that each end with the same long standard paragraph.
+_FOOTER = (
+    "The Lakeside Press Office publishes notices for the county council, the harbour board and the "
+    "water authority, and answers questions from residents on weekdays between nine and five."
+)
+_REPORTS = {
+    "bridge": "Engineers closed the old stone bridge over the Mill River on Tuesday after divers found a crack "
+    "in the second pier. Buses to the market town will use the northern ring road for at least six weeks, "
+    "and the ferry will run every twenty minutes until the repair is done.",
+    "choir": "The youth choir of Eastholm won the regional singing contest on Saturday with a programme of "
+    "folk songs arranged by its conductor, Maria Lindqvist. Forty children travelled by coach to the final, "
+    "where nine choirs from four provinces sang before a jury of teachers.",
+    "harvest": "Apple growers in the valley expect their smallest harvest in a decade after late frost in April "
+    "damaged the blossom. The growers' cooperative said it would buy fruit from neighbouring regions to keep "
+    "its juice plant running through the winter months.",
+    "library": "The central library reopens on Monday after a two-year renovation that added a reading garden, "
+    "a children's floor and a workshop for repairing old books. Opening hours will be longer on Thursdays, "
+    "when the café stays open until ten in the evening.",
+}
+
+
+def test_a_passage_that_becomes_common_takes_back_the_pairs_it_made_while_rare(tmp_path):
+    """A fingerprint held by more than `max_postings + 1` articles pairs nobody. Streamed, it
+    paired its first holders while still rare; once common, those pairs (and the family they
+    made) are taken back, so the stream ends as one pass over the same articles does."""
+    settings = lambda db: Settings(reuse=ReuseSettings(max_postings=2))  # noqa: E731 -- three holders at most
+    files = {}
+    for name, text in _REPORTS.items():
+        files[name] = tmp_path / f"{name}.txt"
+        files[name].write_text(f"{name.title()} news\n\n{text}\n\n{_FOOTER}\n", encoding="utf-8")
+
+    stream = newsweave.open(tmp_path / "stream.db", settings("stream"))
+    stream.ingest([files["bridge"], files["choir"]])
+    stream.analyse(until="reuse")
+    rare = _snapshot(stream.store)
+    assert len(rare[0]) == 1 and rare[0][0][-1] == 1  # the footer joined the two, while rare
+    assert [len(f) for f in rare[1]] == [2]
+    stream.ingest([files["harvest"], files["library"]])
+    stream.analyse(until="reuse")
+
+    whole = newsweave.open(tmp_path / "whole.db", settings("whole"))
+    whole.ingest(list(files.values()))
+    whole.analyse(until="reuse")
+    pairs, families, passages = _snapshot(whole.store)  # four holders: the footer is common, nobody pairs
+    assert pairs == passages == [] and [len(f) for f in families] == [1, 1, 1, 1]
+    assert _snapshot(stream.store) == _snapshot(whole.store)
+
+
 # -- CLI --------------------------------------------------------------------------------------
 
 

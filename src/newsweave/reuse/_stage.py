@@ -7,7 +7,9 @@ For each batch of new articles (`ReuseStage.run`), in order:
 2. Index: MinHash signature and LSH band keys (`minhash.py`) and fingerprints go to the
    store, so later batches are compared against them without recomputing anything.
 3. Candidates: articles sharing an LSH bucket or a fingerprint with a new article (at most
-   `max_postings` earliest holders per key: boilerplate cannot make the work quadratic).
+   `max_postings` earliest holders per key: boilerplate cannot make the work quadratic). A
+   fingerprint this batch makes common takes back the pairs it made while rare
+   (`retired_pairs`), so batches give what one pass gives.
 4. Screen: the exact Jaccard and `align.may_align` on the older article's stored shingle
    set (`reuse_shingles`) drop, without reading its text, the pairs that can yield nothing
    (mostly unrelated articles sharing one rare fingerprint by chance).
@@ -183,17 +185,69 @@ def co_holders(keys: np.ndarray, seqs: np.ndarray, batch: np.ndarray, cap: int, 
     return np.unique(pairs, axis=0) if len(pairs) else pairs
 
 
-def candidates(store: Store, docs: Sequence[Doc], keys: np.ndarray, cfg: ReuseSettings) -> np.ndarray:
-    """Candidate pairs (earlier seq, later seq) for a batch: LSH buckets and fingerprints,
-    among the stored articles and the batch (whose index rows need not be stored yet)."""
-    batch = np.array(sorted(d.seq for d in docs), dtype=np.int64)
-    buckets = holders(store, "reuse_buckets", "key", np.unique(keys), bucket_rows(docs, keys))
-    found = [co_holders(*buckets, batch, cfg.max_postings, False)]
+def candidates(store: Store, docs: Sequence[Doc], keys: np.ndarray, cfg: ReuseSettings, batch_rows=None) -> Candidates:
+    """Candidate pairs (earlier seq, later seq) for `docs`: LSH buckets and fingerprints,
+    among the stored articles and the batch (whose index rows need not be stored yet:
+    `batch_rows`, the (bucket rows, fingerprint rows) of the batch, default `docs`' own).
+    Also the fingerprints that the batch makes common (see `Candidates.newly_common`)."""
+    seqs = np.array(sorted(d.seq for d in docs), dtype=np.int64)
+    bucket_batch, print_batch = batch_rows or (bucket_rows(docs, keys), fingerprint_rows(docs))
+    buckets = holders(store, "reuse_buckets", "key", np.unique(keys), bucket_batch)
+    found = [co_holders(*buckets, seqs, cfg.max_postings, False)]
     fps = np.unique(np.concatenate([as_signed(d.fingerprints) for d in docs] or [np.zeros(0, np.int64)]))
-    prints = holders(store, "reuse_fingerprints", "hash", fps, fingerprint_rows(docs))
-    found.append(co_holders(*prints, batch, cfg.max_postings, True))
+    prints = holders(store, "reuse_fingerprints", "hash", fps, print_batch)
+    found.append(co_holders(*prints, seqs, cfg.max_postings, True))
     pairs = np.concatenate(found)
-    return np.unique(pairs, axis=0) if len(pairs) else pairs
+    batch = np.unique(print_batch[:, 1]) if len(print_batch) else seqs
+    return Candidates(np.unique(pairs, axis=0) if len(pairs) else pairs, newly_common(*prints, batch, cfg.max_postings))
+
+
+@dataclass(frozen=True)
+class Candidates:
+    pairs: np.ndarray  # (earlier seq, later seq)
+    newly_common: list[np.ndarray]  # per fingerprint the batch made common: its earlier holders' seqs
+
+
+def newly_common(keys: np.ndarray, seqs: np.ndarray, batch: np.ndarray, cap: int) -> list[np.ndarray]:
+    """The earlier holders of each fingerprint that was rare (at most `cap + 1` holders, two
+    or more of them, so it may have paired them) before this batch and is common with it.
+
+    A common fingerprint pairs nobody (`co_holders`), judged on everything stored, so the
+    pairs it proposed while still rare are no longer proposed: one pass over the same
+    articles would never have made them. `retired_pairs` takes them back."""
+    if not len(keys):
+        return []
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    ends = np.r_[starts[1:], len(keys)]
+    earlier = ~np.isin(seqs, batch)
+    counts = np.add.reduceat(earlier.astype(np.int64), starts)
+    sizes = ends - starts
+    crossing = (counts >= 2) & (counts <= cap + 1) & (sizes > cap + 1)
+    return [seqs[a:b][earlier[a:b]] for a, b in zip(starts[crossing], ends[crossing])]
+
+
+def retired_pairs(store: Store, found: Candidates, batch_rows: tuple[np.ndarray, np.ndarray], cfg: ReuseSettings) -> list[tuple[str, str]]:
+    """The stored pairs (ids, earlier first) that only a newly common fingerprint proposed:
+    no other key proposes them now, as `candidates` would judge them in one pass over the
+    store and the batch. Only the few holders of those fingerprints are read again."""
+    groups = [g for g in found.newly_common if len(g) >= 2]
+    if not groups:
+        return []
+    involved = sorted({int(s) for g in groups for s in g})
+    ids = {r[0]: r[1] for r in store.select_in("SELECT seq, article_id FROM reuse_signatures WHERE seq IN ({marks})", involved)}
+    proposed_by_it = {(ids[int(x)], ids[int(y)]) for g in groups for i, x in enumerate(g) for y in g[i + 1 :]}
+    stored = {
+        (r[0], r[1])
+        for r in store.select_in("SELECT a, b FROM reuse_pairs WHERE a IN ({marks})", sorted({a for a, _ in proposed_by_it}))
+    } & proposed_by_it
+    if not stored:
+        return []
+    docs = load_docs(store, seqs=involved, cfg=cfg)
+    signatures = stored_signatures(store, involved, cfg.num_perm)
+    keys = band_keys(np.stack([signatures[d.seq] for d in docs]), cfg.bands, cfg.rows)
+    still = candidates(store, docs, keys, cfg, batch_rows).pairs
+    still_ids = {(ids.get(int(a)), ids.get(int(b))) for a, b in still}
+    return sorted(stored - still_ids)
 
 
 # -- 4. compare ---------------------------------------------------------------------------
@@ -303,10 +357,41 @@ def update_families(store: Store, edges: Sequence[tuple[str, str]]) -> None:
     """Merge the families that new edges touch; only those families are rewritten."""
     if not edges:
         return
-    conn = store.conn
     touched = sorted({x for e in edges for x in e})
-    current = _family_rows(store, touched)
-    parent: dict[str, str] = {}
+    members_of = _members(store, set(_family_rows(store, touched).values()))
+    links = [(m[0], x) for m in members_of.values() for x in m[1:]]
+    _rewrite(store, members_of, _components(touched, [*links, *edges]))
+
+
+def retire(store: Store, retired: Sequence[tuple[str, str]]) -> list[str]:
+    """Delete pairs no key proposes any more, with their passages, and split the families
+    that held a joining one into what their remaining joining pairs connect. Returns the
+    articles of the deleted pairs."""
+    if not retired:
+        return []
+    conn = store.conn
+    ends = sorted({x for pair in retired for x in pair})
+    joined = {(r[0], r[1]) for r in store.select_in("SELECT a, b FROM reuse_pairs WHERE joins = 1 AND a IN ({marks})", ends)}
+    conn.executemany("DELETE FROM reuse_passages WHERE a = ? AND b = ?", retired)
+    conn.executemany("DELETE FROM reuse_pairs WHERE a = ? AND b = ?", retired)
+    if joined & set(retired):
+        members_of = _members(store, set(_family_rows(store, ends).values()))
+        members = {m for ms in members_of.values() for m in ms}
+        rows = store.select_in("SELECT a, b FROM reuse_pairs WHERE joins = 1 AND a IN ({marks})", sorted(members))
+        edges = [(r[0], r[1]) for r in rows if r[1] in members]
+        _rewrite(store, members_of, _components(sorted(members), edges))
+    return ends
+
+
+def _members(store: Store, families: set[str]) -> dict[str, list[str]]:
+    return {
+        fam: [r[0] for r in store.conn.execute("SELECT article_id FROM reuse_families WHERE family = ?", (fam,))] for fam in sorted(families)
+    }
+
+
+def _components(nodes: Sequence[str], edges: Sequence[tuple[str, str]]) -> list[list[str]]:
+    """Connected components (union-find) of the nodes and edges, each of two or more."""
+    parent: dict[str, str] = {x: x for x in nodes}
 
     def find(x: str) -> str:
         while parent.setdefault(x, x) != x:
@@ -314,23 +399,23 @@ def update_families(store: Store, edges: Sequence[tuple[str, str]]) -> None:
             x = parent[x]
         return x
 
-    members_of: dict[str, list[str]] = {}
-    for fam in set(current.values()):
-        members_of[fam] = [r[0] for r in conn.execute("SELECT article_id FROM reuse_families WHERE family = ?", (fam,))]
-        for m in members_of[fam]:
-            parent[find(m)] = find(members_of[fam][0])
     for a, b in edges:
         parent[find(a)] = find(b)
     groups: dict[str, list[str]] = {}
     for x in list(parent):
         groups.setdefault(find(x), []).append(x)
-    conn.executemany("DELETE FROM reuse_family_info WHERE family = ?", [(f,) for f in members_of])
-    for members in groups.values():
+    return [g for g in groups.values() if len(g) > 1]
+
+
+def _rewrite(store: Store, old: dict[str, list[str]], groups: list[list[str]]) -> None:
+    """Replace the old families (and every member's row) by these groups."""
+    conn = store.conn
+    conn.executemany("DELETE FROM reuse_family_info WHERE family = ?", [(f,) for f in old])
+    conn.executemany("DELETE FROM reuse_families WHERE article_id = ?", [(m,) for ms in old.values() for m in ms])
+    for members in groups:
         fam = _describe(store, members)
         conn.executemany("DELETE FROM reuse_families WHERE article_id = ?", [(m,) for m in members])
-        conn.executemany(
-            "INSERT INTO reuse_families (article_id, family) VALUES (?, ?)", [(m, fam.id) for m in fam.members]
-        )
+        conn.executemany("INSERT INTO reuse_families (article_id, family) VALUES (?, ?)", [(m, fam.id) for m in fam.members])
         conn.execute(
             "INSERT OR REPLACE INTO reuse_family_info (family, origin, agency, size) VALUES (?, ?, ?, ?)",
             (fam.id, fam.origin, fam.agency, len(fam.members)),
@@ -378,12 +463,11 @@ class ReuseStage:
         cfg = settings.reuse
         with _index_cache(store, cfg):
             if plan is not None:
-                write_batch(store, plan)
+                split = write_batch(store, plan)
             else:
-                for chunk in chunks(list(article_ids), cfg.batch_size):
-                    run_batch(store, chunk, cfg)
+                split = [a for chunk in chunks(list(article_ids), cfg.batch_size) for a in run_batch(store, chunk, cfg)]
         # families known: year-less datelines take the year of their copies (_years.py)
-        revise_years(store, article_ids)
+        revise_years(store, list(dict.fromkeys([*article_ids, *split])))
 
 
 @contextmanager
@@ -405,15 +489,14 @@ class BatchPlan:
     signatures: np.ndarray
     keys: np.ndarray
     results: list[PairResult]
+    retired: list[tuple[str, str]]  # stored pairs no key proposes any more (`retired_pairs`)
 
 
-def run_batch(store: Store, article_ids: Sequence[str], cfg: ReuseSettings) -> list[PairResult]:
-    """Index a batch of articles and compare it with everything indexed so far."""
+def run_batch(store: Store, article_ids: Sequence[str], cfg: ReuseSettings) -> list[str]:
+    """Index a batch of articles and compare it with everything indexed so far; the older
+    articles whose pairs were taken back (`write_batch`)."""
     plan = plan_batch(store, article_ids, cfg)
-    if plan is None:
-        return []
-    write_batch(store, plan)
-    return plan.results
+    return write_batch(store, plan) if plan is not None else []
 
 
 def plan_batch(store: Store, article_ids: Sequence[str], cfg: ReuseSettings) -> BatchPlan | None:
@@ -424,7 +507,10 @@ def plan_batch(store: Store, article_ids: Sequence[str], cfg: ReuseSettings) -> 
     hasher = MinHasher(cfg.num_perm)
     signatures = hasher.signatures([d.shingle_set for d in docs])
     keys = band_keys(signatures, cfg.bands, cfg.rows)
-    pairs = candidates(store, docs, keys, cfg)
+    batch_rows = (bucket_rows(docs, keys), fingerprint_rows(docs))
+    found = candidates(store, docs, keys, cfg, batch_rows)
+    retired = retired_pairs(store, found, batch_rows, cfg)
+    pairs = found.pairs
     by_seq = {d.seq: d for d in docs}
     sig_of = {d.seq: signatures[i] for i, d in enumerate(docs)}
     others = sorted({int(s) for s in pairs.ravel()} - set(by_seq))
@@ -437,16 +523,20 @@ def plan_batch(store: Store, article_ids: Sequence[str], cfg: ReuseSettings) -> 
         r = compare(by_seq[int(a)], by_seq[int(b)], sig_of[int(a)], sig_of[int(b)], cfg)
         if r.shared or r.near_duplicate:
             results.append(r)
-    return BatchPlan(docs, signatures, keys, results)
+    return BatchPlan(docs, signatures, keys, results, retired)
 
 
-def write_batch(store: Store, plan: BatchPlan) -> None:
-    """Index the batch, store its pairs and passages, update the families."""
+def write_batch(store: Store, plan: BatchPlan) -> list[str]:
+    """Index the batch, take back the pairs no key proposes any more, store the batch's pairs
+    and passages, update the families. Returns the older articles whose pairs were taken
+    back (their families may have split, so their year-less datelines are revised again)."""
     forget(store, plan.docs)
     index(store, plan.docs, plan.signatures, plan.keys)
+    split = retire(store, plan.retired)
     for r in plan.results:
         save_pair(store, r)
     update_families(store, [(r.a.id, r.b.id) for r in plan.results if r.joins])
+    return split
 
 
 # -- public API ---------------------------------------------------------------------------
