@@ -210,6 +210,10 @@ class ClusterSettings:
     time_horizon_days: float = 90.0  # a story last seen this long before an article is closed to it (60-400 score alike)
     idf_background_docs: int = 200  # idf counts this many unseen documents besides the store's: 20 ECB+ events
     # clustered alone split 12 -> 3 of 20 at 200 (1000: 3, 5000: 2 but ECB+ file order 0.933 -> 0.926); docs/stories.md
+    idf_source: str = "store"  # "store": idf over the documents seen (above); "background": wordfreq's general
+    # English (stories/_weights.py), an article's vector then independent of the store (issue 19)
+    idf_doc_tokens: float = 400.0  # background idf: a word of frequency f is in 1 - exp(-f * this) of the documents
+    idf_min_share: float = 1e-3  # ... and in at least this share (the weight of a rare word or an unknown name)
     merge_time_floor: float = 1.0  # the story level: two stories within the horizon merge on their centroids' score with
     # the time factor decaying to this floor (1: no decay; the sub-events keep the happenings apart). Dated stream
     # (docs/stories.md): 0.3 / 0.5 / 0.7 / 1.0 give ECB+ odd 0.948 at all four, MEANTIME (scored at the sub-event level,
