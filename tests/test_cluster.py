@@ -586,6 +586,7 @@ def test_background_weights_give_an_article_the_same_vector_in_any_store(ecb_sma
     """With the background idf an article's vector is a function of its own features: the
     same whatever the store has seen (so a stream computes it once, and a stream and one
     pass hold the same vectors). With the store's idf it changes as articles arrive."""
+    pytest.importorskip("wordfreq")  # the test extra's (the option is not the default)
     _, store = ecb_small
     feats = _stored_features(store)
     probe = feats[0]
@@ -605,7 +606,8 @@ def test_the_scratch_parts_of_a_story_equal_a_recount(ecb_small):
     counts, sums equal to rounding."""
     _, store = ecb_small
     feats = _stored_features(store)
-    index = StoryIndex(replace(ClusterSettings(), idf_source="background"))
+    index = StoryIndex()
+    index.observe(feats)
     sid = index.open_story(feats[0].article)
     vecs = [index.vectors(f) for f in feats]
     for vec in vecs:
