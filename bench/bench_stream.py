@@ -54,6 +54,22 @@ def real_batches(folder: Path, size: int) -> list[list[Path]]:
     return out
 
 
+def cluster_overrides(items: list[str]):
+    """A maker of fresh Settings with these ClusterSettings fields set (name=value)."""
+    from dataclasses import replace
+
+    from newsweave.settings import Settings
+
+    def make():
+        made = Settings()
+        for item in items:
+            name, value = item.split("=", 1)
+            made.cluster = replace(made.cluster, **{name: type(getattr(made.cluster, name))(value)})
+        return made
+
+    return make
+
+
 def ingest(ws, paths) -> None:
     ws.ingest([str(p) for p in paths])
 
@@ -87,7 +103,9 @@ def main() -> int:
     ap.add_argument("--no-one-pass", action="store_true", help="skip the one-pass run and the comparison")
     ap.add_argument("--json", help="write the per-batch figures here")
     ap.add_argument("--workdir", help="folder for the corpus and the stores (default: a temporary one)")
+    ap.add_argument("--set", action="append", default=[], help="a ClusterSettings override, name=value (both runs)")
     args = ap.parse_args()
+    settings = cluster_overrides(args.set)
     size = args.size or (40 if args.real else 500)
     work = Path(args.workdir or tempfile.mkdtemp(prefix="nw-stream-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -106,7 +124,7 @@ def main() -> int:
         for suffix in ("", "-wal", "-shm"):
             Path(work, name + suffix).unlink(missing_ok=True)
     t0 = time.perf_counter()
-    with newsweave.open(work / "stream.db") as ws:
+    with newsweave.open(work / "stream.db", settings()) as ws:
         rows = feed(ws, batches, ingest, progress)
         streamed = analysis_state(ws.store)
     stream_s = time.perf_counter() - t0
@@ -116,7 +134,7 @@ def main() -> int:
     status = 0
     if not args.no_one_pass:
         t0 = time.perf_counter()
-        with newsweave.open(work / "onepass.db") as ws:
+        with newsweave.open(work / "onepass.db", settings()) as ws:
             (one,) = feed(ws, [[p for b in batches for p in b]], ingest)
             once = analysis_state(ws.store)
         print(f"one pass {time.perf_counter() - t0:.1f}s wall: " + ", ".join(f"{k} {w:.1f}s" for k, (w, _) in one.items()))

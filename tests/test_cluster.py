@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import random
 from collections import Counter
+from dataclasses import replace
 
 import pytest
 from typer.testing import CliRunner
@@ -18,7 +19,7 @@ from newsweave.errors import NotFoundError
 from newsweave.reuse import family_of
 from newsweave.stories._features import ArticleFeatures
 from newsweave.settings import ClusterSettings, Settings
-from newsweave.stories._index import StoryIndex
+from newsweave.stories._index import StoryIndex, StoryState
 
 from conftest import quality_floors, seed_file, seed_id, shared_path
 
@@ -572,3 +573,61 @@ def test_the_family_counts_kept_as_articles_move_equal_a_recount():
         want = max(held, key=lambda s: (held[s], -index.stories[s].seq)) if held else None
         assert index._family_story(f.article) == want
         assert index._family_bound(f.article) == (held[index.article_story[f.article]] > 0)
+
+
+def _stored_features(store) -> list[ArticleFeatures]:
+    rows = store.conn.execute(
+        "SELECT f.article_id, f.features FROM story_features f JOIN articles a ON a.id = f.article_id ORDER BY a.seq"
+    ).fetchall()
+    return [ArticleFeatures.from_json(r[0], json.loads(r[1])) for r in rows]
+
+
+def test_background_weights_give_an_article_the_same_vector_in_any_store(ecb_small):
+    """With the background idf an article's vector is a function of its own features: the
+    same whatever the store has seen (so a stream computes it once, and a stream and one
+    pass hold the same vectors). With the store's idf it changes as articles arrive."""
+    pytest.importorskip("wordfreq")  # the test extra's (the option is not the default)
+    _, store = ecb_small
+    feats = _stored_features(store)
+    probe = feats[0]
+    for source, same in (("background", True), ("store", False)):
+        cfg = replace(ClusterSettings(), idf_source=source)
+        alone, crowded = StoryIndex(cfg), StoryIndex(cfg)
+        alone.observe([probe])
+        crowded.observe(feats)
+        a, b = alone.vectors(probe), crowded.vectors(probe)
+        assert (a.text == b.text and a.entities == b.entities and a.keys == b.keys) is same, source
+
+
+def test_the_scratch_parts_of_a_story_equal_a_recount(ecb_small):
+    """A reuse family is scored against its story without it on two scratch stories (the
+    family, the rest): the smaller side summed from its members, the larger as the story
+    less it. Both equal the stories summed from their own members: the same members and
+    counts, sums equal to rounding."""
+    _, store = ecb_small
+    feats = _stored_features(store)
+    index = StoryIndex()
+    index.observe(feats)
+    sid = index.open_story(feats[0].article)
+    vecs = [index.vectors(f) for f in feats]
+    for vec in vecs:
+        index.join(vec, sid)
+    story = index.stories[sid]
+
+    def summed(members):
+        part = StoryState("recount", 0)
+        for vec in members:
+            part.add(vec)
+        return part
+
+    for share in (5, len(vecs) - 5):  # the part smaller, then larger than the rest
+        chosen = {v.article for v in vecs[:share]}
+        inside, outside = index._parts(story, chosen)
+        for got, want in ((inside, summed(vecs[:share])), (outside, summed(vecs[share:]))):
+            assert got.members.keys() == want.members.keys()
+            for name in ("years", "places", "leads", "lede_people"):
+                assert getattr(got, name) == getattr(want, name), name
+            assert got.lede_members == want.lede_members
+            for name in ("text", "entities"):
+                g, w = getattr(got, name), getattr(want, name)
+                assert g.keys() == w.keys() and all(abs(g[k] - w[k]) < 1e-9 for k in w), name

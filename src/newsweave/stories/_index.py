@@ -44,6 +44,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ._features import ArticleFeatures
+from ._weights import background_idf
 from ..text import key as name_key
 from ..settings import ClusterSettings
 
@@ -180,6 +181,7 @@ class StoryIndex:
         self._idf: dict[str, float] = {}  # idf per key until the next `observe`
         self.stories: dict[str, StoryState] = {}
         self.article_story: dict[str, str] = {}
+        self.stored_story: dict[str, str] = {}  # article -> its story as the store held it when loaded
         self.postings: dict[str, set[str]] = defaultdict(set)
         self._merged_from: dict[str, set[str]] = defaultdict(set)  # live story -> ids merged into it
         self.newest: dt.date | None = None  # the latest published date seen
@@ -276,7 +278,10 @@ class StoryIndex:
     # -- vectors ------------------------------------------------------------------------
 
     def observe(self, batch: Iterable[ArticleFeatures]) -> None:
-        """Count document frequencies of a batch before its articles are assigned."""
+        """Count document frequencies of a batch before its articles are assigned (nothing to
+        count with background weights: the store's frequencies are not read)."""
+        if self.cfg.idf_source == "background":
+            return
         for f in batch:
             self._idf.clear()
             self.n_docs += 1
@@ -287,6 +292,8 @@ class StoryIndex:
         """Smoothed idf over the documents seen plus `idf_background_docs` that name nothing
         seen: in a fresh store of one happening every article shares its words, and without
         the background those words would weigh least (its articles then scored as strangers)."""
+        if self.cfg.idf_source == "background":
+            return background_idf(key, self.cfg.idf_doc_tokens, self.cfg.idf_min_share)
         value = self._idf.get(key)
         if value is None:  # remembered: the same keys come back for every article of a story
             n = self.n_docs + self.cfg.idf_background_docs
@@ -598,37 +605,52 @@ class StoryIndex:
 
     def _reconsider_family(self, fam: str) -> list[Change]:
         """`_reconsider` for the members of one reuse family in one story, as one unit: their
-        centroid against their story without them and against the best other story."""
+        centroid against their story without them and against the best other story. Both
+        sides are scratch stories, built from the smaller side (the larger is the story less
+        it): a giant family used to leave its story and join it again, member by member, at
+        every batch, to be scored against the few others."""
         cfg = self.cfg
         own_id = self.article_story[min(a for a in self.family_members[fam] if a in self.article_story)]
         own = self.stories[own_id]
         vecs = [own.members[a] for a in sorted(self.family_members[fam]) if a in own.members]
         if len(vecs) == len(own.members):  # the family is the whole story: the merge pass decides
             return []
-        unit = StoryState("family", 0)
-        for vec in vecs:
-            unit.add(vec)
-            self.leave(vec)
+        unit, without = self._parts(own, {v.article for v in vecs})
         centroid = self._centroid(unit)
-        own_score = self.score(centroid, own)
+        own_score = self.score(centroid, without)
         other_id, other_score = self.best(centroid, exclude=own_id)
         if other_id and other_score >= cfg.threshold and other_score > own_score + cfg.move_margin:
             target, kind, score = other_id, "move", other_score
         elif own_score < cfg.threshold - cfg.move_margin and other_score < cfg.threshold:
-            if len(vecs) > len(own.members):
+            if len(vecs) > len(without.members):
                 # the family is most of the story: the story keeps its id and the few others
                 # leave (a giant family used to leave instead, its story's id changing each batch)
-                rest = sorted(own.members.values(), key=lambda v: v.article)
-                for vec in vecs:
-                    self.join(vec, own_id)
+                rest = sorted(without.members.values(), key=lambda v: v.article)
                 new_id = self._split_off(rest)
                 return [Change("split", own_id, new_id, vec.article, own_score) for vec in rest]
+            for vec in vecs:
+                self.leave(vec)
             target, kind, score = self.open_story(vecs[0].article), "split", own_score
         else:
-            target, kind = own_id, None
+            return []
         for vec in vecs:
+            if vec.article in own.members:
+                self.leave(vec)
             self.join(vec, target)
-        return [Change(kind, own_id, target, vec.article, score) for vec in vecs] if kind else []
+        return [Change(kind, own_id, target, vec.article, score) for vec in vecs]
+
+    @staticmethod
+    def _parts(story: StoryState, articles: set[str]) -> tuple[StoryState, StoryState]:
+        """Two scratch stories: the story's `articles`, and the story without them. The smaller
+        side is summed from its members, the larger is the story less that side."""
+        inside = [v for a, v in story.members.items() if a in articles]
+        outside = [v for a, v in story.members.items() if a not in articles]
+        small = inside if len(inside) <= len(outside) else outside
+        summed = StoryState("part", 0)
+        for vec in small:
+            summed.add(vec)
+        rest = _less(story, summed)
+        return (summed, rest) if small is inside else (rest, summed)
 
     def _split_off(self, vecs: list[ArticleVectors]) -> str:
         """Take the articles out of their story into a new one, opened by the first."""
@@ -741,6 +763,26 @@ class StoryIndex:
 
     def live(self) -> list[str]:
         return [sid for sid, s in self.stories.items() if not s.merged_into and s.members]
+
+
+def _less(story: StoryState, part: StoryState) -> StoryState:
+    """A scratch story: `story` without the members of `part` (one of its subsets), its sums
+    taken as the story's less the part's."""
+    rest = StoryState("rest", 0)
+    rest.members = {a: v for a, v in story.members.items() if a not in part.members}
+    for name in ("text", "entities"):
+        left = dict(getattr(story, name))
+        for k, v in getattr(part, name).items():
+            value = left.get(k, 0.0) - v
+            if value > 1e-9:
+                left[k] = value
+            else:
+                left.pop(k, None)
+        setattr(rest, name, left)
+    for name in ("years", "places", "leads", "lede_people"):
+        setattr(rest, name, getattr(story, name) - getattr(part, name))
+    rest.lede_members = story.lede_members - part.lede_members
+    return rest
 
 
 def _event_year(f: ArticleFeatures) -> int | None:

@@ -33,7 +33,7 @@ from ._features import ArticleFeatures, article_features
 from ..records import Story, SubEvent
 from ..settings import ClusterSettings, Settings
 from ..store import Store, chunks, utcnow
-from ._index import Change, StoryIndex, StoryState
+from ._index import ArticleVectors, Change, StoryIndex, StoryState
 from ._subevents import sub_events as split_sub_events
 
 class ClusterStage:
@@ -148,10 +148,48 @@ def load_index(
         index._next_seq = r["seq"] + 1
         if r["merged_into"]:
             index._merged_from[r["merged_into"]].add(r["id"])
+    vectors = _stored_vectors(cfg) if cfg.idf_source == "background" else None
     for r in rows:
         if r["article_id"] in features:
-            index.join(index.vectors(features[r["article_id"]]), r["story_id"])
+            f = features[r["article_id"]]
+            vec = vectors.get(r["article_id"], r["features"], f, index) if vectors else index.vectors(f)
+            index.join(vec, r["story_id"])
+            index.stored_story[r["article_id"]] = r["story_id"]
     return index, features
+
+
+class _VectorCache:
+    """Articles' vectors, remembered by their stored features, under one set of weights.
+    Only with store-independent weights (`idf_source = "background"`): an article's vector
+    is then a function of its features alone, and rebuilding 2,000 of them was most of
+    `load_index` (the store's idf changed them all at each batch)."""
+
+    limit = 1 << 16  # entries (about 2 KB each): then start again
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], ArticleVectors] = {}
+
+    def get(self, article_id: str, stored: str, f: ArticleFeatures, index: StoryIndex) -> ArticleVectors:
+        key = (article_id, stored)
+        vec = self.items.get(key)
+        if vec is None:
+            if len(self.items) >= self.limit:
+                self.items.clear()
+            vec = self.items[key] = index.vectors(f)
+        return vec
+
+
+_VECTOR_CACHES: dict[str, _VectorCache] = {}
+
+
+def _stored_vectors(cfg: ClusterSettings) -> _VectorCache:
+    """The vector cache of these weights (every setting `StoryIndex.vectors` reads)."""
+    key = json.dumps([cfg.entity_type_weights, cfg.idf_source, cfg.idf_doc_tokens, cfg.idf_min_share,
+                      cfg.block_terms, cfg.block_entities, cfg.lede_min_mentions], sort_keys=True)
+    if key not in _VECTOR_CACHES:
+        _VECTOR_CACHES.clear()
+        _VECTOR_CACHES[key] = _VectorCache()
+    return _VECTOR_CACHES[key]
 
 
 @lru_cache(maxsize=1 << 14)
@@ -179,6 +217,7 @@ class StoryRow:
     first: str | None
     last: str | None
     members: list[str]
+    placed: list[str]  # the members not stored in this story yet (new, assigned anew or moved): the rows to write
     top_entities: list[str]
     merged_into: str | None
     sub_events: list[tuple[str, str | None, str | None, list[str]]]  # (label, first, last, members), numbered from 1
@@ -194,7 +233,8 @@ def story_rows(index: StoryIndex, features: dict[str, ArticleFeatures], story_id
         groups = [] if story.merged_into or not story.members else split_sub_events(index, story)
         subs = [(label(index, g, features), _iso(g.first), _iso(g.last), list(g.members)) for g in groups]
         rows.append(
-            StoryRow(sid, story.seq, name, _iso(story.first), _iso(story.last), list(story.members), top, story.merged_into, subs)
+            StoryRow(sid, story.seq, name, _iso(story.first), _iso(story.last), list(story.members),
+                     [a for a in story.members if index.stored_story.get(a) != sid], top, story.merged_into, subs)
         )
     return rows
 
@@ -228,7 +268,7 @@ def save(store: Store, stories: list[StoryRow], scores: dict[str, float], change
                  score = CASE WHEN excluded.score >= 0 THEN excluded.score ELSE story_articles.score END,
                  assigned_at = CASE WHEN story_articles.story_id = excluded.story_id
                    THEN story_articles.assigned_at ELSE excluded.assigned_at END""",
-            [(a, story.id, scores.get(a, -1.0), now) for a in story.members],
+            [(a, story.id, scores.get(a, -1.0), now) for a in story.placed],  # the others' rows stay as they are
         )
         save_sub_events(store, story)
     conn.executemany(

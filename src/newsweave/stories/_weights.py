@@ -1,0 +1,28 @@
+"""Term weights that do not depend on the store: a background idf from general English.
+
+An article's vector used to be TF-IDF over every document the store had seen, so each batch
+changed every stored vector, centroid and member score, and a stream had to rebuild them all
+(docs/stories.md, "Term weights"). Here a key's idf comes from `wordfreq`'s frequency tables
+(its wheel carries them: nothing downloads), so an article's vector is a function of its own
+features: the same in a stream and in one pass, computed once.
+
+A word's frequency `f` among running tokens becomes the share of documents of about
+`idf_doc_tokens` tokens that hold it, p = 1 - exp(-f * tokens) (the chance of at least one
+occurrence), floored at `idf_min_share`; idf = ln(1 / p) + 1, the scale of the smoothed store
+idf it replaces (ln(N / df) + 1). A key the tables lack (most entity names are rare) gets the
+floor: the highest weight.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+
+@lru_cache(maxsize=1 << 18)
+def background_idf(key: str, doc_tokens: float, min_share: float) -> float:
+    """idf of a "t:lemma" / "e:entity key" from the background frequencies."""
+    from wordfreq import word_frequency  # its tables load on first use (about a second)
+
+    share = max(1.0 - math.exp(-word_frequency(key[2:], "en") * doc_tokens), min_share)
+    return math.log(1.0 / share) + 1.0
