@@ -16,10 +16,10 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from ..errors import NewsweaveError, NotFoundError
-from ..ingest import IngestReport, decode, ingest_docs, read_bytes
-from ..records import Entity, Rejected, Story, quoted_name
+from ..ingest import IngestReport, decode, ingest_docs, load_language_model, read_bytes
+from ..records import Article, Entity, Rejected, Story, quoted_name
 from ..settings import Settings
-from ..store import MEMORY, Store
+from ..store import MEMORY, Inbox, Store
 from ..store._store import PENDING
 from ..workspace import Workspace
 from .. import entities, reuse
@@ -143,6 +143,8 @@ class Site:
 
     def start(self) -> None:
         """The app's startup: the worker, and a run for whatever an earlier server left pending."""
+        # the upload path's one slow first call, loaded before the first upload needs it
+        threading.Thread(target=load_language_model, name="newsweave-langid", daemon=True).start()
         if not self.background:
             return
         self.analyser.start()
@@ -173,6 +175,16 @@ class Site:
             store = self._local.store = Store(self.path, lock_wait=self.settings.store.lock_wait_s)
         yield store
 
+    def inbox(self, store: Store) -> Inbox | None:
+        """This thread's connection to the store's inbox (uploads accepted, not yet moved in:
+        `store.Inbox`); None for the in-memory store, which uploads write directly."""
+        if self.memory:
+            return None
+        inbox = getattr(self._local, "inbox", None)
+        if inbox is None:
+            inbox = self._local.inbox = Inbox.beside(store)
+        return inbox
+
     def version(self, store: Store) -> tuple:
         """Changes whenever a stage commits work (stories, entities and briefs change only
         then; an article that arrives joins no story before the analysis takes it)."""
@@ -183,14 +195,31 @@ class Site:
         return tuple(row)
 
     def analysing(self, store: Store, limit: int = 20) -> tuple[int, list[str]]:
-        """(how many, the newest `limit` ids) of the stored articles the analysis has not yet
-        finished: pending for the last stage (neither done nor failed there)."""
+        """(how many, the newest `limit` ids) of the accepted articles the analysis has not yet
+        finished: those waiting in the inbox, then the stored ones pending for the last stage
+        (neither done nor failed there)."""
+        inbox = self.inbox(store)
+        waiting, ids = inbox.waiting(store, limit) if inbox is not None else (0, [])
         last = pipeline.analysis_stages()[-1].name
         total = store.conn.execute(f"SELECT COUNT(*) FROM articles WHERE {PENDING}", (last, last)).fetchone()[0]
-        if not total or not limit:
-            return total, []
-        rows = store.conn.execute(f"SELECT id FROM articles WHERE {PENDING} ORDER BY seq DESC LIMIT ?", (last, last, limit))
-        return total, [r[0] for r in rows]
+        if total and len(ids) < limit:
+            rows = store.conn.execute(f"SELECT id FROM articles WHERE {PENDING} ORDER BY seq DESC LIMIT ?",
+                                      (last, last, limit - len(ids)))
+            ids += [r[0] for r in rows]
+        return waiting + total, ids
+
+    def accepted(self, store: Store, ids: list[str]) -> list[Article]:
+        """These articles (`analysing`'s ids), in that order: from the inbox or the store."""
+        inbox = self.inbox(store)
+        found = {a.id: a for a in store.articles(ids)}
+        if inbox is not None and len(found) < len(ids):
+            found.update((a.id, a) for a in inbox.articles([i for i in ids if i not in found]))
+        return [found[i] for i in ids if i in found]
+
+    def count_accepted(self, store: Store) -> int:
+        """Articles stored, and waiting in the inbox."""
+        inbox = self.inbox(store)
+        return store.count_articles() + (inbox.waiting(store, 0)[0] if inbox is not None else 0)
 
     # -- cached views ---------------------------------------------------------------
 
@@ -393,17 +422,16 @@ class Site:
         An article already in the store is not stored again: it is listed in "duplicates"
         with its id (and gains this sighting)."""
         docs, report = self._read(uploads)
-        store = self.workspace.store
-        with self.analyser.writing(), self.write_lock:
-            ingest_docs(store, docs, self.settings, report)
-            count = store.count_articles()
+        with self.reading() as store:  # a file store's uploads go to its inbox: the store is only read here
+            ingest_docs(store, docs, self.settings, report, self.inbox(store))
+            count = self.count_accepted(store)
         ids = list(dict.fromkeys([*report.ingested, *(aid for _, aid in report.duplicates)]))
         if self.background:
             job = self.analyser.submit(ids)
         else:
             with self.write_lock:
                 self.workspace.analyse()
-                job = self.analyser.finished(store, ids, len(pipeline.analysis_stages()))
+                job = self.analyser.finished(self.workspace.store, ids, len(pipeline.analysis_stages()))
         return {
             "added": report.ingested,
             "duplicates": [{"source": src, "article": aid} for src, aid in report.duplicates],

@@ -136,7 +136,7 @@ def list_stories(
 def being_analysed(site: Site, store) -> dict[str, Any]:
     """The stored articles the analysis has not finished (in no story yet, or not yet in its brief)."""
     total, ids = site.analysing(store)
-    return {"total": total, "articles": [views.article_row(a) for a in store.articles(ids)][::-1],
+    return {"total": total, "articles": [views.article_row(a) for a in site.accepted(store, ids)],
             "jobs": [j.id for j in site.analyser.active()]}
 
 
