@@ -138,7 +138,7 @@ class WebSettings:
     story_items: int = 100  # not tuned on quality: a few screens per section
     story_citations: int = 12  # not tuned on quality: one line of citation numbers
     page_cache: int = 64  # rendered story pages kept (a 1,000-article story's page is 8.7 MB, 2.3 s to render): not tuned
-    # uploads are stored in the request and analysed by one background worker (docs/web.md);
+    # uploads are accepted in the request (the store's inbox) and analysed by one background worker (docs/web.md);
     # False analyses inside the request, as before issue 19 (`serve --sync-analysis`, the bench's baseline)
     background_analysis: bool = True
     # the background analysis, and the composing of briefs, run in child processes of the server

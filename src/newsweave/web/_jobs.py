@@ -1,4 +1,4 @@
-"""The web's one analysis worker: uploads are stored in the request and analysed here, in
+"""The web's one analysis worker: uploads are accepted in the request (the inbox) and analysed here, in
 the background, so that a request never waits for the analysis stages.
 
     analyser = Analyser(connect, settings)      # connect() -> a context giving the worker's own Store
