@@ -57,6 +57,7 @@ def build(db: Path, n: int, analysed: int) -> float:
         paths = write_corpus(Path(tmp), n, seed=7).paths
         if have < analysed:
             ws.ingest(paths[have:analysed])
+        if have <= analysed:  # also a build stopped during its analysis: the stages resume at what is pending
             ws.analyse()
         if ws.store.count_articles() < n:
             ws.ingest(paths[max(have, analysed) : n])
