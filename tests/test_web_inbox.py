@@ -72,6 +72,9 @@ def test_an_upload_is_accepted_while_the_store_write_lock_is_held(tmp_path, mark
             listing = client.get("/api/stories").json()["analysing"]
             assert listing["total"] == 2 and [a["id"] for a in listing["articles"]] == added[::-1]
             assert "Velmora flood 2" in client.get("/", headers={"accept": "text/html"}).text
+            # readable at once, from the inbox (the worker cannot move it while the lock is held)
+            assert client.get(f"/api/articles/{added[0]}").json()["clean_text"].startswith("Velmora")
+            assert "Velmora flood 1" in client.get(f"/articles/{added[0]}", headers={"accept": "text/html"}).text
         finally:
             holder.execute("ROLLBACK")
             holder.close()

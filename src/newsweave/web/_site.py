@@ -214,6 +214,18 @@ class Site:
             found.update((a.id, a) for a in inbox.articles([i for i in ids if i not in found]))
         return [found[i] for i in ids if i in found]
 
+    def article(self, store: Store, article_id: str) -> Article:
+        """One article by id (or unique prefix) from the store, else from the inbox: an
+        upload's article is readable at once, before the worker moves it in."""
+        try:
+            return store.article(article_id)
+        except NotFoundError:
+            inbox = self.inbox(store)
+            found = inbox.articles([article_id]) if inbox is not None else []
+            if not found:
+                raise
+            return found[0]
+
     def count_accepted(self, store: Store) -> int:
         """Articles stored, and waiting in the inbox."""
         inbox = self.inbox(store)

@@ -243,12 +243,12 @@ def article(
 
 
 def article_view(site: Site, store, article_id: str, hl: str | None) -> dict[str, Any]:
-    a = store.article(views.check_id("article", article_id))
+    a = site.article(store, views.check_id("article", article_id))
     index = site.story_index(store)
     story_id = index.story_of.get(a.id)
     brief = site.brief(store, story_id) if story_id else None
     story = index.by_id.get(story_id) if story_id else None
-    view = views.article_view(store, a.id, brief, story, views.parse_span(hl))
+    view = views.article_view(store, a, brief, story, views.parse_span(hl))
     # the stages that failed on it (with the reason) and the limits a stage applied
     view["article"]["failed"], view["article"]["notes"] = store.failures([a.id]).get(a.id, {}), store.notes(a.id)
     return view
