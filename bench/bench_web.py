@@ -57,6 +57,7 @@ def build(db: Path, n: int, analysed: int) -> float:
         paths = write_corpus(Path(tmp), n, seed=7).paths
         if have < analysed:
             ws.ingest(paths[have:analysed])
+        if have <= analysed:  # also a build stopped during its analysis: the stages resume at what is pending
             ws.analyse()
         if ws.store.count_articles() < n:
             ws.ingest(paths[max(have, analysed) : n])
@@ -241,17 +242,23 @@ def endpoints_main(argv: list[str]) -> None:
 
 
 def cached_store(cache: Path, n: int) -> Path:
-    """The analysed store of `n` generated articles, built once into `cache`."""
+    """The analysed store of `n` generated articles, built once into `cache`. A cache that
+    exists is only read (opened read-only, never migrated: a branch with a new migration
+    would change the file a baseline run of main then reads); each run migrates its copy."""
     cache.mkdir(parents=True, exist_ok=True)
     db = cache / f"web-{n}-s7.db"
     from newsweave import pipeline
-    from newsweave.store import Store
 
     if db.exists():
-        store = Store(db)
-        ready = store.count_articles() == n and not store.pending(pipeline.analysis_stages()[-1].name)
-        store.close()
-        if ready:
+        import sqlite3
+
+        last = pipeline.analysis_stages()[-1].name
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        count, waiting = conn.execute(
+            "SELECT COUNT(*), SUM(id NOT IN (SELECT article_id FROM stage_done WHERE stage = ?)) FROM articles", (last,)
+        ).fetchone()
+        conn.close()
+        if count == n and not waiting:
             print(f"store cache: {db} ({n:,} analysed articles, reused)")
             return db
     took = build(db, n, n)
@@ -381,6 +388,8 @@ def drain(port: int, uploads: list[dict], timeout: float) -> tuple[float, dict[s
 
 def check_store(db: Path, base: int, uploads: list[dict]) -> str:
     """Every uploaded article stored once and done by every stage; a line saying so, or what is wrong."""
+    import sqlite3
+
     from newsweave import pipeline
     from newsweave.store import Store
 
@@ -393,6 +402,8 @@ def check_store(db: Path, base: int, uploads: list[dict]) -> str:
             "SELECT COUNT(*) FROM stage_done WHERE stage = ? AND article_id IN (SELECT value FROM json_each(?))",
             (s, json_list(ids))).fetchone()[0] for s in stages}
         failed = len(store.failures(ids))
+        inbox = Path(f"{db}-inbox")
+        left = sqlite3.connect(inbox).execute("SELECT COUNT(*) FROM inbox").fetchone()[0] if inbox.exists() else 0
     finally:
         store.close()
     problems = []
@@ -403,6 +414,8 @@ def check_store(db: Path, base: int, uploads: list[dict]) -> str:
         problems.append(f"not done by: {missing}")
     if failed:
         problems.append(f"{failed} uploaded articles failed a stage")
+    if left:
+        problems.append(f"{left} rows left in the inbox")
     return "; ".join(problems) or f"all {len(ids)} uploads stored once and done by all {len(stages)} stages"
 
 
@@ -413,7 +426,10 @@ def json_list(values: list[str]) -> str:
 
 
 def run_mode(cached: Path, work: Path, args, background: bool) -> dict:
+    import resource
+
     db = fresh_copy(cached, work / ("bg.db" if background else "sync.db"))
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     from newsweave.store import Store
 
     store = Store(db)
@@ -428,13 +444,20 @@ def run_mode(cached: Path, work: Path, args, background: bool) -> dict:
         for sid in stories:  # the cold builds, before the load
             httpx.get(f"http://127.0.0.1:{port}/stories/{sid}", timeout=900).raise_for_status()
         cold = time.perf_counter() - t
+        load_before, cpu_before = os.getloadavg()[0], resource.getrusage(resource.RUSAGE_SELF)
         timings, uploads = mixed_load(port, stories, args, background)
+        load_after = os.getloadavg()[0]
         waited, jobs = drain(port, uploads, args.drain)
+        cpu = resource.getrusage(resource.RUSAGE_SELF)
     finally:
         proc.terminate()
         proc.wait(30)
+    ended = resource.getrusage(resource.RUSAGE_CHILDREN)  # the server and its analysis/composer processes: start to stop
+    server = ended.ru_utime + ended.ru_stime - children.ru_utime - children.ru_stime
+    clients = cpu.ru_utime + cpu.ru_stime - cpu_before.ru_utime - cpu_before.ru_stime
     return {"timings": timings, "uploads": uploads, "cold": cold, "stories": stories, "drain": waited,
-            "jobs": jobs, "check": check_store(db, base, uploads)}
+            "jobs": jobs, "check": check_store(db, base, uploads), "load": (load_before, load_after),
+            "cpu": (server, clients)}
 
 
 def report(name: str, r: dict) -> None:
@@ -449,6 +472,8 @@ def report(name: str, r: dict) -> None:
     for kind, errs in t.errors.items():
         print(f"  first {kind} errors: {errs[:3]}")
     print(f"  check: {r['check']}")
+    print(f"  1-min load average {r['load'][0]:.1f} before the load, {r['load'][1]:.1f} after; CPU s: "
+          f"server processes (start to stop) {r['cpu'][0]:.0f}, load clients {r['cpu'][1]:.0f}")
 
 
 def holds_main(argv: list[str]) -> None:

@@ -349,3 +349,38 @@ def test_a_killed_server_leaves_no_child_process_behind(tmp_path):
         server.wait(30)
     gone, alive = psutil.wait_procs(children, timeout=60)
     assert not alive, alive
+
+
+def test_a_brief_page_does_not_wait_for_the_story_index_rebuild(tmp_path, monkeypatch, seeds_dir):
+    """Every commit of the analysis makes the story index stale; a brief page is served from
+    the brief (and the story index) as last built while one rebuild runs, never waiting for
+    it (at 10,000 articles a rebuild under load took longer than the page's budget, and every
+    brief reader waited for it)."""
+    from newsweave.web._site import Site
+
+    with TestClient(create_app(tmp_path / "w.db", threaded())) as client:
+        files = [("files", (p.name, p.read_bytes(), "text/plain")) for p in sorted(seeds_dir.glob("*.txt"))]
+        analysed(client, client.post("/api/upload", files=files).json())
+        (story,) = client.get("/api/stories").json()["stories"]
+        page = f"/stories/{story['id']}"
+        assert client.get(page, headers=HTML).status_code == 200
+        gate, real = threading.Event(), Site._build_index
+
+        def held(self, store, version):
+            assert gate.wait(120), "the test never opened the gate"
+            return real(self, store, version)
+
+        monkeypatch.setattr(Site, "_build_index", held)
+        store = app_store(client)
+        with store.transaction():  # an analysis commit: the index (and the brief) are stale now
+            store.mark_done("later", store.article_ids())
+        answers: list = []
+        reader = threading.Thread(target=lambda: answers.append(client.get(page, headers=HTML)))
+        reader.start()
+        reader.join(60)
+        try:
+            assert not reader.is_alive(), "the brief page waited for the story index rebuild"
+            assert answers[0].status_code == 200 and 'id="brief-stale"' in answers[0].text  # the brief as built
+        finally:
+            gate.set()
+            reader.join(60)

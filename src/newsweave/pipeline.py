@@ -37,7 +37,7 @@ from .nlp import NlpStage
 from .reuse import ReuseStage
 from .scale import Mapper
 from .settings import Settings
-from .store import Store
+from .store import Inbox, Store
 from .stories import ClusterStage
 
 
@@ -93,12 +93,27 @@ def analyse(
     for i, stage in enumerate(stages):
         if progress:
             progress(stage.name, i, len(stages))
+        take_inbox(store, settings)
         report = run_stage(store, stage, settings, mapper, after=stages[i - 1].name if i else None)
         if report is not None:
             reports.append(report)
     if progress:
         progress("done", len(stages), len(stages))
     return reports
+
+
+def take_inbox(store: Store, settings: Settings) -> list[str]:
+    """Move the uploads a server accepted into its inbox (`store.Inbox`) into the store, in
+    short transactions of their own; the ids new to the store. Done before every stage, so
+    an upload waits in the inbox for at most one stage: one moved in while a run is under
+    way is not taken by this run's later stages (`run_stage`'s `after`) but by the next run."""
+    inbox = Inbox.beside(store, create=False)
+    if inbox is None:
+        return []
+    try:
+        return inbox.move_into(store, settings.store.inbox_move)
+    finally:
+        inbox.close()
 
 
 def run_stage(

@@ -21,6 +21,9 @@ class StoreSettings:
     # analysis stage holds the write lock while it runs (minutes on a large batch), and a
     # concurrent ingest or analysis must wait for it, not fail (issue 14)
     lock_wait_s: float = 3600.0
+    # articles the analysis moves from the web's inbox into the store per transaction (store/_inbox.py):
+    # not tuned; ~1 ms each (the row, its spans, the full-text index), so the move holds the lock briefly
+    inbox_move: int = 200
 
 
 @dataclass
@@ -135,7 +138,7 @@ class WebSettings:
     story_items: int = 100  # not tuned on quality: a few screens per section
     story_citations: int = 12  # not tuned on quality: one line of citation numbers
     page_cache: int = 64  # rendered story pages kept (a 1,000-article story's page is 8.7 MB, 2.3 s to render): not tuned
-    # uploads are stored in the request and analysed by one background worker (docs/web.md);
+    # uploads are accepted in the request (the store's inbox) and analysed by one background worker (docs/web.md);
     # False analyses inside the request, as before issue 19 (`serve --sync-analysis`, the bench's baseline)
     background_analysis: bool = True
     # the background analysis, and the composing of briefs, run in child processes of the server
@@ -145,9 +148,6 @@ class WebSettings:
     # process; the in-memory store always)
     analysis_process: bool = True
     jobs_kept: int = 200  # finished jobs remembered for GET /api/jobs/{id}: not tuned; a long session's uploads
-    # the worker starts no stage while an upload is storing, for at most this long (then it
-    # goes on, so uploads back to back never starve the analysis): not tuned; a few uploads' writes
-    writers_wait_s: float = 2.0
 
 
 @dataclass

@@ -12,11 +12,11 @@ from ._sources import read_source
 from ._readers import (
     decode, decode_with_evidence, discover, published_problem, read_bytes, source_name,
 )
-from ._meta import dated, infer_year, parse_dateline
+from ._meta import dated, infer_year, load_language_model, parse_dateline
 from ._stage import BATCH_YEAR, EXPLICIT, IngestReport, ingest, ingest_docs
 
 __all__ = [
     "BATCH_YEAR", "EXPLICIT", "IngestReport", "dated", "decode", "decode_with_evidence", "discover",
-    "infer_year", "ingest", "ingest_docs", "parse_dateline", "published_problem", "read_bytes", "read_source",
+    "infer_year", "ingest", "ingest_docs", "load_language_model", "parse_dateline", "published_problem", "read_bytes", "read_source",
     "source_name",
 ]  # fmt: skip

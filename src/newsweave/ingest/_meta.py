@@ -152,6 +152,13 @@ def detect_language(text: str) -> str | None:
     return lang
 
 
+def load_language_model() -> None:
+    """Load the language identifier now, not at the first article that needs it: it is a
+    packed model that takes ~2 s to load (more on a loaded machine), which a server's first
+    upload waited for (bench_web: the upload p99)."""
+    detect_language("load the language identifier model before the first upload arrives")
+
+
 def infer_year(
     month: int,
     day: int,

@@ -30,7 +30,7 @@ from ._sources import read_source
 from ..errors import NewsweaveError
 from ..records import Article, RawDoc, Rejected, Sighting
 from ..settings import Settings
-from ..store import Store, chunks, utcnow
+from ..store import Inbox, Store, chunks, utcnow
 from ..text import shorten
 
 EXPLICIT = ("html-meta", "feed", "jsonl", "header")
@@ -84,17 +84,22 @@ def ingest(
     return report
 
 
-def ingest_docs(store: Store, docs: list[RawDoc], settings: Settings, report: IngestReport) -> None:
+def ingest_docs(
+    store: Store, docs: list[RawDoc], settings: Settings, report: IngestReport, inbox: Inbox | None = None
+) -> None:
     """Steps 2–7 for one chunk of read documents. A document that fails any step is a
     `Rejected` naming it and the reason; the others go on (a failure of the store itself,
-    a `StoreError`, ends the run)."""
+    a `StoreError`, ends the run). With an `inbox` (the web's uploads) step 7 writes there,
+    not to the store: the store is only read, so its write lock is never waited for; the
+    analysis moves the articles in (`Inbox.move_into`). What waits there counts as stored
+    (dedupe, learned boilerplate)."""
     docs, lines = _each(docs, report, lambda doc: cleaning.learnable_lines(doc.text, settings.clean.learned_max_words))
-    learned = _learned_boilerplate(store, docs, lines, settings)
+    learned = _learned_boilerplate(store, docs, lines, settings, inbox)
     fresh: dict[str, Article] = {}
     fresh_lines: dict[str, set[str]] = {}
     for doc, doc_lines in zip(docs, lines):
         try:
-            article = _prepare(store, doc, learned, settings, fresh, report)
+            article = _prepare(store, doc, learned, settings, fresh, report, inbox)
         except NewsweaveError:
             raise
         except Exception as exc:  # noqa: BLE001 - one document's failure is its refusal
@@ -106,7 +111,7 @@ def ingest_docs(store: Store, docs: list[RawDoc], settings: Settings, report: In
     _infer_years(list(fresh.values()))
     for article in fresh.values():
         try:
-            stored = _store(store, article, fresh_lines[article.id])
+            stored = inbox.put(article, fresh_lines[article.id]) if inbox else _store(store, article, fresh_lines[article.id])
         except (UnicodeError, ValueError, OverflowError) as exc:  # a value SQLite cannot hold: this article's refusal
             report.rejected.extend(Rejected(s.source, f"could not be stored ({type(exc).__name__}: {exc})") for s in article.sightings)
             continue
@@ -120,14 +125,10 @@ def ingest_docs(store: Store, docs: list[RawDoc], settings: Settings, report: In
 
 def _store(store: Store, article: Article, lines: set[str]) -> bool:
     """Step 7 for one article, in its own transaction; False when it was there already."""
-    with store.transaction() as conn:
+    with store.transaction():
         if not store.put_article(article):
             return False
-        if article.outlet:
-            conn.executemany(
-                "INSERT OR IGNORE INTO outlet_lines (outlet, line_hash, article_id) VALUES (?, ?, ?)",
-                [(article.outlet, h, article.id) for h in lines],
-            )
+        store.add_outlet_lines(article, lines)
     return True
 
 
@@ -146,7 +147,7 @@ def _each(docs: list[RawDoc], report: IngestReport, step: Callable[[RawDoc], T])
 
 def _prepare(
     store: Store, doc: RawDoc, learned: dict[str, set[str]], settings: Settings, fresh: dict[str, Article],
-    report: IngestReport,
+    report: IngestReport, inbox: Inbox | None = None,
 ) -> Article | None:
     """Steps 3–5 for one document: its new Article, or None (refused, or a duplicate that
     gained a sighting)."""
@@ -164,9 +165,12 @@ def _prepare(
         fresh[article_id].sightings.append(Sighting(doc.source, utcnow()))
         report.duplicates.append((doc.source, article_id))
         return None
-    if store.has_article(article_id):
-        with store.transaction():
-            store.add_sighting(article_id, doc.source)
+    if store.has_article(article_id) or (inbox is not None and inbox.has(article_id)):
+        if inbox is not None:  # the sighting waits there too: an upload writes nothing to the store
+            inbox.add_sighting(article_id, doc.source)
+        else:
+            with store.transaction():
+                store.add_sighting(article_id, doc.source)
         report.duplicates.append((doc.source, article_id))
         return None
     return describe(doc, article_id, cleaned, settings.ingest.max_title_chars)
@@ -240,10 +244,10 @@ def _declared_outlet(doc: RawDoc) -> str | None:
 
 
 def _learned_boilerplate(
-    store: Store, docs: list[RawDoc], lines: list[set[str]], settings: Settings
+    store: Store, docs: list[RawDoc], lines: list[set[str]], settings: Settings, inbox: Inbox | None = None
 ) -> dict[str, set[str]]:
     """Per outlet, line hashes seen in at least `learned_min_articles` distinct articles
-    (this chunk and the store together)."""
+    (this chunk, the store and the inbox together)."""
     by_outlet: dict[str, Counter] = defaultdict(Counter)
     seen: set[tuple[str, str]] = set()
     for doc, doc_lines in zip(docs, lines):
@@ -258,6 +262,9 @@ def _learned_boilerplate(
                 "SELECT line_hash, COUNT(*) FROM outlet_lines WHERE outlet = ? GROUP BY line_hash", (outlet,)
             ).fetchall()
         )
+        if inbox is not None:
+            for h, n in inbox.outlet_lines(outlet).items():
+                stored[h] = stored.get(h, 0) + n
         threshold = settings.clean.learned_min_articles
         learned[outlet] = {h for h, n in counts.items() if n + stored.get(h, 0) >= threshold}
     return learned

@@ -117,12 +117,8 @@ class Store:
         self._begin()
         self._depth = 1
         try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        else:
-            self.conn.execute("COMMIT")
+            with committed(self.conn):
+                yield self.conn
         finally:
             self._depth = 0
 
@@ -165,11 +161,12 @@ class Store:
     def has_article(self, article_id: str) -> bool:
         return self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
 
-    def add_sighting(self, article_id: str, source: str) -> bool:
-        """Record that `article_id` arrived (again) from `source`; False if already known."""
+    def add_sighting(self, article_id: str, source: str, seen_at: str | None = None) -> bool:
+        """Record that `article_id` arrived (again) from `source` (at `seen_at`, default now);
+        False if already known."""
         cur = self.conn.execute(
             "INSERT OR IGNORE INTO sightings (article_id, source, seen_at) VALUES (?, ?, ?)",
-            (article_id, source, utcnow()),
+            (article_id, source, seen_at or utcnow()),
         )
         return cur.rowcount > 0
 
@@ -180,7 +177,7 @@ class Store:
         with self.transaction() as conn:
             if self.has_article(article.id):
                 for sighting in article.sightings:
-                    self.add_sighting(article.id, sighting.source)
+                    self.add_sighting(article.id, sighting.source, sighting.seen_at)
                 return False
             seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM articles").fetchone()[0]
             conn.execute(
@@ -211,8 +208,17 @@ class Store:
                 [(article.id, r.start, r.end, r.text, r.reason) for r in article.removed],
             )
             for sighting in article.sightings:
-                self.add_sighting(article.id, sighting.source)
+                self.add_sighting(article.id, sighting.source, sighting.seen_at)
         return True
+
+    def add_outlet_lines(self, article: Article, lines: Iterable[str]) -> None:
+        """The line hashes of a stored article that its outlet may learn as boilerplate
+        (ingest's learned cleaning counts them per outlet)."""
+        if article.outlet:
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO outlet_lines (outlet, line_hash, article_id) VALUES (?, ?, ?)",
+                [(article.outlet, h, article.id) for h in lines],
+            )
 
     def article(self, article_id: str) -> Article:
         """One article by id or unique id prefix (of at least 4 characters)."""
@@ -371,6 +377,18 @@ class Store:
     def notes(self, article_id: str) -> dict[str, str]:
         """{stage: note} of one article."""
         return dict(self.conn.execute("SELECT stage, note FROM stage_notes WHERE article_id = ?", (article_id,)).fetchall())
+
+
+@contextmanager
+def committed(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """The body of a transaction already begun: COMMIT when it ends, ROLLBACK on any exception."""
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
 
 
 def _statements(sql: str) -> list[str]:

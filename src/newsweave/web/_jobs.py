@@ -1,4 +1,4 @@
-"""The web's one analysis worker: uploads are stored in the request and analysed here, in
+"""The web's one analysis worker: uploads are accepted in the request (the inbox) and analysed here, in
 the background, so that a request never waits for the analysis stages.
 
     analyser = Analyser(connect, settings)      # connect() -> a context giving the worker's own Store
@@ -10,11 +10,11 @@ One thread runs `pipeline.analyse` over whatever is pending in the store; every 
 while it runs is picked up together by the next run (uploads coalesce, they never queue one
 analysis each). With `settings.web.analysis_process` (a file store) that thread only hands
 the run to a child process (`_Child`) and follows its progress: spaCy and the stages are
-CPU-bound Python and would hold the GIL against the request threads. Between two stages the
-worker lets writers that are waiting (uploads storing their articles) go first, so an upload
-waits for at most the stage under way, never for a whole analysis. Jobs live in this
-process's memory; the articles are in the store, so a restart analyses what was left pending
-(a `startup` job) and nothing is lost.
+CPU-bound Python and would hold the GIL against the request threads. An upload never waits
+for the analysis: it writes the store's inbox (`store.Inbox`), which the analysis never
+locks; the run moves the inbox into the store before each stage (`pipeline.take_inbox`), in
+its own short transaction. Jobs live in this process's memory; the articles are in the
+inbox or the store, so a restart analyses what was left (a `startup` job) and nothing is lost.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,9 +93,6 @@ class Analyser:
         self._stop = False
         self._thread: threading.Thread | None = None
         self._seq = itertools.count(1)
-        # writers (uploads) waiting to store: the worker starts no stage while there are any
-        self._writers = 0
-        self._writers_gone = threading.Condition(threading.Lock())
 
     # -- the lifespan --------------------------------------------------------------------
 
@@ -115,8 +112,6 @@ class Analyser:
             self._stop = True
             self._wake.notify_all()
             thread = self._thread
-        with self._writers_gone:
-            self._writers_gone.notify_all()
         if self._child is not None:
             self._child.stopping.set()  # the child stops at its next stage boundary
         if thread is not None:
@@ -166,33 +161,6 @@ class Analyser:
         for key in finished[: max(0, len(self._jobs) - self.kept)]:
             del self._jobs[key]
 
-    # -- writers first -------------------------------------------------------------------
-
-    @contextmanager
-    def writing(self) -> Iterator[None]:
-        """Around a request's store writes: the worker starts no new stage meanwhile (SQLite
-        has one writer; without this a busy worker could take the lock stage after stage
-        while the upload sleeps in its busy wait)."""
-        with self._writers_gone:
-            self._writers += 1
-            if self._child is not None:
-                self._child.writers.value += 1
-        try:
-            yield
-        finally:
-            with self._writers_gone:
-                self._writers -= 1
-                if self._child is not None:
-                    self._child.writers.value -= 1
-                self._writers_gone.notify_all()
-
-    def _writers_first(self) -> None:
-        """Wait while uploads are storing, for at most `writers_wait_s` (never starve)."""
-        deadline = time.monotonic() + self.settings.web.writers_wait_s
-        with self._writers_gone:
-            while self._writers and not self._stop and time.monotonic() < deadline:
-                self._writers_gone.wait(max(0.0, deadline - time.monotonic()))
-
     # -- the worker ----------------------------------------------------------------------
 
     def _loop(self) -> None:
@@ -215,16 +183,14 @@ class Analyser:
         def progress(stage: str, done: int, total: int) -> None:
             for job in jobs:
                 job.stage, job.stages_done, job.stages_total = (None if stage == "done" else stage), done, total
-            if stage == "done" or self._child is not None:  # the child waits for writers itself
-                return
-            self._writers_first()
-            if self._stop:
+            if stage != "done" and self._child is None and self._stop:  # the child stops itself
                 raise Stopped
 
         try:
             if self._child is not None:
                 self._child.analyse(progress)
             else:
+                pipeline.take_inbox(store, self.settings)  # also before each stage (pipeline.analyse)
                 pipeline.analyse(store, self.settings, progress=progress)
         except Stopped:
             self._end(jobs, FAILED, STOPPED)
@@ -258,7 +224,6 @@ class _Child:
         self.path, self.settings = path, settings
         ctx = multiprocessing.get_context("spawn")
         self._ctx = ctx
-        self.writers = ctx.Value("i", 0)  # uploads storing now (`Analyser.writing`)
         self.stopping = ctx.Event()
         self._proc = None
         self._conn = None
@@ -268,7 +233,7 @@ class _Child:
             return
         parent, child = self._ctx.Pipe()
         self._proc = self._ctx.Process(
-            target=_child_main, args=(self.path, self.settings, child, self.writers, self.stopping),
+            target=_child_main, args=(self.path, self.settings, child, self.stopping),
             name="newsweave-analysis", daemon=True,
         )
         self._proc.start()
@@ -333,20 +298,15 @@ def exit_with_parent() -> None:
     threading.Thread(target=watch, name="newsweave-parent-watch", daemon=True).start()
 
 
-def _child_main(path: str, settings: Settings, conn, writers, stopping) -> None:
+def _child_main(path: str, settings: Settings, conn, stopping) -> None:
     """The analysis process: a run per "run" message, on its own connection; progress, then
-    "done", "stopped" or ("failed", the exception) go back. Writers first, as in a thread:
-    before each stage it waits while uploads are storing, for at most `writers_wait_s`."""
+    "done", "stopped" or ("failed", the exception) go back. It stops at a stage boundary
+    when told to (`stopping`)."""
     exit_with_parent()
 
     def progress(stage: str, done: int, total: int) -> None:
         conn.send(("progress", stage, done, total))
-        if stage == "done":
-            return
-        deadline = time.monotonic() + settings.web.writers_wait_s
-        while writers.value > 0 and not stopping.is_set() and time.monotonic() < deadline:
-            time.sleep(0.01)
-        if stopping.is_set():
+        if stage != "done" and stopping.is_set():
             raise Stopped
 
     store = Store(path, lock_wait=settings.store.lock_wait_s)

@@ -16,10 +16,10 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from ..errors import NewsweaveError, NotFoundError
-from ..ingest import IngestReport, decode, ingest_docs, read_bytes
-from ..records import Entity, Rejected, Story, quoted_name
+from ..ingest import IngestReport, decode, ingest_docs, load_language_model, read_bytes
+from ..records import Article, Entity, Rejected, Story, quoted_name
 from ..settings import Settings
-from ..store import MEMORY, Store
+from ..store import MEMORY, Inbox, Store
 from ..store._store import PENDING
 from ..workspace import Workspace
 from .. import entities, reuse
@@ -143,6 +143,8 @@ class Site:
 
     def start(self) -> None:
         """The app's startup: the worker, and a run for whatever an earlier server left pending."""
+        # the upload path's one slow first call, loaded before the first upload needs it
+        threading.Thread(target=load_language_model, name="newsweave-langid", daemon=True).start()
         if not self.background:
             return
         self.analyser.start()
@@ -173,24 +175,61 @@ class Site:
             store = self._local.store = Store(self.path, lock_wait=self.settings.store.lock_wait_s)
         yield store
 
+    def inbox(self, store: Store) -> Inbox | None:
+        """This thread's connection to the store's inbox (uploads accepted, not yet moved in:
+        `store.Inbox`); None for the in-memory store, which uploads write directly."""
+        if self.memory:
+            return None
+        inbox = getattr(self._local, "inbox", None)
+        if inbox is None:
+            inbox = self._local.inbox = Inbox.beside(store)
+        return inbox
+
     def version(self, store: Store) -> tuple:
         """Changes whenever a stage commits work (stories, entities and briefs change only
-        then; an article that arrives joins no story before the analysis takes it)."""
-        row = store.conn.execute(
-            "SELECT (SELECT COUNT(*) FROM stage_done), (SELECT COALESCE(MAX(rowid), 0) FROM stage_done), "
-            "(SELECT COUNT(*) FROM stage_failures)"
-        ).fetchone()
-        return tuple(row)
+        then; an article that arrives joins no story before the analysis takes it):
+        `Store.analysis_version`, one row (every request asks, up to three times; counting
+        `stage_done` was 70,000 rows on a 10,000-article store)."""
+        return (store.analysis_version(),)
 
     def analysing(self, store: Store, limit: int = 20) -> tuple[int, list[str]]:
-        """(how many, the newest `limit` ids) of the stored articles the analysis has not yet
-        finished: pending for the last stage (neither done nor failed there)."""
+        """(how many, the newest `limit` ids) of the accepted articles the analysis has not yet
+        finished: those waiting in the inbox, then the stored ones pending for the last stage
+        (neither done nor failed there)."""
+        inbox = self.inbox(store)
+        waiting, ids = inbox.waiting(store, limit) if inbox is not None else (0, [])
         last = pipeline.analysis_stages()[-1].name
         total = store.conn.execute(f"SELECT COUNT(*) FROM articles WHERE {PENDING}", (last, last)).fetchone()[0]
-        if not total or not limit:
-            return total, []
-        rows = store.conn.execute(f"SELECT id FROM articles WHERE {PENDING} ORDER BY seq DESC LIMIT ?", (last, last, limit))
-        return total, [r[0] for r in rows]
+        if total and len(ids) < limit:
+            rows = store.conn.execute(f"SELECT id FROM articles WHERE {PENDING} ORDER BY seq DESC LIMIT ?",
+                                      (last, last, limit - len(ids)))
+            ids += [r[0] for r in rows]
+        return waiting + total, ids
+
+    def accepted(self, store: Store, ids: list[str]) -> list[Article]:
+        """These articles (`analysing`'s ids), in that order: from the inbox or the store."""
+        inbox = self.inbox(store)
+        found = {a.id: a for a in store.articles(ids)}
+        if inbox is not None and len(found) < len(ids):
+            found.update((a.id, a) for a in inbox.articles([i for i in ids if i not in found]))
+        return [found[i] for i in ids if i in found]
+
+    def article(self, store: Store, article_id: str) -> Article:
+        """One article by id (or unique prefix) from the store, else from the inbox: an
+        upload's article is readable at once, before the worker moves it in."""
+        try:
+            return store.article(article_id)
+        except NotFoundError:
+            inbox = self.inbox(store)
+            found = inbox.articles([article_id]) if inbox is not None else []
+            if not found:
+                raise
+            return found[0]
+
+    def count_accepted(self, store: Store) -> int:
+        """Articles stored, and waiting in the inbox."""
+        inbox = self.inbox(store)
+        return store.count_articles() + (inbox.waiting(store, 0)[0] if inbox is not None else 0)
 
     # -- cached views ---------------------------------------------------------------
 
@@ -232,6 +271,16 @@ class Site:
             raise NotFoundError("story", story_id)
         return story
 
+    def _check_story(self, store: Store, story_id: str) -> None:
+        """NotFoundError unless the story exists, asked first of the story index as last
+        built: a brief is served stale while the analysis changes the store, and so may the
+        check that its story exists, while every commit of the analysis makes the index
+        stale and a rebuild (load_stories, its families) made every brief reader wait for
+        it. A story the last index does not have is looked up in a current one."""
+        cached = self._stories
+        if cached is None or views.check_id("story", story_id) not in cached[1].by_id:
+            self.story(store, story_id)
+
     def brief(self, store: Store, story_id: str, words: int | None = None) -> dict[str, Any] | None:
         """The story's brief from the stored records (`brief_entry`); None while the analysis
         has not yet corroborated the story (`waiting`)."""
@@ -257,7 +306,7 @@ class Site:
         changes the store every few seconds under a stream of uploads, so rebuilding in the
         request would make every reader wait for it. Only a brief never built yet is built
         in the request (once: concurrent requests for it wait for that one build)."""
-        self.story(store, story_id)
+        self._check_story(store, story_id)
         key, version = (story_id, words), self.version(store)
         with self._cache_lock:
             entry = self._briefs.get(key)
@@ -393,17 +442,16 @@ class Site:
         An article already in the store is not stored again: it is listed in "duplicates"
         with its id (and gains this sighting)."""
         docs, report = self._read(uploads)
-        store = self.workspace.store
-        with self.analyser.writing(), self.write_lock:
-            ingest_docs(store, docs, self.settings, report)
-            count = store.count_articles()
+        with self.reading() as store:  # a file store's uploads go to its inbox: the store is only read here
+            ingest_docs(store, docs, self.settings, report, self.inbox(store))
+            count = self.count_accepted(store)
         ids = list(dict.fromkeys([*report.ingested, *(aid for _, aid in report.duplicates)]))
         if self.background:
             job = self.analyser.submit(ids)
         else:
             with self.write_lock:
                 self.workspace.analyse()
-                job = self.analyser.finished(store, ids, len(pipeline.analysis_stages()))
+                job = self.analyser.finished(self.workspace.store, ids, len(pipeline.analysis_stages()))
         return {
             "added": report.ingested,
             "duplicates": [{"source": src, "article": aid} for src, aid in report.duplicates],

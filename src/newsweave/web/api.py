@@ -136,7 +136,7 @@ def list_stories(
 def being_analysed(site: Site, store) -> dict[str, Any]:
     """The stored articles the analysis has not finished (in no story yet, or not yet in its brief)."""
     total, ids = site.analysing(store)
-    return {"total": total, "articles": [views.article_row(a) for a in store.articles(ids)][::-1],
+    return {"total": total, "articles": [views.article_row(a) for a in site.accepted(store, ids)],
             "jobs": [j.id for j in site.analyser.active()]}
 
 
@@ -243,12 +243,12 @@ def article(
 
 
 def article_view(site: Site, store, article_id: str, hl: str | None) -> dict[str, Any]:
-    a = store.article(views.check_id("article", article_id))
+    a = site.article(store, views.check_id("article", article_id))
     index = site.story_index(store)
     story_id = index.story_of.get(a.id)
     brief = site.brief(store, story_id) if story_id else None
     story = index.by_id.get(story_id) if story_id else None
-    view = views.article_view(store, a.id, brief, story, views.parse_span(hl))
+    view = views.article_view(store, a, brief, story, views.parse_span(hl))
     # the stages that failed on it (with the reason) and the limits a stage applied
     view["article"]["failed"], view["article"]["notes"] = store.failures([a.id]).get(a.id, {}), store.notes(a.id)
     return view

@@ -5,8 +5,8 @@
 One `Site` object holds what the routes share: a read connection per worker thread (WAL
 lets them read while an upload writes), one writing workspace behind a lock, caches of
 the story list and of briefs keyed by the analysis' version, so a page view never rebuilds a
-brief that nothing has changed since, and the analysis worker: an upload is stored in the
-request and analysed in the background (202 with a job; `web/_jobs.py`, docs/web.md). The
+brief that nothing has changed since, and the analysis worker: an upload is accepted in the
+request (into the store's inbox, `store.Inbox`) and analysed in the background (202 with a job; `web/_jobs.py`, docs/web.md). The
 app's lifespan starts the worker and stops it.
 """
 

@@ -128,11 +128,10 @@ def iter_evidence(obj: Any) -> Iterator[dict[str, Any]]:
 
 
 def article_view(
-    store: Store, article_id: str, brief: dict[str, Any] | None, story: Story | None, hl: tuple[int, int] | None
+    store: Store, a: Article, brief: dict[str, Any] | None, story: Story | None, hl: tuple[int, int] | None
 ) -> dict[str, Any]:
     """An article with its marks: evidence (from its story's brief), reuse passages with
     links to the other copy, the highlighted span `hl`, and the removed boilerplate."""
-    a = store.article(check_id("article", article_id))
     text = a.clean_text
     marks: list[Mark] = []
     evidence = []
