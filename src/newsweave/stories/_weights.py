@@ -18,11 +18,16 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
+from ..errors import NewsweaveError
+
 
 @lru_cache(maxsize=1 << 18)
 def background_idf(key: str, doc_tokens: float, min_share: float) -> float:
     """idf of a "t:lemma" / "e:entity key" from the background frequencies."""
-    from wordfreq import word_frequency  # its tables load on first use (about a second)
+    try:
+        from wordfreq import word_frequency  # its tables load on first use (about a second)
+    except ImportError as exc:  # an opt-in: not a pipeline dependency
+        raise NewsweaveError('stories.idf_source = "background" needs wordfreq: pip install "wordfreq>=3.0"') from exc
 
     share = max(1.0 - math.exp(-word_frequency(key[2:], "en") * doc_tokens), min_share)
     return math.log(1.0 / share) + 1.0
