@@ -71,10 +71,21 @@ def story_anchor(store: Store, story_id: str) -> dt.date | None:
 
 
 class Found(NamedTuple):
-    """What the stage computes before writing: the articles' mentions and their stories."""
+    """What the stage computes before writing: the articles' mentions, their stories, and
+    (once `corefer_stories` ran) each story's events and quotes."""
 
     mentions: list[tuple[str, list, list]]
     stories: set[str]
+    texts: dict[str, str]  # article id -> clean text (quote mentions are read back from it)
+    coref: dict[str, StoryCoref] | None = None
+
+
+class StoryCoref(NamedTuple):
+    """A story's coreference, ready to write: its articles, events and quotes."""
+
+    articles: list[str]
+    events: list[Event]
+    quotes: list[Quote]
 
 
 class ExtractStage:
@@ -86,15 +97,15 @@ class ExtractStage:
         """The articles' mentions and quotes with their people resolved, before the chunk's
         write transaction (reads only; the pipeline runner uses them if no analysis was
         committed meanwhile): an upload does not wait for the map and the entity look-ups."""
-        return self.mentions(store, article_ids, settings, mapper)
+        return corefer_stories(store, self.mentions(store, article_ids, settings, mapper), settings.extract)
 
     def run(self, store: Store, article_ids: Sequence[str], settings: Settings, mapper=None, plan: Found | None = None) -> None:
-        found = plan if plan is not None else self.mentions(store, article_ids, settings, mapper)
+        found = plan if plan is not None else corefer_stories(store, self.mentions(store, article_ids, settings, mapper), settings.extract)
         with store.transaction() as conn:
             for article_id, quotes, mentions in found.mentions:
                 _write_mentions(conn, article_id, quotes, mentions)
             for story in sorted(found.stories):
-                rebuild_story(store, story, settings.extract)
+                _write_story(conn, story, found.coref[story])
 
     def mentions(self, store: Store, article_ids: Sequence[str], settings: Settings, mapper=None) -> Found:
         """Each article's (id, quote mentions, event mentions), people resolved to entities,
@@ -120,7 +131,19 @@ class ExtractStage:
             found = [m for part in nlp.map_parsed(store, articles, article_mentions, settings, mapper, anchors, cfg.quote_min_words) for m in part]
         for article_id, quotes, mentions in found:
             _resolve(store, article_id, quotes, mentions, resolver)
-        return Found(found, set(stories.values()))
+        return Found(found, set(stories.values()), {a.id: a.clean_text for a in articles})
+
+
+def corefer_stories(store: Store, found: Found, cfg: ExtractSettings) -> Found:
+    """`found` with the coreference of each of its stories, computed from the chunk's
+    mentions in memory and the stored mentions of the stories' other articles: what the
+    stage used to read back after writing the chunk's mentions, so the write transaction
+    only writes (an upload does not wait for a large story's coreference). The chunk's
+    mentions pass through their stored form first (`_as_stored`), so the result is the
+    one computed from the store."""
+    planned = {aid: _as_stored(aid, quotes, mentions, found.texts[aid]) for aid, quotes, mentions in found.mentions}
+    coref = {story: corefer_story(store, story, cfg, planned) for story in sorted(found.stories)}
+    return found._replace(coref=coref)
 
 
 def article_mentions(adocs: Sequence, anchors: dict, quote_min_words: int) -> list[tuple[str, list, list]]:
@@ -185,37 +208,56 @@ def _people_json(people: list[Participant]) -> str:
     )
 
 
+_MENTION_COLUMNS = (
+    "article_id", "type", "status", "actors", "counterparts", "object", "place", "date_value", "date_text",
+    "date_anchor", "anchor_from", "date_from", "start", "end", "text", "trigger_start", "trigger_end", "details",
+)  # fmt: skip
+_QUOTE_COLUMNS = (
+    "article_id", "text", "parts", "start", "end", "speaker", "speaker_name", "speaker_entity", "speaker_start",
+    "speaker_end", "channel",
+)  # fmt: skip
+
+
+def _mention_values(article_id: str, m: ev.EventMention) -> tuple:
+    """An event mention's event_mentions row (`_MENTION_COLUMNS`)."""
+    return (
+        article_id, m.type, m.status, _people_json(m.actors), _people_json(m.counterparts), m.object, m.place,
+        m.date.value if m.date else None, m.date.text if m.date else None,
+        m.date.anchor if m.date else None, m.date.anchor_from if m.date else None, m.date_from,
+        m.evidence.start, m.evidence.end, m.evidence.text, m.trigger.start, m.trigger.end,
+        json.dumps(m.details, sort_keys=True),
+    )  # fmt: skip
+
+
+def _quote_values(article_id: str, q: QuoteMention) -> tuple:
+    """A quote mention's quote_mentions row (`_QUOTE_COLUMNS`)."""
+    return (
+        article_id, q.text, json.dumps([[p.start, p.end] for p in q.parts]), q.start, q.end,
+        q.speaker_id or (q.speaker.name if q.speaker else None),
+        q.speaker.name if q.speaker else None, q.speaker.entity if q.speaker else None,
+        q.speaker.start if q.speaker else None, q.speaker.end if q.speaker else None, q.channel,
+    )  # fmt: skip
+
+
+def _insert(table: str, columns: tuple) -> str:
+    quoted = ", ".join('"' + c + '"' for c in columns)  # "end" is an SQL keyword
+    return f"INSERT INTO {table} ({quoted}) VALUES ({','.join('?' * len(columns))})"
+
+
 def _write_mentions(conn, article_id: str, quotes: list[QuoteMention], mentions: list[ev.EventMention]) -> None:
     conn.execute("DELETE FROM event_mentions WHERE article_id = ?", (article_id,))
     conn.execute("DELETE FROM quote_mentions WHERE article_id = ?", (article_id,))
-    conn.executemany(
-        """INSERT INTO event_mentions (article_id, type, status, actors, counterparts, object, place,
-           date_value, date_text, date_anchor, anchor_from, date_from, start, "end", text,
-           trigger_start, trigger_end, details) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-        [
-            (
-                article_id, m.type, m.status, _people_json(m.actors), _people_json(m.counterparts), m.object, m.place,
-                m.date.value if m.date else None, m.date.text if m.date else None,
-                m.date.anchor if m.date else None, m.date.anchor_from if m.date else None, m.date_from,
-                m.evidence.start, m.evidence.end, m.evidence.text, m.trigger.start, m.trigger.end,
-                json.dumps(m.details, sort_keys=True),
-            )
-            for m in mentions
-        ],
-    )  # fmt: skip
-    conn.executemany(
-        """INSERT INTO quote_mentions (article_id, text, parts, start, "end", speaker, speaker_name, speaker_entity,
-           speaker_start, speaker_end, channel) VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
-        [
-            (
-                article_id, q.text, json.dumps([[p.start, p.end] for p in q.parts]), q.start, q.end,
-                q.speaker_id or (q.speaker.name if q.speaker else None),
-                q.speaker.name if q.speaker else None, q.speaker.entity if q.speaker else None,
-                q.speaker.start if q.speaker else None, q.speaker.end if q.speaker else None, q.channel,
-            )
-            for q in quotes
-        ],
-    )  # fmt: skip
+    conn.executemany(_insert("event_mentions", _MENTION_COLUMNS), [_mention_values(article_id, m) for m in mentions])
+    conn.executemany(_insert("quote_mentions", _QUOTE_COLUMNS), [_quote_values(article_id, q) for q in quotes])
+
+
+def _as_stored(article_id: str, quotes: list[QuoteMention], mentions: list[ev.EventMention], text: str) -> tuple[list, list]:
+    """An article's event and quote mentions as `stored_mentions` and `stored_quote_mentions`
+    would read them back once written: through their rows, in the order the store returns
+    them (by start, then insertion)."""
+    erows = sorted((dict(zip(_MENTION_COLUMNS, _mention_values(article_id, m))) for m in mentions), key=lambda r: r["start"])
+    qrows = sorted((dict(zip(_QUOTE_COLUMNS, _quote_values(article_id, q))) for q in quotes), key=lambda r: r["start"])
+    return [_mention_of(article_id, r) for r in erows], [_quote_of(article_id, r, text) for r in qrows]
 
 
 def _participants(raw: str) -> list[Participant]:
@@ -228,27 +270,26 @@ def stored_mentions(store: Store, article_ids: Sequence[str]) -> list[ev.EventMe
     rows: dict[str, list] = {}
     for r in store.select_in("SELECT * FROM event_mentions WHERE article_id IN ({marks}) ORDER BY start, id", article_ids):
         rows.setdefault(r["article_id"], []).append(r)
-    out = []
-    for aid in article_ids:
-        for r in rows.get(aid, ()):
-            date = TimeValue(r["date_value"], r["date_text"], r["date_anchor"], r["anchor_from"]) if r["date_text"] else None
-            out.append(
-                ev.EventMention(
-                    article=aid,
-                    type=r["type"],
-                    actors=_participants(r["actors"]),
-                    counterparts=_participants(r["counterparts"]),
-                    object=r["object"],
-                    place=r["place"],
-                    date=date,
-                    status=r["status"],
-                    evidence=Span(aid, r["start"], r["end"], r["text"]),
-                    trigger=Span(aid, r["trigger_start"], r["trigger_end"], ""),
-                    details=json.loads(r["details"]),
-                    date_from=r["date_from"],
-                )
-            )
-    return out
+    return [_mention_of(aid, r) for aid in article_ids for r in rows.get(aid, ())]
+
+
+def _mention_of(aid: str, r) -> ev.EventMention:
+    """The event mention an event_mentions row holds."""
+    date = TimeValue(r["date_value"], r["date_text"], r["date_anchor"], r["anchor_from"]) if r["date_text"] else None
+    return ev.EventMention(
+        article=aid,
+        type=r["type"],
+        actors=_participants(r["actors"]),
+        counterparts=_participants(r["counterparts"]),
+        object=r["object"],
+        place=r["place"],
+        date=date,
+        status=r["status"],
+        evidence=Span(aid, r["start"], r["end"], r["text"]),
+        trigger=Span(aid, r["trigger_start"], r["trigger_end"], ""),
+        details=json.loads(r["details"]),
+        date_from=r["date_from"],
+    )
 
 
 def stored_quote_mentions(store: Store, article_ids: Sequence[str]) -> list[QuoteMention]:
@@ -257,68 +298,94 @@ def stored_quote_mentions(store: Store, article_ids: Sequence[str]) -> list[Quot
     for r in store.select_in("SELECT * FROM quote_mentions WHERE article_id IN ({marks}) ORDER BY start, id", article_ids):
         rows.setdefault(r["article_id"], []).append(r)
     texts = {r[0]: r[1] for r in store.select_in("SELECT id, clean_text FROM articles WHERE id IN ({marks})", list(rows))}
-    out = []
-    for aid in article_ids:
-        text = texts.get(aid)
-        for r in rows.get(aid, ()):
-            parts = [Span(aid, s, e, text[s:e]) for s, e in json.loads(r["parts"])]
-            speaker = None
-            if r["speaker"] is not None:
-                name = text[r["speaker_start"] : r["speaker_end"]] if r["speaker_start"] is not None else r["speaker"]
-                speaker = Participant(r["speaker_name"] or name, r["speaker_start"], r["speaker_end"], entity=r["speaker_entity"])
-            q = QuoteMention(aid, r["text"], parts, r["start"], r["end"], speaker, r["speaker"], r["channel"])
-            out.append(q)
-    return out
+    return [_quote_of(aid, r, texts.get(aid)) for aid in article_ids for r in rows.get(aid, ())]
+
+
+def _quote_of(aid: str, r, text: str) -> QuoteMention:
+    """The quote mention a quote_mentions row holds (`text`: the article's clean text)."""
+    parts = [Span(aid, s, e, text[s:e]) for s, e in json.loads(r["parts"])]
+    speaker = None
+    if r["speaker"] is not None:
+        name = text[r["speaker_start"] : r["speaker_end"]] if r["speaker_start"] is not None else r["speaker"]
+        speaker = Participant(r["speaker_name"] or name, r["speaker_start"], r["speaker_end"], entity=r["speaker_entity"])
+    return QuoteMention(aid, r["text"], parts, r["start"], r["end"], speaker, r["speaker"], r["channel"])
 
 
 def rebuild_story(store: Store, story_id: str, cfg: ExtractSettings | None = None) -> None:
-    """Corefer every mention of a story's articles into its events and quotes (replacing
-    whatever the store held for those articles before)."""
+    """Corefer every stored mention of a story's articles into its events and quotes
+    (replacing whatever the store held for those articles before)."""
+    with store.transaction() as conn:
+        _write_story(conn, story_id, corefer_story(store, story_id, cfg or ExtractSettings()))
+
+
+def corefer_story(store: Store, story_id: str, cfg: ExtractSettings, planned: dict[str, tuple[list, list]] | None = None) -> StoryCoref:
+    """A story's events and quotes from the mentions of all its articles: `planned` (article
+    id -> its event and quote mentions, as stored) for those about to be written, the store's
+    for the others."""
+    planned = planned or {}
     ids = story_articles(store, story_id)
-    conn = store.conn
-    with store.transaction():
-        marks = ",".join("?" * len(ids))
-        if ids:
-            conn.execute(
-                f"DELETE FROM events WHERE story_id = ? OR id IN "
-                f"(SELECT event_id FROM event_evidence WHERE article_id IN ({marks}))",
-                (story_id, *ids),
-            )
-            conn.execute(
-                f"DELETE FROM quotes WHERE story_id = ? OR id IN "
-                f"(SELECT quote_id FROM quote_evidence WHERE article_id IN ({marks}))",
-                (story_id, *ids),
-            )
-        published = {
-            r["id"]: dt.date.fromisoformat(r["published"])
-            for r in store.select_in("SELECT id, published FROM articles WHERE id IN ({marks}) AND published IS NOT NULL", ids)
-        }
-        for e in ev.corefer(stored_mentions(store, ids), story_id, published, (cfg or ExtractSettings()).plan_report_days):
-            conn.execute(
-                """INSERT OR REPLACE INTO events (id, story_id, type, actors, counterparts, object, place,
-                   date_value, date_text, date_anchor, anchor_from, status, linked, details)
-                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-                (
-                    e.id, story_id, e.type, json.dumps(e.actors), json.dumps(e.counterparts), e.object, e.place,
-                    e.date.value if e.date else None, e.date.text if e.date else None,
-                    e.date.anchor if e.date else None, e.date.anchor_from if e.date else None,
-                    e.status, json.dumps(e.linked), json.dumps(e.details, sort_keys=True),
-                ),
-            )  # fmt: skip
-            conn.executemany(
-                'INSERT INTO event_evidence (event_id, article_id, start, "end", text) VALUES (?,?,?,?,?)',
-                [(e.id, s.article, s.start, s.end, s.text) for s in e.evidence],
-            )
-        for q in merge_quotes(stored_quote_mentions(store, ids)):
-            qid = "qt_" + hashlib.sha1(f"{story_id}|{q.speaker}|{q.text}".encode()).hexdigest()[:12]
-            conn.execute(
-                "INSERT OR REPLACE INTO quotes (id, story_id, speaker, text, channel) VALUES (?,?,?,?,?)",
-                (qid, story_id, q.speaker, q.text, q.channel),
-            )
-            conn.executemany(
-                'INSERT INTO quote_evidence (quote_id, article_id, start, "end", text) VALUES (?,?,?,?,?)',
-                [(qid, s.article, s.start, s.end, s.text) for s in q.evidence],
-            )
+    stored = [a for a in ids if a not in planned]
+    event_mentions = _by_article(ids, planned, stored_mentions(store, stored), 0)
+    quote_mentions = _by_article(ids, planned, stored_quote_mentions(store, stored), 1)
+    published = {
+        r["id"]: dt.date.fromisoformat(r["published"])
+        for r in store.select_in("SELECT id, published FROM articles WHERE id IN ({marks}) AND published IS NOT NULL", ids)
+    }
+    events = ev.corefer(event_mentions, story_id, published, cfg.plan_report_days)
+    return StoryCoref(ids, events, merge_quotes(quote_mentions))
+
+
+def _by_article(ids: list[str], planned: dict[str, tuple[list, list]], stored: list, which: int) -> list:
+    """Mentions article by article in the story's order: the planned ones (`which`: 0 event,
+    1 quote mentions) in place of the store's."""
+    from_store: dict[str, list] = {}
+    for m in stored:
+        from_store.setdefault(m.article, []).append(m)
+    return [m for aid in ids for m in (planned[aid][which] if aid in planned else from_store.get(aid, ()))]
+
+
+def _write_story(conn, story_id: str, coref: StoryCoref) -> None:
+    """Replace a story's events and quotes (and any other story's that hold evidence from its
+    articles) with `coref`."""
+    ids = coref.articles
+    marks = ",".join("?" * len(ids))
+    if ids:
+        conn.execute(
+            f"DELETE FROM events WHERE story_id = ? OR id IN "
+            f"(SELECT event_id FROM event_evidence WHERE article_id IN ({marks}))",
+            (story_id, *ids),
+        )
+        conn.execute(
+            f"DELETE FROM quotes WHERE story_id = ? OR id IN "
+            f"(SELECT quote_id FROM quote_evidence WHERE article_id IN ({marks}))",
+            (story_id, *ids),
+        )
+    for e in coref.events:
+        conn.execute(
+            """INSERT OR REPLACE INTO events (id, story_id, type, actors, counterparts, object, place,
+               date_value, date_text, date_anchor, anchor_from, status, linked, details)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+            (
+                e.id, story_id, e.type, json.dumps(e.actors), json.dumps(e.counterparts), e.object, e.place,
+                e.date.value if e.date else None, e.date.text if e.date else None,
+                e.date.anchor if e.date else None, e.date.anchor_from if e.date else None,
+                e.status, json.dumps(e.linked), json.dumps(e.details, sort_keys=True),
+            ),
+        )  # fmt: skip
+        conn.executemany(
+            'INSERT INTO event_evidence (event_id, article_id, start, "end", text) VALUES (?,?,?,?,?)',
+            [(e.id, s.article, s.start, s.end, s.text) for s in e.evidence],
+        )
+    for q in coref.quotes:
+        qid = "qt_" + hashlib.sha1(f"{story_id}|{q.speaker}|{q.text}".encode()).hexdigest()[:12]
+        conn.execute(
+            "INSERT OR REPLACE INTO quotes (id, story_id, speaker, text, channel) VALUES (?,?,?,?,?)",
+            (qid, story_id, q.speaker, q.text, q.channel),
+        )
+        conn.executemany(
+            'INSERT INTO quote_evidence (quote_id, article_id, start, "end", text) VALUES (?,?,?,?,?)',
+            [(qid, s.article, s.start, s.end, s.text) for s in q.evidence],
+        )
 
 
 # -- reading back ---------------------------------------------------------------------
