@@ -33,10 +33,10 @@ from .. import nlp, stories
 from ..errors import NotFoundError
 from ..records import Article, Event, Quote, Span, TimeValue
 from ..settings import ExtractSettings, Settings
-from ..store import Store
+from ..store import Store, utcnow
 from . import _frames as ev
 from ._participants import ArticlePeople, Participant, default_resolver, display_name
-from ._quotes import QuoteMention, find_quotes, merge_quotes
+from ._quotes import QuoteGroup, QuoteMention, find_quotes, group_quotes
 from ._timex import parse_anchor
 
 ALL = "all"  # every article, as one story (`newsweave events all`)
@@ -81,11 +81,16 @@ class Found(NamedTuple):
 
 
 class StoryCoref(NamedTuple):
-    """A story's coreference, ready to write: its articles, events and quotes."""
+    """A story's coreference, ready to write: its articles, its events, and its quote groups,
+    either all recomputed (`whole`: why, recorded) or the stored ones continued with the new
+    articles' quotes (`stored_qids`: the quote id each stored group was written as)."""
 
     articles: list[str]
     events: list[Event]
-    quotes: list[Quote]
+    groups: list[QuoteGroup]
+    whole: str | None
+    stored_qids: list[str]
+    new: list[str]  # the articles the continued groups added (the stored ones cover the others)
 
 
 class ExtractStage:
@@ -315,24 +320,68 @@ def rebuild_story(store: Store, story_id: str, cfg: ExtractSettings | None = Non
     """Corefer every stored mention of a story's articles into its events and quotes
     (replacing whatever the store held for those articles before)."""
     with store.transaction() as conn:
-        _write_story(conn, story_id, corefer_story(store, story_id, cfg or ExtractSettings()))
+        _write_story(conn, story_id, corefer_story(store, story_id, cfg or ExtractSettings(), whole="asked"))
 
 
-def corefer_story(store: Store, story_id: str, cfg: ExtractSettings, planned: dict[str, tuple[list, list]] | None = None) -> StoryCoref:
-    """A story's events and quotes from the mentions of all its articles: `planned` (article
-    id -> its event and quote mentions, as stored) for those about to be written, the store's
-    for the others."""
+def corefer_story(
+    store: Store, story_id: str, cfg: ExtractSettings, planned: dict[str, tuple[list, list]] | None = None, whole: str | None = None
+) -> StoryCoref:
+    """A story's events and quotes from the mentions of its articles: `planned` (article id
+    -> its event and quote mentions, as stored) for those about to be written, the store's
+    for the others.
+
+    Events are coreferred from all the story's mentions. Quotes continue the story's stored
+    groups with the new articles' quotes when the story only gained those articles since
+    (they come last in its arrival order, so first-fit over all of them would have met them
+    last: the groups equal one pass's); otherwise (`whole`, or `_why_whole`) all its quote
+    mentions are grouped again, and the reason is recorded."""
     planned = planned or {}
     ids = story_articles(store, story_id)
     stored = [a for a in ids if a not in planned]
     event_mentions = _by_article(ids, planned, stored_mentions(store, stored), 0)
-    quote_mentions = _by_article(ids, planned, stored_quote_mentions(store, stored), 1)
     published = {
         r["id"]: dt.date.fromisoformat(r["published"])
         for r in store.select_in("SELECT id, published FROM articles WHERE id IN ({marks}) AND published IS NOT NULL", ids)
     }
     events = ev.corefer(event_mentions, story_id, published, cfg.plan_report_days)
-    return StoryCoref(ids, events, merge_quotes(quote_mentions))
+    whole = whole or _why_whole(store, story_id, ids, planned)
+    if whole is None:
+        kept = store.conn.execute("SELECT quote_id, state FROM quote_groups WHERE story_id = ? ORDER BY n", (story_id,)).fetchall()
+        groups = group_quotes(
+            [m for aid in ids if aid in planned for m in planned[aid][1]], [QuoteGroup.from_json(r[1]) for r in kept]
+        )
+        stored_qids = [r[0] for r in kept]
+        qids = stored_qids + [quote_id(story_id, g.quote()) for g in groups[len(kept) :]]
+        qids[: len(kept)] = [quote_id(story_id, g.quote()) if g.added else q for g, q in zip(groups, stored_qids)]
+        if len(set(qids)) == len(qids):
+            return StoryCoref(ids, events, groups, None, stored_qids, [a for a in ids if a in planned])
+        whole = "shared quote id"  # two groups written as one quotes row: the whole write decides which
+    quotes = group_quotes(_by_article(ids, planned, stored_quote_mentions(store, stored), 1))
+    return StoryCoref(ids, events, quotes, whole, [], [])
+
+
+def _why_whole(store: Store, story_id: str, ids: list[str], planned: dict) -> str | None:
+    """Why a story's stored quote groups cannot be continued (None: they can): it has none,
+    lost an article, gained one other than this chunk's new ones or before its covered ones,
+    has an article analysed again, or a new article has evidence stored (in another story)."""
+    covered = {r[0] for r in store.conn.execute("SELECT article_id FROM events_members WHERE story_id = ?", (story_id,))}
+    if not covered:
+        return "first"
+    if not covered <= set(ids):
+        return "lost articles"
+    if any(a in covered for a in ids if a in planned):
+        return "re-analysed"
+    rest = ids[len(covered) :]
+    if set(ids[: len(covered)]) != covered or any(a not in planned for a in rest):
+        return "gained articles"
+    sql = "SELECT 1 FROM {table} WHERE article_id IN ({{marks}}) LIMIT 1"
+    if any(next(store.select_in(sql.format(table=t), rest), None) for t in ("quote_evidence", "event_evidence")):
+        return "evidence elsewhere"
+    return None
+
+
+def quote_id(story_id: str, q: Quote) -> str:
+    return "qt_" + hashlib.sha1(f"{story_id}|{q.speaker}|{q.text}".encode()).hexdigest()[:12]
 
 
 def _by_article(ids: list[str], planned: dict[str, tuple[list, list]], stored: list, which: int) -> list:
@@ -345,19 +394,15 @@ def _by_article(ids: list[str], planned: dict[str, tuple[list, list]], stored: l
 
 
 def _write_story(conn, story_id: str, coref: StoryCoref) -> None:
-    """Replace a story's events and quotes (and any other story's that hold evidence from its
-    articles) with `coref`."""
+    """Replace a story's events (and any other story's that hold evidence from its
+    articles) with `coref`'s, and write its quotes: all of them again, or the groups the
+    new articles changed."""
     ids = coref.articles
     marks = ",".join("?" * len(ids))
     if ids:
         conn.execute(
             f"DELETE FROM events WHERE story_id = ? OR id IN "
             f"(SELECT event_id FROM event_evidence WHERE article_id IN ({marks}))",
-            (story_id, *ids),
-        )
-        conn.execute(
-            f"DELETE FROM quotes WHERE story_id = ? OR id IN "
-            f"(SELECT quote_id FROM quote_evidence WHERE article_id IN ({marks}))",
             (story_id, *ids),
         )
     for e in coref.events:
@@ -376,8 +421,29 @@ def _write_story(conn, story_id: str, coref: StoryCoref) -> None:
             'INSERT INTO event_evidence (event_id, article_id, start, "end", text) VALUES (?,?,?,?,?)',
             [(e.id, s.article, s.start, s.end, s.text) for s in e.evidence],
         )
-    for q in coref.quotes:
-        qid = "qt_" + hashlib.sha1(f"{story_id}|{q.speaker}|{q.text}".encode()).hexdigest()[:12]
+    if coref.whole is not None:
+        _write_all_quotes(conn, story_id, coref)
+    else:
+        _write_changed_quotes(conn, story_id, coref)
+
+
+def _write_all_quotes(conn, story_id: str, coref: StoryCoref) -> None:
+    """The story's quotes written again (and any other story's that hold evidence from its
+    articles deleted: that story's groups are dropped, so it is recomputed next), its groups
+    and articles kept, and the recompute recorded."""
+    ids = coref.articles
+    if ids:
+        marks = ",".join("?" * len(ids))
+        hit = f"SELECT quote_id FROM quote_evidence WHERE article_id IN ({marks})"
+        others = [r[0] for r in conn.execute(f"SELECT DISTINCT story_id FROM quotes WHERE id IN ({hit}) AND story_id != ?", (*ids, story_id))]
+        for table in ("quote_groups", "events_members"):
+            conn.executemany(f"DELETE FROM {table} WHERE story_id = ?", [(o,) for o in others])
+        conn.execute(f"DELETE FROM quotes WHERE story_id = ? OR id IN ({hit})", (story_id, *ids))
+    conn.execute("DELETE FROM quote_groups WHERE story_id = ?", (story_id,))
+    conn.execute("DELETE FROM events_members WHERE story_id = ?", (story_id,))
+    for n, g in enumerate(coref.groups):
+        q = g.quote()
+        qid = quote_id(story_id, q)
         conn.execute(
             "INSERT OR REPLACE INTO quotes (id, story_id, speaker, text, channel) VALUES (?,?,?,?,?)",
             (qid, story_id, q.speaker, q.text, q.channel),
@@ -386,6 +452,39 @@ def _write_story(conn, story_id: str, coref: StoryCoref) -> None:
             'INSERT INTO quote_evidence (quote_id, article_id, start, "end", text) VALUES (?,?,?,?,?)',
             [(qid, s.article, s.start, s.end, s.text) for s in q.evidence],
         )
+        conn.execute("INSERT INTO quote_groups (story_id, n, quote_id, state) VALUES (?,?,?,?)", (story_id, n, qid, g.to_json()))
+    conn.executemany("INSERT OR REPLACE INTO events_members (article_id, story_id) VALUES (?, ?)", [(a, story_id) for a in ids])
+    conn.execute(
+        "INSERT INTO events_recomputes (story_id, reason, articles, at) VALUES (?, ?, ?, ?)",
+        (story_id, coref.whole, len(ids), utcnow()),
+    )
+
+
+def _write_changed_quotes(conn, story_id: str, coref: StoryCoref) -> None:
+    """The quote groups the new articles changed or opened, written over their rows (a group
+    whose speaker or longest text changed takes a new id, its evidence moved over), and the
+    new articles added to the story's covered ones."""
+    for n, g in enumerate(coref.groups):
+        if not g.added:
+            continue
+        q = g.quote()
+        qid = quote_id(story_id, q)
+        conn.execute(
+            "INSERT INTO quotes (id, story_id, speaker, text, channel) VALUES (?,?,?,?,?) "
+            "ON CONFLICT(id) DO UPDATE SET channel = excluded.channel",
+            (qid, story_id, q.speaker, q.text, q.channel),
+        )
+        if n < len(coref.stored_qids) and coref.stored_qids[n] != qid:
+            conn.execute("UPDATE quote_evidence SET quote_id = ? WHERE quote_id = ?", (qid, coref.stored_qids[n]))
+            conn.execute("DELETE FROM quotes WHERE id = ?", (coref.stored_qids[n],))
+        conn.executemany(
+            'INSERT INTO quote_evidence (quote_id, article_id, start, "end", text) VALUES (?,?,?,?,?)',
+            [(qid, s.article, s.start, s.end, s.text) for s in q.evidence],
+        )
+        conn.execute(
+            "INSERT OR REPLACE INTO quote_groups (story_id, n, quote_id, state) VALUES (?,?,?,?)", (story_id, n, qid, g.to_json())
+        )
+    conn.executemany("INSERT INTO events_members (article_id, story_id) VALUES (?, ?)", [(a, story_id) for a in coref.new])
 
 
 # -- reading back ---------------------------------------------------------------------
