@@ -136,7 +136,20 @@ class ExtractStage:
             found = [m for part in nlp.map_parsed(store, articles, article_mentions, settings, mapper, anchors, cfg.quote_min_words) for m in part]
         for article_id, quotes, mentions in found:
             _resolve(store, article_id, quotes, mentions, resolver)
-        return Found(found, set(stories.values()), {a.id: a.clean_text for a in articles})
+        return Found(found, set(stories.values()) | moved_stories(store), {a.id: a.clean_text for a in articles})
+
+
+def moved_stories(store: Store) -> set[str]:
+    """The stories an article moved into or out of (a merge, a move or a split by the stories
+    stage) since their events and quotes were written: both sides are computed again, so a
+    story that got no new article does not keep another's evidence or miss its own."""
+    rows = store.conn.execute(
+        "SELECT DISTINCT em.story_id AS was, sa.story_id AS now FROM events_members em "
+        "JOIN story_articles sa ON sa.article_id = em.article_id WHERE sa.story_id != em.story_id"
+    ).fetchall()
+    was = {r["was"] for r in rows}
+    live = {r[0] for r in store.select_in("SELECT DISTINCT story_id FROM story_articles WHERE story_id IN ({marks})", was)}
+    return {r["now"] for r in rows} | live
 
 
 def corefer_stories(store: Store, found: Found, cfg: ExtractSettings) -> Found:
@@ -488,6 +501,18 @@ def _write_changed_quotes(conn, story_id: str, coref: StoryCoref) -> None:
 
 
 # -- reading back ---------------------------------------------------------------------
+
+
+def recomputes(store: Store, story_id: str | None = None) -> list[dict]:
+    """The recorded whole regroupings of stories' quotes, oldest first (of `story_id` when
+    given): story, reason (first | lost articles | gained articles | re-analysed | evidence
+    elsewhere | shared quote id | asked), articles (the story's size then), at."""
+    sql = "SELECT story_id AS story, reason, articles, at FROM events_recomputes"
+    args: tuple = ()
+    if story_id is not None:
+        sql += " WHERE story_id = ?"
+        args = (story_id,)
+    return [dict(r) for r in store.conn.execute(sql + " ORDER BY id", args)]
 
 
 def _check_story(store: Store, table: str, story_id: str | None) -> None:
