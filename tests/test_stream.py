@@ -242,3 +242,30 @@ def test_a_split_story_is_regrouped_whole_on_both_sides_and_recorded(tmp_path, s
         assert [r["reason"] for r in events.recomputes(store, "s-split")] == ["first"]  # though it got no new article
         assert moved not in json.dumps(_quote_rows(events.load_quotes(store, source.id)))
         assert not _quotes_from_scratch_differences(store)
+
+
+def test_events_and_quotes_follow_an_entity_merged_into_another_since(tmp_path, seeds_dir, synth_paths):
+    """The story whose quotes name an entity merged into another since is written again with
+    the survivor, recorded, though it got no new article (one pass names the survivor)."""
+    from newsweave.entities._resolve import merge
+
+    with newsweave.open(tmp_path / "merged-quotes.db") as ws:
+        ws.ingest([seeds_dir])
+        ws.analyse()
+        store = ws.store
+        story, entity = store.conn.execute("SELECT story_id, speaker FROM quotes WHERE speaker LIKE 'ent_%' LIMIT 1").fetchone()
+        other = store.conn.execute(
+            "SELECT id FROM entities WHERE id != ? AND merged_into IS NULL AND type = 'PERSON' ORDER BY seq LIMIT 1", (entity,)
+        ).fetchone()[0]
+
+        def named() -> str:
+            return json.dumps([(e.actors, e.counterparts) for e in events.load_events(store, story)] + [q.speaker for q in events.load_quotes(store, story)])
+
+        assert entity in named()
+        merge(store, entity, other, "a later article shows them one")
+        store.conn.commit()
+        _ingest(ws, synth_paths[:1])  # an article of another story: the seeds' story gets none
+        ws.analyse()
+        assert other in named() and entity not in named()
+        assert events.recomputes(store, story)[-1]["reason"] == "entity merged"
+        assert not _quotes_from_scratch_differences(store)

@@ -29,7 +29,7 @@ from dataclasses import replace
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from .. import nlp, stories
+from .. import entities, nlp, stories
 from ..errors import NotFoundError
 from ..records import Article, Event, Quote, Span, TimeValue
 from ..settings import ExtractSettings, Settings
@@ -136,7 +136,22 @@ class ExtractStage:
             found = [m for part in nlp.map_parsed(store, articles, article_mentions, settings, mapper, anchors, cfg.quote_min_words) for m in part]
         for article_id, quotes, mentions in found:
             _resolve(store, article_id, quotes, mentions, resolver)
-        return Found(found, set(stories.values()) | moved_stories(store), {a.id: a.clean_text for a in articles})
+        touched = set(stories.values()) | moved_stories(store) | merged_entity_stories(store)
+        return Found(found, touched, {a.id: a.clean_text for a in articles})
+
+
+def merged_entity_stories(store: Store) -> set[str]:
+    """The stories whose stored events or quotes name an entity merged into another since
+    ("USAF" into "United States Air Force", shown one by a later article): computed again,
+    with the survivor, though they got no new article (one pass names the survivor)."""
+    merged = "SELECT id FROM entities WHERE merged_into IS NOT NULL"
+    rows = store.conn.execute(
+        f"SELECT story_id FROM quotes WHERE speaker IN ({merged}) "
+        f"UNION SELECT e.story_id FROM events e, json_each(e.actors) j WHERE j.value IN ({merged}) "
+        f"UNION SELECT e.story_id FROM events e, json_each(e.counterparts) j WHERE j.value IN ({merged})"
+    ).fetchall()
+    named = [r[0] for r in rows]
+    return {r[0] for r in store.select_in("SELECT DISTINCT story_id FROM story_articles WHERE story_id IN ({marks})", named)}
 
 
 def moved_stories(store: Store) -> set[str]:
@@ -351,7 +366,7 @@ def corefer_story(
     planned = planned or {}
     ids = story_articles(store, story_id)
     stored = [a for a in ids if a not in planned]
-    event_mentions = _by_article(ids, planned, stored_mentions(store, stored), 0)
+    event_mentions = _by_article(ids, planned, _survivors_of(store, stored_mentions(store, stored)), 0)
     published = {
         r["id"]: dt.date.fromisoformat(r["published"])
         for r in store.select_in("SELECT id, published FROM articles WHERE id IN ({marks}) AND published IS NOT NULL", ids)
@@ -360,17 +375,45 @@ def corefer_story(
     whole = whole or _why_whole(store, story_id, ids, planned)
     if whole is None:
         kept = store.conn.execute("SELECT quote_id, state FROM quote_groups WHERE story_id = ? ORDER BY n", (story_id,)).fetchall()
-        groups = group_quotes(
-            [m for aid in ids if aid in planned for m in planned[aid][1]], [QuoteGroup.from_json(r[1]) for r in kept]
-        )
+        groups = [QuoteGroup.from_json(r[1]) for r in kept]
+        named = {p.entity for g in groups for p in (g.head, g.resolved, g.named) if p is not None and p.entity}
+        if entities.survivors(store, named):
+            whole = "entity merged"  # a kept speaker's entity was folded into another since
+    if whole is None:
+        groups = group_quotes([m for aid in ids if aid in planned for m in planned[aid][1]], groups)
         stored_qids = [r[0] for r in kept]
         qids = stored_qids + [quote_id(story_id, g.quote()) for g in groups[len(kept) :]]
         qids[: len(kept)] = [quote_id(story_id, g.quote()) if g.added else q for g, q in zip(groups, stored_qids)]
         if len(set(qids)) == len(qids):
             return StoryCoref(ids, events, groups, None, stored_qids, [a for a in ids if a in planned])
         whole = "shared quote id"  # two groups written as one quotes row: the whole write decides which
-    quotes = group_quotes(_by_article(ids, planned, stored_quote_mentions(store, stored), 1))
+    quotes = group_quotes(_by_article(ids, planned, _survivors_of(store, stored_quote_mentions(store, stored)), 1))
     return StoryCoref(ids, events, quotes, whole, [], [])
+
+
+def _survivors_of(store: Store, mentions: list) -> list:
+    """Stored event or quote mentions with each entity merged away since they were written
+    replaced by the one it was folded into (`entities.survivors`), as one pass, which
+    resolves them after the merge, names it. The chunk's own mentions are resolved now."""
+    def people(m) -> list[Participant]:
+        return [m.speaker] if isinstance(m, QuoteMention) else [*m.actors, *m.counterparts]
+
+    into = entities.survivors(store, {p.entity for m in mentions for p in people(m) if p is not None and p.entity})
+    if not into:
+        return mentions
+
+    def live(p: Participant | None) -> Participant | None:
+        return replace(p, entity=into[p.entity]) if p is not None and p.entity in into else p
+
+    out = []
+    for m in mentions:
+        if isinstance(m, QuoteMention):
+            speaker_id = into.get(m.speaker_id, m.speaker_id)
+            m = replace(m, speaker=live(m.speaker), speaker_id=speaker_id)
+        else:
+            m = replace(m, actors=[live(p) for p in m.actors], counterparts=[live(p) for p in m.counterparts])
+        out.append(m)
+    return out
 
 
 def _why_whole(store: Store, story_id: str, ids: list[str], planned: dict) -> str | None:
@@ -506,7 +549,7 @@ def _write_changed_quotes(conn, story_id: str, coref: StoryCoref) -> None:
 def recomputes(store: Store, story_id: str | None = None) -> list[dict]:
     """The recorded whole regroupings of stories' quotes, oldest first (of `story_id` when
     given): story, reason (first | lost articles | gained articles | re-analysed | evidence
-    elsewhere | shared quote id | asked), articles (the story's size then), at."""
+    elsewhere | entity merged | shared quote id | asked), articles (the story's size then), at."""
     sql = "SELECT story_id AS story, reason, articles, at FROM events_recomputes"
     args: tuple = ()
     if story_id is not None:

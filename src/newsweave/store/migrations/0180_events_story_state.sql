@@ -19,7 +19,7 @@ CREATE TABLE quote_groups (
 CREATE TABLE events_recomputes (
     id       INTEGER PRIMARY KEY AUTOINCREMENT,
     story_id TEXT NOT NULL,
-    reason   TEXT NOT NULL,                -- first | lost articles | gained articles | re-analysed | evidence elsewhere | shared quote id
+    reason   TEXT NOT NULL,                -- first | lost articles | gained articles | re-analysed | evidence elsewhere | entity merged | shared quote id | asked
     articles INTEGER NOT NULL,             -- the story's size then
     at       TEXT NOT NULL
 );
