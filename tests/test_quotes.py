@@ -132,3 +132,21 @@ def test_a_resolved_entity_must_cover_the_name():
     assert entity_covers(Entity("e2", "Harbour Workers' Federation", "ORG", aliases=["HWF"]), "HWF")
     assert not entity_covers(Entity("e3", "Vesna", "ORG"), "Vesna Darrow")
     assert not entity_covers(Entity("e4", "Estmark's Port of Aldmere", "ORG"), "Maren Solberg")
+
+
+def test_the_names_the_resolver_reads_are_those_of_the_whole_entity(seeds_workspace):
+    """`entities.name_forms` (read for each participant's entity) gives the id and names that
+    loading the whole entity (`entities.get`) gives."""
+    from newsweave import entities
+
+    store = seeds_workspace.store
+    ids = [r[0] for r in store.conn.execute("SELECT id FROM entities ORDER BY id")]
+    assert len(ids) > 20
+    for eid in ids + ["ent_no_such"]:
+        whole = entities.get(store, eid)
+        forms = entities.name_forms(store, eid)
+        if whole is None:
+            assert forms is None
+            continue
+        assert forms[0] == whole.id
+        assert sorted(forms[1]) == sorted([whole.name, *whole.aliases]), eid

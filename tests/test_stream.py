@@ -3,17 +3,23 @@ same analysis as one pass over them in that order (support.stream.analysis_state
 events, quotes, facts, conflicts, claim sentences), on generated text, the seeds and ECB+
 topics; the corroborate stage's stored conflicts and facts equal corroborating each story
 from scratch; a story that gains an article takes over its state, recorded, and both
-stories' facts equal corroborating them from scratch."""
+stories' facts equal corroborating them from scratch. The events stage's kept quote groups,
+continued batch by batch, equal grouping every quote again; a story that lost an article is
+regrouped whole, recorded."""
 
 from __future__ import annotations
 
 import json
 import random
+from dataclasses import replace
 
 import pytest
 
 import newsweave
-from newsweave import corroborate
+from newsweave import corroborate, events
+from newsweave.events import _stage as extract
+from newsweave.events._quotes import QuoteGroup, group_quotes
+from newsweave.settings import ExtractSettings
 from newsweave.store import Store
 from newsweave.stories import load_stories
 from support.stream import analysis_state, feed, state_diff
@@ -171,3 +177,95 @@ def test_facts_follow_an_entity_merged_into_another_since(tmp_path, seeds_dir, s
         # the story's events still name the merged id: facts name the survivor, never the id
         assert entity not in json.dumps([(f.subject, f.value) for f in facts])
         assert not _from_scratch_differences(store)
+
+
+def _quote_rows(quotes) -> list:
+    return sorted(json.dumps([q.speaker, q.text, q.channel, sorted((s.article, s.start, s.end, s.text) for s in q.evidence)]) for q in quotes)
+
+
+def _quotes_from_scratch_differences(store: Store) -> list[str]:
+    """Stories whose stored quotes differ from grouping all their quote mentions again."""
+    out = []
+    for story in load_stories(store):
+        whole = extract.corefer_story(store, story.id, ExtractSettings(), whole="asked")
+        if _quote_rows(g.quote() for g in whole.groups) != _quote_rows(events.load_quotes(store, story.id)):
+            out.append(f"quotes of {story.id}")
+    return out
+
+
+def test_kept_quote_groups_continued_article_by_article_equal_grouping_at_once(seeds_workspace):
+    """events.group_quotes continuing stored groups (read back from their JSON) with each
+    next article's quotes equals grouping every quote of the story in one call."""
+    store = seeds_workspace.store
+    ids = store.article_ids()
+    mentions = extract.stored_quote_mentions(store, ids)
+    assert len(mentions) > 5 and len({m.article for m in mentions}) > 2
+    at_once = [g.quote() for g in group_quotes(mentions)]
+    kept: list = []
+    evidence: dict[int, list] = {}
+    for aid in ids:
+        groups = group_quotes([m for m in mentions if m.article == aid], [QuoteGroup.from_json(g.to_json()) for g in kept])
+        for n, g in enumerate(groups):
+            evidence.setdefault(n, []).extend(g.evidence)
+        kept = groups
+    continued = [replace(g.quote(), evidence=evidence[n]) for n, g in enumerate(kept)]
+    assert continued == at_once
+
+
+def test_a_story_growing_in_batches_continues_its_quote_groups(tmp_path, synth_paths):
+    """Each batch's new articles continue the story's kept quote groups (no whole regrouping
+    after a story's first), and the stored quotes equal grouping them all again."""
+    with newsweave.open(tmp_path / "grow.db") as ws:
+        feed(ws, _split(list(synth_paths), [12, 12, 12]), _ingest)
+        store = ws.store
+        assert {r["reason"] for r in events.recomputes(store)} == {"first"}
+        assert len(events.recomputes(store)) == len({r["story"] for r in events.recomputes(store)})
+        assert store.conn.execute("SELECT COUNT(*) FROM quote_groups").fetchone()[0] > 0
+        assert not _quotes_from_scratch_differences(store)
+
+
+def test_a_split_story_is_regrouped_whole_on_both_sides_and_recorded(tmp_path, synth_paths):
+    with newsweave.open(tmp_path / "lost.db") as ws:
+        feed(ws, [list(synth_paths[:24])], _ingest)
+        store = ws.store
+        source = max(load_stories(store), key=lambda s: len(s.articles))
+        moved = source.articles[0]
+        _ingest(ws, synth_paths[24:30])
+        ws.analyse(until="stories")
+        assert any(store.conn.execute("SELECT 1 FROM story_articles WHERE story_id = ? AND article_id = ?", (source.id, a)).fetchone()
+                   for a in store.pending("events")), "a new article joins the story"  # fmt: skip
+        with store.transaction() as conn:  # the stories stage moves an article out (as a split does)
+            conn.execute("INSERT INTO stories (id, seq, created_at, updated_at) VALUES ('s-split', 999999, 'now', 'now')")
+            conn.execute("UPDATE story_articles SET story_id = 's-split' WHERE article_id = ?", (moved,))
+        ws.analyse()
+        assert [r["reason"] for r in events.recomputes(store, source.id)] == ["first", "lost articles"]
+        assert [r["reason"] for r in events.recomputes(store, "s-split")] == ["first"]  # though it got no new article
+        assert moved not in json.dumps(_quote_rows(events.load_quotes(store, source.id)))
+        assert not _quotes_from_scratch_differences(store)
+
+
+def test_events_and_quotes_follow_an_entity_merged_into_another_since(tmp_path, seeds_dir, synth_paths):
+    """The story whose quotes name an entity merged into another since is written again with
+    the survivor, recorded, though it got no new article (one pass names the survivor)."""
+    from newsweave.entities._resolve import merge
+
+    with newsweave.open(tmp_path / "merged-quotes.db") as ws:
+        ws.ingest([seeds_dir])
+        ws.analyse()
+        store = ws.store
+        story, entity = store.conn.execute("SELECT story_id, speaker FROM quotes WHERE speaker LIKE 'ent_%' LIMIT 1").fetchone()
+        other = store.conn.execute(
+            "SELECT id FROM entities WHERE id != ? AND merged_into IS NULL AND type = 'PERSON' ORDER BY seq LIMIT 1", (entity,)
+        ).fetchone()[0]
+
+        def named() -> str:
+            return json.dumps([(e.actors, e.counterparts) for e in events.load_events(store, story)] + [q.speaker for q in events.load_quotes(store, story)])
+
+        assert entity in named()
+        merge(store, entity, other, "a later article shows them one")
+        store.conn.commit()
+        _ingest(ws, synth_paths[:1])  # an article of another story: the seeds' story gets none
+        ws.analyse()
+        assert other in named() and entity not in named()
+        assert events.recomputes(store, story)[-1]["reason"] == "entity merged"
+        assert not _quotes_from_scratch_differences(store)

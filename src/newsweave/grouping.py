@@ -1,6 +1,7 @@
 """First-fit grouping: the one loop behind event coreference, quote merging and role facts.
 
     first_fit(items, fits, keys=None) -> [[item, ...], ...]
+    first_fit(items, fits, groups=stored, opened=Group.of)   continue stored groups
 
 Each item, in the order given, joins the first group it `fits` (a test of the group and the
 item), else opens a group of its own. Order matters, as it does for the callers: they sort
@@ -12,6 +13,11 @@ under one of its own keys, still in the order the groups opened. The result is t
 unblocked one exactly when the keys never miss a fit: whenever `fits(group, item)`, the
 item shares a key with an item of the group. Without it every item is tested against
 every group, which over a story of thousands of articles is the square of the story.
+
+`groups` (without `keys`): the groups already formed by the items before these, continued in
+place; the result is the one of all the items in one call, so a caller that keeps its groups
+adds new items without going over the old ones again. A kept group needs only what `fits`
+reads and an `append`; `opened(item)` makes a new one (default: the list [item]).
 """
 
 from __future__ import annotations
@@ -24,9 +30,16 @@ T = TypeVar("T")
 
 
 def first_fit(
-    items: Iterable[T], fits: Callable[[list[T], T], bool], keys: Callable[[T], Iterable[Hashable]] | None = None
+    items: Iterable[T],
+    fits: Callable[[list[T], T], bool],
+    keys: Callable[[T], Iterable[Hashable]] | None = None,
+    groups: list | None = None,
+    opened: Callable[[T], object] | None = None,
 ) -> list[list[T]]:
-    groups: list[list[T]] = []
+    if groups is None:
+        groups = []
+    elif groups and keys is not None:
+        raise ValueError("first_fit continues stored groups only without keys")
     filed: dict[Hashable, set[int]] = defaultdict(set)  # key -> indexes of the groups with an item of that key
     for item in items:
         if keys is None:
@@ -40,7 +53,7 @@ def first_fit(
                 break
         else:
             i = len(groups)
-            groups.append([item])
+            groups.append(opened(item) if opened is not None else [item])
         if keys is not None:
             for k in own:
                 filed[k].add(i)

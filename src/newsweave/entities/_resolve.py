@@ -677,14 +677,7 @@ def _entities(store, ids: list[str], mentions: list, roles: list) -> list[Entity
         if row is None:
             continue
         mrows, rrows = by_entity[eid]
-        aliases = list(
-            dict.fromkeys(
-                f
-                for r in mrows
-                for f in (r["name"], r["text"], " ".join(r["titles"].split("|") + [r["name"]]).strip())
-                if f != row["name"] and not names.is_demonym(f)
-            )
-        )
+        aliases = _aliases(row["name"], mrows)
         titles = list(dict.fromkeys(t for r in mrows for t in r["titles"].split("|") if t))
         out.append(
             Entity(
@@ -733,8 +726,21 @@ def survivors(store, ids: Iterable[str]) -> dict[str, str]:
     return {r[0]: r[1] for r in rows}
 
 
-def get(store, eid: str) -> Entity | None:
-    """An entity by id; a merged-away id leads to the entity it was merged into."""
+def _aliases(name: str, mrows) -> list[str]:
+    """An entity's other names, from its mentions' rows (name, text, titles)."""
+    return list(
+        dict.fromkeys(
+            f
+            for r in mrows
+            for f in (r["name"], r["text"], " ".join(r["titles"].split("|") + [r["name"]]).strip())
+            if f != name and not names.is_demonym(f)
+        )
+    )
+
+
+def live_id(store, eid: str) -> str | None:
+    """The id of the entity `eid` names now: itself, or the entity it was merged into (None:
+    no such entity)."""
     seen = set()
     while eid and eid not in seen:
         seen.add(eid)
@@ -742,10 +748,30 @@ def get(store, eid: str) -> Entity | None:
         if row is None:
             return None
         if row[0] is None:
-            loaded = _load(store, [eid])
-            return loaded[0] if loaded else None
+            return eid
         eid = row[0]
     return None
+
+
+def get(store, eid: str) -> Entity | None:
+    """An entity by id; a merged-away id leads to the entity it was merged into."""
+    eid = live_id(store, eid)
+    loaded = _load(store, [eid]) if eid is not None else []
+    return loaded[0] if loaded else None
+
+
+def name_forms(store, eid: str) -> tuple[str, list[str]] | None:
+    """(id, [name, *aliases]) of the entity `eid` names now, the names `get` would give it,
+    read without its mentions' spans and roles: an entity named in every article carries
+    every mention in the store, and loading them all per stage run grew with the store."""
+    eid = live_id(store, eid)
+    head = store.conn.execute("SELECT name FROM entities WHERE id = ?", (eid,)).fetchone() if eid is not None else None
+    if head is None:
+        return None
+    rows = store.conn.execute(
+        "SELECT DISTINCT name, text, titles FROM entity_mentions WHERE entity_id = ?", (eid,)
+    ).fetchall()
+    return eid, [head[0], *_aliases(head[0], rows)]
 
 
 def entity_at(store, article_id: str, start: int, end: int) -> Entity | None:

@@ -20,7 +20,7 @@ from ._frames import (
     trigger_type,
 )
 from ._participants import display_name
-from ._stage import ExtractStage, event_json, load_events, load_quotes, quote_json
+from ._stage import ExtractStage, event_json, load_events, load_quotes, quote_json, recomputes
 
 __all__ = [
     "BUILT_IN", "EventType", "ExtractStage", "display_name", "event_json", "event_type", "event_types", "is_gathering",

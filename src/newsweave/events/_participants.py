@@ -168,34 +168,40 @@ Resolver = Callable[[object, str, int, int, str], "str | None"]
 
 def default_resolver() -> Resolver:
     """`entities.entity_at` (-> the entity's id), kept when the entity covers the name.
-    Each entity is loaded once per resolver (one stage run): an entity carries every
-    mention in the store, so loading it per phrase made each new article cost more as the
-    store grew.
+    Each entity's names are read once per resolver (one stage run), and only its names
+    (`entities.name_forms`): an entity carries every mention in the store, so loading it
+    whole made each new article cost more as the store grew.
 
     The one place that knows about entity resolution."""
-    loaded: dict[str, object] = {}
+    loaded: dict[str, tuple[str, list[str]] | None] = {}
 
     def resolver(store, article_id, start, end, surface):
         eid = entities.entity_id_at(store, article_id, start, end)
         if eid is None:
             return None
         if eid not in loaded:
-            loaded[eid] = entities.get(store, eid)
+            loaded[eid] = entities.name_forms(store, eid)
         found = loaded[eid]
-        return found.id if found is not None and entity_covers(found, surface) else None
+        return found[0] if found is not None and names_cover(found[1], surface) else None
 
     return resolver
 
 
 def entity_covers(entity, surface: str) -> bool:
-    """Whether a resolved entity can stand for a participant's name: one of its names holds
-    all the name's words ("Singh" -> Rajnath Singh, "HWF" -> an alias). An entity that has
-    only part of the name ("Vesna" for "Vesna Darrow") or another name altogether ("Estmark's
-    Port of Aldmere" for "Maren Solberg") is a tagger's or an offset's mistake: the name stays."""
+    """Whether a resolved entity can stand for a participant's name (`names_cover`)."""
+    return names_cover([entity.name, *getattr(entity, "aliases", [])], surface)
+
+
+def names_cover(forms: list[str], surface: str) -> bool:
+    """Whether an entity of these names can stand for a participant's name: one of its names
+    holds all the name's words ("Singh" -> Rajnath Singh, "HWF" -> an alias). An entity that
+    has only part of the name ("Vesna" for "Vesna Darrow") or another name altogether
+    ("Estmark's Port of Aldmere" for "Maren Solberg") is a tagger's or an offset's mistake:
+    the name stays."""
     words = _words(surface)
     if not words:
         return True
-    return any(words <= _words(n) for n in [entity.name, *getattr(entity, "aliases", [])])
+    return any(words <= _words(n) for n in forms)
 
 
 def display_name(store, value: str) -> str:

@@ -2,6 +2,7 @@
 
     find_quotes(adoc, people=None) -> [QuoteMention]      one article (parsed by nlp.py)
     merge_quotes(mentions)        -> [Quote]              one story: the same words, once
+    group_quotes(mentions, groups) -> [QuoteGroup]        the same, continuing a story's kept groups
 
 Marks: curly “ ” „ and straight " (opening when at a word's start, closing otherwise), found
 and paired by the text toolkit's scanner (`text.scan_quotes`). Policy here: a quote needs
@@ -22,8 +23,9 @@ interview (told ... in an interview), told, said.
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..grouping import first_fit
 from ._participants import FIRST_PLURAL, FIRST_SINGULAR, SINGULAR_PRONOUNS, ArticlePeople, Participant, canonical, name_span, same_participant
@@ -215,10 +217,80 @@ def similar_text(a: str, b: str, share: float = ExtractSettings.quote_overlap) -
 
 def merge_quotes(mentions: list[QuoteMention]) -> list[Quote]:
     """One Quote per distinct (speaker, words) across the articles of a story."""
+    return [g.quote() for g in group_quotes(mentions)]
+
+
+@dataclass
+class QuoteGroup:
+    """One story quote as first-fit grouping keeps it: what joining it tests (the first
+    member's speaker, the distinct texts) and what the Quote is made of (the longest
+    resolved and named speakers, the channels counted in the order met, the longest text),
+    so a story's groups can be kept and continued with a new article's mentions without
+    reading the old ones (`to_json` / `from_json`). `evidence`: the spans of the members
+    added since it was made or read back (`added`: how many)."""
+
+    head: Participant | None
+    texts: dict[str, None]
+    resolved: Participant | None = None  # the first longest-named speaker with an entity
+    named: Participant | None = None  # the first longest-named speaker
+    channels: dict[str, int] = field(default_factory=dict)
+    text: str = ""
+    evidence: list[Span] = field(default_factory=list)
+    added: int = 0  # members appended since it was made or read back
+
+    @classmethod
+    def of(cls, m: QuoteMention) -> QuoteGroup:
+        g = cls(m.speaker, {}, text=m.text)
+        g.append(m)
+        return g
+
+    def append(self, m: QuoteMention) -> None:
+        self.added += 1
+        self.texts.setdefault(m.text, None)
+        if m.speaker is not None:
+            if self.named is None or len(m.speaker.name) > len(self.named.name):
+                self.named = m.speaker
+            if m.speaker.entity and (self.resolved is None or len(m.speaker.name) > len(self.resolved.name)):
+                self.resolved = m.speaker
+        if m.channel:
+            self.channels[m.channel] = self.channels.get(m.channel, 0) + 1
+        if len(m.text) > len(self.text):
+            self.text = m.text
+        self.evidence.extend(m.parts)
+
+    def quote(self) -> Quote:
+        best = self.resolved or self.named
+        speaker = (best.entity or canonical(best.name)) if best is not None else None
+        # ties go to the channel met first (a set's order changes with the process's hash seed)
+        channel = max(self.channels, key=lambda c: (c not in ("said", "post"), self.channels[c])) if self.channels else None
+        return Quote(speaker=speaker, text=self.text, channel=channel, evidence=list(self.evidence))
+
+    def to_json(self) -> str:
+        def who(p: Participant | None):
+            return [p.name, p.entity] if p is not None else None
+
+        return json.dumps(
+            {"head": who(self.head), "texts": list(self.texts), "resolved": who(self.resolved), "named": who(self.named),
+             "channels": list(self.channels.items()), "text": self.text}
+        )  # fmt: skip
+
+    @classmethod
+    def from_json(cls, raw: str) -> QuoteGroup:
+        d = json.loads(raw)
+
+        def who(v) -> Participant | None:
+            return Participant(v[0], 0, 0, entity=v[1]) if v is not None else None  # names and entity are what is compared
+
+        return cls(who(d["head"]), dict.fromkeys(d["texts"]), who(d["resolved"]), who(d["named"]), dict(d["channels"]), d["text"])
+
+
+def group_quotes(mentions: list[QuoteMention], groups: list[QuoteGroup] | None = None) -> list[QuoteGroup]:
+    """The story's quote groups: `groups` (those its earlier mentions formed, in order)
+    continued with `mentions` (first-fit in the order given: the story's articles in
+    arrival order), or formed from `mentions` alone."""
 
     # A story of thousands of articles prints one quote thousands of times: each group's
     # distinct texts are compared once, and each pair of texts once (the test reads texts only).
-    texts: dict[int, tuple[list[int], dict[str, None]]] = {}  # id(group) -> (members seen, distinct texts)
     similar: dict[tuple[str, str], bool] = {}
 
     def alike(a: str, b: str) -> bool:
@@ -226,32 +298,12 @@ def merge_quotes(mentions: list[QuoteMention]) -> list[Quote]:
             similar[a, b] = similar_text(a, b)
         return similar[a, b]
 
-    def same_quote(g: list[QuoteMention], m: QuoteMention) -> bool:
-        head = g[0]
-        speakers_ok = m.speaker is None or head.speaker is None or same_participant(m.speaker, head.speaker)
-        if not speakers_ok:
+    def same_quote(g: QuoteGroup, m: QuoteMention) -> bool:
+        if not (m.speaker is None or g.head is None or same_participant(m.speaker, g.head)):
             return False
-        seen, distinct = texts.setdefault(id(g), ([0], {}))
-        distinct.update(dict.fromkeys(o.text for o in g[seen[0] :]))
-        seen[0] = len(g)
-        return any(alike(m.text, t) for t in distinct)
+        return any(alike(m.text, t) for t in g.texts)
 
-    groups = first_fit(mentions, same_quote)
-    quotes = []
-    for g in groups:
-        named = [m for m in g if m.speaker is not None]
-        speaker = None
-        if named:
-            resolved = [m for m in named if m.speaker.entity]
-            best = max(resolved or named, key=lambda m: len(m.speaker.name))
-            speaker = best.speaker.entity or canonical(best.speaker.name)
-        channels = [m.channel for m in g if m.channel]
-        # ties go to the channel met first (a set's order changes with the process's hash seed)
-        channel = max(dict.fromkeys(channels), key=lambda c: (c not in ("said", "post"), channels.count(c))) if channels else None
-        text = max((m.text for m in g), key=len)
-        evidence = [span for m in g for span in m.parts]
-        quotes.append(Quote(speaker=speaker, text=text, channel=channel, evidence=evidence))
-    return quotes
+    return first_fit(mentions, same_quote, groups=groups if groups is not None else [], opened=QuoteGroup.of)
 
 
-__all__ = ["QuoteMention", "find_quotes", "merge_quotes", "quote_spans", "similar_text"]
+__all__ = ["QuoteGroup", "QuoteMention", "find_quotes", "group_quotes", "merge_quotes", "quote_spans", "similar_text"]

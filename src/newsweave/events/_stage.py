@@ -29,14 +29,14 @@ from dataclasses import replace
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from .. import nlp, stories
+from .. import entities, nlp, stories
 from ..errors import NotFoundError
 from ..records import Article, Event, Quote, Span, TimeValue
 from ..settings import ExtractSettings, Settings
-from ..store import Store
+from ..store import Store, utcnow
 from . import _frames as ev
 from ._participants import ArticlePeople, Participant, default_resolver, display_name
-from ._quotes import QuoteMention, find_quotes, merge_quotes
+from ._quotes import QuoteGroup, QuoteMention, find_quotes, group_quotes
 from ._timex import parse_anchor
 
 ALL = "all"  # every article, as one story (`newsweave events all`)
@@ -71,10 +71,26 @@ def story_anchor(store: Store, story_id: str) -> dt.date | None:
 
 
 class Found(NamedTuple):
-    """What the stage computes before writing: the articles' mentions and their stories."""
+    """What the stage computes before writing: the articles' mentions, their stories, and
+    (once `corefer_stories` ran) each story's events and quotes."""
 
     mentions: list[tuple[str, list, list]]
     stories: set[str]
+    texts: dict[str, str]  # article id -> clean text (quote mentions are read back from it)
+    coref: dict[str, StoryCoref] | None = None
+
+
+class StoryCoref(NamedTuple):
+    """A story's coreference, ready to write: its articles, its events, and its quote groups,
+    either all recomputed (`whole`: why, recorded) or the stored ones continued with the new
+    articles' quotes (`stored_qids`: the quote id each stored group was written as)."""
+
+    articles: list[str]
+    events: list[Event]
+    groups: list[QuoteGroup]
+    whole: str | None
+    stored_qids: list[str]
+    new: list[str]  # the articles the continued groups added (the stored ones cover the others)
 
 
 class ExtractStage:
@@ -86,15 +102,15 @@ class ExtractStage:
         """The articles' mentions and quotes with their people resolved, before the chunk's
         write transaction (reads only; the pipeline runner uses them if no analysis was
         committed meanwhile): an upload does not wait for the map and the entity look-ups."""
-        return self.mentions(store, article_ids, settings, mapper)
+        return corefer_stories(store, self.mentions(store, article_ids, settings, mapper), settings.extract)
 
     def run(self, store: Store, article_ids: Sequence[str], settings: Settings, mapper=None, plan: Found | None = None) -> None:
-        found = plan if plan is not None else self.mentions(store, article_ids, settings, mapper)
+        found = plan if plan is not None else corefer_stories(store, self.mentions(store, article_ids, settings, mapper), settings.extract)
         with store.transaction() as conn:
             for article_id, quotes, mentions in found.mentions:
                 _write_mentions(conn, article_id, quotes, mentions)
             for story in sorted(found.stories):
-                rebuild_story(store, story, settings.extract)
+                _write_story(conn, story, found.coref[story])
 
     def mentions(self, store: Store, article_ids: Sequence[str], settings: Settings, mapper=None) -> Found:
         """Each article's (id, quote mentions, event mentions), people resolved to entities,
@@ -120,7 +136,47 @@ class ExtractStage:
             found = [m for part in nlp.map_parsed(store, articles, article_mentions, settings, mapper, anchors, cfg.quote_min_words) for m in part]
         for article_id, quotes, mentions in found:
             _resolve(store, article_id, quotes, mentions, resolver)
-        return Found(found, set(stories.values()))
+        touched = set(stories.values()) | moved_stories(store) | merged_entity_stories(store)
+        return Found(found, touched, {a.id: a.clean_text for a in articles})
+
+
+def merged_entity_stories(store: Store) -> set[str]:
+    """The stories whose stored events or quotes name an entity merged into another since
+    ("USAF" into "United States Air Force", shown one by a later article): computed again,
+    with the survivor, though they got no new article (one pass names the survivor)."""
+    merged = "SELECT id FROM entities WHERE merged_into IS NOT NULL"
+    rows = store.conn.execute(
+        f"SELECT story_id FROM quotes WHERE speaker IN ({merged}) "
+        f"UNION SELECT e.story_id FROM events e, json_each(e.actors) j WHERE j.value IN ({merged}) "
+        f"UNION SELECT e.story_id FROM events e, json_each(e.counterparts) j WHERE j.value IN ({merged})"
+    ).fetchall()
+    named = [r[0] for r in rows]
+    return {r[0] for r in store.select_in("SELECT DISTINCT story_id FROM story_articles WHERE story_id IN ({marks})", named)}
+
+
+def moved_stories(store: Store) -> set[str]:
+    """The stories an article moved into or out of (a merge, a move or a split by the stories
+    stage) since their events and quotes were written: both sides are computed again, so a
+    story that got no new article does not keep another's evidence or miss its own."""
+    rows = store.conn.execute(
+        "SELECT DISTINCT em.story_id AS was, sa.story_id AS now FROM events_members em "
+        "JOIN story_articles sa ON sa.article_id = em.article_id WHERE sa.story_id != em.story_id"
+    ).fetchall()
+    was = {r["was"] for r in rows}
+    live = {r[0] for r in store.select_in("SELECT DISTINCT story_id FROM story_articles WHERE story_id IN ({marks})", was)}
+    return {r["now"] for r in rows} | live
+
+
+def corefer_stories(store: Store, found: Found, cfg: ExtractSettings) -> Found:
+    """`found` with the coreference of each of its stories, computed from the chunk's
+    mentions in memory and the stored mentions of the stories' other articles: what the
+    stage used to read back after writing the chunk's mentions, so the write transaction
+    only writes (an upload does not wait for a large story's coreference). The chunk's
+    mentions pass through their stored form first (`_as_stored`), so the result is the
+    one computed from the store."""
+    planned = {aid: _as_stored(aid, quotes, mentions, found.texts[aid]) for aid, quotes, mentions in found.mentions}
+    coref = {story: corefer_story(store, story, cfg, planned) for story in sorted(found.stories)}
+    return found._replace(coref=coref)
 
 
 def article_mentions(adocs: Sequence, anchors: dict, quote_min_words: int) -> list[tuple[str, list, list]]:
@@ -185,37 +241,56 @@ def _people_json(people: list[Participant]) -> str:
     )
 
 
+_MENTION_COLUMNS = (
+    "article_id", "type", "status", "actors", "counterparts", "object", "place", "date_value", "date_text",
+    "date_anchor", "anchor_from", "date_from", "start", "end", "text", "trigger_start", "trigger_end", "details",
+)  # fmt: skip
+_QUOTE_COLUMNS = (
+    "article_id", "text", "parts", "start", "end", "speaker", "speaker_name", "speaker_entity", "speaker_start",
+    "speaker_end", "channel",
+)  # fmt: skip
+
+
+def _mention_values(article_id: str, m: ev.EventMention) -> tuple:
+    """An event mention's event_mentions row (`_MENTION_COLUMNS`)."""
+    return (
+        article_id, m.type, m.status, _people_json(m.actors), _people_json(m.counterparts), m.object, m.place,
+        m.date.value if m.date else None, m.date.text if m.date else None,
+        m.date.anchor if m.date else None, m.date.anchor_from if m.date else None, m.date_from,
+        m.evidence.start, m.evidence.end, m.evidence.text, m.trigger.start, m.trigger.end,
+        json.dumps(m.details, sort_keys=True),
+    )  # fmt: skip
+
+
+def _quote_values(article_id: str, q: QuoteMention) -> tuple:
+    """A quote mention's quote_mentions row (`_QUOTE_COLUMNS`)."""
+    return (
+        article_id, q.text, json.dumps([[p.start, p.end] for p in q.parts]), q.start, q.end,
+        q.speaker_id or (q.speaker.name if q.speaker else None),
+        q.speaker.name if q.speaker else None, q.speaker.entity if q.speaker else None,
+        q.speaker.start if q.speaker else None, q.speaker.end if q.speaker else None, q.channel,
+    )  # fmt: skip
+
+
+def _insert(table: str, columns: tuple) -> str:
+    quoted = ", ".join('"' + c + '"' for c in columns)  # "end" is an SQL keyword
+    return f"INSERT INTO {table} ({quoted}) VALUES ({','.join('?' * len(columns))})"
+
+
 def _write_mentions(conn, article_id: str, quotes: list[QuoteMention], mentions: list[ev.EventMention]) -> None:
     conn.execute("DELETE FROM event_mentions WHERE article_id = ?", (article_id,))
     conn.execute("DELETE FROM quote_mentions WHERE article_id = ?", (article_id,))
-    conn.executemany(
-        """INSERT INTO event_mentions (article_id, type, status, actors, counterparts, object, place,
-           date_value, date_text, date_anchor, anchor_from, date_from, start, "end", text,
-           trigger_start, trigger_end, details) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-        [
-            (
-                article_id, m.type, m.status, _people_json(m.actors), _people_json(m.counterparts), m.object, m.place,
-                m.date.value if m.date else None, m.date.text if m.date else None,
-                m.date.anchor if m.date else None, m.date.anchor_from if m.date else None, m.date_from,
-                m.evidence.start, m.evidence.end, m.evidence.text, m.trigger.start, m.trigger.end,
-                json.dumps(m.details, sort_keys=True),
-            )
-            for m in mentions
-        ],
-    )  # fmt: skip
-    conn.executemany(
-        """INSERT INTO quote_mentions (article_id, text, parts, start, "end", speaker, speaker_name, speaker_entity,
-           speaker_start, speaker_end, channel) VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
-        [
-            (
-                article_id, q.text, json.dumps([[p.start, p.end] for p in q.parts]), q.start, q.end,
-                q.speaker_id or (q.speaker.name if q.speaker else None),
-                q.speaker.name if q.speaker else None, q.speaker.entity if q.speaker else None,
-                q.speaker.start if q.speaker else None, q.speaker.end if q.speaker else None, q.channel,
-            )
-            for q in quotes
-        ],
-    )  # fmt: skip
+    conn.executemany(_insert("event_mentions", _MENTION_COLUMNS), [_mention_values(article_id, m) for m in mentions])
+    conn.executemany(_insert("quote_mentions", _QUOTE_COLUMNS), [_quote_values(article_id, q) for q in quotes])
+
+
+def _as_stored(article_id: str, quotes: list[QuoteMention], mentions: list[ev.EventMention], text: str) -> tuple[list, list]:
+    """An article's event and quote mentions as `stored_mentions` and `stored_quote_mentions`
+    would read them back once written: through their rows, in the order the store returns
+    them (by start, then insertion)."""
+    erows = sorted((dict(zip(_MENTION_COLUMNS, _mention_values(article_id, m))) for m in mentions), key=lambda r: r["start"])
+    qrows = sorted((dict(zip(_QUOTE_COLUMNS, _quote_values(article_id, q))) for q in quotes), key=lambda r: r["start"])
+    return [_mention_of(article_id, r) for r in erows], [_quote_of(article_id, r, text) for r in qrows]
 
 
 def _participants(raw: str) -> list[Participant]:
@@ -228,27 +303,26 @@ def stored_mentions(store: Store, article_ids: Sequence[str]) -> list[ev.EventMe
     rows: dict[str, list] = {}
     for r in store.select_in("SELECT * FROM event_mentions WHERE article_id IN ({marks}) ORDER BY start, id", article_ids):
         rows.setdefault(r["article_id"], []).append(r)
-    out = []
-    for aid in article_ids:
-        for r in rows.get(aid, ()):
-            date = TimeValue(r["date_value"], r["date_text"], r["date_anchor"], r["anchor_from"]) if r["date_text"] else None
-            out.append(
-                ev.EventMention(
-                    article=aid,
-                    type=r["type"],
-                    actors=_participants(r["actors"]),
-                    counterparts=_participants(r["counterparts"]),
-                    object=r["object"],
-                    place=r["place"],
-                    date=date,
-                    status=r["status"],
-                    evidence=Span(aid, r["start"], r["end"], r["text"]),
-                    trigger=Span(aid, r["trigger_start"], r["trigger_end"], ""),
-                    details=json.loads(r["details"]),
-                    date_from=r["date_from"],
-                )
-            )
-    return out
+    return [_mention_of(aid, r) for aid in article_ids for r in rows.get(aid, ())]
+
+
+def _mention_of(aid: str, r) -> ev.EventMention:
+    """The event mention an event_mentions row holds."""
+    date = TimeValue(r["date_value"], r["date_text"], r["date_anchor"], r["anchor_from"]) if r["date_text"] else None
+    return ev.EventMention(
+        article=aid,
+        type=r["type"],
+        actors=_participants(r["actors"]),
+        counterparts=_participants(r["counterparts"]),
+        object=r["object"],
+        place=r["place"],
+        date=date,
+        status=r["status"],
+        evidence=Span(aid, r["start"], r["end"], r["text"]),
+        trigger=Span(aid, r["trigger_start"], r["trigger_end"], ""),
+        details=json.loads(r["details"]),
+        date_from=r["date_from"],
+    )
 
 
 def stored_quote_mentions(store: Store, article_ids: Sequence[str]) -> list[QuoteMention]:
@@ -257,71 +331,231 @@ def stored_quote_mentions(store: Store, article_ids: Sequence[str]) -> list[Quot
     for r in store.select_in("SELECT * FROM quote_mentions WHERE article_id IN ({marks}) ORDER BY start, id", article_ids):
         rows.setdefault(r["article_id"], []).append(r)
     texts = {r[0]: r[1] for r in store.select_in("SELECT id, clean_text FROM articles WHERE id IN ({marks})", list(rows))}
-    out = []
-    for aid in article_ids:
-        text = texts.get(aid)
-        for r in rows.get(aid, ()):
-            parts = [Span(aid, s, e, text[s:e]) for s, e in json.loads(r["parts"])]
-            speaker = None
-            if r["speaker"] is not None:
-                name = text[r["speaker_start"] : r["speaker_end"]] if r["speaker_start"] is not None else r["speaker"]
-                speaker = Participant(r["speaker_name"] or name, r["speaker_start"], r["speaker_end"], entity=r["speaker_entity"])
-            q = QuoteMention(aid, r["text"], parts, r["start"], r["end"], speaker, r["speaker"], r["channel"])
-            out.append(q)
-    return out
+    return [_quote_of(aid, r, texts.get(aid)) for aid in article_ids for r in rows.get(aid, ())]
+
+
+def _quote_of(aid: str, r, text: str) -> QuoteMention:
+    """The quote mention a quote_mentions row holds (`text`: the article's clean text)."""
+    parts = [Span(aid, s, e, text[s:e]) for s, e in json.loads(r["parts"])]
+    speaker = None
+    if r["speaker"] is not None:
+        name = text[r["speaker_start"] : r["speaker_end"]] if r["speaker_start"] is not None else r["speaker"]
+        speaker = Participant(r["speaker_name"] or name, r["speaker_start"], r["speaker_end"], entity=r["speaker_entity"])
+    return QuoteMention(aid, r["text"], parts, r["start"], r["end"], speaker, r["speaker"], r["channel"])
 
 
 def rebuild_story(store: Store, story_id: str, cfg: ExtractSettings | None = None) -> None:
-    """Corefer every mention of a story's articles into its events and quotes (replacing
-    whatever the store held for those articles before)."""
+    """Corefer every stored mention of a story's articles into its events and quotes
+    (replacing whatever the store held for those articles before)."""
+    with store.transaction() as conn:
+        _write_story(conn, story_id, corefer_story(store, story_id, cfg or ExtractSettings(), whole="asked"))
+
+
+def corefer_story(
+    store: Store, story_id: str, cfg: ExtractSettings, planned: dict[str, tuple[list, list]] | None = None, whole: str | None = None
+) -> StoryCoref:
+    """A story's events and quotes from the mentions of its articles: `planned` (article id
+    -> its event and quote mentions, as stored) for those about to be written, the store's
+    for the others.
+
+    Events are coreferred from all the story's mentions. Quotes continue the story's stored
+    groups with the new articles' quotes when the story only gained those articles since
+    (they come last in its arrival order, so first-fit over all of them would have met them
+    last: the groups equal one pass's); otherwise (`whole`, or `_why_whole`) all its quote
+    mentions are grouped again, and the reason is recorded."""
+    planned = planned or {}
     ids = story_articles(store, story_id)
-    conn = store.conn
-    with store.transaction():
+    stored = [a for a in ids if a not in planned]
+    event_mentions = _by_article(ids, planned, _survivors_of(store, stored_mentions(store, stored)), 0)
+    published = {
+        r["id"]: dt.date.fromisoformat(r["published"])
+        for r in store.select_in("SELECT id, published FROM articles WHERE id IN ({marks}) AND published IS NOT NULL", ids)
+    }
+    events = ev.corefer(event_mentions, story_id, published, cfg.plan_report_days)
+    whole = whole or _why_whole(store, story_id, ids, planned)
+    if whole is None:
+        kept = store.conn.execute("SELECT quote_id, state FROM quote_groups WHERE story_id = ? ORDER BY n", (story_id,)).fetchall()
+        groups = [QuoteGroup.from_json(r[1]) for r in kept]
+        named = {p.entity for g in groups for p in (g.head, g.resolved, g.named) if p is not None and p.entity}
+        if entities.survivors(store, named):
+            whole = "entity merged"  # a kept speaker's entity was folded into another since
+    if whole is None:
+        groups = group_quotes([m for aid in ids if aid in planned for m in planned[aid][1]], groups)
+        stored_qids = [r[0] for r in kept]
+        qids = stored_qids + [quote_id(story_id, g.quote()) for g in groups[len(kept) :]]
+        qids[: len(kept)] = [quote_id(story_id, g.quote()) if g.added else q for g, q in zip(groups, stored_qids)]
+        if len(set(qids)) == len(qids):
+            return StoryCoref(ids, events, groups, None, stored_qids, [a for a in ids if a in planned])
+        whole = "shared quote id"  # two groups written as one quotes row: the whole write decides which
+    quotes = group_quotes(_by_article(ids, planned, _survivors_of(store, stored_quote_mentions(store, stored)), 1))
+    return StoryCoref(ids, events, quotes, whole, [], [])
+
+
+def _survivors_of(store: Store, mentions: list) -> list:
+    """Stored event or quote mentions with each entity merged away since they were written
+    replaced by the one it was folded into (`entities.survivors`), as one pass, which
+    resolves them after the merge, names it. The chunk's own mentions are resolved now."""
+    def people(m) -> list[Participant]:
+        return [m.speaker] if isinstance(m, QuoteMention) else [*m.actors, *m.counterparts]
+
+    into = entities.survivors(store, {p.entity for m in mentions for p in people(m) if p is not None and p.entity})
+    if not into:
+        return mentions
+
+    def live(p: Participant | None) -> Participant | None:
+        return replace(p, entity=into[p.entity]) if p is not None and p.entity in into else p
+
+    out = []
+    for m in mentions:
+        if isinstance(m, QuoteMention):
+            speaker_id = into.get(m.speaker_id, m.speaker_id)
+            m = replace(m, speaker=live(m.speaker), speaker_id=speaker_id)
+        else:
+            m = replace(m, actors=[live(p) for p in m.actors], counterparts=[live(p) for p in m.counterparts])
+        out.append(m)
+    return out
+
+
+def _why_whole(store: Store, story_id: str, ids: list[str], planned: dict) -> str | None:
+    """Why a story's stored quote groups cannot be continued (None: they can): it has none,
+    lost an article, gained one other than this chunk's new ones or before its covered ones,
+    has an article analysed again, or a new article has evidence stored (in another story)."""
+    covered = {r[0] for r in store.conn.execute("SELECT article_id FROM events_members WHERE story_id = ?", (story_id,))}
+    if not covered:
+        return "first"
+    if not covered <= set(ids):
+        return "lost articles"
+    if any(a in covered for a in ids if a in planned):
+        return "re-analysed"
+    rest = ids[len(covered) :]
+    if set(ids[: len(covered)]) != covered or any(a not in planned for a in rest):
+        return "gained articles"
+    sql = "SELECT 1 FROM {table} WHERE article_id IN ({{marks}}) LIMIT 1"
+    if any(next(store.select_in(sql.format(table=t), rest), None) for t in ("quote_evidence", "event_evidence")):
+        return "evidence elsewhere"
+    return None
+
+
+def quote_id(story_id: str, q: Quote) -> str:
+    return "qt_" + hashlib.sha1(f"{story_id}|{q.speaker}|{q.text}".encode()).hexdigest()[:12]
+
+
+def _by_article(ids: list[str], planned: dict[str, tuple[list, list]], stored: list, which: int) -> list:
+    """Mentions article by article in the story's order: the planned ones (`which`: 0 event,
+    1 quote mentions) in place of the store's."""
+    from_store: dict[str, list] = {}
+    for m in stored:
+        from_store.setdefault(m.article, []).append(m)
+    return [m for aid in ids for m in (planned[aid][which] if aid in planned else from_store.get(aid, ()))]
+
+
+def _write_story(conn, story_id: str, coref: StoryCoref) -> None:
+    """Replace a story's events (and any other story's that hold evidence from its
+    articles) with `coref`'s, and write its quotes: all of them again, or the groups the
+    new articles changed."""
+    ids = coref.articles
+    marks = ",".join("?" * len(ids))
+    if ids:
+        conn.execute(
+            f"DELETE FROM events WHERE story_id = ? OR id IN "
+            f"(SELECT event_id FROM event_evidence WHERE article_id IN ({marks}))",
+            (story_id, *ids),
+        )
+    for e in coref.events:
+        conn.execute(
+            """INSERT OR REPLACE INTO events (id, story_id, type, actors, counterparts, object, place,
+               date_value, date_text, date_anchor, anchor_from, status, linked, details)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+            (
+                e.id, story_id, e.type, json.dumps(e.actors), json.dumps(e.counterparts), e.object, e.place,
+                e.date.value if e.date else None, e.date.text if e.date else None,
+                e.date.anchor if e.date else None, e.date.anchor_from if e.date else None,
+                e.status, json.dumps(e.linked), json.dumps(e.details, sort_keys=True),
+            ),
+        )  # fmt: skip
+        conn.executemany(
+            'INSERT INTO event_evidence (event_id, article_id, start, "end", text) VALUES (?,?,?,?,?)',
+            [(e.id, s.article, s.start, s.end, s.text) for s in e.evidence],
+        )
+    if coref.whole is not None:
+        _write_all_quotes(conn, story_id, coref)
+    else:
+        _write_changed_quotes(conn, story_id, coref)
+
+
+def _write_all_quotes(conn, story_id: str, coref: StoryCoref) -> None:
+    """The story's quotes written again (and any other story's that hold evidence from its
+    articles deleted: that story's groups are dropped, so it is recomputed next), its groups
+    and articles kept, and the recompute recorded."""
+    ids = coref.articles
+    if ids:
         marks = ",".join("?" * len(ids))
-        if ids:
-            conn.execute(
-                f"DELETE FROM events WHERE story_id = ? OR id IN "
-                f"(SELECT event_id FROM event_evidence WHERE article_id IN ({marks}))",
-                (story_id, *ids),
-            )
-            conn.execute(
-                f"DELETE FROM quotes WHERE story_id = ? OR id IN "
-                f"(SELECT quote_id FROM quote_evidence WHERE article_id IN ({marks}))",
-                (story_id, *ids),
-            )
-        published = {
-            r["id"]: dt.date.fromisoformat(r["published"])
-            for r in store.select_in("SELECT id, published FROM articles WHERE id IN ({marks}) AND published IS NOT NULL", ids)
-        }
-        for e in ev.corefer(stored_mentions(store, ids), story_id, published, (cfg or ExtractSettings()).plan_report_days):
-            conn.execute(
-                """INSERT OR REPLACE INTO events (id, story_id, type, actors, counterparts, object, place,
-                   date_value, date_text, date_anchor, anchor_from, status, linked, details)
-                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-                (
-                    e.id, story_id, e.type, json.dumps(e.actors), json.dumps(e.counterparts), e.object, e.place,
-                    e.date.value if e.date else None, e.date.text if e.date else None,
-                    e.date.anchor if e.date else None, e.date.anchor_from if e.date else None,
-                    e.status, json.dumps(e.linked), json.dumps(e.details, sort_keys=True),
-                ),
-            )  # fmt: skip
-            conn.executemany(
-                'INSERT INTO event_evidence (event_id, article_id, start, "end", text) VALUES (?,?,?,?,?)',
-                [(e.id, s.article, s.start, s.end, s.text) for s in e.evidence],
-            )
-        for q in merge_quotes(stored_quote_mentions(store, ids)):
-            qid = "qt_" + hashlib.sha1(f"{story_id}|{q.speaker}|{q.text}".encode()).hexdigest()[:12]
-            conn.execute(
-                "INSERT OR REPLACE INTO quotes (id, story_id, speaker, text, channel) VALUES (?,?,?,?,?)",
-                (qid, story_id, q.speaker, q.text, q.channel),
-            )
-            conn.executemany(
-                'INSERT INTO quote_evidence (quote_id, article_id, start, "end", text) VALUES (?,?,?,?,?)',
-                [(qid, s.article, s.start, s.end, s.text) for s in q.evidence],
-            )
+        hit = f"SELECT quote_id FROM quote_evidence WHERE article_id IN ({marks})"
+        others = [r[0] for r in conn.execute(f"SELECT DISTINCT story_id FROM quotes WHERE id IN ({hit}) AND story_id != ?", (*ids, story_id))]
+        for table in ("quote_groups", "events_members"):
+            conn.executemany(f"DELETE FROM {table} WHERE story_id = ?", [(o,) for o in others])
+        conn.execute(f"DELETE FROM quotes WHERE story_id = ? OR id IN ({hit})", (story_id, *ids))
+    conn.execute("DELETE FROM quote_groups WHERE story_id = ?", (story_id,))
+    conn.execute("DELETE FROM events_members WHERE story_id = ?", (story_id,))
+    for n, g in enumerate(coref.groups):
+        q = g.quote()
+        qid = quote_id(story_id, q)
+        conn.execute(
+            "INSERT OR REPLACE INTO quotes (id, story_id, speaker, text, channel) VALUES (?,?,?,?,?)",
+            (qid, story_id, q.speaker, q.text, q.channel),
+        )
+        conn.executemany(
+            'INSERT INTO quote_evidence (quote_id, article_id, start, "end", text) VALUES (?,?,?,?,?)',
+            [(qid, s.article, s.start, s.end, s.text) for s in q.evidence],
+        )
+        conn.execute("INSERT INTO quote_groups (story_id, n, quote_id, state) VALUES (?,?,?,?)", (story_id, n, qid, g.to_json()))
+    conn.executemany("INSERT OR REPLACE INTO events_members (article_id, story_id) VALUES (?, ?)", [(a, story_id) for a in ids])
+    conn.execute(
+        "INSERT INTO events_recomputes (story_id, reason, articles, at) VALUES (?, ?, ?, ?)",
+        (story_id, coref.whole, len(ids), utcnow()),
+    )
+
+
+def _write_changed_quotes(conn, story_id: str, coref: StoryCoref) -> None:
+    """The quote groups the new articles changed or opened, written over their rows (a group
+    whose speaker or longest text changed takes a new id, its evidence moved over), and the
+    new articles added to the story's covered ones."""
+    for n, g in enumerate(coref.groups):
+        if not g.added:
+            continue
+        q = g.quote()
+        qid = quote_id(story_id, q)
+        conn.execute(
+            "INSERT INTO quotes (id, story_id, speaker, text, channel) VALUES (?,?,?,?,?) "
+            "ON CONFLICT(id) DO UPDATE SET channel = excluded.channel",
+            (qid, story_id, q.speaker, q.text, q.channel),
+        )
+        if n < len(coref.stored_qids) and coref.stored_qids[n] != qid:
+            conn.execute("UPDATE quote_evidence SET quote_id = ? WHERE quote_id = ?", (qid, coref.stored_qids[n]))
+            conn.execute("DELETE FROM quotes WHERE id = ?", (coref.stored_qids[n],))
+        conn.executemany(
+            'INSERT INTO quote_evidence (quote_id, article_id, start, "end", text) VALUES (?,?,?,?,?)',
+            [(qid, s.article, s.start, s.end, s.text) for s in q.evidence],
+        )
+        conn.execute(
+            "INSERT OR REPLACE INTO quote_groups (story_id, n, quote_id, state) VALUES (?,?,?,?)", (story_id, n, qid, g.to_json())
+        )
+    conn.executemany("INSERT INTO events_members (article_id, story_id) VALUES (?, ?)", [(a, story_id) for a in coref.new])
 
 
 # -- reading back ---------------------------------------------------------------------
+
+
+def recomputes(store: Store, story_id: str | None = None) -> list[dict]:
+    """The recorded whole regroupings of stories' quotes, oldest first (of `story_id` when
+    given): story, reason (first | lost articles | gained articles | re-analysed | evidence
+    elsewhere | entity merged | shared quote id | asked), articles (the story's size then), at."""
+    sql = "SELECT story_id AS story, reason, articles, at FROM events_recomputes"
+    args: tuple = ()
+    if story_id is not None:
+        sql += " WHERE story_id = ?"
+        args = (story_id,)
+    return [dict(r) for r in store.conn.execute(sql + " ORDER BY id", args)]
 
 
 def _check_story(store: Store, table: str, story_id: str | None) -> None:
