@@ -75,6 +75,13 @@ def test_an_upload_is_accepted_while_the_store_write_lock_is_held(tmp_path, mark
             # readable at once, from the inbox (the worker cannot move it while the lock is held)
             assert client.get(f"/api/articles/{added[0]}").json()["clean_text"].startswith("Velmora")
             assert "Velmora flood 1" in client.get(f"/articles/{added[0]}", headers={"accept": "text/html"}).text
+            # and listed, newest first, marked as being analysed
+            listed = client.get("/api/articles").json()
+            assert listed["total"] == 2 and [a["id"] for a in listed["articles"]] == added[::-1]
+            assert all(a["waiting"] for a in listed["articles"])
+            assert [a["id"] for a in client.get("/api/articles?limit=1&offset=1").json()["articles"]] == added[:1]
+            page = client.get("/articles", headers={"accept": "text/html"}).text
+            assert "Velmora flood 2" in page and "being analysed" in page
         finally:
             holder.execute("ROLLBACK")
             holder.close()
