@@ -269,6 +269,11 @@ def test_a_changed_brief_is_served_stale_while_one_background_build_makes_the_ne
         assert [(r.status_code, r.headers.get("x-brief-stale")) for r in answers] == [(200, "1")] * 3
         assert all(r.content == first.content for r in answers)  # the brief built before, as it was
         assert 'id="brief-stale"' in client.get(f"/stories/{story['id']}", headers=HTML).text
+        started = time.monotonic() + 120  # the background build's thread may not have reached build_brief yet
+        while not builds and time.monotonic() < started:
+            time.sleep(0.05)
+        answers = [client.get(url) for _ in range(3)]
+        assert [(r.status_code, r.headers.get("x-brief-stale")) for r in answers] == [(200, "1")] * 3
         assert not gate.is_set() and builds == [story["id"]]  # served while ONE background build waits
         gate.set()
         deadline = time.monotonic() + 120
