@@ -185,27 +185,26 @@ def co_holders(keys: np.ndarray, seqs: np.ndarray, batch: np.ndarray, cap: int, 
     return np.unique(pairs, axis=0) if len(pairs) else pairs
 
 
-def candidates(store: Store, docs: Sequence[Doc], keys: np.ndarray, cfg: ReuseSettings, batch_rows=None) -> Candidates:
+def candidates(store: Store, docs: Sequence[Doc], keys: np.ndarray, cfg: ReuseSettings, batch_rows: tuple[np.ndarray, np.ndarray]) -> Candidates:
     """Candidate pairs (earlier seq, later seq) for `docs`: LSH buckets and fingerprints,
-    among the stored articles and the batch (whose index rows need not be stored yet:
-    `batch_rows`, the (bucket rows, fingerprint rows) of the batch, default `docs`' own).
-    Also the fingerprints that the batch makes common (see `Candidates.newly_common`)."""
+    among the stored articles and the batch, whose index rows are not stored yet
+    (`batch_rows`: the batch's bucket rows and fingerprint rows; `docs` may be other,
+    stored articles, judged with the batch counted)."""
     seqs = np.array(sorted(d.seq for d in docs), dtype=np.int64)
-    bucket_batch, print_batch = batch_rows or (bucket_rows(docs, keys), fingerprint_rows(docs))
+    bucket_batch, print_batch = batch_rows
     buckets = holders(store, "reuse_buckets", "key", np.unique(keys), bucket_batch)
     found = [co_holders(*buckets, seqs, cfg.max_postings, False)]
     fps = np.unique(np.concatenate([as_signed(d.fingerprints) for d in docs] or [np.zeros(0, np.int64)]))
     prints = holders(store, "reuse_fingerprints", "hash", fps, print_batch)
     found.append(co_holders(*prints, seqs, cfg.max_postings, True))
     pairs = np.concatenate(found)
-    batch = np.unique(print_batch[:, 1]) if len(print_batch) else seqs
-    return Candidates(np.unique(pairs, axis=0) if len(pairs) else pairs, newly_common(*prints, batch, cfg.max_postings))
+    return Candidates(np.unique(pairs, axis=0) if len(pairs) else pairs, prints)
 
 
 @dataclass(frozen=True)
 class Candidates:
     pairs: np.ndarray  # (earlier seq, later seq)
-    newly_common: list[np.ndarray]  # per fingerprint the batch made common: its earlier holders' seqs
+    prints: tuple[np.ndarray, np.ndarray]  # (fingerprint, seq) of every holder of the docs' fingerprints, sorted
 
 
 def newly_common(keys: np.ndarray, seqs: np.ndarray, batch: np.ndarray, cap: int) -> list[np.ndarray]:
@@ -230,7 +229,8 @@ def retired_pairs(store: Store, found: Candidates, batch_rows: tuple[np.ndarray,
     """The stored pairs (ids, earlier first) that only a newly common fingerprint proposed:
     no other key proposes them now, as `candidates` would judge them in one pass over the
     store and the batch. Only the few holders of those fingerprints are read again."""
-    groups = [g for g in found.newly_common if len(g) >= 2]
+    batch = np.unique(batch_rows[0][:, 1])  # every doc has its band keys
+    groups = newly_common(*found.prints, batch, cfg.max_postings)
     if not groups:
         return []
     involved = sorted({int(s) for g in groups for s in g})
@@ -413,8 +413,7 @@ def _rewrite(store: Store, old: dict[str, list[str]], groups: list[list[str]]) -
     conn.executemany("DELETE FROM reuse_family_info WHERE family = ?", [(f,) for f in old])
     conn.executemany("DELETE FROM reuse_families WHERE article_id = ?", [(m,) for ms in old.values() for m in ms])
     for members in groups:
-        fam = _describe(store, members)
-        conn.executemany("DELETE FROM reuse_families WHERE article_id = ?", [(m,) for m in members])
+        fam = _describe(store, members)  # its members are the old families' or in none: no row left to delete
         conn.executemany("INSERT INTO reuse_families (article_id, family) VALUES (?, ?)", [(m, fam.id) for m in fam.members])
         conn.execute(
             "INSERT OR REPLACE INTO reuse_family_info (family, origin, agency, size) VALUES (?, ?, ?, ?)",

@@ -224,12 +224,12 @@ def articles(request: Request, limit: Limit = 50, offset: Offset = 0) -> dict[st
         # newest first: the uploads still waiting in the inbox arrived after every stored article
         inbox = site.inbox(store)
         waiting, newest = inbox.waiting(store, offset + limit) if inbox is not None else (0, [])
-        accepted = [{**views.article_row(a), "failed": {}, "waiting": True} for a in inbox.articles(newest[offset:])] if newest[offset:] else []
+        accepted = [{**views.article_row(a), "failed": {}, "waiting": True} for a in site.accepted(store, newest[offset:])]
         skip, take = max(0, offset - waiting), limit - len(accepted)
         ids = [r[0] for r in store.conn.execute("SELECT id FROM articles ORDER BY seq DESC LIMIT ? OFFSET ?", (take, skip))]
         failures = store.failures(ids)
         rows = [{**views.article_row(a), "failed": failures.get(a.id, {})} for a in store.articles(ids)]
-        return {"total": store.count_articles() + waiting, "offset": offset, "limit": limit, "articles": accepted[::-1] + rows[::-1]}
+        return {"total": store.count_articles() + waiting, "offset": offset, "limit": limit, "articles": accepted + rows[::-1]}
 
 
 @router.get("/articles/{article_id}", summary="One article: clean text, evidence, reuse, removed boilerplate",
