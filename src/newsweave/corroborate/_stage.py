@@ -700,7 +700,7 @@ def quote_variants(
 class _Value:
     first: tuple  # rank of its first appearance
     text: str  # as written there
-    spans: set = field(default_factory=set)
+    spans: set = field(default_factory=set)  # (article, start, end, text)
     forms: dict = field(default_factory=dict)  # form -> rank of its first appearance
 
 
@@ -878,7 +878,7 @@ def _article(x: _Seen) -> str:
 
 def _seen_at(values: dict, norm: str, at: tuple, x: _Seen, texts: Mapping[str, str]) -> None:
     s = x.sentence
-    _seen(values, norm, at, x.text, Span(s.article, s.start, s.end, texts[s.article][s.start : s.end]), x.form)
+    _seen(values, norm, at, x.text, (s.article, s.start, s.end, texts[s.article][s.start : s.end]), x.form)
 
 
 def merge_variant_states(into: dict[VariantKey, VariantState], more: Mapping[VariantKey, VariantState]) -> set[VariantKey]:
@@ -933,7 +933,7 @@ def variant_conflicts(
         conflict = Conflict(who or "(unattributed quote)", "quote", [], kind="quote-variant")
         for v in sorted(c.values.values(), key=lambda v: v.first):
             note = ", ".join(sorted(v.forms, key=v.forms.get))
-            conflict.values.append(ConflictValue(v.text, support_of(v.spans, families), note=note))
+            conflict.values.append(ConflictValue(v.text, support_of([Span(*sp) for sp in v.spans], families), note=note))
         out.append(conflict)
     return out
 
@@ -947,7 +947,7 @@ def variant_state_json(s: VariantState) -> dict:
     return {
         "first": list(s.first),
         "values": {
-            n: {"first": list(v.first), "text": v.text, "spans": sorted([sp.article, sp.start, sp.end, sp.text] for sp in v.spans),
+            n: {"first": list(v.first), "text": v.text, "spans": list(v.spans),
                 "forms": {f: list(at) for f, at in v.forms.items()}}
             for n, v in s.values.items()
         },
@@ -956,7 +956,7 @@ def variant_state_json(s: VariantState) -> dict:
 
 def variant_state_of(data: Mapping) -> VariantState:
     values = {
-        n: _Value(tuple(v["first"]), v["text"], {Span(*sp) for sp in v["spans"]}, {f: tuple(at) for f, at in v["forms"].items()})
+        n: _Value(tuple(v["first"]), v["text"], {tuple(sp) for sp in v["spans"]}, {f: tuple(at) for f, at in v["forms"].items()})
         for n, v in data["values"].items()
     }
     return VariantState(tuple(data["first"]), values)
@@ -978,7 +978,7 @@ def _first_of_another(items: Sequence, article_of: Callable) -> Callable:
     return partner
 
 
-def _seen(values: dict, norm: str, at: tuple, text: str, span: Span, form: str) -> None:
+def _seen(values: dict, norm: str, at: tuple, text: str, span: tuple, form: str) -> None:
     v = values.get(norm)
     if v is None:
         v = values[norm] = _Value(at, text)
@@ -1120,7 +1120,8 @@ def save(store: Store, result: StoryFacts, some_variants: bool = False) -> None:
     """Make the stored facts and conflicts of one story those of `result` (idempotent),
     writing only the rows whose content changed (`digest`): ids hash a row's content, so a
     row that stays keeps its id and is not written. `some_variants`: result.conflicts holds
-    only the quote-variant conflicts whose states changed; the story's others stay."""
+    only some quote-variant conflicts, every one of their value pairs (whatever the
+    speaker's name): the story's others stay."""
     story = result.story
     facts = _fact_rows(result)
     conflicts = _conflict_rows(result)
@@ -1142,10 +1143,11 @@ def save(store: Store, result: StoryFacts, some_variants: bool = False) -> None:
                 [(i, *e) for e in evidence],
             )
         rows = conn.execute("SELECT id, digest, kind, group_key FROM conflicts WHERE story_id = ?", (story,)).fetchall()
-        groups = {group for _, _, group in conflicts.values() if group}
+        shown = {json.dumps(json.loads(group)[0]) for _, _, group in conflicts.values() if group}
         gone = [
             r[0] for r in rows
-            if r[0] not in conflicts and (not some_variants or r[2] != "quote-variant" or r[3] in groups)
+            if r[0] not in conflicts
+            and (not some_variants or r[2] != "quote-variant" or json.dumps(json.loads(r[3])[0]) in shown)
         ]  # fmt: skip
         digests = {r[0]: r[1] for r in rows}
         changed = [i for i, (sha, *_) in conflicts.items() if digests.get(i, "") != sha]
@@ -1174,8 +1176,9 @@ def _fact_rows(result: StoryFacts) -> dict[str, tuple]:
 
 def _conflict_rows(result: StoryFacts) -> dict[str, tuple]:
     """id -> (digest, row, group) of each conflict (the last of one id); `group` names a
-    quote variant's conflict across its wordings (its normalised values and speaker), so
-    the row it replaces when a value's first wording changes (and with it the id) goes."""
+    quote variant's conflict across its wordings and its speaker's names (its normalised
+    values, then the name), so the row it replaces when a value's first wording or the
+    speaker's name changes (and with it the id) goes."""
     out = {}
     for c in result.conflicts:
         cid = fact_id(result.story, "conflict", c.kind, c.subject, c.attribute, *sorted(v.value for v in c.values))

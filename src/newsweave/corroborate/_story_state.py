@@ -170,22 +170,26 @@ def stale_stories(store: Store) -> set[str]:
     ("USAF" into "United States Air Force": its name stays, its mentions move), two
     families joined by a new article): their facts are written again; their variant state
     holds neither, so it stays."""
-    return {r[0] for r in store.conn.execute(_STALE.format(names="", members=""))}
+    return {r[0] for r in store.conn.execute(f"{_STALE_NAMES} UNION {_STALE_MEMBERS}")}
 
 
-_STALE = (
-    "SELECT cn.story_id FROM corroborate_names cn LEFT JOIN entities e ON e.id = cn.entity_id "
-    "WHERE {names}(e.id IS NULL OR e.name != cn.name OR e.merged_into IS NOT NULL) "
-    "UNION SELECT cm.story_id FROM corroborate_members cm LEFT JOIN reuse_families rf ON rf.article_id = cm.article_id "
-    "WHERE {members}rf.family IS NOT cm.family"
+_STALE_NAMES = (
+    "SELECT cn.story_id, cn.entity_id FROM corroborate_names cn LEFT JOIN entities e ON e.id = cn.entity_id "
+    "WHERE (e.id IS NULL OR e.name != cn.name OR e.merged_into IS NOT NULL)"
+)
+_STALE_MEMBERS = (
+    "SELECT cm.story_id, cm.article_id FROM corroborate_members cm LEFT JOIN reuse_families rf ON rf.article_id = cm.article_id "
+    "WHERE rf.family IS NOT cm.family"
 )
 
 
-def _is_stale(store: Store, story: str) -> bool:
-    """`stale_stories` of one story: its quote variants are written again (a speaker's name
-    or a family in their support changed), though their states stay."""
-    sql = _STALE.format(names="cn.story_id = ? AND ", members="cm.story_id = ? AND ")
-    return store.conn.execute(sql + " LIMIT 1", (story, story)).fetchone() is not None
+def _refreshed(store: Store, story: str) -> tuple[set[str], set[str]]:
+    """What changed since the story's facts were written without a new article: (its
+    articles whose family changed, the entities whose name changed or that were merged or
+    are gone), as `stale_stories` finds them."""
+    names = store.conn.execute(_STALE_NAMES + " AND cn.story_id = ?", (story,))
+    members = store.conn.execute(_STALE_MEMBERS + " AND cm.story_id = ?", (story,))
+    return {r[1] for r in members}, {r[1] for r in names}
 
 
 def _record(store: Store, story: str, reason: str, size: int) -> None:
@@ -217,7 +221,7 @@ class StoryUpdate:
     new_q: dict[str, Sequence[str]]
     pairs: dict  # the variant pairs they make
     names: dict[str, str]  # the entity names its facts are written with
-    result: StoryFacts  # its facts and conflicts (the quote variants: those whose states changed, unless `every`)
+    result: StoryFacts  # its facts and conflicts (the quote variants: those it shows again, unless `every`)
     states: dict[VariantKey, VariantState]  # the variant conflict states that changed (all of them if `rebuilt`)
     covers: tuple[str, str]  # what the states cover after the update (variant_state)
     rebuilt: str | None = None  # why the states were built again from every article (recorded)
@@ -251,26 +255,28 @@ def story_update(store: Store, story: str, fresh: Sequence[str], cfg: Corroborat
     old = _covered(store, story, texts) - fresh_set
     rebuilt = _rebuild_reason(store, story, old, cands)
     covers = _covers(old | fresh_set, cands)
+    refamilied, renamed = _refreshed(store, story) if old and not rebuilt else (set(), set())
     if rebuilt:
         old = set()
-    forms = _said_forms(stored, quoted, said, old)
+    # an article whose family changed is observed again (its observations are stored: merging
+    # them changes nothing), so the conflicts its spans are in are written with the new family
+    again = _said_of_articles(store, refamilied & old)
+    seen = old - refamilied
+    forms = _said_forms(stored, quoted, {s.form for s in said + again}, seen)
     said_of = _said_of(store, story, forms, leave=fresh_set) + [s for s in said if s.form in forms]
-    delta = observe_variants(stored, quoted, said_of, texts, cands, seq, frozenset(old))
+    delta = observe_variants(stored, quoted, said_of, texts, cands, seq, frozenset(seen))
     if not old:  # built from every article: these are all the story's states
         variants = variant_conflicts(delta, families, names)
         return StoryUpdate(story, list(fresh), said, new_s, new_q, pairs, names,
                            corroborate_story(story, articles, families, entities, events, quotes, cfg, variants=variants),
                            delta, covers, rebuilt, True, len(articles))  # fmt: skip
-    states = _load_states(store, story, {values for values, _ in delta})
+    shown_values = {values for values, _ in delta} | _values_said_by(store, story, renamed)
+    states = _load_states(store, story, shown_values)
     changed = merge_variant_states(states, delta)
-    every = _is_stale(store, story)
-    if every:  # a speaker's name or a family changed: every variant conflict is written again
-        states = {**_load_states(store, story), **states}
-    shown = {k: v for k, v in states.items() if every or k[0] in {values for values, _ in changed}}
-    variants = variant_conflicts(shown, families, names)
+    variants = variant_conflicts(states, families, names)
     result = corroborate_story(story, articles, families, entities, events, quotes, cfg, variants=variants)
     return StoryUpdate(story, list(fresh), said, new_s, new_q, pairs, names, result,
-                       {k: states[k] for k in changed}, covers, None, every, len(articles))  # fmt: skip
+                       {k: states[k] for k in changed}, covers, None, False, len(articles))  # fmt: skip
 
 
 def write_update(store: Store, update: StoryUpdate) -> None:
@@ -331,15 +337,30 @@ def _rebuild_reason(store: Store, story: str, old: set[str], cands: Sequence) ->
     return None
 
 
-def _said_forms(pairs, quoted, said, old: set[str]) -> set[str]:
+def _said_forms(pairs, quoted, new_said: set[str], old: set[str]) -> set[str]:
     """The sentence forms whose sentences the observations involving a new sentence read:
-    every sentence form of each replaced range that a new quoted or said sentence takes part in."""
+    every sentence form of each replaced range that a new quoted sentence (of an article not
+    in `old`) or a new said form takes part in (all of them when `old` is empty)."""
     new_q = {q.form for q in quoted if q.article not in old}
-    new_s = {s.form for s in said if s.article not in old}
     targets: dict[tuple, set[str]] = defaultdict(set)
     for (qf, sf), (i1, i2, _, _) in pairs.items():
         targets[(qf, i1, i2)].add(sf)
-    return {sf for (qf, _, _), sfs in targets.items() if qf in new_q or sfs & new_s or not old for sf in sfs}
+    return {sf for (qf, _, _), sfs in targets.items() if qf in new_q or sfs & new_said or not old for sf in sfs}
+
+
+def _said_of_articles(store: Store, articles: set[str]) -> list[Said]:
+    """The stored sentences of these articles (their forms, for `_said_forms`)."""
+    rows = store.select_in("SELECT article_id, idx, start, \"end\", form FROM variant_sentences WHERE article_id IN ({marks})", sorted(articles))
+    return [Said(r[0], r[1], r[2], r[3], r[4], ()) for r in rows]
+
+
+def _values_said_by(store: Store, story: str, speakers: set[str]) -> set[frozenset]:
+    """The value pairs of the story's variant states quoting these speakers (renamed since):
+    their conflicts are written again under the new name."""
+    if not speakers:
+        return set()
+    rows = store.conn.execute("SELECT norms, speaker FROM variant_conflicts WHERE story_id = ?", (story,))
+    return {frozenset(json.loads(r[0])) for r in rows if r[1] in speakers}
 
 
 def _load_states(store: Store, story: str, values: Iterable[frozenset] | None = None) -> dict[VariantKey, VariantState]:
