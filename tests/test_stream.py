@@ -289,3 +289,35 @@ def test_events_and_quotes_follow_an_entity_merged_into_another_since(tmp_path, 
         assert other in named() and entity not in named()
         assert events.recomputes(store, story)[-1]["reason"] == "entity merged"
         assert not _quotes_from_scratch_differences(store)
+
+
+def _state_spans(store: Store) -> list:
+    rows = store.conn.execute("SELECT state FROM variant_conflicts").fetchall()
+    return [sp for r in rows for v in json.loads(r[0])["values"].values() for sp in v["spans"]]
+
+
+def test_variant_states_keep_sentence_positions_and_read_round_four_states(tmp_path, synth_paths):
+    """A stored variant state names its sentences by (article, start, end), their text read
+    from the article when shown; a state stored with the sentences' text (as round 4 did)
+    is read as the same state: the next batch's conflicts equal corroborating from scratch,
+    no state built again."""
+    with newsweave.open(tmp_path / "states.db") as ws:
+        store = ws.store
+        parts = _split(list(synth_paths), [12, 12, 12])
+        feed(ws, parts[:2], _ingest)
+        spans = _state_spans(store)
+        assert spans and all(len(sp) == 3 for sp in spans)
+        texts = {a.id: a.clean_text for a in store.articles(store.article_ids())}
+        with store.transaction() as conn:  # the states as round 4 stored them
+            for story, norms, speaker, state in conn.execute("SELECT story_id, norms, speaker, state FROM variant_conflicts").fetchall():
+                data = json.loads(state)
+                for v in data["values"].values():
+                    v["spans"] = [[a, s, e, texts[a][s:e]] for a, s, e in v["spans"]]
+                conn.execute(
+                    "UPDATE variant_conflicts SET state = ? WHERE story_id = ? AND norms = ? AND speaker = ?",
+                    (json.dumps(data), story, norms, speaker),
+                )
+        before = len(corroborate.recomputes(store))
+        feed(ws, parts[2:], _ingest)
+        assert not _from_scratch_differences(store)
+        assert not [r for r in corroborate.recomputes(store)[before:] if "built again" in r["reason"]]

@@ -32,6 +32,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import NamedTuple
 
 from ..entities import load_entities, survivors
 from ..events import load_events, load_quotes
@@ -49,9 +50,10 @@ FamilyMap = Mapping[str, str]  # article id -> family id (an article without one
 # -- support --------------------------------------------------------------------------
 
 
-def support_of(spans: Iterable[Span], families: FamilyMap) -> Support:
-    """Evidence, articles, families and the independent-source count behind some spans."""
-    evidence = sorted(set(spans), key=lambda s: (s.article, s.start, s.end))
+def support_of(spans: Iterable[Span], families: FamilyMap, ordered: bool = False) -> Support:
+    """Evidence, articles, families and the independent-source count behind some spans.
+    `ordered`: the spans are distinct and in (article, start, end) order already."""
+    evidence = list(spans) if ordered else sorted(set(spans), key=lambda s: (s.article, s.start, s.end))
     articles = sorted({s.article for s in evidence})
     fams = sorted({families.get(a, a) for a in articles})
     return Support(evidence=evidence, articles=articles, families=fams, independent_sources=len(fams))
@@ -179,9 +181,11 @@ def _strip_place_word(word: str) -> bool:
     return low in PLACE_MODIFIERS or low in country_words() or bool(_DEMONYM.match(word)) and low not in {"prime"}
 
 
+@lru_cache(maxsize=1 << 14)
 def role_parts(role: str) -> tuple[str, frozenset[str]]:
     """(head, specifiers) of a role: "US Secretary of War" -> ("secretary", {"war"});
-    "Defence Minister of Malaysia" -> ("minister", {"defence"}); places and articles dropped."""
+    "Defence Minister of Malaysia" -> ("minister", {"defence"}); places and articles dropped.
+    Remembered: a story's people are named in few wordings, read again at every batch."""
     words = re.findall(r"[A-Za-z][A-Za-z.'’-]*", role)
     # where the role is held: a country or demonym anywhere, a possessive anywhere ("Kessia's")
     words = [w for w in words if not _strip_place_word(w) and not re.search(r"['’]s$", w)]
@@ -700,7 +704,7 @@ def quote_variants(
 class _Value:
     first: tuple  # rank of its first appearance
     text: str  # as written there
-    spans: set = field(default_factory=set)  # (article, start, end, text)
+    spans: set = field(default_factory=set)  # (article, start, end) of its sentences (their text is the article's)
     forms: dict = field(default_factory=dict)  # form -> rank of its first appearance
 
 
@@ -731,7 +735,7 @@ def assemble_variants(
 ) -> list[Conflict]:
     """The conflicts of the variant pairs, from scratch (`observe_variants` over every
     sentence, then `variant_conflicts`)."""
-    return variant_conflicts(observe_variants(pairs, quoted, said, texts, cands, seq), families, names)
+    return variant_conflicts(observe_variants(pairs, quoted, said, texts, cands, seq), families, names, texts)
 
 
 def observe_variants(
@@ -798,13 +802,13 @@ def observe_variants(
             gs.sort(key=lambda x: x.rank)
         for (na, speaker), gq in qgroups.items():
             for nb, gs in sgroups.items():
-                _observe(states, (frozenset({na, nb}), speaker), na, nb, gq, gs, texts)
+                _observe(states, (frozenset({na, nb}), speaker), na, nb, gq, gs)
     return states
 
 
-@dataclass(frozen=True)
-class _Seen:
-    """A sentence of one side of a replaced range, with its wording there."""
+class _Seen(NamedTuple):
+    """A sentence of one side of a replaced range, with its wording there (a tuple: a
+    touched range of a story of thousands of articles makes tens of thousands of them)."""
 
     sentence: Quoted | Said
     rank: tuple
@@ -817,7 +821,7 @@ class _Seen:
         return self.sentence.article
 
 
-def _observe(states: dict, key: VariantKey, na: str, nb: str, gq: list[_Seen], gs: list[_Seen], texts) -> None:
+def _observe(states: dict, key: VariantKey, na: str, nb: str, gq: list[_Seen], gs: list[_Seen]) -> None:
     """Add to the conflict `key` the observations of quoted sentences `gq` against said
     sentences `gs` (each sorted by rank) that involve a new sentence; a pair in one article
     does not count. A sentence's observation is its pair with the first partner of another
@@ -837,7 +841,7 @@ def _observe(states: dict, key: VariantKey, na: str, nb: str, gq: list[_Seen], g
         if c is None:
             c = states[key] = VariantState(at)
         c.first = min(c.first, at)
-        _seen_at(c.values, na, at, q, texts)
+        _seen_at(c.values, na, at, q)
     if c is None:
         return
     partner_of = _first_of_another(gq, _article)
@@ -845,7 +849,7 @@ def _observe(states: dict, key: VariantKey, na: str, nb: str, gq: list[_Seen], g
     for form in sorted({s.form for s in s_old}):
         pairs += _new_pairs_of_old([s for s in s_old if s.form == form], q_old, q_new, old_is_quoted=False)
     for q, s in pairs:
-        _seen_at(c.values, nb, (*q.rank, *s.rank, 1), s, texts)
+        _seen_at(c.values, nb, (*q.rank, *s.rank, 1), s)
 
 
 def _new_pairs_of_old(old: list[_Seen], old_other: list[_Seen], new_other: list[_Seen], old_is_quoted: bool) -> list:
@@ -876,9 +880,9 @@ def _article(x: _Seen) -> str:
     return x.article
 
 
-def _seen_at(values: dict, norm: str, at: tuple, x: _Seen, texts: Mapping[str, str]) -> None:
+def _seen_at(values: dict, norm: str, at: tuple, x: _Seen) -> None:
     s = x.sentence
-    _seen(values, norm, at, x.text, (s.article, s.start, s.end, texts[s.article][s.start : s.end]), x.form)
+    _seen(values, norm, at, x.text, (s.article, s.start, s.end), x.form)
 
 
 def merge_variant_states(into: dict[VariantKey, VariantState], more: Mapping[VariantKey, VariantState]) -> set[VariantKey]:
@@ -915,12 +919,21 @@ def _merge_state(c: VariantState, m: VariantState) -> bool:
 
 
 def variant_conflicts(
-    states: Mapping[VariantKey, VariantState], families: FamilyMap, names: Mapping[str, str]
+    states: Mapping[VariantKey, VariantState], families: FamilyMap, names: Mapping[str, str], texts: Mapping[str, str]
 ) -> list[Conflict]:
     """The conflicts of the states, in the order of their first observation. States whose
     speakers have one name are one conflict (their merge: each field is a minimum or a
     union); values in the order of their first observation, each value's notes in the order
-    of their forms' first observation."""
+    of their forms' first observation; each value's evidence is its sentences, their text
+    read from `texts` (the articles' clean text)."""
+    spans: dict[tuple, Span] = {}  # a sentence is evidence in several conflicts: one Span each
+
+    def span_of(sp: tuple) -> Span:
+        if sp not in spans:
+            a, start, end = sp
+            spans[sp] = Span(a, start, end, texts[a][start:end])
+        return spans[sp]
+
     by_name: dict[tuple, VariantState] = {}
     for (values, speaker), state in states.items():
         who = names.get(speaker, speaker) if speaker else None
@@ -933,7 +946,8 @@ def variant_conflicts(
         conflict = Conflict(who or "(unattributed quote)", "quote", [], kind="quote-variant")
         for v in sorted(c.values.values(), key=lambda v: v.first):
             note = ", ".join(sorted(v.forms, key=v.forms.get))
-            conflict.values.append(ConflictValue(v.text, support_of([Span(*sp) for sp in v.spans], families), note=note))
+            evidence = [span_of(sp) for sp in sorted(v.spans)]
+            conflict.values.append(ConflictValue(v.text, support_of(evidence, families, ordered=True), note=note))
         out.append(conflict)
     return out
 
@@ -955,8 +969,11 @@ def variant_state_json(s: VariantState) -> dict:
 
 
 def variant_state_of(data: Mapping) -> VariantState:
+    """A conflict state as `variant_state_json` stored it (a span stored with its sentence's
+    text, as round 4 did, is read without it: the text is the article's, from `texts` when
+    the conflict is shown)."""
     values = {
-        n: _Value(tuple(v["first"]), v["text"], {tuple(sp) for sp in v["spans"]}, {f: tuple(at) for f, at in v["forms"].items()})
+        n: _Value(tuple(v["first"]), v["text"], {tuple(sp[:3]) for sp in v["spans"]}, {f: tuple(at) for f, at in v["forms"].items()})
         for n, v in data["values"].items()
     }
     return VariantState(tuple(data["first"]), values)
@@ -1085,12 +1102,14 @@ def corroborate_story(
     return StoryFacts(story, efacts, facts, conflicts)
 
 
-def story_records(store: Store, story: Story | str):
+def story_records(store: Store, story: Story | str, mentions: bool = True):
     """(articles, family map, entities, events, quotes) of a story, from the other stages:
-    the story's read model, each kind loaded once and filtered in SQL."""
+    the story's read model, each kind loaded once and filtered in SQL. `mentions` False:
+    the entities without their mentions (corroborating reads names and roles only)."""
     sid, ids = (story.id, story.articles) if isinstance(story, Story) else (story, story_articles(store, story))
     events, quotes = load_events(store, sid), load_quotes(store, sid)
-    return store.articles(ids), family_of(store, ids), load_entities(store, ids), *_survivors(store, events, quotes)
+    entities = load_entities(store, ids, mentions=mentions)
+    return store.articles(ids), family_of(store, ids), entities, *_survivors(store, events, quotes)
 
 
 def _survivors(store: Store, events: list[Event], quotes: list[Quote]) -> tuple[list[Event], list[Quote]]:

@@ -236,7 +236,7 @@ def story_update(store: Store, story: str, fresh: Sequence[str], cfg: Corroborat
     ones); then the quote-variant observations that involve a fresh sentence, merged into
     the stored states of their conflicts (`observe_variants`), and the story's other facts
     and conflicts from its records."""
-    articles, families, entities, events, quotes = story_records(store, story)
+    articles, families, entities, events, quotes = story_records(store, story, mentions=False)
     names = {e.id: e.name for e in entities}
     texts = {a.id: a.clean_text for a in articles}
     seq = _seqs(store, texts)
@@ -266,14 +266,14 @@ def story_update(store: Store, story: str, fresh: Sequence[str], cfg: Corroborat
     said_of = _said_of(store, story, forms, leave=fresh_set) + [s for s in said if s.form in forms]
     delta = observe_variants(stored, quoted, said_of, texts, cands, seq, frozenset(seen))
     if not old:  # built from every article: these are all the story's states
-        variants = variant_conflicts(delta, families, names)
+        variants = variant_conflicts(delta, families, names, texts)
         return StoryUpdate(story, list(fresh), said, new_s, new_q, pairs, names,
                            corroborate_story(story, articles, families, entities, events, quotes, cfg, variants=variants),
                            delta, covers, rebuilt, True, len(articles))  # fmt: skip
     shown_values = {values for values, _ in delta} | _values_said_by(store, story, renamed)
     states = _load_states(store, story, shown_values)
     changed = merge_variant_states(states, delta)
-    variants = variant_conflicts(states, families, names)
+    variants = variant_conflicts(states, families, names, texts)
     result = corroborate_story(story, articles, families, entities, events, quotes, cfg, variants=variants)
     return StoryUpdate(story, list(fresh), said, new_s, new_q, pairs, names, result,
                        {k: states[k] for k in changed}, covers, None, False, len(articles))  # fmt: skip
