@@ -48,9 +48,9 @@ def inside(before_corroborate, tmp_path_factory) -> dict:
 
 
 def _counting_compute(monkeypatch, during_first) -> list[int]:
-    """Count the story updates computed (`assemble_variants` is one per story); the first
+    """Count the story updates computed (`observe_variants` is one per story); the first
     calls `during_first`."""
-    calls, real = [], _story_state.assemble_variants
+    calls, real = [], _story_state.observe_variants
 
     def assemble(*args, **kwargs):
         if not calls:
@@ -58,7 +58,7 @@ def _counting_compute(monkeypatch, during_first) -> list[int]:
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(_story_state, "assemble_variants", assemble)
+    monkeypatch.setattr(_story_state, "observe_variants", assemble)
     return calls
 
 

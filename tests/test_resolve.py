@@ -293,3 +293,18 @@ def test_no_place_agency_or_storm_is_a_person_on_ecbplus_and_meantime():
         if not p["role"] and not people_words & set(p["before"])
     }
     assert {n: k for n, k in wrong.items() if k} == {}
+
+
+def test_entities_without_mentions_are_the_same_entities_in_the_same_order(seeds_workspace):
+    """What corroborating a story loads (names and roles, mentions counted in SQL) is the
+    entities `load_entities` gives for those articles, in its order, with the same roles:
+    for each seed alone, for pairs of seeds (counts tie there) and for all five."""
+    store = seeds_workspace.store
+    ids = store.article_ids()
+    sets = [[a] for a in ids] + [[a, b] for a in ids for b in ids if a < b] + [ids]
+    for articles in sets:
+        full = resolve.load_entities(store, articles)
+        light = resolve.load_entities(store, articles, mentions=False)
+        assert [(e.id, e.name, e.type, e.roles) for e in light] == [(e.id, e.name, e.type, e.roles) for e in full]
+        assert not any(e.mentions or e.aliases or e.titles for e in light)
+    assert any(e.roles for e in resolve.load_entities(store, ids, mentions=False))

@@ -8,7 +8,8 @@
 The state names nothing by the order articles arrived in: a story is the set of its article
 ids, and each story's events, quotes, facts and conflicts are compared as sorted lists of
 their content (type, participants, values, evidence spans, supporting articles and
-families, independent sources), so a run fed in batches and a run fed in one pass compare
+families, independent sources; a conflict's values and their notes in their stored order:
+quote variants rank evidence by arrival, so the order is part of the result), so a run fed in batches and a run fed in one pass compare
 equal exactly when they hold the same analysis. Story, event and fact ids are left out:
 they hash the story id, which is the id of the story's first article to arrive.
 """
@@ -89,7 +90,7 @@ def analysis_state(store) -> dict:
     )  # fmt: skip
     conflicts = per_story(
         "SELECT * FROM conflicts",
-        lambda r, _: [r["kind"], r["subject"], r["attribute"], sorted(json.loads(r["values"]), key=json.dumps)],
+        lambda r, _: [r["kind"], r["subject"], r["attribute"], json.loads(r["values"])],  # values in their order
     )
     sentences = sorted(
         tuple(r) for r in conn.execute('SELECT article_id, idx, start, "end", words, leaning, features FROM claim_sentences')

@@ -32,6 +32,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import NamedTuple
 
 from ..entities import load_entities, survivors
 from ..events import load_events, load_quotes
@@ -49,9 +50,10 @@ FamilyMap = Mapping[str, str]  # article id -> family id (an article without one
 # -- support --------------------------------------------------------------------------
 
 
-def support_of(spans: Iterable[Span], families: FamilyMap) -> Support:
-    """Evidence, articles, families and the independent-source count behind some spans."""
-    evidence = sorted(set(spans), key=lambda s: (s.article, s.start, s.end))
+def support_of(spans: Iterable[Span], families: FamilyMap, ordered: bool = False) -> Support:
+    """Evidence, articles, families and the independent-source count behind some spans.
+    `ordered`: the spans are distinct and in (article, start, end) order already."""
+    evidence = list(spans) if ordered else sorted(set(spans), key=lambda s: (s.article, s.start, s.end))
     articles = sorted({s.article for s in evidence})
     fams = sorted({families.get(a, a) for a in articles})
     return Support(evidence=evidence, articles=articles, families=fams, independent_sources=len(fams))
@@ -179,9 +181,11 @@ def _strip_place_word(word: str) -> bool:
     return low in PLACE_MODIFIERS or low in country_words() or bool(_DEMONYM.match(word)) and low not in {"prime"}
 
 
+@lru_cache(maxsize=1 << 14)
 def role_parts(role: str) -> tuple[str, frozenset[str]]:
     """(head, specifiers) of a role: "US Secretary of War" -> ("secretary", {"war"});
-    "Defence Minister of Malaysia" -> ("minister", {"defence"}); places and articles dropped."""
+    "Defence Minister of Malaysia" -> ("minister", {"defence"}); places and articles dropped.
+    Remembered: a story's people are named in few wordings, read again at every batch."""
     words = re.findall(r"[A-Za-z][A-Za-z.'’-]*", role)
     # where the role is held: a country or demonym anywhere, a possessive anywhere ("Kessia's")
     words = [w for w in words if not _strip_place_word(w) and not re.search(r"['’]s$", w)]
@@ -591,9 +595,10 @@ class Said:
 
 @dataclass(frozen=True)
 class Quoted:
-    """A sentence inside a quote candidate, with the candidate's place in the story's order."""
+    """A sentence inside a quote candidate, ranked by the candidate's (article seq, start):
+    a key that does not move as articles arrive."""
 
-    rank: int
+    rank: tuple[int, int]
     article: str
     start: int
     end: int
@@ -627,14 +632,18 @@ def said_sentences(article: Article) -> list[Said]:
     return out
 
 
-def quoted_sentences(cands: Sequence[QuoteCandidate], texts: Mapping[str, str], min_matched: int) -> list[Quoted]:
-    """The sentences of every candidate long enough to match `min_matched` tokens."""
+def quoted_sentences(
+    cands: Sequence[QuoteCandidate], texts: Mapping[str, str], min_matched: int, seq: Mapping[str, int]
+) -> list[Quoted]:
+    """The sentences of every candidate long enough to match `min_matched` tokens, ranked
+    by their candidate's (article seq, start): `seq` is the articles' arrival order."""
     out = []
-    for rank, c in enumerate(cands):
+    for c in cands:
         for qs, qe in _sentences_in(texts[c.article], c.start, c.end):
             tokens = _word_spans(texts[c.article][qs:qe], qs)
             if len(tokens) >= min_matched:
                 words = tuple(t[0] for t in tokens)
+                rank = (seq[c.article], c.start)
                 out.append(Quoted(rank, c.article, qs, qe, words, c.speaker, tuple((t[1], t[2]) for t in tokens)))
     return out
 
@@ -684,18 +693,34 @@ def quote_variants(
     cfg = cfg or CorroborateSettings()
     texts = {a.id: a.clean_text for a in articles}
     cands = quote_candidates(quotes, articles)
-    quoted = quoted_sentences(cands, texts, cfg.variant_min_matched)
+    seq = {a.id: i for i, a in enumerate(articles)}  # arrival order: the stage ranks by articles.seq, the same order
+    quoted = quoted_sentences(cands, texts, cfg.variant_min_matched, seq)
     said = [s for a in articles for s in said_sentences(a)]
     pairs = variant_pairs({q.form: q.words for q in quoted}, {s.form: s.words for s in said}, cfg)
-    return assemble_variants(pairs, quoted, said, texts, cands, families, names or {})
+    return assemble_variants(pairs, quoted, said, texts, cands, families, names or {}, seq)
 
 
 @dataclass
 class _Value:
     first: tuple  # rank of its first appearance
     text: str  # as written there
-    spans: set = field(default_factory=set)
+    spans: set = field(default_factory=set)  # (article, start, end) of its sentences (their text is the article's)
     forms: dict = field(default_factory=dict)  # form -> rank of its first appearance
+
+
+@dataclass
+class VariantState:
+    """One conflict's running minima: the rank of its first quoted observation and, per
+    value (normalised wording), its first rank, its wording there, its spans and the first
+    rank of each form it is seen in ("direct quote", "reported speech"). Every field is a
+    minimum or a union over the observations, so the state of two sets of observations is
+    the merge of their states (`merge_variant_states`): a new article adds its own."""
+
+    first: tuple
+    values: dict = field(default_factory=dict)  # norm -> _Value
+
+
+VariantKey = tuple  # (frozenset of the two normalised values, speaker entity id or None)
 
 
 def assemble_variants(
@@ -706,13 +731,31 @@ def assemble_variants(
     cands: Sequence[QuoteCandidate],
     families: FamilyMap,
     names: Mapping[str, str],
+    seq: Mapping[str, int],
 ) -> list[Conflict]:
-    """The conflicts of the variant pairs: each quoted sentence of a paired form against each
-    said sentence of the other form in another article is one observation, ranked (candidate,
-    quoted sentence, other article, its sentence), and the conflicts, their values and each
-    value's notes come in the order of their first observation (as aligning every quoted
-    sentence with every other sentence in that order would give them). `said` need only hold
-    the sentences of paired forms."""
+    """The conflicts of the variant pairs, from scratch (`observe_variants` over every
+    sentence, then `variant_conflicts`)."""
+    return variant_conflicts(observe_variants(pairs, quoted, said, texts, cands, seq), families, names, texts)
+
+
+def observe_variants(
+    pairs: Pairs,
+    quoted: Sequence[Quoted],
+    said: Sequence[Said],
+    texts: Mapping[str, str],
+    cands: Sequence[QuoteCandidate],
+    seq: Mapping[str, int],
+    old: frozenset[str] | set[str] = frozenset(),
+) -> dict[VariantKey, VariantState]:
+    """The conflict states of the observations of the variant pairs that involve a sentence
+    of an article not in `old` (all of them when `old` is empty). An observation is a quoted
+    sentence of a paired form against a said sentence of the other form in another article;
+    it is ranked by a key that never changes as articles arrive: the quoted sentence's
+    (article seq, candidate start, start), then the said sentence's (article seq, index) —
+    earliest evidence first, in arrival order. Each state field is a minimum or a union, so
+    the state over every observation is the merge of the state over those among `old`
+    articles (stored) and this one (`merge_variant_states`). `said` need only hold the
+    sentences of paired forms."""
     quoted_ranges = defaultdict(list)
     for c in cands:
         quoted_ranges[c.article].append((c.start, c.end))
@@ -722,6 +765,8 @@ def assemble_variants(
     s_by: dict[str, list[Said]] = defaultdict(list)
     for s in said:
         s_by[s.form].append(s)
+    new_q = {q.form for q in quoted if q.article not in old}
+    new_s = {s.form for s in said if s.article not in old}
     norms: dict[str, str] = {}  # a replaced wording ("the budget") recurs across the story
 
     def norm(value: str) -> str:
@@ -735,14 +780,15 @@ def assemble_variants(
     for (qf, sf), (i1, i2, j1, j2) in pairs.items():
         if qf in q_by and sf in s_by:
             targets[(qf, i1, i2)].append((sf, j1, j2))
-    conflicts: dict[tuple, dict] = {}  # (values, speaker) -> {"first": rank, "values": {norm: _Value}}
+    states: dict[VariantKey, VariantState] = {}
     for (qf, i1, i2), others in targets.items():
+        if qf not in new_q and not any(sf in new_s for sf, _, _ in others):
+            continue  # no observation of this target involves a new sentence
         qgroups: dict[tuple, list] = defaultdict(list)
         for q in sorted(q_by[qf], key=lambda q: (q.rank, q.start)):
             tok = q.offsets
             va = texts[q.article][tok[i1][0] : tok[i2 - 1][1]]
-            speaker = names.get(q.speaker, q.speaker) if q.speaker else None
-            qgroups[(norm(va), speaker)].append((q, va))
+            qgroups[(norm(va), q.speaker)].append(_Seen(q, (*q.rank, q.start), va, "direct quote", q.article in old))
         sgroups: dict[str, list] = defaultdict(list)
         for sf, j1, j2 in others:
             for s in s_by[sf]:
@@ -750,46 +796,187 @@ def assemble_variants(
                 b1, b2 = tok[j1][0], tok[j2 - 1][1]
                 vb = texts[s.article][b1:b2]
                 inside = any(x <= s.start and s.end <= y or x <= b1 < y for x, y in quoted_ranges[s.article])
-                sgroups[norm(vb)].append((s, vb, "direct quote" if inside else "reported speech"))
+                form = "direct quote" if inside else "reported speech"
+                sgroups[norm(vb)].append(_Seen(s, (seq[s.article], s.index), vb, form, s.article in old))
         for gs in sgroups.values():
-            gs.sort(key=lambda x: (x[0].article, x[0].index))
+            gs.sort(key=lambda x: x.rank)
         for (na, speaker), gq in qgroups.items():
             for nb, gs in sgroups.items():
-                _observe(conflicts, (frozenset({na, nb}), speaker), na, nb, gq, gs, texts)
+                _observe(states, (frozenset({na, nb}), speaker), na, nb, gq, gs)
+    return states
+
+
+class _Seen(NamedTuple):
+    """A sentence of one side of a replaced range, with its wording there (a tuple: a
+    touched range of a story of thousands of articles makes tens of thousands of them)."""
+
+    sentence: Quoted | Said
+    rank: tuple
+    text: str  # the replaced wording in it
+    form: str  # "direct quote" | "reported speech"
+    old: bool  # its article's observations are in the stored state already
+
+    @property
+    def article(self) -> str:
+        return self.sentence.article
+
+
+def _observe(states: dict, key: VariantKey, na: str, nb: str, gq: list[_Seen], gs: list[_Seen]) -> None:
+    """Add to the conflict `key` the observations of quoted sentences `gq` against said
+    sentences `gs` (each sorted by rank) that involve a new sentence; a pair in one article
+    does not count. A sentence's observation is its pair with the first partner of another
+    article, so each side needs, per sentence, only the first item of another article of the
+    other side (`_first_of_another`); an old sentence already paired adds nothing but
+    possibly a lower rank, found at the first old sentence a new partner answers."""
+    q_new, q_old = [x for x in gq if not x.old], [x for x in gq if x.old]
+    s_new, s_old = [x for x in gs if not x.old], [x for x in gs if x.old]
+    if not (q_new and gs or s_new and gq):
+        return
+    partner_of = _first_of_another(gs, _article)
+    found = [(q, p) for q in q_new if (p := partner_of(q.article)) is not None]
+    found += _new_pairs_of_old(q_old, s_old, s_new, old_is_quoted=True)
+    c = states.get(key)
+    for q, s in found:
+        at = (*q.rank, *s.rank, 0)
+        if c is None:
+            c = states[key] = VariantState(at)
+        c.first = min(c.first, at)
+        _seen_at(c.values, na, at, q)
+    if c is None:
+        return
+    partner_of = _first_of_another(gq, _article)
+    pairs = [(p, s) for s in s_new if (p := partner_of(s.article)) is not None]
+    for form in sorted({s.form for s in s_old}):
+        pairs += _new_pairs_of_old([s for s in s_old if s.form == form], q_old, q_new, old_is_quoted=False)
+    for q, s in pairs:
+        _seen_at(c.values, nb, (*q.rank, *s.rank, 1), s)
+
+
+def _new_pairs_of_old(old: list[_Seen], old_other: list[_Seen], new_other: list[_Seen], old_is_quoted: bool) -> list:
+    """The new observations of old sentences (each list in rank order): (quoted, said)
+    pairs with the other side's new sentences. When the other side's old sentences span two
+    articles, every old sentence had a partner, so its observation is stored and a new
+    partner can only lower a minimum: the least (quoted rank, said rank) pair is enough;
+    else an old sentence may find its first partner, and each is paired."""
+    if not new_other or not old:
+        return []
+    if not _two_articles(old_other):
+        partner_of = _first_of_another(new_other, _article)
+        return [(x, p) if old_is_quoted else (p, x) for x in old if (p := partner_of(x.article)) is not None]
+    primary, lookup = (old, new_other) if old_is_quoted else (new_other, old)
+    partner_of = _first_of_another(lookup, _article)
+    for x in primary:  # the quoted side's rank comes first in an observation's rank
+        p = partner_of(x.article)
+        if p is not None:
+            return [(x, p)]
+    return []
+
+
+def _two_articles(items: Sequence[_Seen]) -> bool:
+    return any(x.article != items[0].article for x in items)
+
+
+def _article(x: _Seen) -> str:
+    return x.article
+
+
+def _seen_at(values: dict, norm: str, at: tuple, x: _Seen) -> None:
+    s = x.sentence
+    _seen(values, norm, at, x.text, (s.article, s.start, s.end), x.form)
+
+
+def merge_variant_states(into: dict[VariantKey, VariantState], more: Mapping[VariantKey, VariantState]) -> set[VariantKey]:
+    """Merge the states `more` into `into` (minima and unions); the keys whose state changed."""
+    changed = set()
+    for key, m in more.items():
+        c = into.get(key)
+        if c is None:
+            into[key] = _copy_state(m)
+            changed.add(key)
+        elif _merge_state(c, m):
+            changed.add(key)
+    return changed
+
+
+def _merge_state(c: VariantState, m: VariantState) -> bool:
+    changed = m.first < c.first
+    c.first = min(c.first, m.first)
+    for n, v in m.values.items():
+        cv = c.values.get(n)
+        if cv is None:
+            c.values[n] = _Value(v.first, v.text, set(v.spans), dict(v.forms))
+            changed = True
+            continue
+        if v.first < cv.first:
+            cv.first, cv.text, changed = v.first, v.text, True
+        size = len(cv.spans)
+        cv.spans |= v.spans
+        changed |= len(cv.spans) != size
+        for form, at in v.forms.items():
+            if at < cv.forms.get(form, (float("inf"),)):
+                cv.forms[form], changed = at, True
+    return changed
+
+
+def variant_conflicts(
+    states: Mapping[VariantKey, VariantState], families: FamilyMap, names: Mapping[str, str], texts: Mapping[str, str]
+) -> list[Conflict]:
+    """The conflicts of the states, in the order of their first observation. States whose
+    speakers have one name are one conflict (their merge: each field is a minimum or a
+    union); values in the order of their first observation, each value's notes in the order
+    of their forms' first observation; each value's evidence is its sentences, their text
+    read from `texts` (the articles' clean text)."""
+    spans: dict[tuple, Span] = {}  # a sentence is evidence in several conflicts: one Span each
+
+    def span_of(sp: tuple) -> Span:
+        if sp not in spans:
+            a, start, end = sp
+            spans[sp] = Span(a, start, end, texts[a][start:end])
+        return spans[sp]
+
+    by_name: dict[tuple, VariantState] = {}
+    for (values, speaker), state in states.items():
+        who = names.get(speaker, speaker) if speaker else None
+        if (values, who) in by_name:
+            _merge_state(by_name[(values, who)], state)
+        else:
+            by_name[(values, who)] = _copy_state(state)
     out = []
-    for (_, speaker), c in sorted(conflicts.items(), key=lambda kv: kv[1]["first"]):
-        conflict = Conflict(speaker or "(unattributed quote)", "quote", [], kind="quote-variant")
-        for v in sorted(c["values"].values(), key=lambda v: v.first):
+    for (_, who), c in sorted(by_name.items(), key=lambda kv: kv[1].first):
+        conflict = Conflict(who or "(unattributed quote)", "quote", [], kind="quote-variant")
+        for v in sorted(c.values.values(), key=lambda v: v.first):
             note = ", ".join(sorted(v.forms, key=v.forms.get))
-            conflict.values.append(ConflictValue(v.text, support_of(v.spans, families), note=note))
+            evidence = [span_of(sp) for sp in sorted(v.spans)]
+            conflict.values.append(ConflictValue(v.text, support_of(evidence, families, ordered=True), note=note))
         out.append(conflict)
     return out
 
 
-def _observe(conflicts: dict, key: tuple, na: str, nb: str, gq: list, gs: list, texts: Mapping[str, str]) -> None:
-    """Add the observations of quoted sentences `gq` against said sentences `gs` (a pair in
-    one article does not count) to the conflict `key`: each sentence's span, and the rank
-    of each value's and each value-and-form's first appearance."""
-    c = conflicts.get(key)
-    s_partner = _first_of_another(gs, lambda x: x[0].article)
-    for q, va in gq:
-        s = s_partner(q.article)
-        if s is None:
-            continue
-        partner = (s[0].article, s[0].index)
-        at = (q.rank, q.start, *partner, 0)
-        if c is None:
-            c = conflicts[key] = {"first": at, "values": {}}
-        c["first"] = min(c["first"], at)
-        _seen(c["values"], na, at, va, Span(q.article, q.start, q.end, texts[q.article][q.start : q.end]), "direct quote")
-    if c is None:
-        return
-    q_partner = _first_of_another(gq, lambda x: x[0].article)
-    for s, vb, form in gs:
-        q = q_partner(s.article)
-        if q is not None:
-            at = (q[0].rank, q[0].start, s.article, s.index, 1)
-            _seen(c["values"], nb, at, vb, Span(s.article, s.start, s.end, texts[s.article][s.start : s.end]), form)
+def _copy_state(s: VariantState) -> VariantState:
+    return VariantState(s.first, {n: _Value(v.first, v.text, set(v.spans), dict(v.forms)) for n, v in s.values.items()})
+
+
+def variant_state_json(s: VariantState) -> dict:
+    """A conflict state as stored (variant_conflicts.state)."""
+    return {
+        "first": list(s.first),
+        "values": {
+            n: {"first": list(v.first), "text": v.text, "spans": list(v.spans),
+                "forms": {f: list(at) for f, at in v.forms.items()}}
+            for n, v in s.values.items()
+        },
+    }  # fmt: skip
+
+
+def variant_state_of(data: Mapping) -> VariantState:
+    """A conflict state as `variant_state_json` stored it (a span stored with its sentence's
+    text, as round 4 did, is read without it: the text is the article's, from `texts` when
+    the conflict is shown)."""
+    values = {
+        n: _Value(tuple(v["first"]), v["text"], {tuple(sp[:3]) for sp in v["spans"]}, {f: tuple(at) for f, at in v["forms"].items()})
+        for n, v in data["values"].items()
+    }
+    return VariantState(tuple(data["first"]), values)
 
 
 def _first_of_another(items: Sequence, article_of: Callable) -> Callable:
@@ -808,7 +995,7 @@ def _first_of_another(items: Sequence, article_of: Callable) -> Callable:
     return partner
 
 
-def _seen(values: dict, norm: str, at: tuple, text: str, span: Span, form: str) -> None:
+def _seen(values: dict, norm: str, at: tuple, text: str, span: tuple, form: str) -> None:
     v = values.get(norm)
     if v is None:
         v = values[norm] = _Value(at, text)
@@ -915,12 +1102,14 @@ def corroborate_story(
     return StoryFacts(story, efacts, facts, conflicts)
 
 
-def story_records(store: Store, story: Story | str):
+def story_records(store: Store, story: Story | str, mentions: bool = True):
     """(articles, family map, entities, events, quotes) of a story, from the other stages:
-    the story's read model, each kind loaded once and filtered in SQL."""
+    the story's read model, each kind loaded once and filtered in SQL. `mentions` False:
+    the entities without their mentions (corroborating reads names and roles only)."""
     sid, ids = (story.id, story.articles) if isinstance(story, Story) else (story, story_articles(store, story))
     events, quotes = load_events(store, sid), load_quotes(store, sid)
-    return store.articles(ids), family_of(store, ids), load_entities(store, ids), *_survivors(store, events, quotes)
+    entities = load_entities(store, ids, mentions=mentions)
+    return store.articles(ids), family_of(store, ids), entities, *_survivors(store, events, quotes)
 
 
 def _survivors(store: Store, events: list[Event], quotes: list[Quote]) -> tuple[list[Event], list[Quote]]:
@@ -946,32 +1135,86 @@ def forget(store: Store, story: str) -> None:
         conn.execute("DELETE FROM conflicts WHERE story_id = ?", (story,))
 
 
-def save(store: Store, result: StoryFacts) -> None:
-    """Replace the facts and conflicts of one story (idempotent)."""
+def save(store: Store, result: StoryFacts, some_variants: bool = False) -> None:
+    """Make the stored facts and conflicts of one story those of `result` (idempotent),
+    writing only the rows whose content changed (`digest`): ids hash a row's content, so a
+    row that stays keeps its id and is not written. `some_variants`: result.conflicts holds
+    only some quote-variant conflicts, every one of their value pairs (whatever the
+    speaker's name): the story's others stay."""
+    story = result.story
+    facts = _fact_rows(result)
+    conflicts = _conflict_rows(result)
     with store.transaction() as conn:
-        forget(store, result.story)
-        for f in result.facts:
+        stored = {r[0]: r[1] for r in conn.execute("SELECT id, digest FROM facts WHERE story_id = ?", (story,))}
+        gone = [i for i in stored if i not in facts]
+        changed = [i for i, (sha, *_) in facts.items() if stored.get(i, "") != sha]
+        _delete_facts(conn, gone + [i for i in changed if i in stored])
+        for i in changed:
+            sha, row, evidence = facts[i]
             conn.execute(
-                """INSERT OR REPLACE INTO facts (id, story_id, kind, subject, attribute, value, status, event_id,
-                   events, confirmed_by, first_reported, independent_sources, articles, families, entity_id)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (
-                    f.id, result.story, f.kind, f.subject, f.attribute, f.value, f.status, f.event,
-                    json.dumps(f.events), f.confirmed_by, f.first_reported,
-                    f.support.independent_sources, json.dumps(f.support.articles), json.dumps(f.support.families),
-                    f.entity,
-                ),
+                """INSERT INTO facts (id, story_id, kind, subject, attribute, value, status, event_id, events,
+                   confirmed_by, first_reported, independent_sources, articles, families, entity_id, digest)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (i, story, *row, sha),
             )
             conn.executemany(
                 'INSERT INTO fact_evidence (fact_id, article_id, start, "end", text) VALUES (?, ?, ?, ?, ?)',
-                [(f.id, s.article, s.start, s.end, s.text) for s in f.support.evidence],
+                [(i, *e) for e in evidence],
             )
-        for i, c in enumerate(result.conflicts):
-            cid = fact_id(result.story, "conflict", c.kind, c.subject, c.attribute, *sorted(v.value for v in c.values))
-            conn.execute(
-                'INSERT OR REPLACE INTO conflicts (id, story_id, kind, subject, attribute, "values") VALUES (?, ?, ?, ?, ?, ?)',
-                (cid, result.story, c.kind, c.subject, c.attribute, json.dumps([_value_json(v) for v in c.values])),
-            )
+        rows = conn.execute("SELECT id, digest, kind, group_key FROM conflicts WHERE story_id = ?", (story,)).fetchall()
+        shown = {json.dumps(json.loads(group)[0]) for _, _, group in conflicts.values() if group}
+        gone = [
+            r[0] for r in rows
+            if r[0] not in conflicts
+            and (not some_variants or r[2] != "quote-variant" or json.dumps(json.loads(r[3])[0]) in shown)
+        ]  # fmt: skip
+        digests = {r[0]: r[1] for r in rows}
+        changed = [i for i, (sha, *_) in conflicts.items() if digests.get(i, "") != sha]
+        conn.executemany("DELETE FROM conflicts WHERE id = ?", [(i,) for i in gone])
+        conn.executemany(
+            'INSERT OR REPLACE INTO conflicts (id, story_id, kind, subject, attribute, "values", digest, group_key) '
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(i, story, *conflicts[i][1], conflicts[i][0], conflicts[i][2]) for i in changed],
+        )
+
+
+def _fact_rows(result: StoryFacts) -> dict[str, tuple]:
+    """id -> (digest, row, evidence) of each fact; a fact id met twice keeps its last row
+    and the evidence of both (as inserting them one after the other did)."""
+    rows: dict[str, tuple] = {}
+    evidence: dict[str, list] = defaultdict(list)
+    for f in result.facts:
+        rows[f.id] = (
+            f.kind, f.subject, f.attribute, f.value, f.status, f.event, json.dumps(f.events), f.confirmed_by,
+            f.first_reported, f.support.independent_sources, json.dumps(f.support.articles),
+            json.dumps(f.support.families), f.entity,
+        )  # fmt: skip
+        evidence[f.id] += [(s.article, s.start, s.end, s.text) for s in f.support.evidence]
+    return {i: (digest([row, evidence[i]]), row, evidence[i]) for i, row in rows.items()}
+
+
+def _conflict_rows(result: StoryFacts) -> dict[str, tuple]:
+    """id -> (digest, row, group) of each conflict (the last of one id); `group` names a
+    quote variant's conflict across its wordings and its speaker's names (its normalised
+    values, then the name), so the row it replaces when a value's first wording or the
+    speaker's name changes (and with it the id) goes."""
+    out = {}
+    for c in result.conflicts:
+        cid = fact_id(result.story, "conflict", c.kind, c.subject, c.attribute, *sorted(v.value for v in c.values))
+        row = (c.kind, c.subject, c.attribute, json.dumps([_value_json(v) for v in c.values]))
+        group = json.dumps([sorted(_norm_text(v.value) for v in c.values), c.subject]) if c.kind == "quote-variant" else None
+        out[cid] = (digest(row), row, group)
+    return out
+
+
+def digest(content) -> str:
+    """SHA-1 of some content as JSON: whether a stored row (or what a state covers) changed."""
+    return hashlib.sha1(json.dumps(content).encode()).hexdigest()
+
+
+def _delete_facts(conn, ids: Sequence[str]) -> None:
+    conn.executemany("DELETE FROM fact_evidence WHERE fact_id = ?", [(i,) for i in ids])
+    conn.executemany("DELETE FROM facts WHERE id = ?", [(i,) for i in ids])
 
 
 def _value_json(v: ConflictValue) -> dict:

@@ -44,16 +44,23 @@ from ..stories import story_of
 from ._stage import (
     Said,
     StoryFacts,
-    assemble_variants,
+    VariantKey,
+    VariantState,
     content_words,
     corroborate_story,
+    digest,
     forget,
+    merge_variant_states,
+    observe_variants,
     quote_candidates,
     quoted_sentences,
     save,
     said_sentences,
     story_records,
+    variant_conflicts,
     variant_pairs,
+    variant_state_json,
+    variant_state_of,
 )
 
 
@@ -163,13 +170,26 @@ def stale_stories(store: Store) -> set[str]:
     ("USAF" into "United States Air Force": its name stays, its mentions move), two
     families joined by a new article): their facts are written again; their variant state
     holds neither, so it stays."""
-    sql = (
-        "SELECT cn.story_id FROM corroborate_names cn LEFT JOIN entities e ON e.id = cn.entity_id "
-        "WHERE e.id IS NULL OR e.name != cn.name OR e.merged_into IS NOT NULL "
-        "UNION SELECT cm.story_id FROM corroborate_members cm LEFT JOIN reuse_families rf ON rf.article_id = cm.article_id "
-        "WHERE rf.family IS NOT cm.family"
-    )
-    return {r[0] for r in store.conn.execute(sql)}
+    return {r[0] for r in store.conn.execute(f"{_STALE_NAMES} UNION {_STALE_MEMBERS}")}
+
+
+_STALE_NAMES = (
+    "SELECT cn.story_id, cn.entity_id FROM corroborate_names cn LEFT JOIN entities e ON e.id = cn.entity_id "
+    "WHERE (e.id IS NULL OR e.name != cn.name OR e.merged_into IS NOT NULL)"
+)
+_STALE_MEMBERS = (
+    "SELECT cm.story_id, cm.article_id FROM corroborate_members cm LEFT JOIN reuse_families rf ON rf.article_id = cm.article_id "
+    "WHERE rf.family IS NOT cm.family"
+)
+
+
+def _refreshed(store: Store, story: str) -> tuple[set[str], set[str]]:
+    """What changed since the story's facts were written without a new article: (its
+    articles whose family changed, the entities whose name changed or that were merged or
+    are gone), as `stale_stories` finds them."""
+    names = store.conn.execute(_STALE_NAMES + " AND cn.story_id = ?", (story,))
+    members = store.conn.execute(_STALE_MEMBERS + " AND cm.story_id = ?", (story,))
+    return {r[1] for r in members}, {r[1] for r in names}
 
 
 def _record(store: Store, story: str, reason: str, size: int) -> None:
@@ -183,7 +203,8 @@ def drop_story(store: Store, story: str) -> None:
     """A story that holds no article now (merged into another, or emptied): its facts and
     state go."""
     with store.transaction() as conn:
-        for table in ("variant_forms", "variant_form_words", "variant_pairs", "corroborate_members", "corroborate_names"):
+        tables = ("variant_forms", "variant_form_words", "variant_pairs", "corroborate_members", "corroborate_names")
+        for table in (*tables, "variant_conflicts", "variant_state"):
             conn.execute(f"DELETE FROM {table} WHERE story_id = ?", (story,))
         forget(store, story)
         _record(store, story, "gone", 0)
@@ -200,21 +221,29 @@ class StoryUpdate:
     new_q: dict[str, Sequence[str]]
     pairs: dict  # the variant pairs they make
     names: dict[str, str]  # the entity names its facts are written with
-    result: StoryFacts
+    result: StoryFacts  # its facts and conflicts (the quote variants: those it shows again, unless `every`)
+    states: dict[VariantKey, VariantState]  # the variant conflict states that changed (all of them if `rebuilt`)
+    covers: tuple[str, str]  # what the states cover after the update (variant_state)
+    rebuilt: str | None = None  # why the states were built again from every article (recorded)
+    every: bool = True  # result holds every quote-variant conflict of the story
+    size: int = 0  # the story's articles
 
 
 def story_update(store: Store, story: str, fresh: Sequence[str], cfg: CorroborateSettings) -> StoryUpdate:
     """The update of a story by its `fresh` (new or re-extracted) articles, from the store as
     it is (reads only): their sentences against the story's quoted forms, the quoted forms
     the story has not aligned yet against all its sentences (the stored ones and the fresh
-    ones), then the story's facts and conflicts from its stored pairs and the new ones."""
-    articles, families, entities, events, quotes = story_records(store, story)
+    ones); then the quote-variant observations that involve a fresh sentence, merged into
+    the stored states of their conflicts (`observe_variants`), and the story's other facts
+    and conflicts from its records."""
+    articles, families, entities, events, quotes = story_records(store, story, mentions=False)
     names = {e.id: e.name for e in entities}
     texts = {a.id: a.clean_text for a in articles}
+    seq = _seqs(store, texts)
     fresh_set = set(fresh)
     said = [s for a in articles if a.id in fresh_set for s in said_sentences(a)]
     cands = quote_candidates(quotes, articles)
-    quoted = quoted_sentences(cands, texts, cfg.variant_min_matched)
+    quoted = quoted_sentences(cands, texts, cfg.variant_min_matched, seq)
     old_q = _forms(store, story, "q")
     new_s = _unseen_forms(store, story, "s", {s.form: s.words for s in said})
     new_q = _unseen_forms(store, story, "q", {q.form: q.words for q in quoted})
@@ -223,16 +252,37 @@ def story_update(store: Store, story: str, fresh: Sequence[str], cfg: Corroborat
     pairs = variant_pairs(old_q, new_s, cfg)
     pairs.update(variant_pairs(new_q, blocked, cfg))
     stored = dict(sorted({**pairs, **_pairs(store, story)}.items()))  # as _pairs reads them once written
-    paired = {f for _, f in stored}
-    said_of = _said_of(store, story, paired, leave=fresh_set) + [s for s in said if s.form in paired]
-    variants = assemble_variants(stored, quoted, said_of, texts, cands, families, names)
+    old = _covered(store, story, texts) - fresh_set
+    rebuilt = _rebuild_reason(store, story, old, cands)
+    covers = _covers(old | fresh_set, cands)
+    refamilied, renamed = _refreshed(store, story) if old and not rebuilt else (set(), set())
+    if rebuilt:
+        old = set()
+    # an article whose family changed is observed again (its observations are stored: merging
+    # them changes nothing), so the conflicts its spans are in are written with the new family
+    again = _said_of_articles(store, refamilied & old)
+    seen = old - refamilied
+    forms = _said_forms(stored, quoted, {s.form for s in said + again}, seen)
+    said_of = _said_of(store, story, forms, leave=fresh_set) + [s for s in said if s.form in forms]
+    delta = observe_variants(stored, quoted, said_of, texts, cands, seq, frozenset(seen))
+    if not old:  # built from every article: these are all the story's states
+        variants = variant_conflicts(delta, families, names, texts)
+        return StoryUpdate(story, list(fresh), said, new_s, new_q, pairs, names,
+                           corroborate_story(story, articles, families, entities, events, quotes, cfg, variants=variants),
+                           delta, covers, rebuilt, True, len(articles))  # fmt: skip
+    shown_values = {values for values, _ in delta} | _values_said_by(store, story, renamed)
+    states = _load_states(store, story, shown_values)
+    changed = merge_variant_states(states, delta)
+    variants = variant_conflicts(states, families, names, texts)
     result = corroborate_story(story, articles, families, entities, events, quotes, cfg, variants=variants)
-    return StoryUpdate(story, list(fresh), said, new_s, new_q, pairs, names, result)
+    return StoryUpdate(story, list(fresh), said, new_s, new_q, pairs, names, result,
+                       {k: states[k] for k in changed}, covers, None, False, len(articles))  # fmt: skip
 
 
 def write_update(store: Store, update: StoryUpdate) -> None:
     """Write a story's update: the fresh articles' sentences, the new forms and pairs, the
-    articles and names the state covers, the facts and conflicts."""
+    articles and names the state covers, the changed variant states, and the facts and
+    conflicts whose content changed."""
     story = update.story
     with store.transaction() as conn:
         _write_sentences(conn, update.fresh, update.said)
@@ -244,7 +294,97 @@ def write_update(store: Store, update: StoryUpdate) -> None:
             [(a, story) for a in update.fresh],
         )
         _note_inputs(conn, story, update.names)
-        save(store, update.result)
+        if update.rebuilt:
+            conn.execute("DELETE FROM variant_conflicts WHERE story_id = ?", (story,))
+            _record(store, story, f"variant states built again: {update.rebuilt}", update.size)
+        _write_states(conn, story, update.states)
+        conn.execute("INSERT OR REPLACE INTO variant_state (story_id, articles, cands) VALUES (?, ?, ?)", (story, *update.covers))
+        save(store, update.result, some_variants=not update.every)
+
+
+def _seqs(store: Store, ids: Iterable[str]) -> dict[str, int]:
+    """Article id -> its arrival number (articles.seq): the rank of its evidence in quote variants."""
+    return {r[0]: r[1] for r in store.select_in("SELECT id, seq FROM articles WHERE id IN ({marks})", list(ids))}
+
+
+def _covered(store: Store, story: str, held: Iterable[str]) -> set[str]:
+    """The articles of the story whose observations its stored variant states hold."""
+    rows = store.conn.execute("SELECT article_id FROM corroborate_members WHERE story_id = ?", (story,))
+    return {r[0] for r in rows} & set(held)
+
+
+def _covers(articles: set[str], cands: Sequence) -> tuple[str, str]:
+    """Digests of the articles variant states cover and of their quote candidates."""
+    mine = sorted((c.article, c.start, c.end, c.speaker or "") for c in cands if c.article in articles)
+    return digest(sorted(articles)), digest(mine)
+
+
+def _rebuild_reason(store: Store, story: str, old: set[str], cands: Sequence) -> str | None:
+    """Why the story's variant states must be built again from every article, if they
+    must: they cover other articles than the story's old ones (it gained or lost some: a
+    merge, move or split, or an article extracted again), or an old article's quote
+    candidates changed (a speaker named from a later article, a merged entity)."""
+    if not old:
+        return None
+    row = store.conn.execute("SELECT articles, cands FROM variant_state WHERE story_id = ?", (story,)).fetchone()
+    if row is None:
+        return "it took its articles over from another story"
+    articles, mine = _covers(old, cands)
+    if row[0] != articles:
+        return "its articles changed (moved in or out, or one extracted again)"
+    if row[1] != mine:
+        return "its quotes changed"
+    return None
+
+
+def _said_forms(pairs, quoted, new_said: set[str], old: set[str]) -> set[str]:
+    """The sentence forms whose sentences the observations involving a new sentence read:
+    every sentence form of each replaced range that a new quoted sentence (of an article not
+    in `old`) or a new said form takes part in (all of them when `old` is empty)."""
+    new_q = {q.form for q in quoted if q.article not in old}
+    targets: dict[tuple, set[str]] = defaultdict(set)
+    for (qf, sf), (i1, i2, _, _) in pairs.items():
+        targets[(qf, i1, i2)].add(sf)
+    return {sf for (qf, _, _), sfs in targets.items() if qf in new_q or sfs & new_said or not old for sf in sfs}
+
+
+def _said_of_articles(store: Store, articles: set[str]) -> list[Said]:
+    """The stored sentences of these articles (their forms, for `_said_forms`)."""
+    rows = store.select_in("SELECT article_id, idx, start, \"end\", form FROM variant_sentences WHERE article_id IN ({marks})", sorted(articles))
+    return [Said(r[0], r[1], r[2], r[3], r[4], ()) for r in rows]
+
+
+def _values_said_by(store: Store, story: str, speakers: set[str]) -> set[frozenset]:
+    """The value pairs of the story's variant states quoting these speakers (renamed since):
+    their conflicts are written again under the new name."""
+    if not speakers:
+        return set()
+    rows = store.conn.execute("SELECT norms, speaker FROM variant_conflicts WHERE story_id = ?", (story,))
+    return {frozenset(json.loads(r[0])) for r in rows if r[1] in speakers}
+
+
+def _load_states(store: Store, story: str, values: Iterable[frozenset] | None = None) -> dict[VariantKey, VariantState]:
+    """The stored variant conflict states of a story (those of these value pairs)."""
+    sql = "SELECT norms, speaker, state FROM variant_conflicts WHERE story_id = ?"
+    if values is None:
+        rows = store.conn.execute(sql, (story,)).fetchall()
+    else:
+        keys, rows = sorted({_norms(v) for v in values}), []
+        for i in range(0, len(keys), 500):  # SQLite caps the parameters of one statement
+            part = keys[i : i + 500]
+            rows += store.conn.execute(sql + f" AND norms IN ({','.join('?' * len(part))})", (story, *part)).fetchall()
+    return {(frozenset(json.loads(r[0])), r[1] or None): variant_state_of(json.loads(r[2])) for r in rows}
+
+
+def _norms(values: frozenset) -> str:
+    return json.dumps(sorted(values))
+
+
+def _write_states(conn, story: str, states: Mapping[VariantKey, VariantState]) -> None:
+    conn.executemany(
+        "INSERT OR REPLACE INTO variant_conflicts (story_id, norms, speaker, state) VALUES (?, ?, ?, ?)",
+        [(story, _norms(v), sp or "", json.dumps(variant_state_json(st))) for (v, sp), st in states.items()],
+    )
 
 
 def _note_inputs(conn, story: str, names: Mapping[str, str]) -> None:
