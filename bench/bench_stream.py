@@ -6,7 +6,7 @@
 
 Prints wall and CPU seconds per stage per batch, and per stage the ratio of the last full
 batch to the second (the acceptance of issue 19: at most 1.3x). CPU seconds are this
-process's: the parse's worker processes (nlp) are not in them. Then (unless --no-one-pass) the same
+process's and its ended children's: the nlp stage's forked parse processes are in them. Then (unless --no-one-pass) the same
 articles go into a fresh store in one pass, and the two stores' analyses are compared
 (`support.stream.analysis_state`: stories, events, quotes, facts, conflicts, claim
 sentences); any difference is printed and the exit code is 1.

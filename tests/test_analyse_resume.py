@@ -120,6 +120,18 @@ def test_chunk_boundaries_do_not_change_the_results(ingested, uninterrupted, tmp
         assert differences(outcome(ws.store), uninterrupted) == {}
 
 
+def test_parses_kept_for_the_later_stages_do_not_change_the_results(ingested, uninterrupted, tmp_path):
+    """An analysis that keeps no decoded parse (each stage decodes its own) gives the outcome
+    of one that decodes each once and hands the same Docs to every stage (`nlp.kept_docs`,
+    on in `uninterrupted`): a stage that changed a Doc it read would show here."""
+    db = _copy(ingested, tmp_path)
+    with newsweave.open(db) as ws:
+        ws.settings.pipeline.chunk = 10_000
+        ws.settings.nlp.kept_tokens = 0
+        ws.analyse()
+        assert differences(outcome(ws.store), uninterrupted) == {}
+
+
 def test_an_article_stored_while_a_stage_runs_waits_for_the_next_run(seeds_dir, tmp_path):
     """A stage takes what is pending when it starts: an article stored between two of its
     chunks (an upload during an analysis) is left for the next run, so it never reaches a

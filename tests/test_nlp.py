@@ -142,6 +142,35 @@ def test_stage_nlp_in_forked_processes_caches_the_same_parses(seeds_dir, tmp_pat
     assert processes == [1, 2]
 
 
+def test_kept_docs_decode_a_cached_parse_once_for_every_later_reader(seeds_dir, tmp_path):
+    """Within `kept_docs` (one analysis run) the stages that read an article's parse get the
+    Doc decoded the first time, up to `kept_tokens` tokens; outside it every read decodes."""
+    import newsweave
+
+    ws = newsweave.open(tmp_path / "kept.db")
+    ws.ingest([seeds_dir])
+    ws.analyse(until="nlp")
+    articles = ws.articles()
+
+    def docs(settings=ws.settings):
+        return [p.doc for a in nlp.parse_articles(articles, settings, ws.store).values() for p in a.paragraphs]
+
+    assert not set(map(id, docs())) & set(map(id, docs()))  # no run open: decoded on every read
+    with nlp.kept_docs(ws.settings):
+        first = docs()
+        nlp.STATS.reset()
+        assert [id(d) for d in docs()] == [id(d) for d in first]
+        assert nlp.STATS.store_hits == len(set(map(id, first))) and nlp.STATS.parsed == 0
+    assert not set(map(id, docs())) & set(map(id, first))  # dropped at the run's end
+    small = Settings()
+    small.nlp.kept_tokens = sum(len(d) for d in {id(d): d for d in first}.values()) // 2
+    with nlp.kept_docs(small):
+        first = docs(small)
+        kept = {id(a): a for a, b in zip(first, docs(small)) if a is b}
+    assert 0 < len(kept) < len(set(map(id, first)))  # within the bound: some kept, the rest decoded again
+    assert small.nlp.kept_tokens // 2 < sum(map(len, kept.values())) <= small.nlp.kept_tokens
+
+
 def test_an_uninstalled_pipeline_is_a_clear_error():
     with pytest.raises(NewsweaveError, match="not installed"):
         nlp.parse_articles([seed_article("003")], NlpSettings(model="no_such_pipeline_xx"))

@@ -245,3 +245,18 @@ def test_needles_change_no_match():
 
     for text in _ecb_sentences():
         assert [(s, e, n) for s, e, n, _ in _timex._matches(text)] == every_rule(text)
+
+
+def test_needles_are_found_as_their_own_search_finds_them():
+    """`_needles_found` (substring tests on ASCII text, each needle once) says of every needle
+    what its regex search says: on ECB+ sentences, and on texts where re's case-blind match
+    and `str.lower` part ways (the long s, the Kelvin sign, a dotted capital I)."""
+    from newsweave.events import _timex
+
+    texts = _ecb_sentences() + ["Three ſeconds later", "the KELVIN scale at 3 Kelvin", "İstanbul, every yEAR",
+                                "MONDAY or Monday", "Every YEAR, TWICE a Day", "a Q3 report", "no needle here", ""]
+    assert any(_timex._NEEDLE_WORDS.values()) and not all(_timex._NEEDLE_WORDS.values())
+    for text in texts:
+        found = _timex._needles_found(text)
+        for needle in _timex._NEEDLES.values():
+            assert found[id(needle)] == (needle.search(text) is not None), (needle.pattern, text)

@@ -33,7 +33,7 @@ from .corroborate import ClaimsStage, CorroborateStage
 from .entities import ResolveStage
 from .errors import NewsweaveError, PipelineError
 from .events import ExtractStage
-from .nlp import NlpStage
+from .nlp import NlpStage, kept_docs
 from .reuse import ReuseStage
 from .scale import Mapper
 from .settings import Settings
@@ -90,13 +90,14 @@ def analyse(
         if until not in names:
             raise PipelineError(until, f"no such stage; the stages are {', '.join(names)}")
         stages = stages[: names.index(until) + 1]
-    for i, stage in enumerate(stages):
-        if progress:
-            progress(stage.name, i, len(stages))
-        take_inbox(store, settings)
-        report = run_stage(store, stage, settings, mapper, after=stages[i - 1].name if i else None)
-        if report is not None:
-            reports.append(report)
+    with kept_docs(settings):  # each cached parse decoded once for the stages that read it
+        for i, stage in enumerate(stages):
+            if progress:
+                progress(stage.name, i, len(stages))
+            take_inbox(store, settings)
+            report = run_stage(store, stage, settings, mapper, after=stages[i - 1].name if i else None)
+            if report is not None:
+                reports.append(report)
     if progress:
         progress("done", len(stages), len(stages))
     return reports

@@ -91,6 +91,13 @@ class NlpSettings:
     # an article's text beyond this many characters is not parsed (recorded as a stage note).
     # Longest clean article, odd halves: pages 20,202, ECB+ 16,233; even: 53,250 and 9,521
     max_article_chars: int = 200_000
+    # tokens of decoded cached parses an analysis run keeps for its later stages (`nlp.kept_docs`): four
+    # stages read each article's parse (entities, stories, events, claims) and decoding it was ~a fifth of
+    # their CPU (ECB+ topics 1-17, py-spy). ~250 bytes a token (ECB+ Docs: 5.7 KiB for 24 tokens), so ~250 MiB:
+    # all of the 772 ECB+ articles (~270k tokens) or ~5k generated ones (6-12 ECB+ sentences each); past it the
+    # rest is decoded by each stage that reads it.
+    # Not tuned on quality (no effect on results: a kept Doc is the one decoding gives)
+    kept_tokens: int = 1_000_000
 
 
 @dataclass

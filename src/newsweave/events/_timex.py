@@ -798,6 +798,38 @@ _NEEDLES = {
     "future": re.compile(r"soon|future|coming|term", re.I),
 }
 _RESOLVERS = {name: resolve for name, _, resolve in RULES}
+
+
+def _literal_words(needle: re.Pattern) -> tuple[str, ...] | None:
+    """The words of a needle that is only words joined by "|" (lower-cased when it ignores
+    case), else None: on an ASCII text, "any word in the text" (lower-cased as the needle is)
+    is exactly what the needle's search finds, and Python's case-blind alternation costs ~10x
+    a substring test (the needles were two thirds of `_matches` on ECB+ sentences)."""
+    if not re.fullmatch(r"[A-Za-z]+(?:\|[A-Za-z]+)*", needle.pattern):
+        return None
+    words = needle.pattern.split("|")
+    return tuple(w.lower() for w in words) if needle.flags & re.I else tuple(words)
+
+
+_NEEDLE_WORDS = {id(n): _literal_words(n) for n in _NEEDLES.values()}
+
+
+def _needles_found(text: str) -> dict[int, bool]:
+    """{id of a needle: whether it is in `text`}, each distinct needle looked for once (15
+    rules share the digit). Outside ASCII the needle's own search decides (re's case-blind
+    matching also pairs "ſ" with "s", "K" with "k", which `str.lower` does not)."""
+    lowered = text.lower() if text.isascii() else None
+    found = {}
+    for needle in _NEEDLES.values():
+        if id(needle) in found:
+            continue
+        words = _NEEDLE_WORDS[id(needle)]
+        if lowered is None or words is None:
+            found[id(needle)] = needle.search(text) is not None
+        else:
+            haystack = lowered if needle.flags & re.I else text
+            found[id(needle)] = any(w in haystack for w in words)
+    return found
 _RULE_RANK = {name: i for i, (name, _, _) in enumerate(RULES)}
 _SINCE = re.compile(r"\bsince\s+$", re.I)  # "since December": an explicit marker of the past, whatever the verb
 # for a plain string (no parse at hand: callers of find(text), normalise(), the MEANTIME
@@ -840,9 +872,10 @@ def _case_ok(name: str, m: re.Match) -> bool:
 def _matches(text: str) -> list[tuple[int, int, str, re.Match]]:
     """Every rule's matches, overlaps resolved: the earliest start wins, then the longest."""
     found = []
+    present = _needles_found(text)
     for name, pattern, _ in _COMPILED:
         needle = _NEEDLES.get(name)
-        if needle is not None and not needle.search(text):
+        if needle is not None and not present[id(needle)]:
             continue
         for m in pattern.finditer(text):
             if m.end() > m.start() and _case_ok(name, m):

