@@ -356,6 +356,26 @@ def test_a_killed_server_leaves_no_child_process_behind(tmp_path):
     assert not alive, alive
 
 
+def test_the_child_processes_yield_the_cores_to_the_request_threads(tmp_path):
+    """The analysis process and the brief composer run at a lower priority than the server
+    (`web.child_nice`): what they make is served stale meanwhile, and under a loaded machine
+    they took the cores from the request threads (the brief page's p99 under bench_web)."""
+    import os
+
+    import psutil
+
+    with TestClient(create_app(tmp_path / "w.db")) as client:
+        site = client.app.state.site
+        analysed(client, client.post("/api/articles", json=article(1)).json())  # the analysis process
+        (story,) = client.get("/api/stories").json()["stories"]
+        assert client.get(f"/stories/{story['id']}", headers=HTML).status_code == 200  # the composer process
+        analysis = psutil.Process(site.analyser._child._proc.pid)
+        (composer,) = [psutil.Process(pid) for pid in site._composer._processes]
+        mine = os.getpriority(os.PRIO_PROCESS, 0)
+        assert site.settings.web.child_nice > 0
+        assert analysis.nice() == composer.nice() == min(19, mine + site.settings.web.child_nice)
+
+
 def test_a_brief_page_does_not_wait_for_the_story_index_rebuild(tmp_path, monkeypatch, seeds_dir):
     """Every commit of the analysis makes the story index stale; a brief page is served from
     the brief (and the story index) as last built while one rebuild runs, never waiting for

@@ -28,7 +28,7 @@ from ..brief import build_brief
 from ..corroborate import load_facts
 from .. import pipeline
 from . import views
-from ._jobs import Analyser, Job, exit_with_parent
+from ._jobs import Analyser, Job, child_started
 
 
 class UploadError(NewsweaveError):
@@ -356,7 +356,8 @@ class Site:
         with self._cache_lock:
             if self._composer is None:
                 self._composer = ProcessPoolExecutor(
-                    1, mp_context=multiprocessing.get_context("spawn"), initializer=exit_with_parent)
+                    1, mp_context=multiprocessing.get_context("spawn"), initializer=child_started,
+                    initargs=(self.settings.web.child_nice,))
             return self._composer
 
     def _publish(self, key: tuple[str, int | None], entry: BriefEntry) -> BriefEntry:
