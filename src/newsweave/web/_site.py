@@ -20,7 +20,6 @@ from ..ingest import IngestReport, decode, ingest_docs, load_language_model, rea
 from ..records import Article, Entity, Rejected, Story, quoted_name
 from ..settings import Settings
 from ..store import MEMORY, Inbox, Store
-from ..store._store import PENDING
 from ..workspace import Workspace
 from .. import entities, reuse
 from ..stories import load_stories
@@ -199,11 +198,9 @@ class Site:
         inbox = self.inbox(store)
         waiting, ids = inbox.waiting(store, limit) if inbox is not None else (0, [])
         last = pipeline.analysis_stages()[-1].name
-        total = store.conn.execute(f"SELECT COUNT(*) FROM articles WHERE {PENDING}", (last, last)).fetchone()[0]
+        total = store.count_all_pending(last)  # every view of the stories list asks
         if total and len(ids) < limit:
-            rows = store.conn.execute(f"SELECT id FROM articles WHERE {PENDING} ORDER BY seq DESC LIMIT ?",
-                                      (last, last, limit - len(ids)))
-            ids += [r[0] for r in rows]
+            ids += store.newest_pending(last, limit - len(ids), total)
         return waiting + total, ids
 
     def accepted(self, store: Store, ids: list[str]) -> list[Article]:
