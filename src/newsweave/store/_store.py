@@ -360,6 +360,14 @@ class Store:
         equal at two moments, no analysis was committed between them (uploads leave it)."""
         return self.conn.execute("SELECT n FROM analysis_version WHERE id = 1").fetchone()[0]
 
+    def stage_versions(self, stages: Iterable[str]) -> tuple[int, ...]:
+        """Per stage, a number that grows at every change of its recorded work (migration
+        0210); 0 for a stage that has recorded none. Equal at two moments: none of these
+        stages committed between them (the others may have)."""
+        found = dict(self.conn.execute(
+            "SELECT stage, n FROM stage_versions WHERE stage IN (SELECT value FROM json_each(?))", (json.dumps(list(stages)),)))
+        return tuple(found.get(stage, 0) for stage in stages)
+
     def forget_done(self, stages: Iterable[str], article_ids: Iterable[str]) -> None:
         """Make the articles pending again for `stages` (their input changed)."""
         self.conn.execute(

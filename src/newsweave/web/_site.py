@@ -230,16 +230,24 @@ class Site:
 
     # -- cached views ---------------------------------------------------------------
 
+    def index_version(self, store: Store) -> tuple:
+        """What the story index is built from changes only when a stage up to the stories
+        stage commits (reuse's families, entities, the stories): `Store.stage_versions` of
+        those. The later stages commit far more often (the corroborate stage's chunks of a
+        large story), and at 10,000 articles each rebuild took 0.1 s of the GIL idle."""
+        stages = [s.name for s in pipeline.analysis_stages()]
+        return store.stage_versions(stages[: stages.index("stories") + 1])
+
     def story_index(self, store: Store) -> StoryIndex:
-        """The stories, built once per analysis version: one thread builds while the others
+        """The stories, built once per `index_version`: one thread builds while the others
         wait for it (every reader that met a new version built its own, side by side, and the
         builds held the GIL against each other)."""
-        version = self.version(store)
+        version = self.index_version(store)
         cached = self._stories
         if cached and cached[0] == version:
             return cached[1]
         with self._index_lock:
-            version = self.version(store)  # this thread's newest snapshot
+            version = self.index_version(store)  # this thread's newest snapshot
             cached = self._stories
             if cached and cached[0] == version:
                 return cached[1]
