@@ -374,15 +374,15 @@ def search(
 ) -> dict[str, Any]:
     site = site_of(request)
     with site.reading() as store:
-        hits = fts.search(store, q, limit, offset)
+        hits, total, waiting = site.search(store, q, limit, offset)
         index = site.story_index(store)
         return {
             "query": q,
-            "total": fts.count(store, q),
+            "total": total,
             "hits": [
                 {"article": h.article, "title": h.title, "outlet": h.outlet, "published": h.published,
                  "story": index.story_of.get(h.article), "snippet": h.snippet_text(),
-                 "matches": [t for t, m in h.snippet if m]}
+                 "matches": [t for t, m in h.snippet if m], "analysing": h.article in waiting}
                 for h in hits
             ],
         }
