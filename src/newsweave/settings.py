@@ -147,12 +147,15 @@ class WebSettings:
     # brief page p99 1.1-2.6 s). False: threads (tests that stub the pipeline or the brief in this
     # process; the in-memory store always)
     analysis_process: bool = True
-    # the niceness those child processes add to their own (os.nice): they make what a request
-    # serves stale meanwhile (a brief, the stages' records), while the request threads answer
-    # now, so on a loaded machine the server's threads must get the cores first (at nice 10 the
-    # scheduler gives a runnable nice-0 thread about 9x the CPU of a nice-10 one). bench_web, 2
-    # cores: docs/web.md. 0 leaves them at the server's priority
-    child_nice: int = 10
+    # the niceness the analysis process adds to its own (os.nice): what it makes is served stale
+    # meanwhile (the stages' records), while the request threads answer now, so on a loaded
+    # machine they must get the cores first (a runnable nice-0 thread gets about 9x the CPU of a
+    # nice-10 one). 0 leaves it at the server's priority
+    analysis_nice: int = 10
+    # the brief composer's: 0, at the server's priority. A brief never built is composed while
+    # its reader waits; niced, the 10,000-article story's cold brief got 9 % of a core at load 25
+    # (27 s of CPU in 5 min; 250 s wall un-niced at load 11), docs/web.md
+    composer_nice: int = 0
     jobs_kept: int = 200  # finished jobs remembered for GET /api/jobs/{id}: not tuned; a long session's uploads
 
 

@@ -285,7 +285,8 @@ class _Failed(Exception):
 
 def child_started(nice: int) -> None:
     """The start of a child process of the server (the analysis, the brief composer): it
-    yields the cores to the server's request threads (`web.child_nice`) and ends with the server."""
+    yields the cores to the server's request threads by `nice` (`web.analysis_nice`,
+    `web.composer_nice`) and ends with the server."""
     if nice:
         os.nice(nice)
     exit_with_parent()
@@ -310,7 +311,7 @@ def _child_main(path: str, settings: Settings, conn, stopping) -> None:
     """The analysis process: a run per "run" message, on its own connection; progress, then
     "done", "stopped" or ("failed", the exception) go back. It stops at a stage boundary
     when told to (`stopping`)."""
-    child_started(settings.web.child_nice)
+    child_started(settings.web.analysis_nice)
 
     def progress(stage: str, done: int, total: int) -> None:
         conn.send(("progress", stage, done, total))

@@ -376,7 +376,7 @@ class Site:
             if self._composer is None:
                 self._composer = ProcessPoolExecutor(
                     1, mp_context=multiprocessing.get_context("spawn"), initializer=child_started,
-                    initargs=(self.settings.web.child_nice,))
+                    initargs=(self.settings.web.composer_nice,))
             return self._composer
 
     def _publish(self, key: tuple[str, int | None], entry: BriefEntry) -> BriefEntry:
