@@ -157,7 +157,8 @@ def story_detail(site: Site, store, story_id: str) -> dict[str, Any]:
 def health(request: Request) -> dict[str, Any]:
     site = site_of(request)
     with site.reading() as store:
-        return {"ok": True, "articles": store.count_articles(), "stories": len(site.story_index(store).stories)}
+        # the accepted articles, as an upload's answer and the articles list count them (stored and waiting)
+        return {"ok": True, "articles": site.count_accepted(store), "stories": len(site.story_index(store).stories)}
 
 
 @router.get("/stories", summary="Stories, newest first, with text, entity and date filters")
