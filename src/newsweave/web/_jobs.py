@@ -250,7 +250,7 @@ class _Child:
                     raise WorkerDied(f"the analysis process ended (exit code {self._proc.exitcode})")
             try:
                 kind, *rest = self._conn.recv()
-            except EOFError:
+            except (EOFError, OSError):  # a killed child's pipe ends, or is reset
                 raise WorkerDied("the analysis process ended") from None
             if kind == "progress":
                 progress(*rest)
