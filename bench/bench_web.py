@@ -3,6 +3,8 @@
     PYTHONPATH=src:bench python bench/bench_web.py                          # 10,000 articles, 60 s, 16 readers + 4 uploaders
     ... --articles 1000 --seconds 30     a smaller store (built once into the cache path it prints)
     ... --only background                skip the baseline run
+    ... --inside                         also each request timed inside the server (queued, story index, brief)
+    ... --src /tmp/main/src              the server from another tree (main's, as the baseline), same store and load
     ... --endpoints                      the older per-endpoint figures (health, list, brief, search)
     ... --holds 8                        per stage, the longest write transaction (what an upload can wait
                                          for) when 8 fresh articles are analysed on a copy of the store
@@ -71,10 +73,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(db: Path, port: int, *flags: str) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+HERE = Path(__file__).resolve().parent
+
+
+def serve(db: Path, port: int, *flags: str, src: Path = HERE.parent / "src", inside: Path | None = None) -> subprocess.Popen:
+    """`newsweave serve` from the sources in `src`; with `inside`, the timed server
+    (`support/timed_server.py`), which writes its per-request timings there when it stops."""
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    command = [sys.executable, "-m", "newsweave", "serve"] if inside is None else \
+        [sys.executable, str(HERE / "support" / "timed_server.py"), "--out", str(inside)]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "newsweave", "serve", "--db", str(db), "--port", str(port), *flags],
+        [*command, "--db", str(db), "--port", str(port), *flags],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 60
@@ -426,6 +435,7 @@ def json_list(values: list[str]) -> str:
 
 
 def run_mode(cached: Path, work: Path, args, background: bool) -> dict:
+    import json
     import resource
 
     db = fresh_copy(cached, work / ("bg.db" if background else "sync.db"))
@@ -436,7 +446,8 @@ def run_mode(cached: Path, work: Path, args, background: bool) -> dict:
     base = store.count_articles()
     store.close()
     port = free_port()
-    proc = serve(db, port, *([] if background else ["--sync-analysis"]))
+    inside = work / "inside.json" if args.inside else None
+    proc = serve(db, port, *([] if background else ["--sync-analysis"]), src=args.src, inside=inside)
     try:
         listing = httpx.get(f"http://127.0.0.1:{port}/api/stories?limit=200", timeout=600).json()["stories"]
         stories = [s["id"] for s in sorted(listing, key=lambda s: -s["articles"])][: args.stories]
@@ -450,14 +461,25 @@ def run_mode(cached: Path, work: Path, args, background: bool) -> dict:
         waited, jobs = drain(port, uploads, args.drain)
         cpu = resource.getrusage(resource.RUSAGE_SELF)
     finally:
-        proc.terminate()
-        proc.wait(30)
+        stop(proc)
     ended = resource.getrusage(resource.RUSAGE_CHILDREN)  # the server and its analysis/composer processes: start to stop
     server = ended.ru_utime + ended.ru_stime - children.ru_utime - children.ru_stime
     clients = cpu.ru_utime + cpu.ru_stime - cpu_before.ru_utime - cpu_before.ru_stime
     return {"timings": timings, "uploads": uploads, "cold": cold, "stories": stories, "drain": waited,
             "jobs": jobs, "check": check_store(db, base, uploads), "load": (load_before, load_after),
-            "cpu": (server, clients)}
+            "cpu": (server, clients), "inside": json.loads(inside.read_text()) if inside and inside.exists() else None}
+
+
+def stop(proc: subprocess.Popen, wait: float = 300.0) -> None:
+    """Stop the server; it finishes the analysis stage under way first (a drain that timed
+    out leaves one: the big story's corroborate chunk is minutes under load), so it is given
+    `wait` seconds before it is killed (a killed timed server writes no `--inside` figures)."""
+    proc.terminate()
+    try:
+        proc.wait(wait)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def report(name: str, r: dict) -> None:
@@ -471,9 +493,23 @@ def report(name: str, r: dict) -> None:
               f"{percentile(ms, 0.5):>10.1f}{percentile(ms, 0.95):>10.1f}{percentile(ms, 0.99):>10.1f}")
     for kind, errs in t.errors.items():
         print(f"  first {kind} errors: {errs[:3]}")
+    if r["inside"]:
+        report_inside(r["inside"])
     print(f"  check: {r['check']}")
     print(f"  1-min load average {r['load'][0]:.1f} before the load, {r['load'][1]:.1f} after; CPU s: "
           f"server processes (start to stop) {r['cpu'][0]:.0f}, load clients {r['cpu'][1]:.0f}")
+
+
+def report_inside(inside: dict) -> None:
+    """The same requests timed inside the server (`--inside`), the part of each in the
+    thread-pool queue, the story index and the brief entry; ms at each percentile."""
+    print(f"  inside the server (ms, p50 / p99; server process CPU {inside['server_cpu_s']:.0f} s):")
+    print(f"    {'request':<14}{'count':>7}{'in app':>16}{'queued':>16}{'story index':>16}{'brief entry':>16}")
+    for kind in ("upload", "brief page", "stories list"):
+        rows = [r for r in inside["rows"] if r[0] == kind]
+        cells = "".join(f"{percentile([r[i] for r in rows], .5):>7.1f} / {percentile([r[i] for r in rows], .99):>6.1f}"
+                        for i in (1, 2, 3, 4))
+        print(f"    {kind:<14}{len(rows):>7}{cells}")
 
 
 def holds_main(argv: list[str]) -> None:
@@ -536,6 +572,11 @@ def mixed_main(argv: list[str]) -> None:
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "newsweave-bench",
                     help="where the built store is kept between runs")
     ap.add_argument("--only", choices=("background", "sync"), help="run one mode (default: both, the baseline second)")
+    ap.add_argument("--src", type=Path, default=HERE.parent / "src",
+                    help="the newsweave sources the server runs (default this tree's; another tree's src/ "
+                         "measures it on the same store and load, e.g. main's as a baseline)")
+    ap.add_argument("--inside", action="store_true", help="also time each request inside the server "
+                    "(support/timed_server.py): in the app, queued for a thread, story index, brief entry")
     args = ap.parse_args(argv)
     cached = cached_store(args.cache, args.articles)
     print(f"load: {args.readers} readers (stories list, brief pages) + {args.uploaders} uploaders "

@@ -69,3 +69,27 @@ def test_a_write_waits_for_another_writer_then_gives_a_clear_error(tmp_path):
     assert waited >= 0.4  # it waited rather than failing at once
     with waiter.transaction():  # and once the lock is free it writes
         waiter.conn.execute("SELECT 1")
+
+
+def test_the_pending_count_and_the_newest_pending_agree_with_pending(tmp_path):
+    """`count_all_pending` and `newest_pending` (counted on the indexes, for the web's stories
+    list) give what `pending` lists: done, failed, and failed-then-done articles left out."""
+    from newsweave.ingest import ingest
+    from newsweave.settings import Settings
+    from support.synth import write_corpus
+
+    store = Store()
+    ingest(store, write_corpus(tmp_path, 9, seed=1).paths, Settings())
+    ids = [r[0] for r in store.conn.execute("SELECT id FROM articles ORDER BY seq")]
+    assert len(ids) == 9
+    with store.transaction():
+        store.mark_done("claims", ids[0:3] + [ids[5]])
+    store.mark_failed("claims", ids[3], "broken")
+    store.mark_failed("claims", ids[5], "failed once, done since")
+    store.mark_failed("nlp", ids[6], "another stage's failure")
+    pending = store.pending("claims")
+    assert pending == [ids[4], ids[6], ids[7], ids[8]]
+    assert store.count_all_pending("claims") == 4
+    assert store.newest_pending("claims", 3, 4) == [ids[8], ids[7], ids[6]]
+    assert store.newest_pending("claims", 20, 4) == pending[::-1]
+    assert store.count_all_pending("never-run") == 9 and store.newest_pending("never-run", 2, 9) == ids[:-3:-1]

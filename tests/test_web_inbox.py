@@ -51,6 +51,35 @@ def body(*ns: int) -> dict:
     return {"articles": [{"text": TEXT.format(n), "title": f"Velmora flood {n}"} for n in ns]}
 
 
+def test_an_upload_is_searchable_before_it_is_moved_into_the_store(tmp_path, marking):
+    """A waiting upload matches a search (API, search page, the stories list's hits) at
+    once, marked as being analysed; once moved it is found once, from the store."""
+    db = tmp_path / "w.db"
+    with TestClient(create_app(db, threaded())) as client:
+        holder = sqlite3.connect(db, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # the worker cannot move it while the lock is held
+        try:
+            answer = client.post("/api/articles", json=body(7, 8))
+            added = answer.json()["added"]
+            found = client.get("/api/search", params={"q": "harbour volunteers"}).json()
+            assert found["total"] == 2 and {h["article"] for h in found["hits"]} == set(added)
+            assert all(h["analysing"] for h in found["hits"]) and all("<" not in h["snippet"] for h in found["hits"])
+            assert "harbour" in found["hits"][0]["matches"]
+            page = client.get("/api/search", params={"q": "harbour", "limit": 1, "offset": 1}).json()
+            assert page["total"] == 2 and len(page["hits"]) == 1 and page["hits"][0]["article"] in added
+            html = client.get("/search", params={"q": "blankets"}, headers={"accept": "text/html"}).text
+            assert "Velmora flood 7" in html and "being analysed" in html and "2 article(s) match" in html
+            assert "Velmora flood 8" in client.get("/", params={"q": "blankets"}, headers={"accept": "text/html"}).text
+            assert client.get("/api/search", params={"q": "typhoon"}).json()["total"] == 0
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        analysed(client, answer.json())
+        found = client.get("/api/search", params={"q": "harbour volunteers"}).json()
+        assert found["total"] == 2 and sorted(h["article"] for h in found["hits"]) == sorted(added)
+        assert not any(h["analysing"] for h in found["hits"])
+
+
 def test_an_upload_is_accepted_while_the_store_write_lock_is_held(tmp_path, marking):
     db = tmp_path / "w.db"
     with TestClient(create_app(db, threaded())) as client:

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from _jobs import analysed, threaded, wait_for_job
 from newsweave import pipeline
 from newsweave.errors import NewsweaveError
+from newsweave.settings import Settings
 from newsweave.web.app import create_app
 from support.synth import write_corpus
 
@@ -356,6 +357,29 @@ def test_a_killed_server_leaves_no_child_process_behind(tmp_path):
     assert not alive, alive
 
 
+def test_the_analysis_process_yields_the_cores_to_the_request_threads(tmp_path):
+    """The analysis process runs at a lower priority than the server (`web.analysis_nice`):
+    what it makes is served stale meanwhile, and on a loaded machine it took the cores from
+    the request threads; the brief composer runs at `web.composer_nice` (a cold brief's
+    reader waits for it)."""
+    import os
+
+    import psutil
+
+    settings = Settings()
+    settings.web.analysis_nice, settings.web.composer_nice = 7, 3  # each child takes its own setting
+    with TestClient(create_app(tmp_path / "w.db", settings)) as client:
+        site = client.app.state.site
+        analysed(client, client.post("/api/articles", json=article(1)).json())  # the analysis process
+        (story,) = client.get("/api/stories").json()["stories"]
+        assert client.get(f"/stories/{story['id']}", headers=HTML).status_code == 200  # the composer process
+        analysis = psutil.Process(site.analyser._child._proc.pid)
+        (composer,) = [psutil.Process(pid) for pid in site._composer._processes]
+        mine = os.getpriority(os.PRIO_PROCESS, 0)
+        assert analysis.nice() == min(19, mine + settings.web.analysis_nice)
+        assert composer.nice() == min(19, mine + 3)
+
+
 def test_a_brief_page_does_not_wait_for_the_story_index_rebuild(tmp_path, monkeypatch, seeds_dir):
     """Every commit of the analysis makes the story index stale; a brief page is served from
     the brief (and the story index) as last built while one rebuild runs, never waiting for
@@ -377,8 +401,8 @@ def test_a_brief_page_does_not_wait_for_the_story_index_rebuild(tmp_path, monkey
 
         monkeypatch.setattr(Site, "_build_index", held)
         store = app_store(client)
-        with store.transaction():  # an analysis commit: the index (and the brief) are stale now
-            store.mark_done("later", store.article_ids())
+        with store.transaction():  # the stories stage commits again: the index (and the brief) are stale now
+            redo(store, "stories")
         answers: list = []
         reader = threading.Thread(target=lambda: answers.append(client.get(page, headers=HTML)))
         reader.start()
@@ -389,3 +413,38 @@ def test_a_brief_page_does_not_wait_for_the_story_index_rebuild(tmp_path, monkey
         finally:
             gate.set()
             reader.join(60)
+
+
+def redo(store, stage: str) -> None:
+    """One article's `stage` record written again: that stage committed (its version grows)."""
+    first = store.article_ids()[:1]
+    store.forget_done([stage], first)
+    store.mark_done(stage, first)
+
+
+def test_the_story_index_is_rebuilt_when_the_stages_it_reads_commit_not_the_later_ones(tmp_path, monkeypatch, seeds_dir):
+    """The story index (stories, their families) is built from what the stages up to the
+    stories stage recorded; a commit of a later stage (events, corroborate, claims: most of
+    an analysis run's commits, a large story's corroborate chunks) leaves it as built, a
+    commit of the stories stage (or reuse, entities) builds it again."""
+    from newsweave.web._site import Site
+
+    with TestClient(create_app(tmp_path / "w.db", threaded())) as client:
+        files = [("files", (p.name, p.read_bytes(), "text/plain")) for p in sorted(seeds_dir.glob("*.txt"))]
+        analysed(client, client.post("/api/upload", files=files).json())
+        builds, real = [], Site._build_index
+        monkeypatch.setattr(Site, "_build_index", lambda self, store, version: builds.append(version) or real(self, store, version))
+        listed = client.get("/api/stories").json()["stories"]
+        assert len(builds) <= 1
+        store = app_store(client)
+        before = len(builds)
+        for stage in ("events", "corroborate", "claims"):
+            with store.transaction():
+                redo(store, stage)
+            assert client.get("/api/stories").json()["stories"] == listed
+        assert len(builds) == before, "a later stage's commit rebuilt the story index"
+        for stage in ("reuse", "entities", "stories"):
+            with store.transaction():
+                redo(store, stage)
+            assert client.get("/api/stories").json()["stories"] == listed
+        assert len(builds) == before + 3

@@ -154,6 +154,16 @@ class WebSettings:
     # brief page p99 1.1-2.6 s). False: threads (tests that stub the pipeline or the brief in this
     # process; the in-memory store always)
     analysis_process: bool = True
+    # the niceness the analysis process adds to its own (os.nice), so that the request threads get
+    # the cores first. 0: measured (bench_web, 1,000 articles, load 16-22 from other sessions at
+    # nice 0): at 10 the brief page's p99 was unchanged (320 against 304 ms) and the analysis
+    # starved: 12 of 120 uploads not even parsed 200 s after the load, where nice 0 drained all in
+    # 45 s. For a server alone on its machine a positive value yields only to its own readers
+    analysis_nice: int = 0
+    # the brief composer's: 0, at the server's priority. A brief never built is composed while
+    # its reader waits; niced, the 10,000-article story's cold brief got 9 % of a core at load 25
+    # (27 s of CPU in 5 min; 250 s wall un-niced at load 11), docs/web.md
+    composer_nice: int = 0
     jobs_kept: int = 200  # finished jobs remembered for GET /api/jobs/{id}: not tuned; a long session's uploads
 
 

@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..records import Article, RemovedSpan, Sighting
+from ._search import Hit, fts_query, ranked_hits
 from ._store import MEMORY, Store, _statements, chunks, committed, utcnow
 
 SCHEMA = """
@@ -46,6 +47,23 @@ CREATE TABLE IF NOT EXISTS inbox_sightings (
     PRIMARY KEY (id, source)
 );
 CREATE INDEX IF NOT EXISTS inbox_outlet ON inbox(outlet);
+-- the waiting articles searchable as the store's are (migration 0008's index, keyed by seq)
+CREATE VIRTUAL TABLE IF NOT EXISTS inbox_fts USING fts5(title, clean_text, tokenize = 'unicode61 remove_diacritics 2');
+CREATE TRIGGER IF NOT EXISTS inbox_fts_added AFTER INSERT ON inbox WHEN NEW.article IS NOT NULL BEGIN
+    INSERT INTO inbox_fts (rowid, title, clean_text)
+    VALUES (NEW.seq, json_extract(NEW.article, '$.title'), json_extract(NEW.article, '$.clean_text'));
+END;
+CREATE TRIGGER IF NOT EXISTS inbox_fts_changed AFTER UPDATE OF article ON inbox BEGIN
+    DELETE FROM inbox_fts WHERE rowid = OLD.seq;
+    INSERT INTO inbox_fts (rowid, title, clean_text)
+    SELECT NEW.seq, json_extract(NEW.article, '$.title'), json_extract(NEW.article, '$.clean_text') WHERE NEW.article IS NOT NULL;
+END;
+CREATE TRIGGER IF NOT EXISTS inbox_fts_removed AFTER DELETE ON inbox BEGIN
+    DELETE FROM inbox_fts WHERE rowid = OLD.seq;
+END;
+INSERT INTO inbox_fts (rowid, title, clean_text)
+SELECT seq, json_extract(article, '$.title'), json_extract(article, '$.clean_text') FROM inbox
+WHERE article IS NOT NULL AND seq NOT IN (SELECT rowid FROM inbox_fts);
 """
 
 
@@ -59,7 +77,7 @@ class Inbox:
         self.conn.execute(f"PRAGMA busy_timeout = {int(lock_wait * 1000)}")
         self.conn.execute("PRAGMA journal_mode = WAL")
         self.conn.execute("PRAGMA synchronous = NORMAL")  # as the store: durable across a process crash
-        if self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'inbox_sightings'").fetchone() is None:
+        if self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'inbox_fts'").fetchone() is None:
             with self._transaction():  # two processes may create it at once: IF NOT EXISTS, under the lock
                 for statement in _statements(SCHEMA):
                     self.conn.execute(statement)
@@ -141,6 +159,18 @@ class Inbox:
             stored = {r[0] for r in store.select_in("SELECT id FROM articles WHERE id IN ({marks})", ids)}
             ids = [a for a in ids if a not in stored]
         return len(ids), ids[:limit]
+
+    def search(self, store: Store, query: str) -> list[Hit]:
+        """Every waiting article matching `query` that the store does not have yet, best
+        first (as `store.search` ranks; the inbox holds at most a few stages' uploads)."""
+        match = fts_query(query)
+        if match is None:
+            return []
+        hits = ranked_hits(self.conn, "inbox_fts", match, -1, 0,
+                           "SELECT seq, id, json_extract(article, '$.title'), outlet, "
+                           "json_extract(article, '$.published') FROM inbox WHERE seq IN ({marks})")
+        stored = {r[0] for r in store.select_in("SELECT id FROM articles WHERE id IN ({marks})", [h.article for h in hits])}
+        return [h for h in hits if h.article not in stored]
 
     def articles(self, ids: Iterable[str]) -> list[Article]:
         """The waiting articles with these ids (with their sightings so far), in arrival order."""

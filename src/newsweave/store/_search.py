@@ -53,16 +53,21 @@ def fts_query(text: str) -> str | None:
 
 
 def search(store: Store, query: str, limit: int = 20, offset: int = 0) -> list[Hit]:
-    """Articles matching `query`, best first (bm25, title weighted 5x the body).
-
-    Two steps: rank every match by bm25 and keep the page, then cut snippets for that page
-    only (snippet() is the costly part; in one query SQLite would cut one per match)."""
+    """Articles matching `query`, best first (bm25, title weighted 5x the body)."""
     match = fts_query(query)
     if match is None:
         return []
-    ranked = store.conn.execute(
-        """SELECT rowid, bm25(articles_fts, 5.0, 1.0) AS rank FROM articles_fts
-           WHERE articles_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?""",
+    return ranked_hits(store.conn, "articles_fts", match, limit, offset,
+                       "SELECT seq, id, title, outlet, published FROM articles WHERE seq IN ({marks})")
+
+
+def ranked_hits(conn, table: str, match: str, limit: int, offset: int, describe: str) -> list[Hit]:
+    """The page of matches of the FTS5 `table` (title, text; its rowid a row's `seq`), each
+    described by the rows of `describe` (seq, id, title, outlet, published; `{marks}` the
+    seqs). Two steps: rank every match by bm25 and keep the page, then cut snippets for that
+    page only (snippet() is the costly part; in one query SQLite would cut one per match)."""
+    ranked = conn.execute(
+        f"SELECT rowid, bm25({table}, 5.0, 1.0) AS rank FROM {table} WHERE {table} MATCH ? ORDER BY rank LIMIT ? OFFSET ?",
         (match, limit, offset),
     ).fetchall()
     if not ranked:
@@ -71,21 +76,15 @@ def search(store: Store, query: str, limit: int = 20, offset: int = 0) -> list[H
     marks = ",".join("?" * len(seqs))
     snippets = {
         r[0]: r[1]
-        for r in store.conn.execute(
-            f"""SELECT rowid, snippet(articles_fts, 1, '{MATCH_OPEN}', '{MATCH_CLOSE}', '…', 24)
-                FROM articles_fts WHERE articles_fts MATCH ? AND rowid IN ({marks})""",
+        for r in conn.execute(
+            f"""SELECT rowid, snippet({table}, 1, '{MATCH_OPEN}', '{MATCH_CLOSE}', '…', 24)
+                FROM {table} WHERE {table} MATCH ? AND rowid IN ({marks})""",
             (match, *seqs),
         )
     }
-    rows = {
-        r["seq"]: r
-        for r in store.conn.execute(
-            f"SELECT seq, id, title, outlet, published FROM articles WHERE seq IN ({marks})", seqs
-        )
-    }
+    rows = {r[0]: r for r in conn.execute(describe.format(marks=marks), seqs)}
     return [
-        Hit(rows[seq]["id"], rows[seq]["title"], rows[seq]["outlet"], rows[seq]["published"],
-            split_snippet(snippets.get(seq) or ""), rank)
+        Hit(rows[seq][1], rows[seq][2], rows[seq][3], rows[seq][4], split_snippet(snippets.get(seq) or ""), rank)
         for seq, rank in ranked
         if seq in rows
     ]

@@ -323,6 +323,31 @@ class Store:
             )
         ]
 
+    def count_all_pending(self, stage: str) -> int:
+        """How many articles of the store are pending for `stage`, counted on the indexes:
+        every article, less those done, less those failed and not done (stage_done and
+        stage_failures rows name stored articles: their keys cascade). The web's stories list
+        asks at each view; `PENDING` over every article was 10 ms on 10,000 articles, 0.6 here."""
+        return self.conn.execute(
+            """SELECT (SELECT COUNT(*) FROM articles) - (SELECT COUNT(*) FROM stage_done WHERE stage = ?1)
+                 - (SELECT COUNT(*) FROM stage_failures f WHERE f.stage = ?1 AND NOT EXISTS
+                      (SELECT 1 FROM stage_done d WHERE d.stage = ?1 AND d.article_id = f.article_id))""",
+            (stage,),
+        ).fetchone()[0]
+
+    def newest_pending(self, stage: str, limit: int, total: int) -> list[str]:
+        """The newest `limit` articles pending for `stage`, newest first, of the `total` there
+        are (`count_all_pending`): the scan from the newest ends when it has found them all."""
+        return [
+            r[0]
+            for r in self.conn.execute(
+                """SELECT id FROM articles a WHERE NOT EXISTS (SELECT 1 FROM stage_done d WHERE d.stage = ?1 AND d.article_id = a.id)
+                   AND NOT EXISTS (SELECT 1 FROM stage_failures f WHERE f.stage = ?1 AND f.article_id = a.id)
+                   ORDER BY seq DESC LIMIT ?2""",
+                (stage, min(limit, total)),
+            )
+        ]
+
     def mark_done(self, stage: str, article_ids: Iterable[str]) -> None:
         now = utcnow()
         self.conn.executemany(
@@ -334,6 +359,14 @@ class Store:
         """A number that grows at every change of the stages' recorded work (migration 0140):
         equal at two moments, no analysis was committed between them (uploads leave it)."""
         return self.conn.execute("SELECT n FROM analysis_version WHERE id = 1").fetchone()[0]
+
+    def stage_versions(self, stages: Iterable[str]) -> tuple[int, ...]:
+        """Per stage, a number that grows at every change of its recorded work (migration
+        0210); 0 for a stage that has recorded none. Equal at two moments: none of these
+        stages committed between them (the others may have)."""
+        found = dict(self.conn.execute(
+            "SELECT stage, n FROM stage_versions WHERE stage IN (SELECT value FROM json_each(?))", (json.dumps(list(stages)),)))
+        return tuple(found.get(stage, 0) for stage in stages)
 
     def forget_done(self, stages: Iterable[str], article_ids: Iterable[str]) -> None:
         """Make the articles pending again for `stages` (their input changed)."""

@@ -250,7 +250,7 @@ class _Child:
                     raise WorkerDied(f"the analysis process ended (exit code {self._proc.exitcode})")
             try:
                 kind, *rest = self._conn.recv()
-            except EOFError:
+            except (EOFError, OSError):  # a killed child's pipe ends, or is reset
                 raise WorkerDied("the analysis process ended") from None
             if kind == "progress":
                 progress(*rest)
@@ -283,10 +283,19 @@ class _Failed(Exception):
         return str(self.args[0])
 
 
+def child_started(nice: int) -> None:
+    """The start of a child process of the server (the analysis, the brief composer): it
+    yields the cores to the server's request threads by `nice` (`web.analysis_nice`,
+    `web.composer_nice`) and ends with the server."""
+    if nice:
+        os.nice(nice)
+    exit_with_parent()
+
+
 def exit_with_parent() -> None:
-    """In a child process of the server (the analysis, the brief composer): end when the
-    server ends, however it ended (a server stopped while its composer worked, or killed,
-    left the child running with the store open)."""
+    """In a child process of the server: end when the server ends, however it ended (a
+    server stopped while its composer worked, or killed, left the child running with the
+    store open)."""
     parent = multiprocessing.parent_process()
     if parent is None:
         return
@@ -302,7 +311,7 @@ def _child_main(path: str, settings: Settings, conn, stopping) -> None:
     """The analysis process: a run per "run" message, on its own connection; progress, then
     "done", "stopped" or ("failed", the exception) go back. It stops at a stage boundary
     when told to (`stopping`)."""
-    exit_with_parent()
+    child_started(settings.web.analysis_nice)
 
     def progress(stage: str, done: int, total: int) -> None:
         conn.send(("progress", stage, done, total))

@@ -157,7 +157,8 @@ def story_detail(site: Site, store, story_id: str) -> dict[str, Any]:
 def health(request: Request) -> dict[str, Any]:
     site = site_of(request)
     with site.reading() as store:
-        return {"ok": True, "articles": store.count_articles(), "stories": len(site.story_index(store).stories)}
+        # the accepted articles, as an upload's answer and the articles list count them (stored and waiting)
+        return {"ok": True, "articles": site.count_accepted(store), "stories": len(site.story_index(store).stories)}
 
 
 @router.get("/stories", summary="Stories, newest first, with text, entity and date filters")
@@ -374,15 +375,15 @@ def search(
 ) -> dict[str, Any]:
     site = site_of(request)
     with site.reading() as store:
-        hits = fts.search(store, q, limit, offset)
+        hits, total, waiting = site.search(store, q, limit, offset)
         index = site.story_index(store)
         return {
             "query": q,
-            "total": fts.count(store, q),
+            "total": total,
             "hits": [
                 {"article": h.article, "title": h.title, "outlet": h.outlet, "published": h.published,
                  "story": index.story_of.get(h.article), "snippet": h.snippet_text(),
-                 "matches": [t for t, m in h.snippet if m]}
+                 "matches": [t for t, m in h.snippet if m], "analysing": h.article in waiting}
                 for h in hits
             ],
         }

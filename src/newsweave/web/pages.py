@@ -11,7 +11,6 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from .. import store as fts
 from ..settings import WebSettings
 from . import api, views
 from ._site import Site, UploadError
@@ -44,7 +43,7 @@ def stories_page(
     size = site.settings.web.page_size
     with site.reading() as store:
         listing = api.list_stories(site, store, q, entity, _date(since), _date(until), size, (page - 1) * size)
-        hits = fts.search(store, q, 10) if q and q.strip() else []
+        hits = site.search(store, q, 10)[0] if q and q.strip() else []
         recent = []
         if not listing["total"] and not listing["analysing"]["total"] and not (q or entity or since or until):
             ids = [r[0] for r in store.conn.execute("SELECT id FROM articles ORDER BY seq DESC LIMIT 20")]
@@ -139,10 +138,10 @@ def search_page(request: Request, q: Text = None, page: Annotated[int, Query(ge=
     site = _site(request)
     size = site.settings.web.page_size
     with site.reading() as store:
-        hits = fts.search(store, q or "", size, (page - 1) * size)
-        total = fts.count(store, q or "")
+        hits, total, waiting = site.search(store, q or "", size, (page - 1) * size)
         story_of = site.story_index(store).story_of
-    return render(request, "search.html", q=q or "", hits=hits, total=total, page=page, size=size, story_of=story_of)
+    return render(request, "search.html", q=q or "", hits=hits, total=total, page=page, size=size, story_of=story_of,
+                  waiting=waiting)
 
 
 @router.get("/upload", response_class=HTMLResponse)
