@@ -19,7 +19,7 @@ from newsweave.errors import NotFoundError
 from newsweave.reuse import family_of
 from newsweave.stories._features import ArticleFeatures
 from newsweave.settings import ClusterSettings, Settings
-from newsweave.stories._index import StoryIndex, StoryState
+from newsweave.stories._index import StoryIndex, StoryState, epoch
 
 from conftest import quality_floors, seed_file, seed_id, shared_path
 
@@ -631,3 +631,74 @@ def test_the_scratch_parts_of_a_story_equal_a_recount(ecb_small):
             for name in ("text", "entities"):
                 g, w = getattr(got, name), getattr(want, name)
                 assert g.keys() == w.keys() and all(abs(g[k] - w[k]) < 1e-9 for k in w), name
+
+
+def test_epochs_are_the_count_itself_then_grow_by_the_ratio():
+    assert [epoch(n, 1000, 1.25) for n in (1, 999, 1000)] == [1, 999, 1000]
+    assert [epoch(n, 1000, 1.25) for n in (1001, 1249, 1250, 1561, 1562, 10_000)] == [1000, 1000, 1250, 1250, 1562, 9306]
+    # every count stays at or above its epoch, and at most the ratio beyond it
+    assert all(epoch(n, 1000, 1.25) <= n < 1.25 * epoch(n, 1000, 1.25) + 1 for n in range(1, 20_000, 7))
+
+
+def _harbour_story(index: StoryIndex, n: int, stored_size: int) -> tuple[str, list[ArticleFeatures]]:
+    """A story of `n` harbour-strike reports and one football report misplaced in it, as
+    the store saved it at `stored_size` articles."""
+    day = dt.date(2025, 3, 4)
+    feats = [ArticleFeatures(f"h{i:02d}", {"harbour": 3, "dredging": 2, "crane": 2, f"pier{i}": 1},
+                             {"maren solberg": ("PERSON", 2, "Maren Solberg")}, published=day) for i in range(n)]  # fmt: skip
+    stray = ArticleFeatures("zz", {"football": 3, "match": 2}, {"edda roan": ("PERSON", 2, "Edda Roan")}, published=day)
+    index.observe(feats + [stray])
+    sid = index.open_story("h00")
+    for f in feats + [stray]:
+        index.join(index.vectors(f), sid)
+    index.stories[sid].stored_size = stored_size
+    return sid, feats
+
+
+def test_a_large_story_that_has_not_grown_an_epoch_reconsiders_only_its_new_articles():
+    """A story larger than `settle_exact_until` that the store saved at a size of the same
+    epoch is settled: a batch reconsiders its new articles only (an old misplaced article
+    stays until the story grows an epoch); a story that crossed an epoch, or a small one,
+    has every article reconsidered, as one pass does."""
+    cfg = replace(ClusterSettings(), settle_exact_until=8, settle_epoch_ratio=1.5)
+    index = StoryIndex(cfg)
+    sid, feats = _harbour_story(index, 10, stored_size=9)  # 11 now: the epoch of 9 (8) is 11's too
+    assert index.settled(sid)
+    assert index.consolidate([sid], fresh={"h09"}) == [] and "zz" in index.stories[sid].members
+    index = StoryIndex(cfg)
+    sid, _ = _harbour_story(index, 10, stored_size=9)
+    changes = index.consolidate([sid], fresh={"zz"})  # the stray is the new article: it leaves
+    assert [(c.kind, c.article) for c in changes] == [("split", "zz")]
+    for stored in (7, 0):  # saved before the epoch (or never): every article is reconsidered
+        index = StoryIndex(cfg)
+        sid, _ = _harbour_story(index, 10, stored_size=stored)
+        assert not index.settled(sid)
+        assert [(c.kind, c.article) for c in index.consolidate([sid], fresh={"h09"})] == [("split", "zz")]
+
+
+def test_store_idf_counts_the_first_articles_up_to_the_epoch_and_its_vectors_are_remembered(tmp_path):
+    """Beyond `idf_exact_until` the store idf counts the first articles up to the last epoch
+    (arrival order): a stream and one pass over the same articles end on the same weights,
+    and the vectors remembered between batches of one epoch are those computed afresh."""
+    from newsweave.stories._stage import _VECTOR_CACHES, load_index, stored_features
+
+    settings = Settings()
+    settings.cluster = replace(settings.cluster, idf_exact_until=4, idf_epoch_ratio=1.25)
+    ws = newsweave.open(tmp_path / "e.db", settings)
+    ws.ingest([ecb_subset(tmp_path, {"1", "3"})])
+    ws.analyse()
+    rows = ws.store.conn.execute(
+        "SELECT sf.article_id, sf.features FROM story_features sf JOIN articles a ON a.id = sf.article_id ORDER BY a.seq"
+    ).fetchall()
+    counted = [stored_features(r[0], r[1]) for r in rows][: epoch(len(rows), 4, 1.25)]
+    assert 0.8 * len(rows) <= len(counted) < len(rows)
+    fresh = StoryIndex(settings.cluster)
+    fresh.observe(counted)
+    _VECTOR_CACHES.clear()
+    for _ in range(2):  # computed, then remembered
+        index, features = load_index(ws.store, settings.cluster)
+        assert index.n_docs == len(counted) and index.df == fresh.df
+        for sid in index.live():
+            for a, vec in index.stories[sid].members.items():
+                assert vec == fresh.vectors(features[a])
+    ws.close()

@@ -231,6 +231,11 @@ class ClusterSettings:
     # English (stories/_weights.py), so an article's vector does not depend on the store and a stream computes it
     # once (issue 19). Not the default: ECB+ ten-order mean odd (tune) 0.931 -> 0.924-0.927, even (held out) 0.931 ->
     # 0.929-0.932, file order 0.935 -> 0.921-0.926 (under the 0.93 floor); dated tune 0.877 -> 0.848-0.864 (docs/stories.md)
+    idf_exact_until: int = 1000  # store idf counts every article of a store this small; beyond, the first articles up
+    # to the last epoch (stories/_index.py epoch): not tuned on quality (ECB+, 772 articles, and the dated
+    # stream, 322, stay exact); a speed knob, the store size from which the weights stop changing at every batch
+    idf_epoch_ratio: float = 1.25  # ... epochs growing by this factor: idf counts at least 80% of the store, and the
+    # stored vectors are computed again ~10 times from 1,000 to 10,000 articles instead of at every batch
     idf_doc_tokens: float = 400.0  # background idf: a word of frequency f is in 1 - exp(-f * this) of the documents
     # (100 / 200 / 400 / 1000 measured; 400 best on the ECB+ odd topics, none keeps today's)
     idf_min_share: float = 1e-3  # ... and in at least this share (the weight of a rare word or an unknown name;
@@ -264,6 +269,10 @@ class ClusterSettings:
     # passes for the halves to settle, bounded so a split costs a fixed amount
     prune_at: int = 8  # a posting list longer than this is cleared of closed stories when visited: not tuned, a speed
     # knob only (closed stories are skipped either way, so the clusters do not depend on it)
+    settle_exact_until: int = 500  # a story this small has every article reconsidered and its label chosen again
+    # whenever a batch touches it; a larger one only when it grew by an epoch since it was saved (StoryIndex.settled):
+    # not tuned on quality (no ECB+ or MEANTIME story is this large); a speed knob for a story of thousands
+    settle_epoch_ratio: float = 1.25  # ... epochs growing by this factor (a story of 10,000 settles every 2,000 or so)
     label_words: int = 14  # a story's label is its central title (else lede) cut to this many words: not tuned; a
     # headline's length (docs/stories.md)
     top_entities: int = 5  # names kept as a story's top entities: not tuned; what a story list shows in one line

@@ -99,6 +99,8 @@ class StoryState:
     lede_people: Counter = field(default_factory=Counter)  # person key -> members whose lede names it
     lede_members: int = 0  # members whose lede names anyone
     merged_into: str | None = None
+    stored_size: int = 0  # its articles when the store last saved it (0: not saved yet)
+    stored_label: str = ""  # its label then
     # The date span is computed when read, not on every add (a leave scanned every member:
     # the square of the story per batch). The norms come from sums of squares kept by `add`
     # once first read: recomputing them from the whole vector after each join made every
@@ -508,12 +510,16 @@ class StoryIndex:
 
     # -- consolidation ------------------------------------------------------------------
 
-    def consolidate(self, story_ids: Iterable[str] | None = None) -> list[Change]:
+    def consolidate(self, story_ids: Iterable[str] | None = None, fresh: set[str] | None = None) -> list[Change]:
         """Merge near-duplicate stories and move misplaced articles, among `story_ids`
-        (default: every live story) and the stories they block with."""
+        (default: every live story) and the stories they block with. `fresh`: the articles
+        this run placed; a large story that has not grown by an epoch since it was saved
+        (`settled`) has only those (and the ones moved meanwhile) reconsidered."""
         changes: list[Change] = []
         todo = set(story_ids if story_ids is not None else self.live())
         touched = set(todo)
+        settled = {sid for sid in todo if fresh is not None and self.settled(sid)}
+        moved = set(fresh or ())
         for _ in range(self.cfg.consolidate_rounds):
             changed: set[str] = set()
             seen_families: set[str] = set()
@@ -521,7 +527,7 @@ class StoryIndex:
                 story = self.stories.get(sid)
                 if story is None or story.merged_into or not story.members:
                     continue
-                for vec in sorted(story.members.values(), key=lambda v: v.article):
+                for vec in self._to_reconsider(story, moved if sid in settled else None):
                     if vec.article not in story.members:  # left with its family
                         continue
                     if self._family_bound(vec.article):
@@ -533,6 +539,7 @@ class StoryIndex:
                     for change in found:
                         changes.append(change)
                         changed.update((change.story, change.target))
+                        moved.add(change.article)
             for change in self._merge_pass(todo | changed):
                 changes.append(change)
                 changed.update((change.story, change.target))
@@ -549,6 +556,25 @@ class StoryIndex:
             todo = changed
         changes += self._adopt_strays(touched, expand=story_ids is not None)
         return changes
+
+    def settled(self, sid: str) -> bool:
+        """Whether a story is large and has not grown by an epoch (`settle_epoch_ratio`)
+        since the store saved it: the centroid of a story of thousands barely moves with a
+        batch, so its old articles keep their place and its label stays (reconsidering all
+        of them at every batch made each new article of a growing story cost more than the
+        last; issue 19). A story up to `settle_exact_until` articles is never settled."""
+        story = self.stories[sid]
+        cfg = self.cfg
+        return story.stored_size > 0 and epoch(story.stored_size, cfg.settle_exact_until, cfg.settle_epoch_ratio) == epoch(
+            len(story.members), cfg.settle_exact_until, cfg.settle_epoch_ratio
+        )
+
+    @staticmethod
+    def _to_reconsider(story: StoryState, only: set[str] | None) -> list[ArticleVectors]:
+        """The story's articles to reconsider, by id: all, or those in `only`."""
+        if only is None:
+            return sorted(story.members.values(), key=lambda v: v.article)
+        return [story.members[a] for a in sorted(only) if a in story.members]
 
     def _adopt_strays(self, story_ids: set[str], expand: bool = True) -> list[Change]:
         """The story level's looser test: a small story (at most `adopt_max_articles`) whose
@@ -768,6 +794,19 @@ class StoryIndex:
 
     def live(self) -> list[str]:
         return [sid for sid, s in self.stories.items() if not s.merged_into and s.members]
+
+
+def epoch(n: int, exact_until: int, ratio: float) -> int:
+    """The epoch of a count `n`: `n` itself up to `exact_until`, then the largest of
+    exact_until, exact_until * ratio, ... (each rounded down) that is at most `n`. Work
+    redone only when a count changes epoch is redone a bounded number of times per article
+    (about 1 / (1 - 1 / ratio)) however large the count grows."""
+    if n <= exact_until:
+        return n
+    value = exact_until
+    while int(value * ratio) <= n:
+        value = int(value * ratio)
+    return value
 
 
 def _less(story: StoryState, part: StoryState) -> StoryState:
