@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..settings import ClusterSettings, Settings
-from ._index import StoryIndex
+from ._index import StoryIndex, epoch
 from ._stage import story_of
 from ._subevents import sub_events
 
@@ -190,7 +190,7 @@ def _reclustered(features, settings, index_class, families) -> StoryIndex:
     features = list(features)
     if families:
         index.set_families(_multi_member(families, {f.article for f in features}))
-    index.observe(features)
+    index.observe(features[: epoch(len(features), cfg.idf_exact_until, cfg.idf_epoch_ratio)])  # as the stage counts them
     for f in features:
         index.assign(f)
     if cfg.consolidate:
