@@ -86,13 +86,13 @@ class CorroborateStage:
         cfg = settings.corroborate
         new = _new_by_story(store, article_ids)
         lost, gained = moved_articles(store)
-        for story, sources in sorted(gained.items()):
-            take_over(store, story, sources, cfg)
+        afresh = {story for story, sources in sorted(gained.items()) if take_over(store, story, sources, cfg)}
         for story in sorted(_touched(store, new, lost, gained)):
-            if not story_members(store, story):
+            members = story_members(store, story)
+            if not members:
                 drop_story(store, story)
                 continue
-            fresh = new.get(story, [])
+            fresh = members if story in afresh else new.get(story, [])
             update = (plan or {}).get(story)
             if update is None or update.fresh != fresh:
                 update = story_update(store, story, fresh, cfg)
@@ -139,13 +139,18 @@ def moved_articles(store: Store, forget: bool = True) -> tuple[set[str], dict[st
     return lost, gained
 
 
-def take_over(store: Store, story: str, sources: Mapping[str, Sequence[str]], cfg: CorroborateSettings) -> None:
+def take_over(store: Store, story: str, sources: Mapping[str, Sequence[str]], cfg: CorroborateSettings) -> bool:
     """The story gained articles from `sources`: it takes over their variant state. Every
     pair of forms within one story's state was aligned, so the union needs only the pairs
     across the two (this story's quoted forms against the forms it takes, and the forms it
     takes against its sentences); a story that only loses articles keeps a state that covers
-    more than it holds, which assembling ignores. Recorded in corroborate_recomputes."""
+    more than it holds, which assembling ignores. Recorded in corroborate_recomputes.
+    A story smaller than a source's state (a few articles split off a large story) drops
+    its own state instead, to be built from its articles (`_start_afresh`): True then."""
     with store.transaction() as conn:
+        if _smaller_than_a_source(store, story, sources):
+            _start_afresh(store, story, sources)
+            return True
         for source, moved in sorted(sources.items()):
             own_q, own_s = _forms(store, story, "q"), _forms(store, story, "s")
             took_q = {f: w for f, w in _forms(store, source, "q").items() if f not in own_q}
@@ -162,6 +167,28 @@ def take_over(store: Store, story: str, sources: Mapping[str, Sequence[str]], cf
             _insert_pairs(conn, story, pairs)
             conn.executemany("UPDATE corroborate_members SET story_id = ? WHERE article_id = ?", [(story, a) for a in moved])
             _record(store, story, f"gained {len(moved)} articles of {source}", len(moved))
+    return False
+
+
+def _smaller_than_a_source(store: Store, story: str, sources: Mapping[str, Sequence[str]]) -> bool:
+    """Whether the story holds fewer articles than some source's state covers: taking that
+    state over (its forms and pairs, and every form of it aligned against this story's)
+    would cost the source's size, building the story's own costs the story's."""
+    held = len(story_members(store, story))
+    sql = "SELECT COUNT(*) FROM corroborate_members WHERE story_id = ?"
+    return any(held < store.conn.execute(sql, (source,)).fetchone()[0] for source in sources)
+
+
+def _start_afresh(store: Store, story: str, sources: Mapping[str, Sequence[str]]) -> None:
+    """Drop the story's variant state and what it covers, so that its update aligns and
+    observes every article it holds as fresh, as one pass over them does; recorded."""
+    for source, moved in sorted(sources.items()):
+        _record(store, story, f"gained {len(moved)} articles of {source}", len(moved))
+    _drop_state(store.conn, story)
+    store.conn.execute("DELETE FROM corroborate_members WHERE story_id = ?", (story,))
+    store.conn.executemany("DELETE FROM corroborate_members WHERE article_id = ?", [(a,) for m in sources.values() for a in m])
+    held = len(story_members(store, story))
+    _record(store, story, f"variant states built again from its {held} articles: a larger story's state is not taken over", held)
 
 
 def stale_stories(store: Store) -> set[str]:
@@ -203,11 +230,17 @@ def drop_story(store: Store, story: str) -> None:
     """A story that holds no article now (merged into another, or emptied): its facts and
     state go."""
     with store.transaction() as conn:
-        tables = ("variant_forms", "variant_form_words", "variant_pairs", "corroborate_members", "corroborate_names")
-        for table in (*tables, "variant_conflicts", "variant_state"):
+        _drop_state(conn, story)
+        for table in ("corroborate_members", "corroborate_names"):
             conn.execute(f"DELETE FROM {table} WHERE story_id = ?", (story,))
         forget(store, story)
         _record(store, story, "gone", 0)
+
+
+def _drop_state(conn, story: str) -> None:
+    """Forget the story's aligned forms and pairs and its variant conflict states."""
+    for table in ("variant_forms", "variant_form_words", "variant_pairs", "variant_conflicts", "variant_state"):
+        conn.execute(f"DELETE FROM {table} WHERE story_id = ?", (story,))
 
 
 @dataclass
