@@ -1125,8 +1125,16 @@ def _survivors(store: Store, events: list[Event], quotes: list[Quote]) -> tuple[
         replace(e, actors=[into.get(a, a) for a in e.actors], counterparts=[into.get(c, c) for c in e.counterparts])
         for e in events
     ]
-    quotes = [replace(q, speaker=into.get(q.speaker, q.speaker)) for q in quotes]
-    return events, quotes
+    return events, _speakers_into(quotes, into)
+
+
+def survivor_quotes(store: Store, quotes: list[Quote]) -> list[Quote]:
+    """The quotes naming the entity a merged speaker was folded into (as `story_records` has them)."""
+    return _speakers_into(quotes, survivors(store, {q.speaker for q in quotes if q.speaker}))
+
+
+def _speakers_into(quotes: list[Quote], into: Mapping[str, str]) -> list[Quote]:
+    return [replace(q, speaker=into.get(q.speaker, q.speaker)) for q in quotes] if into else quotes
 
 
 def forget(store: Store, story: str) -> None:

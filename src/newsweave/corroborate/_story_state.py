@@ -40,8 +40,10 @@ from dataclasses import dataclass
 
 from ..settings import CorroborateSettings, Settings
 from ..store import Store, utcnow
+from ..events import load_quotes
 from ..stories import story_of
 from ._stage import (
+    QuoteCandidate,
     Said,
     StoryFacts,
     VariantKey,
@@ -57,6 +59,7 @@ from ._stage import (
     save,
     said_sentences,
     story_records,
+    survivor_quotes,
     variant_conflicts,
     variant_pairs,
     variant_state_json,
@@ -79,7 +82,7 @@ class CorroborateStage:
         plan = {}
         for story in sorted(_touched(store, new, lost, gained)):
             if story not in gained and story_members(store, story):
-                plan[story] = story_update(store, story, new.get(story, []), settings.corroborate)
+                plan[story] = story_update(store, story, new.get(story, []), settings.corroborate, lost.get(story, ()))
         return plan
 
     def run(self, store: Store, article_ids: Sequence[str], settings: Settings, plan: Mapping | None = None) -> None:
@@ -95,7 +98,7 @@ class CorroborateStage:
             fresh = members if story in afresh else new.get(story, [])
             update = (plan or {}).get(story)
             if update is None or update.fresh != fresh:
-                update = story_update(store, story, fresh, cfg)
+                update = story_update(store, story, fresh, cfg, lost.get(story, ()))
             write_update(store, update)
 
 
@@ -109,7 +112,7 @@ def _new_by_story(store: Store, article_ids: Sequence[str]) -> dict[str, list[st
     return new
 
 
-def _touched(store: Store, new: Mapping, lost: set[str], gained: Mapping) -> set[str]:
+def _touched(store: Store, new: Mapping, lost: Mapping, gained: Mapping) -> set[str]:
     """The stories whose facts the stage writes again."""
     return set(new) | set(lost) | set(gained) | stale_stories(store)
 
@@ -120,18 +123,18 @@ def story_members(store: Store, story: str) -> list[str]:
     return [r[0] for r in store.conn.execute("SELECT article_id FROM story_articles WHERE story_id = ?", (story,))]
 
 
-def moved_articles(store: Store, forget: bool = True) -> tuple[set[str], dict[str, dict[str, list[str]]]]:
+def moved_articles(store: Store, forget: bool = True) -> tuple[dict[str, list[str]], dict[str, dict[str, list[str]]]]:
     """Where the stories stage moved articles the stored state covers (a merge, move or
-    split): (the stories that lost some, {story that gained some: {from story: [ids]}}).
+    split): ({story that lost some: [ids]}, {story that gained some: {from story: [ids]}}).
     `forget`: the state stops covering the articles left in no story."""
-    lost: set[str] = set()
+    lost: dict[str, list[str]] = defaultdict(list)
     gained: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     rows = store.conn.execute(
         "SELECT cm.article_id, cm.story_id AS was, sa.story_id AS now FROM corroborate_members cm "
         "LEFT JOIN story_articles sa ON sa.article_id = cm.article_id WHERE sa.story_id IS NOT cm.story_id"
     )
     for r in rows:
-        lost.add(r["was"])
+        lost[r["was"]].append(r["article_id"])
         if r["now"] is not None:
             gained[r["now"]][r["was"]].append(r["article_id"])
         elif forget:
@@ -262,13 +265,16 @@ class StoryUpdate:
     size: int = 0  # the story's articles
 
 
-def story_update(store: Store, story: str, fresh: Sequence[str], cfg: CorroborateSettings) -> StoryUpdate:
+def story_update(
+    store: Store, story: str, fresh: Sequence[str], cfg: CorroborateSettings, left: Sequence[str] = ()
+) -> StoryUpdate:
     """The update of a story by its `fresh` (new or re-extracted) articles, from the store as
     it is (reads only): their sentences against the story's quoted forms, the quoted forms
     the story has not aligned yet against all its sentences (the stored ones and the fresh
     ones); then the quote-variant observations that involve a fresh sentence, merged into
     the stored states of their conflicts (`observe_variants`), and the story's other facts
-    and conflicts from its records."""
+    and conflicts from its records. `left`: the articles its state covers that the stories
+    stage moved out of it since."""
     articles, families, entities, events, quotes = story_records(store, story, mentions=False)
     names = {e.id: e.name for e in entities}
     texts = {a.id: a.clean_text for a in articles}
@@ -286,7 +292,8 @@ def story_update(store: Store, story: str, fresh: Sequence[str], cfg: Corroborat
     pairs.update(variant_pairs(new_q, blocked, cfg))
     stored = dict(sorted({**pairs, **_pairs(store, story)}.items()))  # as _pairs reads them once written
     old = _covered(store, story, texts) - fresh_set
-    rebuilt = _rebuild_reason(store, story, old, cands)
+    # the candidates of articles that left are read as the events stage's quotes only
+    rebuilt = _rebuild_reason(store, story, old, cands, left if quotes else ())
     covers = _covers(old | fresh_set, cands)
     refamilied, renamed = _refreshed(store, story) if old and not rebuilt else (set(), set())
     if rebuilt:
@@ -352,22 +359,51 @@ def _covers(articles: set[str], cands: Sequence) -> tuple[str, str]:
     return digest(sorted(articles)), digest(mine)
 
 
-def _rebuild_reason(store: Store, story: str, old: set[str], cands: Sequence) -> str | None:
+def _rebuild_reason(store: Store, story: str, old: set[str], cands: Sequence, left: Sequence[str] = ()) -> str | None:
     """Why the story's variant states must be built again from every article, if they
     must: they cover other articles than the story's old ones (it gained or lost some: a
     merge, move or split, or an article extracted again), or an old article's quote
-    candidates changed (a speaker named from a later article, a merged entity)."""
+    candidates changed (a speaker named from a later article, a merged entity). Articles
+    that `left` the story and are in none of its observations (`_left_without_trace`)
+    leave the states as they are."""
     if not old:
         return None
     row = store.conn.execute("SELECT articles, cands FROM variant_state WHERE story_id = ?", (story,)).fetchone()
     if row is None:
         return "it took its articles over from another story"
+    if left and _left_without_trace(store, story, old, cands, left, tuple(row)):
+        return None
     articles, mine = _covers(old, cands)
     if row[0] != articles:
         return "its articles changed (moved in or out, or one extracted again)"
     if row[1] != mine:
         return "its quotes changed"
     return None
+
+
+def _left_without_trace(store: Store, story: str, old: set[str], cands: Sequence, left: Sequence[str], covers: tuple) -> bool:
+    """Whether the states, which cover `covers` (`_covers`), are exactly those of the `old`
+    articles: they covered `old` and the articles that `left` (with the quote candidates
+    these have now), and no state holds a sentence of one that left. An observation pairs a
+    sentence with the first sentence of another article on the other side, and is then in
+    the state with its sentence (both are: each is the other's article's partner); so a
+    sentence of no state was never anyone's partner, and the observations of the articles
+    that stay are those without the ones that left. (The check reads the stored JSON for
+    the article ids: a false match only builds the states again.)"""
+    if _covers(old | set(left), [*cands, *_quote_candidates_of(store, left)]) != covers:
+        return False
+    sql = "SELECT 1 FROM variant_conflicts WHERE story_id = ? AND instr(state, ?) > 0 LIMIT 1"
+    return not any(store.conn.execute(sql, (story, json.dumps(a))).fetchone() for a in left)
+
+
+def _quote_candidates_of(store: Store, articles: Sequence[str]) -> list[QuoteCandidate]:
+    """The quote candidates of these articles (the events stage's quotes, speakers as
+    `story_records` names them), in the stories that hold them now."""
+    ids, out = set(articles), []
+    for story in sorted({s for s in (story_of(store, a) for a in ids) if s is not None}):
+        quotes = survivor_quotes(store, load_quotes(store, story))
+        out += [QuoteCandidate(sp.article, sp.start, sp.end, q.speaker) for q in quotes for sp in q.evidence if sp.article in ids]
+    return out
 
 
 def _said_forms(pairs, quoted, new_said: set[str], old: set[str]) -> set[str]:
