@@ -126,6 +126,17 @@ def test_quote_variants_grow_by_their_new_observations_only(tmp_path, synth_path
         assert n >= 3, "the generated stories print quotes with variants"
 
 
+def _split_off(ws, moved: str, more) -> None:
+    """Ingest `more`; then the stories stage moves article `moved` into a story of its own
+    ("s-split", as a split does), and the rest of the analysis runs."""
+    _ingest(ws, more)
+    ws.analyse(until="stories")
+    with ws.store.transaction() as conn:
+        conn.execute("INSERT INTO stories (id, seq, created_at, updated_at) VALUES ('s-split', 999999, 'now', 'now')")
+        conn.execute("UPDATE story_articles SET story_id = 's-split' WHERE article_id = ?", (moved,))
+    ws.analyse()
+
+
 def test_a_moved_article_is_taken_over_and_recorded(tmp_path, synth_paths):
     with newsweave.open(tmp_path / "moved.db") as ws:
         feed(ws, [list(synth_paths[:24])], _ingest)
@@ -135,13 +146,7 @@ def test_a_moved_article_is_taken_over_and_recorded(tmp_path, synth_paths):
         source = stories[0]
         moved = source.articles[-1]
         assert not corroborate.recomputes(store)
-        _ingest(ws, synth_paths[24:26])
-        ws.analyse(until="stories")
-        # then the stories stage moves an article into a story of its own (as a split does)
-        with store.transaction() as conn:
-            conn.execute("INSERT INTO stories (id, seq, created_at, updated_at) VALUES ('s-split', 999999, 'now', 'now')")
-            conn.execute("UPDATE story_articles SET story_id = 's-split' WHERE article_id = ?", (moved,))
-        ws.analyse()
+        _split_off(ws, moved, synth_paths[24:26])
         records = {(r["story"], r["reason"]) for r in corroborate.recomputes(store)}
         assert records == {
             ("s-split", f"gained 1 articles of {source.id}"),
@@ -374,12 +379,7 @@ def test_an_article_moved_out_in_none_of_the_observations_leaves_the_states(tmp_
         in_states = {sp[0] for sp in _state_spans(store)}
         assert in_states & set(source.articles), "the story's quote variants are observed in some of its articles"
         moved = next(a for a in reversed(source.articles) if a not in in_states)
-        _ingest(ws, synth_paths[24:26])
-        ws.analyse(until="stories")
-        with store.transaction() as conn:
-            conn.execute("INSERT INTO stories (id, seq, created_at, updated_at) VALUES ('s-split', 999999, 'now', 'now')")
-            conn.execute("UPDATE story_articles SET story_id = 's-split' WHERE article_id = ?", (moved,))
-        ws.analyse()
+        _split_off(ws, moved, synth_paths[24:26])
         assert not [r for r in corroborate.recomputes(store, source.id) if "built again" in r["reason"]]
         assert [r["reason"] for r in corroborate.recomputes(store, "s-split")] == [
             f"gained 1 articles of {source.id}",
