@@ -16,8 +16,11 @@ aligning everything again would give them (tests/test_stream.py checks streamed 
 The story's state covers the articles in `corroborate_members`. When the stories stage
 moves articles (a merge, move or split), the story that gained them takes over the state of
 the story they came from: every pair within one state was aligned, so only the pairs across
-the two are aligned then (`take_over`, recorded in `corroborate_recomputes`); a story that
-lost articles keeps a state covering more than it holds, which assembling ignores, and a
+the two are aligned then (`take_over`, recorded in `corroborate_recomputes`), unless the
+story is smaller than that state (a few articles split off a large story): it then builds
+its own from its articles. A story that lost articles keeps forms and pairs covering more
+than it holds, which assembling ignores; its variant states stay when no state holds a
+sentence of an article that left (`_left_without_trace`), else they are built again; a
 story left empty loses its facts and state ("gone", recorded). The other facts (events,
 roles, counts, quotes) are recomputed per touched story from its records and written again;
 so is a story whose facts were written with an entity name or a family that changed since.
