@@ -28,7 +28,7 @@ import difflib
 import hashlib
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -1125,8 +1125,16 @@ def _survivors(store: Store, events: list[Event], quotes: list[Quote]) -> tuple[
         replace(e, actors=[into.get(a, a) for a in e.actors], counterparts=[into.get(c, c) for c in e.counterparts])
         for e in events
     ]
-    quotes = [replace(q, speaker=into.get(q.speaker, q.speaker)) for q in quotes]
-    return events, quotes
+    return events, _speakers_into(quotes, into)
+
+
+def survivor_quotes(store: Store, quotes: list[Quote]) -> list[Quote]:
+    """The quotes naming the entity a merged speaker was folded into (as `story_records` has them)."""
+    return _speakers_into(quotes, survivors(store, {q.speaker for q in quotes if q.speaker}))
+
+
+def _speakers_into(quotes: list[Quote], into: Mapping[str, str]) -> list[Quote]:
+    return [replace(q, speaker=into.get(q.speaker, q.speaker)) for q in quotes] if into else quotes
 
 
 def forget(store: Store, story: str) -> None:
@@ -1148,19 +1156,18 @@ def save(store: Store, result: StoryFacts, some_variants: bool = False) -> None:
         stored = {r[0]: r[1] for r in conn.execute("SELECT id, digest FROM facts WHERE story_id = ?", (story,))}
         gone = [i for i in stored if i not in facts]
         changed = [i for i, (sha, *_) in facts.items() if stored.get(i, "") != sha]
-        _delete_facts(conn, gone + [i for i in changed if i in stored])
+        _delete_facts(conn, gone)
         for i in changed:
             sha, row, evidence = facts[i]
+            if i in stored:  # a fact that gained (or lost) some support: its evidence changes by a few rows
+                conn.execute(f"UPDATE facts SET {_FACT_SET} WHERE id = ?", (story, *row, sha, i))
+                _write_evidence_changes(conn, i, evidence)
+                continue
             conn.execute(
-                """INSERT INTO facts (id, story_id, kind, subject, attribute, value, status, event_id, events,
-                   confirmed_by, first_reported, independent_sources, articles, families, entity_id, digest)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                f"INSERT INTO facts (id, {_FACT_COLUMNS}) VALUES (?, {', '.join('?' * len(_FACT_COLUMNS.split(',')))})",
                 (i, story, *row, sha),
             )
-            conn.executemany(
-                'INSERT INTO fact_evidence (fact_id, article_id, start, "end", text) VALUES (?, ?, ?, ?, ?)',
-                [(i, *e) for e in evidence],
-            )
+            _insert_evidence(conn, i, evidence)
         rows = conn.execute("SELECT id, digest, kind, group_key FROM conflicts WHERE story_id = ?", (story,)).fetchall()
         shown = {json.dumps(json.loads(group)[0]) for _, _, group in conflicts.values() if group}
         gone = [
@@ -1210,6 +1217,32 @@ def _conflict_rows(result: StoryFacts) -> dict[str, tuple]:
 def digest(content) -> str:
     """SHA-1 of some content as JSON: whether a stored row (or what a state covers) changed."""
     return hashlib.sha1(json.dumps(content).encode()).hexdigest()
+
+
+_FACT_COLUMNS = (
+    "story_id, kind, subject, attribute, value, status, event_id, events, confirmed_by, first_reported, "
+    "independent_sources, articles, families, entity_id, digest"
+)
+_FACT_SET = ", ".join(f"{c.strip()} = ?" for c in _FACT_COLUMNS.split(","))
+
+
+def _insert_evidence(conn, fact: str, evidence: Iterable[tuple]) -> None:
+    conn.executemany('INSERT INTO fact_evidence (fact_id, article_id, start, "end", text) VALUES (?, ?, ?, ?, ?)', [(fact, *e) for e in evidence])
+
+
+def _write_evidence_changes(conn, fact: str, evidence: Sequence[tuple]) -> None:
+    """Make a stored fact's evidence rows `evidence` (a multiset: one span may be given
+    twice) by deleting the rows of spans that left and inserting those that came: a fact
+    supported by thousands of articles gains a few each batch, and its other rows stay as
+    they are (evidence is read in span order, never in row order)."""
+    want = Counter(evidence)
+    rows: dict[tuple, list[int]] = defaultdict(list)
+    for rowid, *span in conn.execute('SELECT rowid, article_id, start, "end", text FROM fact_evidence WHERE fact_id = ?', (fact,)):
+        rows[tuple(span)].append(rowid)
+    left = [rowid for span, ids in rows.items() for rowid in ids[want.get(span, 0):]]
+    came = want - Counter({span: len(ids) for span, ids in rows.items()})
+    conn.executemany("DELETE FROM fact_evidence WHERE rowid = ?", [(r,) for r in left])
+    _insert_evidence(conn, fact, came.elements())
 
 
 def _delete_facts(conn, ids: Sequence[str]) -> None:

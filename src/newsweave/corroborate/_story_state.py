@@ -16,8 +16,11 @@ aligning everything again would give them (tests/test_stream.py checks streamed 
 The story's state covers the articles in `corroborate_members`. When the stories stage
 moves articles (a merge, move or split), the story that gained them takes over the state of
 the story they came from: every pair within one state was aligned, so only the pairs across
-the two are aligned then (`take_over`, recorded in `corroborate_recomputes`); a story that
-lost articles keeps a state covering more than it holds, which assembling ignores, and a
+the two are aligned then (`take_over`, recorded in `corroborate_recomputes`), unless the
+story is smaller than that state (a few articles split off a large story): it then builds
+its own from its articles. A story that lost articles keeps forms and pairs covering more
+than it holds, which assembling ignores; its variant states stay when no state holds a
+sentence of an article that left (`_left_without_trace`), else they are built again; a
 story left empty loses its facts and state ("gone", recorded). The other facts (events,
 roles, counts, quotes) are recomputed per touched story from its records and written again;
 so is a story whose facts were written with an entity name or a family that changed since.
@@ -40,8 +43,10 @@ from dataclasses import dataclass
 
 from ..settings import CorroborateSettings, Settings
 from ..store import Store, utcnow
+from ..events import load_quotes
 from ..stories import story_of
 from ._stage import (
+    QuoteCandidate,
     Said,
     StoryFacts,
     VariantKey,
@@ -57,6 +62,7 @@ from ._stage import (
     save,
     said_sentences,
     story_records,
+    survivor_quotes,
     variant_conflicts,
     variant_pairs,
     variant_state_json,
@@ -79,23 +85,23 @@ class CorroborateStage:
         plan = {}
         for story in sorted(_touched(store, new, lost, gained)):
             if story not in gained and story_members(store, story):
-                plan[story] = story_update(store, story, new.get(story, []), settings.corroborate)
+                plan[story] = story_update(store, story, new.get(story, []), settings.corroborate, lost.get(story, ()))
         return plan
 
     def run(self, store: Store, article_ids: Sequence[str], settings: Settings, plan: Mapping | None = None) -> None:
         cfg = settings.corroborate
         new = _new_by_story(store, article_ids)
         lost, gained = moved_articles(store)
-        for story, sources in sorted(gained.items()):
-            take_over(store, story, sources, cfg)
+        afresh = {story for story, sources in sorted(gained.items()) if take_over(store, story, sources, cfg)}
         for story in sorted(_touched(store, new, lost, gained)):
-            if not story_members(store, story):
+            members = story_members(store, story)
+            if not members:
                 drop_story(store, story)
                 continue
-            fresh = new.get(story, [])
+            fresh = members if story in afresh else new.get(story, [])
             update = (plan or {}).get(story)
             if update is None or update.fresh != fresh:
-                update = story_update(store, story, fresh, cfg)
+                update = story_update(store, story, fresh, cfg, lost.get(story, ()))
             write_update(store, update)
 
 
@@ -109,7 +115,7 @@ def _new_by_story(store: Store, article_ids: Sequence[str]) -> dict[str, list[st
     return new
 
 
-def _touched(store: Store, new: Mapping, lost: set[str], gained: Mapping) -> set[str]:
+def _touched(store: Store, new: Mapping, lost: Mapping, gained: Mapping) -> set[str]:
     """The stories whose facts the stage writes again."""
     return set(new) | set(lost) | set(gained) | stale_stories(store)
 
@@ -120,18 +126,18 @@ def story_members(store: Store, story: str) -> list[str]:
     return [r[0] for r in store.conn.execute("SELECT article_id FROM story_articles WHERE story_id = ?", (story,))]
 
 
-def moved_articles(store: Store, forget: bool = True) -> tuple[set[str], dict[str, dict[str, list[str]]]]:
+def moved_articles(store: Store, forget: bool = True) -> tuple[dict[str, list[str]], dict[str, dict[str, list[str]]]]:
     """Where the stories stage moved articles the stored state covers (a merge, move or
-    split): (the stories that lost some, {story that gained some: {from story: [ids]}}).
+    split): ({story that lost some: [ids]}, {story that gained some: {from story: [ids]}}).
     `forget`: the state stops covering the articles left in no story."""
-    lost: set[str] = set()
+    lost: dict[str, list[str]] = defaultdict(list)
     gained: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     rows = store.conn.execute(
         "SELECT cm.article_id, cm.story_id AS was, sa.story_id AS now FROM corroborate_members cm "
         "LEFT JOIN story_articles sa ON sa.article_id = cm.article_id WHERE sa.story_id IS NOT cm.story_id"
     )
     for r in rows:
-        lost.add(r["was"])
+        lost[r["was"]].append(r["article_id"])
         if r["now"] is not None:
             gained[r["now"]][r["was"]].append(r["article_id"])
         elif forget:
@@ -139,13 +145,18 @@ def moved_articles(store: Store, forget: bool = True) -> tuple[set[str], dict[st
     return lost, gained
 
 
-def take_over(store: Store, story: str, sources: Mapping[str, Sequence[str]], cfg: CorroborateSettings) -> None:
+def take_over(store: Store, story: str, sources: Mapping[str, Sequence[str]], cfg: CorroborateSettings) -> bool:
     """The story gained articles from `sources`: it takes over their variant state. Every
     pair of forms within one story's state was aligned, so the union needs only the pairs
     across the two (this story's quoted forms against the forms it takes, and the forms it
     takes against its sentences); a story that only loses articles keeps a state that covers
-    more than it holds, which assembling ignores. Recorded in corroborate_recomputes."""
+    more than it holds, which assembling ignores. Recorded in corroborate_recomputes.
+    A story smaller than a source's state (a few articles split off a large story) drops
+    its own state instead, to be built from its articles (`_start_afresh`): True then."""
     with store.transaction() as conn:
+        if _smaller_than_a_source(store, story, sources):
+            _start_afresh(store, story, sources)
+            return True
         for source, moved in sorted(sources.items()):
             own_q, own_s = _forms(store, story, "q"), _forms(store, story, "s")
             took_q = {f: w for f, w in _forms(store, source, "q").items() if f not in own_q}
@@ -162,6 +173,28 @@ def take_over(store: Store, story: str, sources: Mapping[str, Sequence[str]], cf
             _insert_pairs(conn, story, pairs)
             conn.executemany("UPDATE corroborate_members SET story_id = ? WHERE article_id = ?", [(story, a) for a in moved])
             _record(store, story, f"gained {len(moved)} articles of {source}", len(moved))
+    return False
+
+
+def _smaller_than_a_source(store: Store, story: str, sources: Mapping[str, Sequence[str]]) -> bool:
+    """Whether the story holds fewer articles than some source's state covers: taking that
+    state over (its forms and pairs, and every form of it aligned against this story's)
+    would cost the source's size, building the story's own costs the story's."""
+    held = len(story_members(store, story))
+    sql = "SELECT COUNT(*) FROM corroborate_members WHERE story_id = ?"
+    return any(held < store.conn.execute(sql, (source,)).fetchone()[0] for source in sources)
+
+
+def _start_afresh(store: Store, story: str, sources: Mapping[str, Sequence[str]]) -> None:
+    """Drop the story's variant state and what it covers, so that its update aligns and
+    observes every article it holds as fresh, as one pass over them does; recorded."""
+    for source, moved in sorted(sources.items()):
+        _record(store, story, f"gained {len(moved)} articles of {source}", len(moved))
+    _drop_state(store.conn, story)
+    store.conn.execute("DELETE FROM corroborate_members WHERE story_id = ?", (story,))
+    store.conn.executemany("DELETE FROM corroborate_members WHERE article_id = ?", [(a,) for m in sources.values() for a in m])
+    held = len(story_members(store, story))
+    _record(store, story, f"variant states built again from its {held} articles: a larger story's state is not taken over", held)
 
 
 def stale_stories(store: Store) -> set[str]:
@@ -203,11 +236,17 @@ def drop_story(store: Store, story: str) -> None:
     """A story that holds no article now (merged into another, or emptied): its facts and
     state go."""
     with store.transaction() as conn:
-        tables = ("variant_forms", "variant_form_words", "variant_pairs", "corroborate_members", "corroborate_names")
-        for table in (*tables, "variant_conflicts", "variant_state"):
+        _drop_state(conn, story)
+        for table in ("corroborate_members", "corroborate_names"):
             conn.execute(f"DELETE FROM {table} WHERE story_id = ?", (story,))
         forget(store, story)
         _record(store, story, "gone", 0)
+
+
+def _drop_state(conn, story: str) -> None:
+    """Forget the story's aligned forms and pairs and its variant conflict states."""
+    for table in ("variant_forms", "variant_form_words", "variant_pairs", "variant_conflicts", "variant_state"):
+        conn.execute(f"DELETE FROM {table} WHERE story_id = ?", (story,))
 
 
 @dataclass
@@ -229,13 +268,16 @@ class StoryUpdate:
     size: int = 0  # the story's articles
 
 
-def story_update(store: Store, story: str, fresh: Sequence[str], cfg: CorroborateSettings) -> StoryUpdate:
+def story_update(
+    store: Store, story: str, fresh: Sequence[str], cfg: CorroborateSettings, left: Sequence[str] = ()
+) -> StoryUpdate:
     """The update of a story by its `fresh` (new or re-extracted) articles, from the store as
     it is (reads only): their sentences against the story's quoted forms, the quoted forms
     the story has not aligned yet against all its sentences (the stored ones and the fresh
     ones); then the quote-variant observations that involve a fresh sentence, merged into
     the stored states of their conflicts (`observe_variants`), and the story's other facts
-    and conflicts from its records."""
+    and conflicts from its records. `left`: the articles its state covers that the stories
+    stage moved out of it since."""
     articles, families, entities, events, quotes = story_records(store, story, mentions=False)
     names = {e.id: e.name for e in entities}
     texts = {a.id: a.clean_text for a in articles}
@@ -253,7 +295,8 @@ def story_update(store: Store, story: str, fresh: Sequence[str], cfg: Corroborat
     pairs.update(variant_pairs(new_q, blocked, cfg))
     stored = dict(sorted({**pairs, **_pairs(store, story)}.items()))  # as _pairs reads them once written
     old = _covered(store, story, texts) - fresh_set
-    rebuilt = _rebuild_reason(store, story, old, cands)
+    # the candidates of articles that left are read as the events stage's quotes only
+    rebuilt = _rebuild_reason(store, story, old, cands, left if quotes else ())
     covers = _covers(old | fresh_set, cands)
     refamilied, renamed = _refreshed(store, story) if old and not rebuilt else (set(), set())
     if rebuilt:
@@ -319,22 +362,51 @@ def _covers(articles: set[str], cands: Sequence) -> tuple[str, str]:
     return digest(sorted(articles)), digest(mine)
 
 
-def _rebuild_reason(store: Store, story: str, old: set[str], cands: Sequence) -> str | None:
+def _rebuild_reason(store: Store, story: str, old: set[str], cands: Sequence, left: Sequence[str] = ()) -> str | None:
     """Why the story's variant states must be built again from every article, if they
     must: they cover other articles than the story's old ones (it gained or lost some: a
     merge, move or split, or an article extracted again), or an old article's quote
-    candidates changed (a speaker named from a later article, a merged entity)."""
+    candidates changed (a speaker named from a later article, a merged entity). Articles
+    that `left` the story and are in none of its observations (`_left_without_trace`)
+    leave the states as they are."""
     if not old:
         return None
     row = store.conn.execute("SELECT articles, cands FROM variant_state WHERE story_id = ?", (story,)).fetchone()
     if row is None:
         return "it took its articles over from another story"
+    if left and _left_without_trace(store, story, old, cands, left, tuple(row)):
+        return None
     articles, mine = _covers(old, cands)
     if row[0] != articles:
         return "its articles changed (moved in or out, or one extracted again)"
     if row[1] != mine:
         return "its quotes changed"
     return None
+
+
+def _left_without_trace(store: Store, story: str, old: set[str], cands: Sequence, left: Sequence[str], covers: tuple) -> bool:
+    """Whether the states, which cover `covers` (`_covers`), are exactly those of the `old`
+    articles: they covered `old` and the articles that `left` (with the quote candidates
+    these have now), and no state holds a sentence of one that left. An observation pairs a
+    sentence with the first sentence of another article on the other side, and is then in
+    the state with its sentence (both are: each is the other's article's partner); so a
+    sentence of no state was never anyone's partner, and the observations of the articles
+    that stay are those without the ones that left. (The check reads the stored JSON for
+    the article ids: a false match only builds the states again.)"""
+    if _covers(old | set(left), [*cands, *_quote_candidates_of(store, left)]) != covers:
+        return False
+    sql = "SELECT 1 FROM variant_conflicts WHERE story_id = ? AND instr(state, ?) > 0 LIMIT 1"
+    return not any(store.conn.execute(sql, (story, json.dumps(a))).fetchone() for a in left)
+
+
+def _quote_candidates_of(store: Store, articles: Sequence[str]) -> list[QuoteCandidate]:
+    """The quote candidates of these articles (the events stage's quotes, speakers as
+    `story_records` names them), in the stories that hold them now."""
+    ids, out = set(articles), []
+    for story in sorted({s for s in (story_of(store, a) for a in ids) if s is not None}):
+        quotes = survivor_quotes(store, load_quotes(store, story))
+        out += [QuoteCandidate(sp.article, sp.start, sp.end, q.speaker) for q in quotes for sp in q.evidence if sp.article in ids]
+    return out
 
 
 def _said_forms(pairs, quoted, new_said: set[str], old: set[str]) -> set[str]:
