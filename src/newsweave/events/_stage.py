@@ -12,8 +12,10 @@ Steps, for the articles the runner hands over:
    them (participants.default_resolver: resolve.entity_at once entity resolution lands,
    the surface name until then), and replace the article's rows in event_mentions and
    quote_mentions;
-3. for every story those articles belong to, corefer all its mentions (of every article of
-   the story, old and new) into events and quotes, replacing the story's rows.
+3. for every story those articles belong to, continue its kept event groups and quote
+   groups with the new articles' mentions (or, when it lost, moved or re-analysed articles,
+   group all its mentions again, recorded in events_recomputes), and write the events and
+   quotes that changed.
 
 Stories come from the cluster stage (`stories.story_of` / `stories.story_articles`);
 "all" names every article as one story.
@@ -468,7 +470,7 @@ def _survivors_of(store: Store, mentions: list) -> list:
 
 
 def _why_whole(store: Store, story_id: str, ids: list[str], planned: dict) -> str | None:
-    """Why a story's stored quote groups cannot be continued (None: they can): it has none,
+    """Why a story's kept quote and event groups cannot be continued (None: they can): it has none,
     lost an article, gained one other than this chunk's new ones or before its covered ones,
     has an article analysed again, or a new article has evidence stored (in another story)."""
     covered = {r[0] for r in store.conn.execute("SELECT article_id FROM events_members WHERE story_id = ?", (story_id,))}
@@ -657,7 +659,8 @@ def _write_changed_quotes(conn, story_id: str, coref: StoryCoref) -> None:
 def recomputes(store: Store, story_id: str | None = None) -> list[dict]:
     """The recorded whole regroupings of stories' quotes, oldest first (of `story_id` when
     given): story, reason (first | lost articles | gained articles | re-analysed | evidence
-    elsewhere | entity merged | shared quote id | asked), articles (the story's size then), at."""
+    elsewhere | entity merged | shared quote id | no event groups | shared event id | asked),
+    articles (the story's size then), at. Events and quotes are recomputed together."""
     sql = "SELECT story_id AS story, reason, articles, at FROM events_recomputes"
     args: tuple = ()
     if story_id is not None:
