@@ -383,12 +383,12 @@ def corefer_story(
     whole = whole or _why_whole(store, story_id, ids, planned)
     if whole is None and survived is not read:
         whole = "entity merged"  # a kept group's mention names an entity folded into another since
-    kept, digests = (None, {}) if whole else _kept_event_groups(store, story_id, event_mentions)
-    if whole is None and kept is None:
+    kept_events, digests = (None, {}) if whole else _kept_event_groups(store, story_id, event_mentions)
+    if whole is None and kept_events is None:
         whole = "no event groups"  # written before groups were kept
     if whole is None:
         fresh = [m for aid in ids if aid in planned for m in planned[aid][0]]
-        groups = ev.group_mentions(ev.named_in_order(fresh), kept)
+        groups = ev.group_mentions(ev.named_in_order(fresh), kept_events)
     else:
         groups = ev.group_mentions(ev.named_in_order(event_mentions))
     events = ev.events_of(groups, event_mentions, story_id, published, cfg.plan_report_days)
