@@ -267,7 +267,8 @@ def test_a_split_story_is_regrouped_whole_on_both_sides_and_recorded(tmp_path, s
         assert [r["reason"] for r in events.recomputes(store, source.id)] == ["first", "lost articles"]
         assert [r["reason"] for r in events.recomputes(store, "s-split")] == ["first"]  # though it got no new article
         assert moved not in json.dumps(_quote_rows(events.load_quotes(store, source.id)))
-        assert not _quotes_from_scratch_differences(store)
+        assert moved not in json.dumps([events.event_json(e) for e in events.load_events(store, source.id)])
+        assert not _quotes_from_scratch_differences(store) and not _events_from_scratch_differences(store)
 
 
 def test_events_and_quotes_follow_an_entity_merged_into_another_since(tmp_path, seeds_dir, synth_paths):
@@ -294,7 +295,70 @@ def test_events_and_quotes_follow_an_entity_merged_into_another_since(tmp_path, 
         ws.analyse()
         assert other in named() and entity not in named()
         assert events.recomputes(store, story)[-1]["reason"] == "entity merged"
-        assert not _quotes_from_scratch_differences(store)
+        assert not _quotes_from_scratch_differences(store) and not _events_from_scratch_differences(store)
+
+
+def _events_from_scratch_differences(store: Store) -> list[str]:
+    """Stories whose stored events (rows and evidence) differ from coreferring every event
+    mention of the story again in one pass."""
+    out = []
+    for story in load_stories(store):
+        whole = extract.corefer_story(store, story.id, ExtractSettings(), whole="asked")
+        if [events.event_json(e) for e in _by_id(whole.events)] != [events.event_json(e) for e in _by_id(events.load_events(store, story.id))]:
+            out.append(f"events of {story.id}")
+    return out
+
+
+def _by_id(evs) -> list:
+    return sorted((replace(e, evidence=sorted(e.evidence, key=lambda s: (s.article, s.start))) for e in evs), key=lambda e: e.id)
+
+
+def test_kept_event_groups_continued_article_by_article_equal_grouping_at_once(seeds_workspace):
+    """The named event groups of a story's first articles, continued with each next
+    article's mentions (events.group_mentions), equal first-fitting every mention at once,
+    and so do the events made of them: arrival order puts every new mention last."""
+    from newsweave.events import _frames
+
+    store = seeds_workspace.store
+    ids = store.article_ids()
+    mentions = extract.stored_mentions(store, ids)
+    assert len({m.article for m in _frames.named_in_order(mentions)}) > 2
+    at_once = _frames.group_mentions(_frames.named_in_order(mentions))
+    kept: list = []
+    for aid in ids:
+        kept = _frames.group_mentions(_frames.named_in_order([m for m in mentions if m.article == aid]), [list(g) for g in kept])
+    assert kept == at_once and len(at_once) > 5
+    assert _frames.events_of(kept, mentions, "s") == _frames.corefer(mentions, "s")
+
+
+def test_a_story_growing_in_batches_continues_its_event_groups_and_rewrites_only_changed_events(tmp_path, synth_paths):
+    """Each batch's new articles continue the story's kept event groups (no whole recompute
+    after a story's first), the stored events equal one pass over the story's mentions, and
+    an event whose row and evidence did not change is not written again (same rowids)."""
+    with newsweave.open(tmp_path / "grow-events.db") as ws:
+        batches = _split(list(synth_paths), [12, 12, 12])
+        feed(ws, batches[:2], _ingest)
+        store = ws.store
+
+        def rows() -> dict:
+            written = store.conn.execute("SELECT rowid, id FROM events").fetchall()
+            evidence = store.conn.execute("SELECT event_id, group_concat(rowid) FROM event_evidence GROUP BY event_id").fetchall()
+            held = dict(evidence)
+            return {r["id"]: (r["rowid"], held.get(r["id"])) for r in written}
+
+        before = rows()
+        feed(ws, batches[2:], _ingest)
+        after = rows()
+        assert {r["reason"] for r in events.recomputes(store)} == {"first"}
+        assert store.conn.execute("SELECT COUNT(*) FROM event_groups").fetchone()[0] > 0
+        assert not _events_from_scratch_differences(store)
+        kept = [i for i in before if i in after and before[i] == after[i]]
+        assert kept and len(kept) < len(after), "some events untouched, some written again"
+        grown = store.conn.execute(
+            "SELECT DISTINCT event_id FROM event_evidence WHERE article_id IN ({})".format(",".join("?" * 12)),
+            [a.id for a in store.articles()][24:],
+        ).fetchall()
+        assert not {r[0] for r in grown} & set(kept), "an event the new articles add evidence to is written again"
 
 
 def _state_spans(store: Store) -> list:

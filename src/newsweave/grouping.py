@@ -2,6 +2,7 @@
 
     first_fit(items, fits, keys=None) -> [[item, ...], ...]
     first_fit(items, fits, groups=stored, opened=Group.of)   continue stored groups
+    first_fit(items, fits, keys, groups=stored_lists)       continue stored lists of items, blocked
 
 Each item, in the order given, joins the first group it `fits` (a test of the group and the
 item), else opens a group of its own. Order matters, as it does for the callers: they sort
@@ -18,6 +19,9 @@ every group, which over a story of thousands of articles is the square of the st
 place; the result is the one of all the items in one call, so a caller that keeps its groups
 adds new items without going over the old ones again. A kept group needs only what `fits`
 reads and an `append`; `opened(item)` makes a new one (default: the list [item]).
+
+`groups` with `keys`: the kept groups must be the lists of their items, filed under their
+items' keys before the new items come (the blocked search needs every group's keys).
 """
 
 from __future__ import annotations
@@ -38,9 +42,12 @@ def first_fit(
 ) -> list[list[T]]:
     if groups is None:
         groups = []
-    elif groups and keys is not None:
-        raise ValueError("first_fit continues stored groups only without keys")
     filed: dict[Hashable, set[int]] = defaultdict(set)  # key -> indexes of the groups with an item of that key
+    if keys is not None:
+        for i, kept in enumerate(groups):
+            for item in kept:
+                for k in keys(item):
+                    filed[k].add(i)
     for item in items:
         if keys is None:
             candidates: Iterable[int] = range(len(groups))

@@ -30,6 +30,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 from collections import Counter
@@ -1101,10 +1102,12 @@ def extract_mentions(
 _SAME_DOCUMENT = {"deal": "agreement", "accord": "agreement", "pact": "agreement", "deals": "agreement", "agreements": "agreement"}
 
 
-def _object_words(obj: str | None) -> set[str]:
+@functools.lru_cache(maxsize=65536)
+def _object_words(obj: str | None) -> frozenset[str]:
+    # cached: a story's few distinct objects are compared with each other thousands of times
     stop = {"the", "a", "an", "of", "for", "and", "in", "on", "to", "with"}
     words = re.findall(r"[a-z0-9]+", (obj or "").lower())
-    return {_SAME_DOCUMENT.get(w, w) for w in words if w not in stop}
+    return frozenset(_SAME_DOCUMENT.get(w, w) for w in words if w not in stop)
 
 
 def objects_compatible(a: str | None, b: str | None, share: float = ExtractSettings.object_overlap) -> bool:
@@ -1165,21 +1168,59 @@ def _coref_keys(m: EventMention) -> list[tuple]:
     return out
 
 
+def arrival_order(mentions: list[EventMention]) -> list[EventMention]:
+    """The order first-fit meets a story's mentions in: article by article as the articles
+    arrived (the order given), and within an article its dated mentions first (a dated
+    report founds the event its undated retellings join), then text order. A later article's
+    mentions all come after an earlier one's, so the groups of a story's first articles are
+    never changed by its later ones: they are kept and continued (`group_mentions`)."""
+    arrived: dict[str, int] = {}
+    for m in mentions:
+        arrived.setdefault(m.article, len(arrived))
+    return sorted(mentions, key=lambda m: (arrived[m.article], m.date is None, m.evidence.start if m.evidence else 0))
+
+
+def named_in_order(mentions: list[EventMention]) -> list[EventMention]:
+    """A story's mentions that can found an event (not `collective_only`), in `arrival_order`."""
+    return [m for m in arrival_order(mentions) if not collective_only(m)]
+
+
+def _joins(group: list[EventMention], m: EventMention) -> bool:
+    return _STATUS_GROUP[group[0].status] == _STATUS_GROUP[m.status] and all(compatible(o, m) for o in group)
+
+
+def group_mentions(named: list[EventMention], groups: list[list[EventMention]] | None = None) -> list[list[EventMention]]:
+    """The happenings of a story's named mentions (`arrival_order`, no `collective_only`
+    one): `groups` (those its earlier articles' mentions formed, in order, as lists of their
+    mentions) continued with `named`, or formed from `named` alone. Continuing equals
+    grouping all the mentions at once when `named` all come after the groups' mentions."""
+    return first_fit(named, _joins, keys=_coref_keys, groups=groups)
+
+
 def corefer(
     mentions: list[EventMention],
     story_id: str,
     published: dict[str, dt.date] | None = None,
     plan_report_days: int = ExtractSettings.plan_report_days,
 ) -> list[Event]:
-    """One Event per happening of a story, with all its evidence; planned and occurred
-    versions of one happening linked both ways. With the articles' `published` dates, an
-    occurred event its reports leave undated takes the day its plan named (`dated_by_plan`)."""
-    named = [m for m in mentions if not collective_only(m)]
-    groups = first_fit(
-        sorted(named, key=lambda m: (m.date is None, m.article, m.evidence.start if m.evidence else 0)),
-        lambda g, m: _STATUS_GROUP[g[0].status] == _STATUS_GROUP[m.status] and all(compatible(o, m) for o in g),
-        keys=_coref_keys,
-    )
+    """One Event per happening of a story (`mentions`: article by article in arrival order),
+    with all its evidence; planned and occurred versions of one happening linked both ways.
+    With the articles' `published` dates, an occurred event its reports leave undated takes
+    the day its plan named (`dated_by_plan`)."""
+    return events_of(group_mentions(named_in_order(mentions)), mentions, story_id, published, plan_report_days)
+
+
+def events_of(
+    named_groups: list[list[EventMention]],
+    mentions: list[EventMention],
+    story_id: str,
+    published: dict[str, dt.date] | None = None,
+    plan_report_days: int = ExtractSettings.plan_report_days,
+) -> list[Event]:
+    """The events of a story's groups of named mentions (`group_mentions`), joined by its
+    collective mentions (of all `mentions`, in their order), linked and dated by plan. The
+    groups themselves are left as they are (they are the story's kept state)."""
+    groups = [list(g) for g in named_groups]
     # "Leaders of Lorvania, Estmark and Kessia on Thursday signed the Sorrel Basin Relief
     # Compact": nobody named, but the same named document signed by named people elsewhere in
     # the story is the same happening; the collective mention adds its evidence, date, place

@@ -12,8 +12,10 @@ Steps, for the articles the runner hands over:
    them (participants.default_resolver: resolve.entity_at once entity resolution lands,
    the surface name until then), and replace the article's rows in event_mentions and
    quote_mentions;
-3. for every story those articles belong to, corefer all its mentions (of every article of
-   the story, old and new) into events and quotes, replacing the story's rows.
+3. for every story those articles belong to, continue its kept event groups and quote
+   groups with the new articles' mentions (or, when it lost, moved or re-analysed articles,
+   group all its mentions again, recorded in events_recomputes), and write the events and
+   quotes that changed.
 
 Stories come from the cluster stage (`stories.story_of` / `stories.story_articles`);
 "all" names every article as one story.
@@ -83,7 +85,8 @@ class Found(NamedTuple):
 class StoryCoref(NamedTuple):
     """A story's coreference, ready to write: its articles, its events, and its quote groups,
     either all recomputed (`whole`: why, recorded) or the stored ones continued with the new
-    articles' quotes (`stored_qids`: the quote id each stored group was written as)."""
+    articles' mentions (`stored_qids`: the quote id each stored group was written as;
+    `stored_digests`: each stored event's digest, so only changed events are rewritten)."""
 
     articles: list[str]
     events: list[Event]
@@ -91,6 +94,8 @@ class StoryCoref(NamedTuple):
     whole: str | None
     stored_qids: list[str]
     new: list[str]  # the articles the continued groups added (the stored ones cover the others)
+    event_groups: list[list[list]]  # the named event groups to keep, as [[article id, k], ...]
+    stored_digests: dict[str, str]
 
 
 class ExtractStage:
@@ -358,37 +363,85 @@ def corefer_story(
     -> its event and quote mentions, as stored) for those about to be written, the store's
     for the others.
 
-    Events are coreferred from all the story's mentions. Quotes continue the story's stored
-    groups with the new articles' quotes when the story only gained those articles since
-    (they come last in its arrival order, so first-fit over all of them would have met them
-    last: the groups equal one pass's); otherwise (`whole`, or `_why_whole`) all its quote
-    mentions are grouped again, and the reason is recorded."""
+    When the story only gained those articles since (they come last in its arrival order, so
+    first-fit over all of them would have met them last), its kept event groups and quote
+    groups are continued with the new articles' mentions: the groups equal one pass's.
+    Otherwise (`whole`, or `_why_whole`, or a reason found here) all its mentions are
+    grouped again, and the reason is recorded. The collective mentions, the planned and
+    occurred links and the dates by plan are worked out over the story's groups either way
+    (cheap next to grouping), so they are one pass's by construction."""
     planned = planned or {}
     ids = story_articles(store, story_id)
     stored = [a for a in ids if a not in planned]
-    event_mentions = _by_article(ids, planned, _survivors_of(store, stored_mentions(store, stored)), 0)
+    read = stored_mentions(store, stored)
+    survived = _survivors_of(store, read)
+    event_mentions = _by_article(ids, planned, survived, 0)
     published = {
         r["id"]: dt.date.fromisoformat(r["published"])
         for r in store.select_in("SELECT id, published FROM articles WHERE id IN ({marks}) AND published IS NOT NULL", ids)
     }
-    events = ev.corefer(event_mentions, story_id, published, cfg.plan_report_days)
     whole = whole or _why_whole(store, story_id, ids, planned)
+    if whole is None and survived is not read:
+        whole = "entity merged"  # a kept group's mention names an entity folded into another since
+    kept_events, digests = (None, {}) if whole else _kept_event_groups(store, story_id, event_mentions)
+    if whole is None and kept_events is None:
+        whole = "no event groups"  # written before groups were kept
+    if whole is None:
+        fresh = [m for aid in ids if aid in planned for m in planned[aid][0]]
+        groups = ev.group_mentions(ev.named_in_order(fresh), kept_events)
+    else:
+        groups = ev.group_mentions(ev.named_in_order(event_mentions))
+    events = ev.events_of(groups, event_mentions, story_id, published, cfg.plan_report_days)
+    if whole is None and len({e.id for e in events}) != len(events):
+        whole = "shared event id"  # two events written as one row: the whole write decides which
+    kept_json = _groups_json(groups, event_mentions)
     if whole is None:
         kept = store.conn.execute("SELECT quote_id, state FROM quote_groups WHERE story_id = ? ORDER BY n", (story_id,)).fetchall()
-        groups = [QuoteGroup.from_json(r[1]) for r in kept]
-        named = {p.entity for g in groups for p in (g.head, g.resolved, g.named) if p is not None and p.entity}
+        qgroups = [QuoteGroup.from_json(r[1]) for r in kept]
+        named = {p.entity for g in qgroups for p in (g.head, g.resolved, g.named) if p is not None and p.entity}
         if entities.survivors(store, named):
             whole = "entity merged"  # a kept speaker's entity was folded into another since
     if whole is None:
-        groups = group_quotes([m for aid in ids if aid in planned for m in planned[aid][1]], groups)
+        qgroups = group_quotes([m for aid in ids if aid in planned for m in planned[aid][1]], qgroups)
         stored_qids = [r[0] for r in kept]
-        qids = stored_qids + [quote_id(story_id, g.quote()) for g in groups[len(kept) :]]
-        qids[: len(kept)] = [quote_id(story_id, g.quote()) if g.added else q for g, q in zip(groups, stored_qids)]
+        qids = stored_qids + [quote_id(story_id, g.quote()) for g in qgroups[len(kept) :]]
+        qids[: len(kept)] = [quote_id(story_id, g.quote()) if g.added else q for g, q in zip(qgroups, stored_qids)]
         if len(set(qids)) == len(qids):
-            return StoryCoref(ids, events, groups, None, stored_qids, [a for a in ids if a in planned])
+            return StoryCoref(ids, events, qgroups, None, stored_qids, [a for a in ids if a in planned], kept_json, digests)
         whole = "shared quote id"  # two groups written as one quotes row: the whole write decides which
     quotes = group_quotes(_by_article(ids, planned, _survivors_of(store, stored_quote_mentions(store, stored)), 1))
-    return StoryCoref(ids, events, quotes, whole, [], [])
+    return StoryCoref(ids, events, quotes, whole, [], [], kept_json, {})
+
+
+def _mention_places(mentions: list[ev.EventMention]) -> list[tuple[str, int]]:
+    """Where each of a story's mentions (article by article, each in its stored order) is:
+    (article id, its place among the article's mentions), which names it across runs."""
+    seen: Counter = Counter()
+    out = []
+    for m in mentions:
+        out.append((m.article, seen[m.article]))
+        seen[m.article] += 1
+    return out
+
+
+def _kept_event_groups(store: Store, story_id: str, mentions: list[ev.EventMention]) -> tuple[list[list] | None, dict[str, str]]:
+    """The story's kept named event groups, as lists of its `mentions`, and the digests of
+    its events as written (None, {}: none kept, or they name a mention no longer there)."""
+    row = store.conn.execute("SELECT groups, digests FROM event_groups WHERE story_id = ?", (story_id,)).fetchone()
+    if row is None:
+        return None, {}
+    at = dict(zip(_mention_places(mentions), mentions))
+    try:
+        groups = [[at[(aid, k)] for aid, k in g] for g in json.loads(row["groups"])]
+    except KeyError:
+        return None, {}
+    return groups, json.loads(row["digests"])
+
+
+def _groups_json(groups: list[list[ev.EventMention]], mentions: list[ev.EventMention]) -> list[list[list]]:
+    """The named groups as they are kept: each member by its place (`_mention_places`)."""
+    place = {id(m): p for m, p in zip(mentions, _mention_places(mentions))}
+    return [[list(place[id(m)]) for m in g] for g in groups]
 
 
 def _survivors_of(store: Store, mentions: list) -> list:
@@ -417,7 +470,7 @@ def _survivors_of(store: Store, mentions: list) -> list:
 
 
 def _why_whole(store: Store, story_id: str, ids: list[str], planned: dict) -> str | None:
-    """Why a story's stored quote groups cannot be continued (None: they can): it has none,
+    """Why a story's kept quote and event groups cannot be continued (None: they can): it has none,
     lost an article, gained one other than this chunk's new ones or before its covered ones,
     has an article analysed again, or a new article has evidence stored (in another story)."""
     covered = {r[0] for r in store.conn.execute("SELECT article_id FROM events_members WHERE story_id = ?", (story_id,))}
@@ -450,50 +503,107 @@ def _by_article(ids: list[str], planned: dict[str, tuple[list, list]], stored: l
 
 
 def _write_story(conn, story_id: str, coref: StoryCoref) -> None:
-    """Replace a story's events (and any other story's that hold evidence from its
-    articles) with `coref`'s, and write its quotes: all of them again, or the groups the
-    new articles changed."""
-    ids = coref.articles
+    """Write a story's events and quotes: all of them again (and any other story's that hold
+    evidence from its articles deleted, that story's kept state dropped so it is recomputed
+    next), or the events and quote groups the new articles changed; then its kept groups."""
+    if coref.whole is not None:
+        _drop_others_holding(conn, story_id, coref.articles)
+        _write_all_events(conn, story_id, coref)
+        _write_all_quotes(conn, story_id, coref)
+    else:
+        _write_changed_events(conn, story_id, coref)
+        _write_changed_quotes(conn, story_id, coref)
+    digests = _digests(story_id, coref.events)
+    conn.execute(
+        "INSERT OR REPLACE INTO event_groups (story_id, groups, digests) VALUES (?, ?, ?)",
+        (story_id, json.dumps(coref.event_groups), json.dumps(digests, sort_keys=True)),
+    )
+
+
+def _drop_others_holding(conn, story_id: str, ids: list[str]) -> None:
+    """Other stories whose events or quotes hold evidence from these articles lose them in a
+    whole write: their kept state goes, so the next run recomputes them whole ("first")."""
+    if not ids:
+        return
     marks = ",".join("?" * len(ids))
+    others = [
+        r[0]
+        for r in conn.execute(
+            f"SELECT story_id FROM quotes WHERE id IN (SELECT quote_id FROM quote_evidence WHERE article_id IN ({marks})) "
+            f"UNION SELECT story_id FROM events WHERE id IN (SELECT event_id FROM event_evidence WHERE article_id IN ({marks}))",
+            (*ids, *ids),
+        )
+        if r[0] != story_id
+    ]
+    for table in ("quote_groups", "events_members", "event_groups"):
+        conn.executemany(f"DELETE FROM {table} WHERE story_id = ?", [(o,) for o in others])
+
+
+def _event_row(story_id: str, e: Event) -> tuple:
+    """An event's events row, as written."""
+    return (
+        e.id, story_id, e.type, json.dumps(e.actors), json.dumps(e.counterparts), e.object, e.place,
+        e.date.value if e.date else None, e.date.text if e.date else None,
+        e.date.anchor if e.date else None, e.date.anchor_from if e.date else None,
+        e.status, json.dumps(e.linked), json.dumps(e.details, sort_keys=True),
+    )  # fmt: skip
+
+
+def _digests(story_id: str, events: list[Event]) -> dict[str, str]:
+    """Event id -> a digest of its row and evidence, of the ids one event has (a shared id is
+    left out: its row is whichever was written last, so it is rewritten next time)."""
+    ids = Counter(e.id for e in events)
+    return {
+        e.id: hashlib.sha1(json.dumps([_event_row(story_id, e), [(s.article, s.start, s.end, s.text) for s in e.evidence]]).encode()).hexdigest()
+        for e in events
+        if ids[e.id] == 1
+    }
+
+
+def _insert_events(conn, story_id: str, events: list[Event]) -> None:
+    for e in events:
+        conn.execute(
+            """INSERT OR REPLACE INTO events (id, story_id, type, actors, counterparts, object, place,
+               date_value, date_text, date_anchor, anchor_from, status, linked, details)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+            _event_row(story_id, e),
+        )
+        conn.executemany(
+            'INSERT INTO event_evidence (event_id, article_id, start, "end", text) VALUES (?,?,?,?,?)',
+            [(e.id, s.article, s.start, s.end, s.text) for s in e.evidence],
+        )
+
+
+def _write_all_events(conn, story_id: str, coref: StoryCoref) -> None:
+    """Replace a story's events (and any other story's that hold evidence from its articles)."""
+    ids = coref.articles
     if ids:
+        marks = ",".join("?" * len(ids))
         conn.execute(
             f"DELETE FROM events WHERE story_id = ? OR id IN "
             f"(SELECT event_id FROM event_evidence WHERE article_id IN ({marks}))",
             (story_id, *ids),
         )
-    for e in coref.events:
-        conn.execute(
-            """INSERT OR REPLACE INTO events (id, story_id, type, actors, counterparts, object, place,
-               date_value, date_text, date_anchor, anchor_from, status, linked, details)
-               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-            (
-                e.id, story_id, e.type, json.dumps(e.actors), json.dumps(e.counterparts), e.object, e.place,
-                e.date.value if e.date else None, e.date.text if e.date else None,
-                e.date.anchor if e.date else None, e.date.anchor_from if e.date else None,
-                e.status, json.dumps(e.linked), json.dumps(e.details, sort_keys=True),
-            ),
-        )  # fmt: skip
-        conn.executemany(
-            'INSERT INTO event_evidence (event_id, article_id, start, "end", text) VALUES (?,?,?,?,?)',
-            [(e.id, s.article, s.start, s.end, s.text) for s in e.evidence],
-        )
-    if coref.whole is not None:
-        _write_all_quotes(conn, story_id, coref)
-    else:
-        _write_changed_quotes(conn, story_id, coref)
+    _insert_events(conn, story_id, coref.events)
+
+
+def _write_changed_events(conn, story_id: str, coref: StoryCoref) -> None:
+    """Only the events whose row or evidence changed (by digest) are written again, and those
+    no longer there deleted (their evidence goes with them); the others are not touched."""
+    now = _digests(story_id, coref.events)
+    was = coref.stored_digests
+    stale = [i for i in was if now.get(i) != was[i]] + [e.id for e in coref.events if e.id not in was]
+    conn.executemany("DELETE FROM events WHERE id = ?", [(i,) for i in dict.fromkeys(stale)])
+    _insert_events(conn, story_id, [e for e in coref.events if now[e.id] != was.get(e.id)])  # ids are unique here
 
 
 def _write_all_quotes(conn, story_id: str, coref: StoryCoref) -> None:
     """The story's quotes written again (and any other story's that hold evidence from its
-    articles deleted: that story's groups are dropped, so it is recomputed next), its groups
-    and articles kept, and the recompute recorded."""
+    articles deleted), its groups and articles kept, and the recompute recorded."""
     ids = coref.articles
     if ids:
         marks = ",".join("?" * len(ids))
         hit = f"SELECT quote_id FROM quote_evidence WHERE article_id IN ({marks})"
-        others = [r[0] for r in conn.execute(f"SELECT DISTINCT story_id FROM quotes WHERE id IN ({hit}) AND story_id != ?", (*ids, story_id))]
-        for table in ("quote_groups", "events_members"):
-            conn.executemany(f"DELETE FROM {table} WHERE story_id = ?", [(o,) for o in others])
         conn.execute(f"DELETE FROM quotes WHERE story_id = ? OR id IN ({hit})", (story_id, *ids))
     conn.execute("DELETE FROM quote_groups WHERE story_id = ?", (story_id,))
     conn.execute("DELETE FROM events_members WHERE story_id = ?", (story_id,))
@@ -549,7 +659,8 @@ def _write_changed_quotes(conn, story_id: str, coref: StoryCoref) -> None:
 def recomputes(store: Store, story_id: str | None = None) -> list[dict]:
     """The recorded whole regroupings of stories' quotes, oldest first (of `story_id` when
     given): story, reason (first | lost articles | gained articles | re-analysed | evidence
-    elsewhere | entity merged | shared quote id | asked), articles (the story's size then), at."""
+    elsewhere | entity merged | shared quote id | no event groups | shared event id | asked),
+    articles (the story's size then), at. Events and quotes are recomputed together."""
     sql = "SELECT story_id AS story, reason, articles, at FROM events_recomputes"
     args: tuple = ()
     if story_id is not None:
