@@ -519,7 +519,7 @@ class StoryIndex:
         todo = set(story_ids if story_ids is not None else self.live())
         touched = set(todo)
         settled = {sid for sid in todo if fresh is not None and self.settled(sid)}
-        moved = set(fresh or ())
+        recheck = set(fresh or ())  # what a settled story reconsiders: the fresh articles and the ones moved since
         for _ in range(self.cfg.consolidate_rounds):
             changed: set[str] = set()
             seen_families: set[str] = set()
@@ -527,7 +527,7 @@ class StoryIndex:
                 story = self.stories.get(sid)
                 if story is None or story.merged_into or not story.members:
                     continue
-                for vec in self._to_reconsider(story, moved if sid in settled else None):
+                for vec in self._to_reconsider(story, recheck if sid in settled else None):
                     if vec.article not in story.members:  # left with its family
                         continue
                     if self._family_bound(vec.article):
@@ -539,7 +539,7 @@ class StoryIndex:
                     for change in found:
                         changes.append(change)
                         changed.update((change.story, change.target))
-                        moved.add(change.article)
+                        recheck.add(change.article)
             for change in self._merge_pass(todo | changed):
                 changes.append(change)
                 changed.update((change.story, change.target))

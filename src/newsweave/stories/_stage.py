@@ -109,7 +109,7 @@ def write_assignment(store: Store, assignment: Assignment) -> None:
     """Store the features, the stories, their articles and sub-events, and the changes."""
     store.conn.executemany(
         "INSERT OR REPLACE INTO story_features (article_id, features) VALUES (?, ?)",
-        [(f.article, json.dumps(f.to_json(), sort_keys=True)) for f in assignment.new],
+        [(f.article, stored_form(f)) for f in assignment.new],
     )
     save(store, assignment.stories, assignment.scores, assignment.changes)
 
@@ -132,7 +132,7 @@ def load_index(
     store: Store, cfg: ClusterSettings, exclude: set[str] | None = None, new: Sequence[ArticleFeatures] = ()
 ) -> tuple[StoryIndex, dict[str, ArticleFeatures]]:
     """The in-memory index of every stored story and assigned article (but `exclude`), its
-    document frequencies counted over the stored and the `new` articles (`idf_documents`)."""
+    document frequencies counted over the stored and the `new` articles (`_vectors_under_idf`)."""
     exclude = exclude or set()
     index = StoryIndex(cfg)
     rows = store.conn.execute(
@@ -142,7 +142,7 @@ def load_index(
     ).fetchall()
     rows = [r for r in rows if r["article_id"] not in exclude]
     features = {r["article_id"]: stored_features(r["article_id"], r["features"]) for r in rows}
-    vectors = _vectors_under_idf(store, cfg, index, rows, new)
+    vectors = _vectors_under_idf(store, cfg, index, rows, features, new)
     index.set_families(stored_families(store))
     for r in store.conn.execute("SELECT id, seq, merged_into, size, label FROM stories ORDER BY seq"):
         index.stories[r["id"]] = StoryState(r["id"], r["seq"], merged_into=r["merged_into"], stored_size=r["size"] or 0,
@@ -156,7 +156,9 @@ def load_index(
     return index, features
 
 
-def _vectors_under_idf(store: Store, cfg: ClusterSettings, index: StoryIndex, rows: list, new: Sequence[ArticleFeatures]) -> _VectorCache:
+def _vectors_under_idf(
+    store: Store, cfg: ClusterSettings, index: StoryIndex, rows: list, stored: dict[str, ArticleFeatures], new: Sequence[ArticleFeatures]
+) -> _VectorCache:
     """Count the index's document frequencies and return the vector cache of those weights.
     Store idf counts the first stored and new articles in arrival order, all of them up to
     `idf_exact_until`, then up to the last epoch (`epoch`, growing by `idf_epoch_ratio`):
@@ -167,13 +169,13 @@ def _vectors_under_idf(store: Store, cfg: ClusterSettings, index: StoryIndex, ro
     if cfg.idf_source == "background":
         return _stored_vectors(cfg, "")
     seqs = {r[0]: r[1] for r in store.select_in("SELECT id, seq FROM articles WHERE id IN ({marks})", [f.article for f in new])}
-    docs = [(r["seq"], r["article_id"], r["features"]) for r in rows]
-    docs += [(seqs.get(f.article, 1 << 62), f.article, json.dumps(f.to_json(), sort_keys=True)) for f in new]
-    docs.sort()
+    docs = [(r["seq"], r["article_id"], r["features"], stored[r["article_id"]]) for r in rows]
+    docs += [(seqs.get(f.article, 1 << 62), f.article, stored_form(f), f) for f in new]
+    docs.sort(key=lambda d: d[:2])  # arrival order
     counted = docs[: epoch(len(docs), cfg.idf_exact_until, cfg.idf_epoch_ratio)]
-    cache = _stored_vectors(cfg, f"{len(counted)}:{hash(tuple((a, text) for _, a, text in counted))}")
+    cache = _stored_vectors(cfg, f"{len(counted)}:{hash(tuple((a, text) for _, a, text, _ in counted))}")
     if cache.df is None:
-        index.observe(stored_features(a, text) for _, a, text in counted)
+        index.observe(f for *_, f in counted)
         cache.df, cache.n_docs = Counter(index.df), index.n_docs
     else:
         index.df, index.n_docs = Counter(cache.df), cache.n_docs
@@ -216,6 +218,12 @@ def _stored_vectors(cfg: ClusterSettings, counted: str) -> _VectorCache:
     return _VECTOR_CACHES[key]
 
 
+def stored_form(f: ArticleFeatures) -> str:
+    """An article's features as `story_features` stores them (the text `stored_features`
+    decodes and the vector cache is keyed by)."""
+    return json.dumps(f.to_json(), sort_keys=True)
+
+
 @lru_cache(maxsize=1 << 14)
 def stored_features(article_id: str, stored: str) -> ArticleFeatures:
     """An article's features from their stored JSON, remembered by that text: every run reads
@@ -253,8 +261,7 @@ def story_rows(index: StoryIndex, features: dict[str, ArticleFeatures], story_id
     for sid in sorted(story_ids, key=lambda s: index.stories[s].seq):
         story = index.stories[sid]
         members = [features[a] for a in story.members]
-        name = story.stored_label if story.stored_label and index.settled(sid) else label(index, story, features) if members else ""
-        top = top_entities(members, index.cfg)
+        name, top = _story_label(index, story, features), top_entities(members, index.cfg)
         groups = [] if story.merged_into or not story.members else split_sub_events(index, story)
         subs = [(label(index, g, features), _iso(g.first), _iso(g.last), list(g.members)) for g in groups]
         rows.append(
@@ -323,6 +330,14 @@ def save_sub_events(store: Store, story: StoryRow) -> None:
 
 def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
+
+
+def _story_label(index: StoryIndex, story: StoryState, features: dict[str, ArticleFeatures]) -> str:
+    """A story's label: the one saved while the story is settled (`StoryIndex.settled`),
+    else chosen again (none for a story emptied)."""
+    if story.stored_label and index.settled(story.id):
+        return story.stored_label
+    return label(index, story, features) if story.members else ""
 
 
 def label(index: StoryIndex, story: StoryState, features: dict[str, ArticleFeatures]) -> str:
