@@ -506,14 +506,14 @@ def _write_story(conn, story_id: str, coref: StoryCoref) -> None:
     """Write a story's events and quotes: all of them again (and any other story's that hold
     evidence from its articles deleted, that story's kept state dropped so it is recomputed
     next), or the events and quote groups the new articles changed; then its kept groups."""
+    digests = _digests(story_id, coref.events)
     if coref.whole is not None:
         _drop_others_holding(conn, story_id, coref.articles)
         _write_all_events(conn, story_id, coref)
         _write_all_quotes(conn, story_id, coref)
     else:
-        _write_changed_events(conn, story_id, coref)
+        _write_changed_events(conn, story_id, coref, digests)
         _write_changed_quotes(conn, story_id, coref)
-    digests = _digests(story_id, coref.events)
     conn.execute(
         "INSERT OR REPLACE INTO event_groups (story_id, groups, digests) VALUES (?, ?, ?)",
         (story_id, json.dumps(coref.event_groups), json.dumps(digests, sort_keys=True)),
@@ -587,10 +587,10 @@ def _write_all_events(conn, story_id: str, coref: StoryCoref) -> None:
     _insert_events(conn, story_id, coref.events)
 
 
-def _write_changed_events(conn, story_id: str, coref: StoryCoref) -> None:
-    """Only the events whose row or evidence changed (by digest) are written again, and those
-    no longer there deleted (their evidence goes with them); the others are not touched."""
-    now = _digests(story_id, coref.events)
+def _write_changed_events(conn, story_id: str, coref: StoryCoref, now: dict[str, str]) -> None:
+    """Only the events whose row or evidence changed (`now`: their digests, against the
+    stored ones) are written again, and those no longer there deleted (their evidence goes
+    with them); the others are not touched."""
     was = coref.stored_digests
     stale = [i for i in was if now.get(i) != was[i]] + [e.id for e in coref.events if e.id not in was]
     conn.executemany("DELETE FROM events WHERE id = ?", [(i,) for i in dict.fromkeys(stale)])
