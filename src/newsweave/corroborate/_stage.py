@@ -565,13 +565,17 @@ class QuoteCandidate:
     speaker: str | None
 
 
+def candidates_of_quotes(quotes: Sequence[Quote], articles: set[str]) -> list[QuoteCandidate]:
+    """The spans of the events stage's quotes in these articles, each with its speaker."""
+    return [QuoteCandidate(s.article, s.start, s.end, q.speaker) for q in quotes for s in q.evidence if s.article in articles]
+
+
 def quote_candidates(quotes: Sequence[Quote], articles: Sequence[Article]) -> list[QuoteCandidate]:
     """The quotes to align: the events stage's quotes (with their speakers) when there are
     any; otherwise (used alone, before that stage) every stretch in quotation marks of 20+
     characters."""
     if quotes:
-        ids = {a.id for a in articles}
-        return [QuoteCandidate(s.article, s.start, s.end, q.speaker) for q in quotes for s in q.evidence if s.article in ids]
+        return candidates_of_quotes(quotes, {a.id for a in articles})
     out = []
     for a in articles:
         for m in QUOTED.finditer(a.clean_text):

@@ -47,6 +47,7 @@ from ..events import load_quotes
 from ..stories import story_of
 from ._stage import (
     QuoteCandidate,
+    candidates_of_quotes,
     Said,
     StoryFacts,
     VariantKey,
@@ -404,8 +405,7 @@ def _quote_candidates_of(store: Store, articles: Sequence[str]) -> list[QuoteCan
     `story_records` names them), in the stories that hold them now."""
     ids, out = set(articles), []
     for story in sorted({s for s in (story_of(store, a) for a in ids) if s is not None}):
-        quotes = survivor_quotes(store, load_quotes(store, story))
-        out += [QuoteCandidate(sp.article, sp.start, sp.end, q.speaker) for q in quotes for sp in q.evidence if sp.article in ids]
+        out += candidates_of_quotes(survivor_quotes(store, load_quotes(store, story)), ids)
     return out
 
 
