@@ -308,3 +308,51 @@ def test_entities_without_mentions_are_the_same_entities_in_the_same_order(seeds
         assert [(e.id, e.name, e.type, e.roles) for e in light] == [(e.id, e.name, e.type, e.roles) for e in full]
         assert not any(e.mentions or e.aliases or e.titles for e in light)
     assert any(e.roles for e in resolve.load_entities(store, ids, mentions=False))
+
+
+def _grouped_forms(store) -> list[tuple]:
+    """An entity's mention counts per form, grouped from its mentions: what entity_forms keeps."""
+    return sorted(
+        tuple(r)
+        for r in store.conn.execute(
+            "SELECT entity_id, label, key, name, titles != '', COUNT(*) FROM entity_mentions GROUP BY 1, 2, 3, 4, 5"
+        )
+    )
+
+
+def _kept_forms(store) -> list[tuple]:
+    return sorted(tuple(r) for r in store.conn.execute("SELECT entity_id, label, key, name, titled, n FROM entity_forms"))
+
+
+def test_the_kept_form_counts_follow_mentions_stored_forgotten_and_merged(tmp_path, seeds_dir):
+    """`refresh` votes from entity_forms, which triggers keep; through articles arriving, an
+    acronym merging two entities (mentions moved), the stage run again over stored articles
+    (mentions deleted and stored again) and a mention deleted by hand, the kept counts stay
+    the counts grouped from the mentions, and an entity's vote reads the same as from them."""
+    import newsweave
+    from newsweave.entities import ResolveStage
+
+    ws = newsweave.open(tmp_path / "forms.db")
+    first = tmp_path / "first.txt"
+    first.write_text("Defence Minister Rajnath Singh will attend the ADMM-Plus in Kuala Lumpur on Saturday.\n")
+    second = tmp_path / "second.txt"
+    second.write_text("Ministers gather for the ASEAN Defence Ministers' Meeting-Plus in Kuala Lumpur this week.\n")
+    ws.ingest([first, second])
+    ws.analyse()
+    assert _kept_forms(ws.store) == _grouped_forms(ws.store) != []
+    ws.ingest([seeds_dir])  # 001 defines "... Meeting-Plus (ADMM-Plus)": the two merge
+    ws.analyse()
+    assert ws.store.conn.execute("SELECT COUNT(*) FROM entity_merges").fetchone()[0] > 0
+    assert _kept_forms(ws.store) == _grouped_forms(ws.store)
+    before = [(e.id, e.name, e.type) for e in resolve.load_entities(ws.store)]
+    with ws.store.transaction():
+        ResolveStage().run(ws.store, ws.store.article_ids(), ws.settings)
+    assert _kept_forms(ws.store) == _grouped_forms(ws.store)
+    assert [(e.id, e.name, e.type) for e in resolve.load_entities(ws.store)] == before
+    singh = resolve.find(ws.store, "Rajnath Singh")
+    with ws.store.transaction():
+        ws.store.conn.execute(
+            "DELETE FROM entity_mentions WHERE rowid = (SELECT MIN(rowid) FROM entity_mentions WHERE entity_id = ?)",
+            (singh.id,),
+        )
+    assert _kept_forms(ws.store) == _grouped_forms(ws.store)

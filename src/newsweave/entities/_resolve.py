@@ -594,14 +594,16 @@ def _by_gazetteer(rows, n_roles: int, min_population: int = EntitySettings.place
 
 
 def refresh(store, entity_ids: set[str], cfg: EntitySettings | None = None) -> None:
-    """Recompute type (weighted vote) and display name of the given entities. Mentions are
-    counted in SQL by (label, key, name, titled), so a country with a million mentions
-    costs a handful of rows."""
+    """Recompute type (weighted vote) and display name of the given entities. The votes read
+    the mentions' counts per (label, key, name, titled), which triggers keep in entity_forms
+    (migration 0290), so a country with a million mentions costs a handful of rows, and a
+    batch does not re-read the earlier mentions of the people its story keeps naming. The
+    rows come in key order, as the GROUP BY over the mentions gave them: ties in the
+    display name go to the first form."""
     cfg = cfg or EntitySettings()
     for eid in entity_ids:
         rows = store.conn.execute(
-            "SELECT label, key, name, titles != '' AS titled, COUNT(*) AS n FROM entity_mentions "
-            "WHERE entity_id = ? GROUP BY label, key, name, titled",
+            "SELECT label, key, name, titled, n FROM entity_forms WHERE entity_id = ? ORDER BY label, key, name, titled",
             (eid,),
         ).fetchall()
         if not rows:
