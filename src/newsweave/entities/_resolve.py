@@ -603,7 +603,8 @@ def refresh(store, entity_ids: set[str], cfg: EntitySettings | None = None) -> N
     cfg = cfg or EntitySettings()
     for eid in entity_ids:
         rows = store.conn.execute(
-            "SELECT label, key, name, titled, n FROM entity_forms WHERE entity_id = ? ORDER BY label, key, name, titled",
+            "SELECT label, key, name, titled, n FROM entity_forms WHERE entity_id = ? AND n > 0 "
+            "ORDER BY label, key, name, titled",
             (eid,),
         ).fetchall()
         if not rows:

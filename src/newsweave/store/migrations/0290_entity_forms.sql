@@ -11,7 +11,7 @@ CREATE TABLE entity_forms (
     key       TEXT NOT NULL,
     name      TEXT NOT NULL,
     titled    INTEGER NOT NULL,   -- titles != '': the mention carried honorifics
-    n         INTEGER NOT NULL,   -- mentions of the entity in this form, > 0
+    n         INTEGER NOT NULL,   -- mentions of the entity in this form (0: all gone)
     PRIMARY KEY (entity_id, label, key, name, titled)
 ) WITHOUT ROWID;
 
@@ -24,22 +24,16 @@ CREATE TRIGGER entity_forms_count AFTER INSERT ON entity_mentions BEGIN
     ON CONFLICT DO UPDATE SET n = n + 1;
 END;
 
+-- A form whose mentions all went keeps its row at n = 0 (readers take n > 0): one statement
+-- to uncount, the same in both triggers.
 CREATE TRIGGER entity_forms_uncount AFTER DELETE ON entity_mentions BEGIN
     UPDATE entity_forms SET n = n - 1
-    WHERE entity_id = OLD.entity_id AND label = OLD.label AND key = OLD.key AND name = OLD.name
-      AND titled = (OLD.titles != '');
-    DELETE FROM entity_forms
-    WHERE entity_id = OLD.entity_id AND label = OLD.label AND key = OLD.key AND name = OLD.name
-      AND titled = (OLD.titles != '') AND n <= 0;
+    WHERE (entity_id, label, key, name, titled) = (OLD.entity_id, OLD.label, OLD.key, OLD.name, OLD.titles != '');
 END;
 
 CREATE TRIGGER entity_forms_recount AFTER UPDATE OF entity_id, label, key, name, titles ON entity_mentions BEGIN
     UPDATE entity_forms SET n = n - 1
-    WHERE entity_id = OLD.entity_id AND label = OLD.label AND key = OLD.key AND name = OLD.name
-      AND titled = (OLD.titles != '');
-    DELETE FROM entity_forms
-    WHERE entity_id = OLD.entity_id AND label = OLD.label AND key = OLD.key AND name = OLD.name
-      AND titled = (OLD.titles != '') AND n <= 0;
+    WHERE (entity_id, label, key, name, titled) = (OLD.entity_id, OLD.label, OLD.key, OLD.name, OLD.titles != '');
     INSERT INTO entity_forms (entity_id, label, key, name, titled, n)
     VALUES (NEW.entity_id, NEW.label, NEW.key, NEW.name, NEW.titles != '', 1)
     ON CONFLICT DO UPDATE SET n = n + 1;
