@@ -23,7 +23,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 
-from ._index import ArticleVectors, StoryIndex, StoryState, settled_size
+from ._index import ArticleVectors, StoryIndex, StoryState, _less, settled_size
 
 def sub_events(index: StoryIndex, story: StoryState) -> list[StoryState]:
     """The story's sub-events as scratch stories, in the order of their first article
@@ -52,14 +52,14 @@ def continued_sub_events(
     unchanged, or large and settled (`settled_size`), like its story's."""
     groups: list[StoryState] = []
     stored_as: dict[int, tuple[str, int, bool]] = {}  # id(group) -> (label, stored size, unchanged so far)
-    kept_ids: set[str] = set()
-    for name, members in stored:
-        kept = [a for a in members if a in story.members and a not in fresh]
-        if kept:
-            group = states.get(frozenset(kept)) or _summed(story, kept)
-            groups.append(group)
-            stored_as[id(group)] = (name, len(members), len(kept) == len(members))
-            kept_ids.update(kept)
+    kept = [(name, len(members), [a for a in members if a in story.members and a not in fresh]) for name, members in stored]
+    kept = [k for k in kept if k[2]]
+    kept_ids = {a for *_, ids in kept for a in ids}
+    largest = max(range(len(kept)), key=lambda i: len(kept[i][2]), default=-1)
+    for i, (name, size, ids) in enumerate(kept):
+        group = states.get(frozenset(ids)) or (_all_but(story, set(ids)) if i == largest else _summed(story, ids))
+        groups.append(group)
+        stored_as[id(group)] = (name, size, len(ids) == size)
     placed = _family_groups(index, groups)
     todo = sorted((v for a, v in story.members.items() if a not in kept_ids), key=_date_order)
     for group in _place_all(index, todo, groups, placed, _NearAnArticle(groups, index.cfg.subevent_gap_days)):
@@ -81,10 +81,18 @@ def _kept_label(stored: tuple[str, int, bool] | None, size: int, index: StoryInd
 
 
 def _summed(story: StoryState, articles: list[str]) -> StoryState:
+    """A scratch sub-event of the story's `articles`, summed from them."""
     group = StoryState("sub", 0)
     for a in articles:
         group.add(story.members[a])
     return group
+
+
+def _all_but(story: StoryState, articles: set[str]) -> StoryState:
+    """A scratch sub-event of the story's `articles`, taken as the story less its other
+    articles: the largest sub-event of a story of thousands is most of it, and summing it
+    again was most of a continuation in a process that had not kept its sums."""
+    return _less(story, _summed(story, [a for a in story.members if a not in articles]))
 
 
 def _family_groups(index: StoryIndex, groups: list[StoryState]) -> dict[str, StoryState]:
