@@ -15,7 +15,9 @@ keep the happenings apart again, with the strict tests the story level relaxes:
 
 The articles are taken in date-then-id order, not arrival order, so the same story in
 the same store has the same sub-events however its articles arrived or were batched (the
-vectors carry the store's idf when the stage last saved the story).
+vectors carry the store's idf when the stage last saved the story) -- except a settled
+story's (`StoryIndex.settled`), continued from its stored sub-events between its epochs
+(`continued_sub_events`: bounded by the articles to place, not by the story).
 """
 
 from __future__ import annotations
