@@ -702,3 +702,126 @@ def test_store_idf_counts_the_first_articles_up_to_the_epoch_and_its_vectors_are
             for a, vec in index.stories[sid].members.items():
                 assert vec == fresh.vectors(features[a])
     ws.close()
+
+
+def _dated_story(n: int, seed: int, start: dt.date = dt.date(2025, 1, 1)):
+    """An index holding one story of `n` generated reports of a few same-kind happenings
+    (two words and a person each, some shared filler), one every ~half day in date order,
+    some of them copies of one report (a reuse family)."""
+    from newsweave.stories._index import StoryIndex
+
+    rng = random.Random(seed)
+    feats = []
+    for i in range(n):
+        happening = rng.randrange(4)
+        words = {f"w{happening}a": 2, f"w{happening}b": 1, f"filler{rng.randrange(6)}": 1, "port": 1}
+        person = f"person {happening}"
+        feats.append(ArticleFeatures(f"a{i:04d}", words, {person: ("PERSON", 2, person.title())},
+                                     published=start + dt.timedelta(days=i // 2 + rng.randrange(2))))  # fmt: skip
+    cfg = replace(ClusterSettings(), settle_exact_until=8, settle_epoch_ratio=1.5)
+    index = StoryIndex(cfg)
+    index.set_families({f.article: "fam" for f in feats[::7]})
+    index.observe(feats)
+    sid = index.open_story(feats[0].article)
+    return index, sid, feats
+
+
+def _groups(groups) -> list[list[str]]:
+    """Each sub-event's articles (of sub-events, or of (sub-event, label) pairs)."""
+    return [sorted((g[0] if isinstance(g, tuple) else g).members) for g in groups]
+
+
+def test_continued_sub_events_equal_the_full_scan_for_a_stream_in_date_order():
+    """A settled story's sub-events continued from the stored ones (`continued_sub_events`)
+    are the full scan's when its new articles come after every stored one in date order:
+    the scan would have reached them last, against the same sub-events. Checked on
+    generated stories with a reuse family, continued batch by batch from the sums kept
+    between runs, and from sums summed again."""
+    from newsweave.stories._subevents import continued_sub_events, sub_events
+
+    for seed in range(4):
+        index, sid, feats = _dated_story(120, seed)
+        story = index.stories[sid]
+        states: dict = {}
+        stored = None
+        for size in (40, 70, 71, 120):
+            fresh = set()
+            for f in feats[len(story.members): size]:
+                index.join(index.vectors(f), sid)
+                fresh.add(f.article)
+            scan = sub_events(index, story)
+            if stored is not None:
+                pairs = continued_sub_events(index, story, stored, fresh, states if seed % 2 else {})
+                assert _groups(pairs) == _groups(scan)
+                for g, s in zip((g for g, _ in pairs), scan):  # the same sums, to rounding
+                    assert g.text.keys() == s.text.keys()
+                    assert all(abs(g.text[k] - s.text[k]) < 1e-9 for k in s.text)
+                scan = [g for g, _ in pairs]
+            stored = [(f"label {i}", list(g.members)) for i, g in enumerate(scan)]
+            states = {frozenset(g.members): g for g in scan}
+
+
+def test_continued_sub_events_keep_the_stored_ones_and_their_labels_and_place_only_the_new():
+    """Continued, the stored sub-events keep their articles and their labels while they do
+    not change; an article dated among them joins one holding an article within the gap
+    (or opens one) and only the sub-event it joins has its label chosen again (unless it
+    is large and settled: then it keeps it, as a settled story does); an article that left
+    the story leaves its sub-event, and one assigned anew is placed again."""
+    from newsweave.stories._subevents import continued_sub_events, sub_events
+
+    index, sid, feats = _dated_story(60, 1)
+    story = index.stories[sid]
+    for f in feats[:-1]:
+        index.join(index.vectors(f), sid)
+    scan = sub_events(index, story)
+    stored = [(f"label {i}", list(g.members)) for i, g in enumerate(scan)]
+    same = continued_sub_events(index, story, stored, set(), {})
+    assert _groups(same) == _groups(scan) and [name for _, name in same] == [name for name, _ in stored]
+    middle = replace(feats[-1], published=feats[30].published)  # dated among the stored articles
+    index.join(index.vectors(middle), sid)
+    gone = stored[0][1][0]
+    index.leave(story.members[gone])
+    pairs = continued_sub_events(index, story, stored, {middle.article}, {})
+    assert sorted(a for g, _ in pairs for a in g.members) == sorted(story.members)
+    (home,) = [g for g, _ in pairs if middle.article in g.members]
+    assert any(abs((v.published - middle.published).days) <= 3 for v in home.members.values() if v.article != middle.article) or len(home.members) == 1
+    for g, name in pairs:
+        before = [(n, m) for n, m in stored if set(m) & set(g.members)]
+        if g is home or gone in {a for _, m in before for a in m}:
+            big = before and len(before[0][1]) > index.cfg.settle_exact_until and len(g.members) > 8
+            assert name is None or big
+        else:
+            assert name == before[0][0]
+
+
+def test_a_settled_story_continues_its_stored_sub_events_and_the_store_holds_them(tmp_path):
+    """In the stage, a story larger than `settle_exact_until` saved at a size of the same
+    epoch continues its stored sub-events: they keep their numbers and labels, every
+    member is stored in exactly one of them (only the changed rows are written), and when
+    the story grows an epoch the full scan runs again (the sub-events one pass gives)."""
+    from newsweave.stories import sub_events as stored_sub_events
+    from newsweave.stories._stage import load_index
+    from newsweave.stories._subevents import sub_events as scan
+
+    from support.synth import write_corpus
+
+    corpus = write_corpus(tmp_path / "c", 60, seed=3)
+    settings = Settings()
+    settings.cluster = replace(settings.cluster, settle_exact_until=20, settle_epoch_ratio=1.5)
+    ws = newsweave.open(tmp_path / "s.db", settings)
+    seen = []
+    for batch in (corpus.paths[:30], corpus.paths[30:34], corpus.paths[34:60]):
+        ws.ingest([str(p) for p in batch])
+        ws.analyse(until="stories")
+        index, _ = load_index(ws.store, settings.cluster)
+        big = max(load_stories(ws.store), key=lambda s: len(s.articles))
+        subs = stored_sub_events(ws.store, big.id)
+        assert sorted(a for e in subs for a in e.articles) == sorted(big.articles)
+        assert [e.n for e in subs] == list(range(1, len(subs) + 1))
+        seen.append((len(big.articles), [(e.label, sorted(e.articles)) for e in subs], [sorted(g.members) for g in scan(index, index.stories[big.id])]))
+    (n0, subs0, _), (n1, subs1, _), (n2, subs2, scan2) = seen
+    assert n0 > 20 and epoch(n0, 20, 1.5) == epoch(n1, 20, 1.5) != epoch(n2, 20, 1.5), (n0, n1, n2)
+    assert all(any(set(m) <= set(m1) for _, m1 in subs1) for _, m in subs0)  # continued: each kept whole
+    added = {a for _, m in subs1 for a in m} - {a for _, m in subs0 for a in m}
+    assert all(name in [x for x, _ in subs0] or set(m) & added for name, m in subs1)  # a label changes with its sub-event
+    assert [m for _, m in subs2] == scan2  # grown an epoch: scanned again

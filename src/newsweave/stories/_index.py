@@ -200,6 +200,9 @@ class StoryIndex:
         # copy asking for its family's story, or whether it is bound to its own, used to count
         # the family's members one by one (a family of thousands, every new copy of a batch)
         self._family_placed: dict[str, Counter] = defaultdict(Counter)
+        # story -> its sub-events' sums by their articles, for a settled story's continued
+        # sub-events (_subevents.py); the stage keeps them between runs under one set of weights
+        self.sub_event_states: dict[str, dict[frozenset[str], StoryState]] = {}
 
     def set_families(self, families: dict[str, str]) -> None:
         """Record the reuse family of articles (article -> family id; `reuse.family_of`).
@@ -564,10 +567,7 @@ class StoryIndex:
         of them at every batch made each new article of a growing story cost more than the
         last; issue 19). A story up to `settle_exact_until` articles is never settled."""
         story = self.stories[sid]
-        cfg = self.cfg
-        return story.stored_size > 0 and epoch(story.stored_size, cfg.settle_exact_until, cfg.settle_epoch_ratio) == epoch(
-            len(story.members), cfg.settle_exact_until, cfg.settle_epoch_ratio
-        )
+        return settled_size(story.stored_size, len(story.members), self.cfg)
 
     @staticmethod
     def _to_reconsider(story: StoryState, only: set[str] | None) -> list[ArticleVectors]:
@@ -807,6 +807,15 @@ def epoch(n: int, exact_until: int, ratio: float) -> int:
     while int(value * ratio) <= n:
         value = int(value * ratio)
     return value
+
+
+def settled_size(stored: int, now: int, cfg: ClusterSettings) -> bool:
+    """Whether a group saved at `stored` articles (0: never saved) and holding `now` is in the
+    same settle epoch (`settle_exact_until`, `settle_epoch_ratio`): a story's, or a sub-event's
+    of a settled story, whose label then stays (`StoryIndex.settled`)."""
+    return stored > 0 and epoch(stored, cfg.settle_exact_until, cfg.settle_epoch_ratio) == epoch(
+        now, cfg.settle_exact_until, cfg.settle_epoch_ratio
+    )
 
 
 def _less(story: StoryState, part: StoryState) -> StoryState:

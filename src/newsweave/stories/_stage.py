@@ -34,7 +34,7 @@ from ..records import Story, SubEvent
 from ..settings import ClusterSettings, Settings
 from ..store import Store, chunks, utcnow
 from ._index import ArticleVectors, Change, StoryIndex, StoryState, epoch
-from ._subevents import sub_events as split_sub_events
+from ._subevents import continued_sub_events, sub_events as split_sub_events
 
 class ClusterStage:
     name = "stories"
@@ -102,7 +102,8 @@ def plan_assignment(store: Store, article_ids: Sequence[str], settings: Settings
     changes = index.consolidate(touched, fresh={f.article for f in new}) if cfg.consolidate else index.unite_families(touched)
     touched |= previous & set(index.stories)
     saved = touched | {c.story for c in changes} | {c.target for c in changes}
-    return Assignment(new, story_rows(index, features, saved), scores, changes)
+    stored = stored_sub_events(store, [sid for sid in saved if index.settled(sid)])
+    return Assignment(new, story_rows(index, features, saved, stored, {f.article for f in new}), scores, changes)
 
 
 def write_assignment(store: Store, assignment: Assignment) -> None:
@@ -143,6 +144,7 @@ def load_index(
     rows = [r for r in rows if r["article_id"] not in exclude]
     features = {r["article_id"]: stored_features(r["article_id"], r["features"]) for r in rows}
     vectors = _vectors_under_idf(store, cfg, index, rows, features, new)
+    index.sub_event_states = vectors.sub_event_states
     index.set_families(stored_families(store))
     for r in store.conn.execute("SELECT id, seq, merged_into, size, label FROM stories ORDER BY seq"):
         index.stories[r["id"]] = StoryState(r["id"], r["seq"], merged_into=r["merged_into"], stored_size=r["size"] or 0,
@@ -193,6 +195,7 @@ class _VectorCache:
         self.items: dict[tuple[str, str], ArticleVectors] = {}
         self.df: Counter | None = None  # store idf: the document frequencies of those weights
         self.n_docs = 0
+        self.sub_event_states: dict[str, dict[frozenset[str], StoryState]] = {}  # StoryIndex.sub_event_states
 
     def get(self, article_id: str, stored: str, f: ArticleFeatures, index: StoryIndex) -> ArticleVectors:
         key = (article_id, stored)
@@ -255,20 +258,54 @@ class StoryRow:
     sub_events: list[tuple[str, str | None, str | None, list[str]]]  # (label, first, last, members), numbered from 1
 
 
-def story_rows(index: StoryIndex, features: dict[str, ArticleFeatures], story_ids: set[str]) -> list[StoryRow]:
-    """The rows of these stories, in opening order: labels, dates, top entities, sub-events."""
+def story_rows(
+    index: StoryIndex, features: dict[str, ArticleFeatures], story_ids: set[str],
+    stored: dict[str, list[tuple[str, list[str]]]] | None = None, fresh: set[str] = frozenset(),
+) -> list[StoryRow]:
+    """The rows of these stories, in opening order: labels, dates, top entities, sub-events
+    (continued from the `stored` ones, `stored_sub_events`, for a settled story; `fresh`:
+    the articles this run assigned)."""
     rows = []
     for sid in sorted(story_ids, key=lambda s: index.stories[s].seq):
         story = index.stories[sid]
         members = [features[a] for a in story.members]
         name, top = _story_label(index, story, features), top_entities(members, index.cfg)
-        groups = [] if story.merged_into or not story.members else split_sub_events(index, story)
-        subs = [(label(index, g, features), _iso(g.first), _iso(g.last), list(g.members)) for g in groups]
+        groups = _sub_events(index, story, features, (stored or {}).get(sid), fresh)
+        subs = [(sub_label, _iso(g.first), _iso(g.last), list(g.members)) for g, sub_label in groups]
         rows.append(
             StoryRow(sid, story.seq, name, _iso(story.first), _iso(story.last), list(story.members),
                      [a for a in story.members if index.stored_story.get(a) != sid], top, story.merged_into, subs)
         )
     return rows
+
+
+def _sub_events(
+    index: StoryIndex, story: StoryState, features: dict[str, ArticleFeatures], stored: list | None, fresh: set[str]
+) -> list[tuple[StoryState, str]]:
+    """A story's sub-events with their labels: continued from the stored ones while the
+    story is settled (`continued_sub_events`), else the full scan. A story that can settle
+    (larger than `settle_exact_until`) keeps its sub-events' sums for the next run."""
+    if story.merged_into or not story.members:
+        return []
+    states = index.sub_event_states.pop(story.id, {})  # taken: the continuation adds to them
+    if stored and index.settled(story.id):
+        groups = continued_sub_events(index, story, stored, fresh, states)
+    else:
+        groups = [(g, None) for g in split_sub_events(index, story)]
+    if len(story.members) > index.cfg.settle_exact_until:
+        index.sub_event_states[story.id] = {frozenset(g.members): g for g, _ in groups}
+    return [(g, label(index, g, features) if name is None else name) for g, name in groups]
+
+
+def stored_sub_events(store: Store, story_ids: Sequence[str]) -> dict[str, list[tuple[str, list[str]]]]:
+    """{story: [(label, articles)] of its stored sub-events, in order}."""
+    out: dict[str, dict[int, tuple[str, list[str]]]] = {}
+    for r in store.select_in("SELECT story_id, n, label FROM sub_events WHERE story_id IN ({marks}) ORDER BY n", story_ids):
+        out.setdefault(r[0], {})[r[1]] = (r[2], [])
+    for r in store.select_in("SELECT story_id, n, article_id FROM sub_event_articles WHERE story_id IN ({marks})", story_ids):
+        if r[1] in out.get(r[0], {}):
+            out[r[0]][r[1]][1].append(r[2])
+    return {sid: [subs[n] for n in sorted(subs)] for sid, subs in out.items()}
 
 
 def save(store: Store, stories: list[StoryRow], scores: dict[str, float], changes: list[Change]) -> None:
@@ -313,19 +350,23 @@ def save(store: Store, stories: list[StoryRow], scores: dict[str, float], change
 
 
 def save_sub_events(store: Store, story: StoryRow) -> None:
-    """Rewrite the story's sub-events (none for a story merged away or emptied)."""
+    """Rewrite the story's sub-events (none for a story merged away or emptied), and of
+    their articles' rows those that changed: a settled story of thousands keeps most of its
+    articles' sub-events (`continued_sub_events`), and rewriting every row was linear in it."""
     conn = store.conn
     conn.execute("DELETE FROM sub_events WHERE story_id = ?", (story.id,))
-    conn.execute("DELETE FROM sub_event_articles WHERE story_id = ?", (story.id,))
-    for n, (name, first, last, members) in enumerate(story.sub_events, 1):
-        conn.execute(
-            "INSERT INTO sub_events (story_id, n, label, first, last, size) VALUES (?, ?, ?, ?, ?, ?)",
-            (story.id, n, name, first, last, len(members)),
-        )
-        conn.executemany(
-            "INSERT OR REPLACE INTO sub_event_articles (article_id, story_id, n) VALUES (?, ?, ?)",
-            [(a, story.id, n) for a in members],
-        )
+    conn.executemany(
+        "INSERT INTO sub_events (story_id, n, label, first, last, size) VALUES (?, ?, ?, ?, ?, ?)",
+        [(story.id, n, name, first, last, len(members)) for n, (name, first, last, members) in enumerate(story.sub_events, 1)],
+    )
+    old = dict(conn.execute("SELECT article_id, n FROM sub_event_articles WHERE story_id = ?", (story.id,)).fetchall())
+    new = {a: n for n, (*_, members) in enumerate(story.sub_events, 1) for a in members}
+    conn.executemany("DELETE FROM sub_event_articles WHERE article_id = ? AND story_id = ?",
+                     [(a, story.id) for a in old if a not in new])  # fmt: skip
+    conn.executemany(
+        "INSERT OR REPLACE INTO sub_event_articles (article_id, story_id, n) VALUES (?, ?, ?)",
+        [(a, story.id, n) for a, n in new.items() if old.get(a) != n],
+    )
 
 
 def _iso(day: dt.date | None) -> str | None:
