@@ -99,10 +99,11 @@ def test_seeds_in_batches_equal_one_pass(tmp_path, seeds_dir, order):
 
 def test_a_stored_quote_variant_gains_a_later_articles_sentence_as_rows(tmp_path, seeds_dir, monkeypatch):
     """Real text: seeds 003 and 004 print one sentence of Rajnath Singh with "rules-based"
-    and "rules-bound"; a later batch brings seed 001 with 004's paragraph quoted in it
-    (another family). The stored conflict stays itself and gains 001's sentence as evidence
-    rows appended (not written whole), its "rules-bound" value now two independent
-    sources; the stream equals one pass and corroborating from scratch."""
+    and "rules-bound"; a later batch brings seed 002 with 004's paragraph quoted in it
+    (another family, and no article changes family). The stored conflict stays itself and
+    gains 002's sentence as evidence rows appended (not written whole), its "rules-bound"
+    value now two independent sources (the stored families and the new one's); the stream
+    equals one pass and corroborating from scratch."""
     seen = []
     save = corroborate._story_state.save
 
@@ -112,11 +113,11 @@ def test_a_stored_quote_variant_gains_a_later_articles_sentence_as_rows(tmp_path
 
     monkeypatch.setattr(corroborate._story_state, "save", spy)
     seeds = {p.name[:3]: p for p in seeds_dir.glob("*.txt")}
-    quoting = tmp_path / "001_quoting.txt"
+    quoting = tmp_path / "002_quoting.txt"
     paragraph = seeds["004"].read_text(encoding="utf-8").splitlines()[20].replace('," he said.', '," Singh said.')
     assert "rules-bound" in paragraph
-    quoting.write_text(seeds["001"].read_text(encoding="utf-8").rstrip("\n") + "\n\n" + paragraph + "\n", encoding="utf-8")
-    batches = [[seeds["000"], seeds["003"], seeds["004"], seeds["002"]], [quoting]]
+    quoting.write_text(seeds["002"].read_text(encoding="utf-8").rstrip("\n") + "\n\n" + paragraph + "\n", encoding="utf-8")
+    batches = [[seeds["000"], seeds["003"], seeds["004"], seeds["001"]], [quoting]]
     streamed, once = _streamed_and_once(tmp_path, batches, "variant-rows")
     gained = [(g.conflict.subject, v.value) for g in seen for v in g.conflict.values if v.support.evidence]
     assert gained == [("Rajnath Singh", "rules-bound")], "the conflict gained the later article's sentence as rows"
