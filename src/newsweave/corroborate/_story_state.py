@@ -347,8 +347,9 @@ def _added_spans(store: Store, story: str, states: dict[VariantKey, VariantState
         "WHERE story_id = ? AND article_id IN (SELECT value FROM json_each(?))",
         (story, json.dumps(named)),
     )
+    keys = {_norms(values): values for values, _ in states}  # a state's key is read back for each of its rows
     for norms, speaker, norm, a, start, end in rows:
-        st = states.get((frozenset(json.loads(norms)), speaker or None))
+        st = states.get((keys.get(norms), speaker or None))
         if st is not None and norm in st.values:
             st.values[norm].spans.add((a, start, end))
     added: dict = {}
@@ -571,9 +572,10 @@ def _write_states(conn, story: str, states: Mapping[VariantKey, VariantState], s
         "INSERT OR REPLACE INTO variant_conflicts (story_id, norms, speaker, state) VALUES (?, ?, ?, ?)",
         [(story, _norms(v), sp or "", json.dumps(variant_state_json(st))) for (v, sp), st in states.items()],
     )
+    keys = {key: _norms(key[0]) for key in spans}  # one key's spans are many rows
     conn.executemany(
         'INSERT OR IGNORE INTO variant_spans (story_id, norms, speaker, norm, article_id, start, "end") VALUES (?,?,?,?,?,?,?)',
-        [(story, _norms(v), sp or "", n, *span) for (v, sp), by in spans.items() for n, got in by.items() for span in got],
+        [(story, keys[key], key[1] or "", n, *span) for key, by in spans.items() for n, got in by.items() for span in got],
     )
 
 
