@@ -236,10 +236,9 @@ def test_reuse_pairs_keep_their_offsets(records, ids):
     assert texts[first][q["a_start"] : q["a_end"]] == texts[second][q["b_start"] : q["b_end"]] == phrase
 
 
-def test_the_largest_example_brief_reads_its_story_in_at_most_21_statements(tmp_path):
+def test_the_largest_example_brief_reads_its_story_in_at_most_20_statements(tmp_path):
     """One read model per story: the brief loads each kind of record once, filtered in SQL,
-    whatever the number of articles, entities, events or facts (conflict evidence is rows
-    of its own since migration 0250, as fact evidence is: one statement more)."""
+    whatever the number of articles, entities, events or facts."""
     import newsweave
     from conftest import EXAMPLES
 
@@ -252,7 +251,7 @@ def test_the_largest_example_brief_reads_its_story_in_at_most_21_statements(tmp_
     brief = B.build_brief(ws.store, story.id)
     ws.store.conn.set_trace_callback(None)
     assert len(brief["articles"]) == len(story.articles) >= 5
-    assert len(statements) <= 21, "\n".join(statements)
+    assert len(statements) <= 20, "\n".join(statements)
     # a story id prefix and the full id give the same brief, by the same one resolution
     assert B.build_brief(ws.store, story.id[:6]) == brief
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import random
-from collections import defaultdict
 from dataclasses import replace
 
 import pytest
@@ -95,38 +94,6 @@ def test_seeds_in_batches_equal_one_pass(tmp_path, seeds_dir, order):
     paths = [seeds[i] for i in order]
     streamed, once = _streamed_and_once(tmp_path, _split(paths, [2, 1, 2]), "seeds")
     assert streamed["facts"] and not state_diff(streamed, once)
-
-
-def test_a_stored_quote_variant_gains_a_later_articles_sentence_as_rows(tmp_path, seeds_dir, monkeypatch):
-    """Real text: seeds 003 and 004 print one sentence of Rajnath Singh with "rules-based"
-    and "rules-bound"; a later batch brings seed 002 with 004's paragraph quoted in it
-    (another family, and no article changes family). The stored conflict stays itself and
-    gains 002's sentence as evidence rows appended (not written whole), its "rules-bound"
-    value now two independent sources (the stored families and the new one's); the stream
-    equals one pass and corroborating from scratch."""
-    seen = []
-    save = corroborate._story_state.save
-
-    def spy(store, result, some_variants=False, grown=()):
-        seen.extend(grown)
-        return save(store, result, some_variants, grown)
-
-    monkeypatch.setattr(corroborate._story_state, "save", spy)
-    seeds = {p.name[:3]: p for p in seeds_dir.glob("*.txt")}
-    quoting = tmp_path / "002_quoting.txt"
-    paragraph = seeds["004"].read_text(encoding="utf-8").splitlines()[20].replace('," he said.', '," Singh said.')
-    assert "rules-bound" in paragraph
-    quoting.write_text(seeds["002"].read_text(encoding="utf-8").rstrip("\n") + "\n\n" + paragraph + "\n", encoding="utf-8")
-    batches = [[seeds["000"], seeds["003"], seeds["004"], seeds["001"]], [quoting]]
-    streamed, once = _streamed_and_once(tmp_path, batches, "variant-rows")
-    gained = [(g.conflict.subject, v.value) for g in seen for v in g.conflict.values if v.support.evidence]
-    assert gained == [("Rajnath Singh", "rules-bound")], "the conflict gained the later article's sentence as rows"
-    (variant,) = [c for cs in streamed["conflicts"].values() for c in cs if c[0] == "quote-variant"]
-    bound = next(v for v in variant[3] if v["value"] == "rules-bound")
-    assert len(bound["evidence"]) == 2 and len(bound["families"]) == 2
-    assert not state_diff(streamed, once)
-    with newsweave.open(tmp_path / "variant-rows-stream.db") as ws:
-        assert not _from_scratch_differences(ws.store)
 
 
 def test_ecbplus_topics_in_batches_equal_one_pass(tmp_path):
@@ -394,57 +361,36 @@ def test_a_story_growing_in_batches_continues_its_event_groups_and_rewrites_only
         assert not {r[0] for r in grown} & set(kept), "an event the new articles add evidence to is written again"
 
 
-def _as_before_migration_0250(store: Store) -> None:
-    """Put a store's conflict evidence and variant state spans back into their JSON, as
-    stored before migration 0250 (conflicts."values" with each value's evidence, a state's
-    values with their spans), and forget the migration."""
-    evidence, spans = defaultdict(list), defaultdict(list)
-    for r in store.conn.execute('SELECT * FROM conflict_evidence ORDER BY conflict_id, value, article_id, start, "end"'):
-        evidence[(r["conflict_id"], r["value"])].append([r["article_id"], r["start"], r["end"], r["text"]])
-    for r in store.conn.execute("SELECT * FROM variant_spans"):
-        spans[(r["story_id"], r["norms"], r["speaker"], r["norm"])].append([r["article_id"], r["start"], r["end"]])
-    with store.transaction() as conn:
-        for i, values in conn.execute('SELECT id, "values" FROM conflicts').fetchall():
-            old = [{**v, "evidence": evidence[(i, k)]} for k, v in enumerate(json.loads(values))]
-            conn.execute('UPDATE conflicts SET "values" = ? WHERE id = ?', (json.dumps(old), i))
-        for story, norms, speaker, state in conn.execute("SELECT story_id, norms, speaker, state FROM variant_conflicts").fetchall():
-            data = json.loads(state)
-            for n, v in data["values"].items():
-                v["spans"] = spans[(story, norms, speaker, n)]
-            conn.execute(
-                "UPDATE variant_conflicts SET state = ? WHERE story_id = ? AND norms = ? AND speaker = ?",
-                (json.dumps(data), story, norms, speaker),
-            )
-        conn.execute("DROP TABLE conflict_evidence")
-        conn.execute("DROP TABLE variant_spans")
-        conn.execute("ALTER TABLE conflicts ADD COLUMN digest TEXT")
-        conn.execute("DELETE FROM schema_migrations WHERE name = '0250_conflict_evidence'")
+def _state_spans(store: Store) -> list:
+    rows = store.conn.execute("SELECT state FROM variant_conflicts").fetchall()
+    return [sp for r in rows for v in json.loads(r[0])["values"].values() for sp in v["spans"]]
 
 
-def test_migration_0250_moves_evidence_into_rows_and_the_stream_continues(tmp_path, synth_paths):
-    """A store whose conflicts hold their evidence in JSON and whose variant states hold
-    their spans (before migration 0250) is read, once migrated, as the same analysis; the
-    next batch's conflicts and facts then equal corroborating from scratch, no state built
-    again, and the stream equals one pass."""
-    parts = _split(list(synth_paths), [12, 12, 12])
-    with newsweave.open(tmp_path / "migrated.db") as ws:
+def test_variant_states_keep_sentence_positions_and_read_round_four_states(tmp_path, synth_paths):
+    """A stored variant state names its sentences by (article, start, end), their text read
+    from the article when shown; a state stored with the sentences' text (as round 4 did)
+    is read as the same state: the next batch's conflicts equal corroborating from scratch,
+    no state built again."""
+    with newsweave.open(tmp_path / "states.db") as ws:
+        store = ws.store
+        parts = _split(list(synth_paths), [12, 12, 12])
         feed(ws, parts[:2], _ingest)
-        before = analysis_state(ws.store)
-        spans = ws.store.conn.execute("SELECT COUNT(*) FROM variant_spans").fetchone()[0]
-        assert spans and ws.store.conn.execute("SELECT COUNT(*) FROM conflict_evidence").fetchone()[0]
-        _as_before_migration_0250(ws.store)
-    with newsweave.open(tmp_path / "migrated.db") as ws:
-        assert ws.store.conn.execute("SELECT COUNT(*) FROM variant_spans").fetchone()[0] == spans
-        assert not ws.store.conn.execute("SELECT 1 FROM variant_conflicts WHERE instr(state, '\"spans\"') > 0").fetchone()
-        assert not state_diff(analysis_state(ws.store), before) and analysis_state(ws.store) == before
-        done = len(corroborate.recomputes(ws.store))
+        spans = _state_spans(store)
+        assert spans and all(len(sp) == 3 for sp in spans)
+        texts = {a.id: a.clean_text for a in store.articles(store.article_ids())}
+        with store.transaction() as conn:  # the states as round 4 stored them
+            for story, norms, speaker, state in conn.execute("SELECT story_id, norms, speaker, state FROM variant_conflicts").fetchall():
+                data = json.loads(state)
+                for v in data["values"].values():
+                    v["spans"] = [[a, s, e, texts[a][s:e]] for a, s, e in v["spans"]]
+                conn.execute(
+                    "UPDATE variant_conflicts SET state = ? WHERE story_id = ? AND norms = ? AND speaker = ?",
+                    (json.dumps(data), story, norms, speaker),
+                )
+        before = len(corroborate.recomputes(store))
         feed(ws, parts[2:], _ingest)
-        assert not _from_scratch_differences(ws.store)
-        assert not [r for r in corroborate.recomputes(ws.store)[done:] if "built again" in r["reason"]]
-        streamed = analysis_state(ws.store)
-    with newsweave.open(tmp_path / "migrated-once.db") as ws:
-        feed(ws, [[p for b in parts for p in b]], _ingest)
-        assert not state_diff(streamed, analysis_state(ws.store))
+        assert not _from_scratch_differences(store)
+        assert not [r for r in corroborate.recomputes(store)[before:] if "built again" in r["reason"]]
 
 
 def _stored_rows(store: Store) -> dict[str, list]:
@@ -453,7 +399,6 @@ def _stored_rows(store: Store) -> dict[str, list]:
         "facts": store.conn.execute("SELECT * FROM facts ORDER BY id").fetchall(),
         "fact_evidence": store.conn.execute('SELECT * FROM fact_evidence ORDER BY fact_id, article_id, start, "end", text').fetchall(),
         "conflicts": store.conn.execute("SELECT * FROM conflicts ORDER BY id").fetchall(),
-        "conflict_evidence": store.conn.execute('SELECT * FROM conflict_evidence ORDER BY conflict_id, value, article_id, start, "end"').fetchall(),
     }
 
 
@@ -495,7 +440,7 @@ def test_an_article_moved_out_in_none_of_the_observations_leaves_the_states(tmp_
         feed(ws, [list(synth_paths[:24])], _ingest)
         store = ws.store
         source = max(load_stories(store), key=lambda s: len(s.articles))
-        in_states = {r[0] for r in store.conn.execute("SELECT article_id FROM variant_spans")}
+        in_states = {sp[0] for sp in _state_spans(store)}
         assert in_states & set(source.articles), "the story's quote variants are observed in some of its articles"
         moved = next(a for a in reversed(source.articles) if a not in in_states)
         _split_off(ws, moved, synth_paths[24:26])

@@ -101,16 +101,10 @@ def analysis_state(store) -> dict:
                        r["articles"], r["families"], r["first_reported"], r["entity_id"], bool(r["confirmed_by"]), ev],
         "fact_evidence", "fact_id",
     )  # fmt: skip
-    conflict_spans: dict[tuple, list] = defaultdict(list)
-    for r in conn.execute('SELECT * FROM conflict_evidence ORDER BY conflict_id, value, article_id, start, "end"'):
-        conflict_spans[(r["conflict_id"], r["value"])].append([r["article_id"], r["start"], r["end"], r["text"]])
     conflicts = per_story(
         "SELECT * FROM conflicts",
-        lambda r, _: [r["kind"], r["subject"], r["attribute"], [  # values in their order, each with its evidence rows
-            {"value": v["value"], "note": v["note"], "evidence": conflict_spans.get((r["id"], k), []), "families": v["families"]}
-            for k, v in enumerate(json.loads(r["values"]))
-        ]],
-    )  # fmt: skip
+        lambda r, _: [r["kind"], r["subject"], r["attribute"], json.loads(r["values"])],  # values in their order
+    )
     sentences = sorted(
         tuple(r) for r in conn.execute('SELECT article_id, idx, start, "end", words, leaning, features FROM claim_sentences')
     )

@@ -938,38 +938,22 @@ def variant_conflicts(
             spans[sp] = Span(a, start, end, texts[a][start:end])
         return spans[sp]
 
-    def support(norm: str, v: _Value) -> Support:
-        return support_of([span_of(sp) for sp in sorted(v.spans)], families, ordered=True)
-
-    return [variant_conflict(who, c, support) for who, c, _ in named_states(states, names)]
-
-
-def named_states(states: Mapping[VariantKey, VariantState], names: Mapping[str, str]) -> list[tuple]:
-    """(speaker's name or None, the merge of its states, their keys) per conflict: the states
-    of one value pair whose speakers have one name are one conflict; in the order of their
-    first observation."""
     by_name: dict[tuple, VariantState] = {}
-    keys: dict[tuple, list[VariantKey]] = defaultdict(list)
     for (values, speaker), state in states.items():
         who = names.get(speaker, speaker) if speaker else None
-        keys[(values, who)].append((values, speaker))
         if (values, who) in by_name:
             _merge_state(by_name[(values, who)], state)
         else:
             by_name[(values, who)] = _copy_state(state)
-    ordered = sorted(by_name.items(), key=lambda kv: kv[1].first)
-    return [(who, c, keys[(values, who)]) for (values, who), c in ordered]
-
-
-def variant_conflict(who: str | None, c: VariantState, support: Callable[[str, "_Value"], Support]) -> Conflict:
-    """The conflict of a (merged) state: values in the order of their first observation,
-    each value's notes in the order of its forms' first observation, its support
-    `support(norm, value)`."""
-    conflict = Conflict(who or "(unattributed quote)", "quote", [], kind="quote-variant")
-    for norm, v in sorted(c.values.items(), key=lambda nv: nv[1].first):
-        note = ", ".join(sorted(v.forms, key=v.forms.get))
-        conflict.values.append(ConflictValue(v.text, support(norm, v), note=note))
-    return conflict
+    out = []
+    for (_, who), c in sorted(by_name.items(), key=lambda kv: kv[1].first):
+        conflict = Conflict(who or "(unattributed quote)", "quote", [], kind="quote-variant")
+        for v in sorted(c.values.values(), key=lambda v: v.first):
+            note = ", ".join(sorted(v.forms, key=v.forms.get))
+            evidence = [span_of(sp) for sp in sorted(v.spans)]
+            conflict.values.append(ConflictValue(v.text, support_of(evidence, families, ordered=True), note=note))
+        out.append(conflict)
+    return out
 
 
 def _copy_state(s: VariantState) -> VariantState:
@@ -977,22 +961,23 @@ def _copy_state(s: VariantState) -> VariantState:
 
 
 def variant_state_json(s: VariantState) -> dict:
-    """A conflict state as stored (variant_conflicts.state): its minima; its spans are rows
-    (variant_spans), a batch appends its own."""
+    """A conflict state as stored (variant_conflicts.state)."""
     return {
         "first": list(s.first),
         "values": {
-            n: {"first": list(v.first), "text": v.text, "forms": {f: list(at) for f, at in v.forms.items()}}
+            n: {"first": list(v.first), "text": v.text, "spans": list(v.spans),
+                "forms": {f: list(at) for f, at in v.forms.items()}}
             for n, v in s.values.items()
         },
     }  # fmt: skip
 
 
 def variant_state_of(data: Mapping) -> VariantState:
-    """A conflict state as `variant_state_json` stored it, without its spans (they are rows,
-    variant_spans: read those of the articles a batch touches)."""
+    """A conflict state as `variant_state_json` stored it (a span stored with its sentence's
+    text, as round 4 did, is read without it: the text is the article's, from `texts` when
+    the conflict is shown)."""
     values = {
-        n: _Value(tuple(v["first"]), v["text"], set(), {f: tuple(at) for f, at in v["forms"].items()})
+        n: _Value(tuple(v["first"]), v["text"], {tuple(sp[:3]) for sp in v["spans"]}, {f: tuple(at) for f, at in v["forms"].items()})
         for n, v in data["values"].items()
     }
     return VariantState(tuple(data["first"]), values)
@@ -1159,31 +1144,18 @@ def _speakers_into(quotes: list[Quote], into: Mapping[str, str]) -> list[Quote]:
 def forget(store: Store, story: str) -> None:
     with store.transaction() as conn:
         conn.execute("DELETE FROM facts WHERE story_id = ?", (story,))
-        conn.execute("DELETE FROM conflict_evidence WHERE conflict_id IN (SELECT id FROM conflicts WHERE story_id = ?)", (story,))
         conn.execute("DELETE FROM conflicts WHERE story_id = ?", (story,))
 
 
-@dataclass
-class ConflictGrowth:
-    """A stored quote-variant conflict that stays itself (its id, its values in their order)
-    and may gain evidence: `conflict` is its row as it is now (values, notes, families of all
-    its evidence), but its values' evidence is only what they gained, appended as rows."""
-
-    id: str
-    conflict: Conflict
-
-
-def save(store: Store, result: StoryFacts, some_variants: bool = False, grown: Sequence[ConflictGrowth] = ()) -> None:
+def save(store: Store, result: StoryFacts, some_variants: bool = False) -> None:
     """Make the stored facts and conflicts of one story those of `result` (idempotent),
     writing only the rows whose content changed (`digest`): ids hash a row's content, so a
     row that stays keeps its id and is not written. `some_variants`: result.conflicts holds
     only some quote-variant conflicts, every one of their value pairs (whatever the
-    speaker's name): the story's others stay. `grown`: quote-variant conflicts that gain
-    evidence rows (and whose row may change), beside result.conflicts."""
+    speaker's name): the story's others stay."""
     story = result.story
     facts = _fact_rows(result)
-    conflicts = _conflict_rows(story, result.conflicts)
-    growth = _conflict_rows(story, [g.conflict for g in grown])
+    conflicts = _conflict_rows(result)
     with store.transaction() as conn:
         stored = {r[0]: r[1] for r in conn.execute("SELECT id, digest FROM facts WHERE story_id = ?", (story,))}
         gone = [i for i in stored if i not in facts]
@@ -1200,72 +1172,21 @@ def save(store: Store, result: StoryFacts, some_variants: bool = False, grown: S
                 (i, story, *row, sha),
             )
             _insert_evidence(conn, i, evidence)
-        _save_conflicts(conn, story, conflicts, growth, some_variants)
-
-
-def _save_conflicts(conn, story: str, conflicts: Mapping[str, tuple], growth: Mapping[str, tuple], some_variants: bool) -> None:
-    """Make the story's stored conflicts `conflicts` (rows and all their evidence) and
-    `growth` (rows, and evidence rows to add), deleting the others (but the quote variants
-    of value pairs not shown when `some_variants`)."""
-    rows = {r[0]: r for r in conn.execute('SELECT id, kind, subject, attribute, "values", group_key FROM conflicts WHERE story_id = ?', (story,))}
-    shown = {json.dumps(json.loads(group)[0]) for part in (conflicts, growth) for _, group, _ in part.values() if group}
-    gone = [
-        i for i, r in rows.items()
-        if i not in conflicts and i not in growth
-        and (not some_variants or r["kind"] != "quote-variant" or json.dumps(json.loads(r["group_key"])[0]) in shown)
-    ]  # fmt: skip
-    conn.executemany("DELETE FROM conflict_evidence WHERE conflict_id = ?", [(i,) for i in gone])
-    conn.executemany("DELETE FROM conflicts WHERE id = ?", [(i,) for i in gone])
-    for part, appended in ((conflicts, False), (growth, True)):
-        for i, (row, group, evidence) in part.items():
-            r = rows.get(i)
-            if r is None or (r["kind"], r["subject"], r["attribute"], json.loads(r["values"]), r["group_key"]) != (*row[:3], row[3], group):
-                conn.execute(
-                    'INSERT OR REPLACE INTO conflicts (id, story_id, kind, subject, attribute, "values", group_key) VALUES (?, ?, ?, ?, ?, ?, ?)',
-                    (i, story, *row[:3], json.dumps(row[3]), group),
-                )
-            if appended or r is None:
-                _insert_conflict_evidence(conn, i, evidence)
-            else:
-                _write_conflict_evidence_changes(conn, i, evidence)
-
-
-def _conflict_rows(story: str, conflicts: Iterable[Conflict]) -> dict[str, tuple]:
-    """id -> (row, group, evidence) of each conflict (the last of one id); the row's values
-    without their evidence, which is rows of (value's place, article, start, end, text);
-    `group` names a quote variant's conflict across its wordings and its speaker's names
-    (its normalised values, then the name), so the row it replaces when a value's first
-    wording or the speaker's name changes (and with it the id) goes."""
-    out = {}
-    for c in conflicts:
-        row = (c.kind, c.subject, c.attribute, [_value_json(v) for v in c.values])
-        group = json.dumps([sorted(_norm_text(v.value) for v in c.values), c.subject]) if c.kind == "quote-variant" else None
-        evidence = [(k, s.article, s.start, s.end, s.text) for k, v in enumerate(c.values) for s in v.support.evidence]
-        out[conflict_id(story, c)] = (row, group, evidence)
-    return out
-
-
-def conflict_id(story: str, c: Conflict) -> str:
-    return fact_id(story, "conflict", c.kind, c.subject, c.attribute, *sorted(v.value for v in c.values))
-
-
-def _insert_conflict_evidence(conn, conflict: str, evidence: Iterable[tuple]) -> None:
-    conn.executemany(
-        'INSERT OR IGNORE INTO conflict_evidence (conflict_id, value, article_id, start, "end", text) VALUES (?, ?, ?, ?, ?, ?)',
-        [(conflict, *e) for e in evidence],
-    )
-
-
-def _write_conflict_evidence_changes(conn, conflict: str, evidence: Sequence[tuple]) -> None:
-    """Make a stored conflict's evidence rows `evidence` (distinct spans per value) by
-    deleting the rows that left and inserting those that came."""
-    want = set(evidence)
-    have = set(conn.execute('SELECT value, article_id, start, "end", text FROM conflict_evidence WHERE conflict_id = ?', (conflict,)))
-    conn.executemany(
-        'DELETE FROM conflict_evidence WHERE conflict_id = ? AND value = ? AND article_id = ? AND start = ? AND "end" = ?',
-        [(conflict, *e[:4]) for e in have - want],
-    )
-    _insert_conflict_evidence(conn, conflict, want - have)
+        rows = conn.execute("SELECT id, digest, kind, group_key FROM conflicts WHERE story_id = ?", (story,)).fetchall()
+        shown = {json.dumps(json.loads(group)[0]) for _, _, group in conflicts.values() if group}
+        gone = [
+            r[0] for r in rows
+            if r[0] not in conflicts
+            and (not some_variants or r[2] != "quote-variant" or json.dumps(json.loads(r[3])[0]) in shown)
+        ]  # fmt: skip
+        digests = {r[0]: r[1] for r in rows}
+        changed = [i for i, (sha, *_) in conflicts.items() if digests.get(i, "") != sha]
+        conn.executemany("DELETE FROM conflicts WHERE id = ?", [(i,) for i in gone])
+        conn.executemany(
+            'INSERT OR REPLACE INTO conflicts (id, story_id, kind, subject, attribute, "values", digest, group_key) '
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(i, story, *conflicts[i][1], conflicts[i][0], conflicts[i][2]) for i in changed],
+        )
 
 
 def _fact_rows(result: StoryFacts) -> dict[str, tuple]:
@@ -1281,6 +1202,20 @@ def _fact_rows(result: StoryFacts) -> dict[str, tuple]:
         )  # fmt: skip
         evidence[f.id] += [(s.article, s.start, s.end, s.text) for s in f.support.evidence]
     return {i: (digest([row, evidence[i]]), row, evidence[i]) for i, row in rows.items()}
+
+
+def _conflict_rows(result: StoryFacts) -> dict[str, tuple]:
+    """id -> (digest, row, group) of each conflict (the last of one id); `group` names a
+    quote variant's conflict across its wordings and its speaker's names (its normalised
+    values, then the name), so the row it replaces when a value's first wording or the
+    speaker's name changes (and with it the id) goes."""
+    out = {}
+    for c in result.conflicts:
+        cid = fact_id(result.story, "conflict", c.kind, c.subject, c.attribute, *sorted(v.value for v in c.values))
+        row = (c.kind, c.subject, c.attribute, json.dumps([_value_json(v) for v in c.values]))
+        group = json.dumps([sorted(_norm_text(v.value) for v in c.values), c.subject]) if c.kind == "quote-variant" else None
+        out[cid] = (digest(row), row, group)
+    return out
 
 
 def digest(content) -> str:
@@ -1320,8 +1255,12 @@ def _delete_facts(conn, ids: Sequence[str]) -> None:
 
 
 def _value_json(v: ConflictValue) -> dict:
-    """A conflict value as its row holds it (its evidence is rows: conflict_evidence)."""
-    return {"value": v.value, "note": v.note, "families": v.support.families}
+    return {
+        "value": v.value,
+        "note": v.note,
+        "evidence": [[s.article, s.start, s.end, s.text] for s in v.support.evidence],
+        "families": v.support.families,
+    }
 
 
 def load_facts(store: Store, story_id: str) -> list[Fact]:
@@ -1343,27 +1282,12 @@ def load_facts(store: Store, story_id: str) -> list[Fact]:
 
 
 def load_conflicts(store: Store, story_id: str) -> list[Conflict]:
-    rows = store.conn.execute('SELECT * FROM conflicts WHERE story_id = ? ORDER BY kind, subject, id', (story_id,)).fetchall()
-    evidence = conflict_evidence(store, [r["id"] for r in rows])
     out = []
-    for r in rows:
+    for r in store.conn.execute('SELECT * FROM conflicts WHERE story_id = ? ORDER BY kind, subject, id', (story_id,)):
         values = []
-        for k, v in enumerate(json.loads(r["values"])):
-            ev = evidence.get((r["id"], k), [])
+        for v in json.loads(r["values"]):
+            ev = [Span(*e) for e in v["evidence"]]
             arts = sorted({s.article for s in ev})
             values.append(ConflictValue(v["value"], Support(ev, arts, v["families"], len(v["families"])), note=v.get("note")))
         out.append(Conflict(r["subject"], r["attribute"], values, kind=r["kind"]))
-    return out
-
-
-def conflict_evidence(store: Store, ids: Sequence[str]) -> dict[tuple[str, int], list[Span]]:
-    """(conflict id, value's place) -> its evidence, in (article, start, end) order."""
-    out: dict[tuple[str, int], list[Span]] = defaultdict(list)
-    rows = store.select_in(
-        'SELECT conflict_id, value, article_id, start, "end", text FROM conflict_evidence WHERE conflict_id IN ({marks}) '
-        'ORDER BY conflict_id, value, article_id, start, "end"',
-        list(ids),
-    )
-    for r in rows:
-        out[(r[0], r[1])].append(Span(r[2], r[3], r[4], r[5]))
     return out

@@ -39,37 +39,31 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..settings import CorroborateSettings, Settings
-from ..records import Span, Support
 from ..store import Store, utcnow
 from ..events import load_quotes
 from ..stories import story_of
 from ._stage import (
-    ConflictGrowth,
     QuoteCandidate,
     candidates_of_quotes,
     Said,
     StoryFacts,
     VariantKey,
     VariantState,
-    conflict_id,
     content_words,
     corroborate_story,
     digest,
     forget,
     merge_variant_states,
-    named_states,
     observe_variants,
     quote_candidates,
     quoted_sentences,
     save,
     said_sentences,
     story_records,
-    support_of,
     survivor_quotes,
-    variant_conflict,
     variant_conflicts,
     variant_pairs,
     variant_state_json,
@@ -252,7 +246,7 @@ def drop_story(store: Store, story: str) -> None:
 
 def _drop_state(conn, story: str) -> None:
     """Forget the story's aligned forms and pairs and its variant conflict states."""
-    for table in ("variant_forms", "variant_form_words", "variant_pairs", "variant_conflicts", "variant_spans", "variant_state"):
+    for table in ("variant_forms", "variant_form_words", "variant_pairs", "variant_conflicts", "variant_state"):
         conn.execute(f"DELETE FROM {table} WHERE story_id = ?", (story,))
 
 
@@ -269,12 +263,10 @@ class StoryUpdate:
     names: dict[str, str]  # the entity names its facts are written with
     result: StoryFacts  # its facts and conflicts (the quote variants: those it shows again, unless `every`)
     states: dict[VariantKey, VariantState]  # the variant conflict states that changed (all of them if `rebuilt`)
-    spans: dict  # {state key: {value: spans}}: the states' spans not stored yet (variant_spans)
     covers: tuple[str, str]  # what the states cover after the update (variant_state)
     rebuilt: str | None = None  # why the states were built again from every article (recorded)
     every: bool = True  # result holds every quote-variant conflict of the story
     size: int = 0  # the story's articles
-    grown: list[ConflictGrowth] = field(default_factory=list)  # stored variant conflicts gaining evidence rows
 
 
 def story_update(
@@ -321,120 +313,14 @@ def story_update(
         variants = variant_conflicts(delta, families, names, texts)
         return StoryUpdate(story, list(fresh), said, new_s, new_q, pairs, names,
                            corroborate_story(story, articles, families, entities, events, quotes, cfg, variants=variants),
-                           delta, _spans_of(delta), covers, rebuilt, True, len(articles))  # fmt: skip
+                           delta, covers, rebuilt, True, len(articles))  # fmt: skip
     shown_values = {values for values, _ in delta} | _values_said_by(store, story, renamed)
     states = _load_states(store, story, shown_values)
-    added = _added_spans(store, story, states, delta)
     changed = merge_variant_states(states, delta)
-    whole, grown = _variant_updates(store, story, states, added, families, names, texts, renamed, refamilied)
-    result = corroborate_story(story, articles, families, entities, events, quotes, cfg, variants=whole)
+    variants = variant_conflicts(states, families, names, texts)
+    result = corroborate_story(story, articles, families, entities, events, quotes, cfg, variants=variants)
     return StoryUpdate(story, list(fresh), said, new_s, new_q, pairs, names, result,
-                       {k: states[k] for k in changed}, added, covers, None, False, len(articles), grown)  # fmt: skip
-
-
-def _spans_of(states: Mapping[VariantKey, VariantState]) -> dict:
-    return {key: {n: v.spans for n, v in st.values.items()} for key, st in states.items()}
-
-
-def _added_spans(store: Store, story: str, states: dict[VariantKey, VariantState], delta: Mapping[VariantKey, VariantState]) -> dict:
-    """The spans of `delta` its stored states do not hold yet ({key: {value: spans}}). The
-    loaded `states` get their stored spans of the articles `delta` names (not the others:
-    a conflict of thousands of sentences gains a few per batch), so that merging `delta`
-    tells which changed."""
-    named = sorted({sp[0] for st in delta.values() for v in st.values.values() for sp in v.spans})
-    rows = store.conn.execute(
-        'SELECT norms, speaker, norm, article_id, start, "end" FROM variant_spans '
-        "WHERE story_id = ? AND article_id IN (SELECT value FROM json_each(?))",
-        (story, json.dumps(named)),
-    )
-    keys = {_norms(values): values for values, _ in states}  # a state's key is read back for each of its rows
-    for norms, speaker, norm, a, start, end in rows:
-        st = states.get((keys.get(norms), speaker or None))
-        if st is not None and norm in st.values:
-            st.values[norm].spans.add((a, start, end))
-    added: dict = {}
-    for key, st in delta.items():
-        known = states.get(key)
-        for n, v in st.values.items():
-            new = v.spans - known.values[n].spans if known and n in known.values else set(v.spans)
-            if new:
-                added.setdefault(key, {})[n] = new
-    return added
-
-
-
-def _variant_updates(
-    store: Store,
-    story: str,
-    states: dict[VariantKey, VariantState],
-    added: Mapping,
-    families: Mapping[str, str],
-    names: Mapping[str, str],
-    texts: Mapping[str, str],
-    renamed: set[str],
-    refamilied: set[str],
-) -> tuple[list, list[ConflictGrowth]]:
-    """The quote-variant conflicts of the loaded `states` (merged with the batch's, their
-    spans those of the batch's articles only): (conflicts written whole, stored conflicts
-    that grow). A conflict stays itself, and only gains the evidence its states gained,
-    when it is stored with the same id and values in the same order and none of its
-    speakers was renamed (then states of other speakers may join it); its families are
-    those stored and those of the new evidence, or, when an article of it changed family,
-    those of all its articles (read from its evidence rows). Any other is written whole,
-    its states' spans read from variant_spans."""
-    stored = {r[0]: json.loads(r[1]) for r in store.conn.execute(
-        """SELECT id, "values" FROM conflicts WHERE story_id = ? AND kind = 'quote-variant'""", (story,))}  # fmt: skip
-    regrouped = _conflicts_of_articles(store, story, refamilied)
-    whole: list[VariantKey] = []
-    grown = []
-    for who, c, keys in named_states(states, names):
-        gained = {n: sorted({sp for k in keys for sp in added.get(k, {}).get(n, ())}) for n in c.values}
-        probe = variant_conflict(who, c, lambda n, v: support_of([], families))
-        cid = conflict_id(story, probe)
-        row = stored.get(cid)
-        if row is None or [v["value"] for v in row] != [v.value for v in probe.values] or any(k[1] in renamed for k in keys):
-            whole += keys
-            continue
-        held = _value_articles(store, cid) if cid in regrouped else {}
-
-        def support(n: str, v, row=row, gained=gained, held=held):
-            k = [x.value for x in probe.values].index(v.text)
-            evidence = [Span(a, s, e, texts[a][s:e]) for a, s, e in gained[n]]
-            arts = {sp.article for sp in evidence}
-            fams = {families.get(a, a) for a in held[k] | arts} if held else set(row[k]["families"]) | {families.get(a, a) for a in arts}
-            return Support(evidence, sorted(arts), sorted(fams), len(fams))
-
-        grown.append(ConflictGrowth(cid, variant_conflict(who, c, support)))
-    _read_spans(store, story, {k: states[k] for k in whole})
-    return variant_conflicts({k: states[k] for k in whole}, families, names, texts), grown
-
-
-def _conflicts_of_articles(store: Store, story: str, articles: set[str]) -> set[str]:
-    """The story's conflicts with evidence in these articles."""
-    if not articles:
-        return set()
-    rows = store.conn.execute(
-        "SELECT DISTINCT ce.conflict_id FROM conflict_evidence ce JOIN conflicts c ON c.id = ce.conflict_id "
-        "WHERE c.story_id = ? AND ce.article_id IN (SELECT value FROM json_each(?))",
-        (story, json.dumps(sorted(articles))),
-    )
-    return {r[0] for r in rows}
-
-
-def _value_articles(store: Store, conflict: str) -> dict[int, set[str]]:
-    """A stored conflict's value place -> the articles of its evidence."""
-    out: dict[int, set[str]] = defaultdict(set)
-    for k, a in store.conn.execute("SELECT DISTINCT value, article_id FROM conflict_evidence WHERE conflict_id = ?", (conflict,)):
-        out[k].add(a)
-    return out
-
-
-def _read_spans(store: Store, story: str, states: Mapping[VariantKey, VariantState]) -> None:
-    """Give these states all their stored spans (variant_spans)."""
-    sql = 'SELECT norm, article_id, start, "end" FROM variant_spans WHERE story_id = ? AND norms = ? AND speaker = ?'
-    for (values, speaker), st in states.items():
-        for n, a, start, end in store.conn.execute(sql, (story, _norms(values), speaker or "")):
-            st.values[n].spans.add((a, start, end))
+                       {k: states[k] for k in changed}, covers, None, False, len(articles))  # fmt: skip
 
 
 def write_update(store: Store, update: StoryUpdate) -> None:
@@ -453,12 +339,11 @@ def write_update(store: Store, update: StoryUpdate) -> None:
         )
         _note_inputs(conn, story, update.names)
         if update.rebuilt:
-            for table in ("variant_conflicts", "variant_spans"):
-                conn.execute(f"DELETE FROM {table} WHERE story_id = ?", (story,))
+            conn.execute("DELETE FROM variant_conflicts WHERE story_id = ?", (story,))
             _record(store, story, f"variant states built again: {update.rebuilt}", update.size)
-        _write_states(conn, story, update.states, update.spans)
+        _write_states(conn, story, update.states)
         conn.execute("INSERT OR REPLACE INTO variant_state (story_id, articles, cands) VALUES (?, ?, ?)", (story, *update.covers))
-        save(store, update.result, some_variants=not update.every, grown=update.grown)
+        save(store, update.result, some_variants=not update.every)
 
 
 def _seqs(store: Store, ids: Iterable[str]) -> dict[str, int]:
@@ -507,11 +392,12 @@ def _left_without_trace(store: Store, story: str, old: set[str], cands: Sequence
     sentence with the first sentence of another article on the other side, and is then in
     the state with its sentence (both are: each is the other's article's partner); so a
     sentence of no state was never anyone's partner, and the observations of the articles
-    that stay are those without the ones that left."""
+    that stay are those without the ones that left. (The check reads the stored JSON for
+    the article ids: a false match only builds the states again.)"""
     if _covers(old | set(left), [*cands, *_quote_candidates_of(store, left)]) != covers:
         return False
-    sql = "SELECT 1 FROM variant_spans WHERE story_id = ? AND article_id = ? LIMIT 1"
-    return not any(store.conn.execute(sql, (story, a)).fetchone() for a in left)
+    sql = "SELECT 1 FROM variant_conflicts WHERE story_id = ? AND instr(state, ?) > 0 LIMIT 1"
+    return not any(store.conn.execute(sql, (story, json.dumps(a))).fetchone() for a in left)
 
 
 def _quote_candidates_of(store: Store, articles: Sequence[str]) -> list[QuoteCandidate]:
@@ -566,16 +452,10 @@ def _norms(values: frozenset) -> str:
     return json.dumps(sorted(values))
 
 
-def _write_states(conn, story: str, states: Mapping[VariantKey, VariantState], spans: Mapping) -> None:
-    """Write the changed states (their minima) and add the spans not stored yet."""
+def _write_states(conn, story: str, states: Mapping[VariantKey, VariantState]) -> None:
     conn.executemany(
         "INSERT OR REPLACE INTO variant_conflicts (story_id, norms, speaker, state) VALUES (?, ?, ?, ?)",
         [(story, _norms(v), sp or "", json.dumps(variant_state_json(st))) for (v, sp), st in states.items()],
-    )
-    keys = {key: _norms(key[0]) for key in spans}  # one key's spans are many rows
-    conn.executemany(
-        'INSERT OR IGNORE INTO variant_spans (story_id, norms, speaker, norm, article_id, start, "end") VALUES (?,?,?,?,?,?,?)',
-        [(story, keys[key], key[1] or "", n, *span) for key, by in spans.items() for n, got in by.items() for span in got],
     )
 
 
