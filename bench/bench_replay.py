@@ -34,7 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import newsweave  # noqa: E402
-from bench_stream import synth_batches  # noqa: E402
+from bench_stream import ingest, synth_batches  # noqa: E402
 from newsweave import pipeline  # noqa: E402
 from newsweave.nlp import kept_docs  # noqa: E402
 from support.stream import cpu_seconds, feed  # noqa: E402
@@ -42,19 +42,15 @@ from support.stream import cpu_seconds, feed  # noqa: E402
 BATCHES, SIZE, SEED = 20, 500, 1
 
 
-def _ingest(ws, paths) -> None:
-    ws.ingest([str(p) for p in paths])
-
-
 def build(work: Path) -> None:
     batches = synth_batches(work / "corpus", BATCHES, SIZE, SEED)
     for n in (2, 20):
         (work / f"batch{n}.json").write_text(json.dumps([str(p) for p in batches[n - 1]]))
     with newsweave.open(work / "growing.db") as ws:
-        feed(ws, batches[:1], _ingest)
+        feed(ws, batches[:1], ingest)
     shutil.copy(work / "growing.db", work / "s1.db")
     with newsweave.open(work / "growing.db") as ws:
-        feed(ws, batches[1:19], _ingest, lambda i, row: print(f"  batch {i + 2} analysed", flush=True))
+        feed(ws, batches[1:19], ingest, lambda i, row: print(f"  batch {i + 2} analysed", flush=True))
     shutil.move(work / "growing.db", work / "s19.db")
 
 
