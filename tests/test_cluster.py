@@ -825,3 +825,146 @@ def test_a_settled_story_continues_its_stored_sub_events_and_the_store_holds_the
     added = {a for _, m in subs1 for a in m} - {a for _, m in subs0 for a in m}
     assert all(name in [x for x, _ in subs0] or set(m) & added for name, m in subs1)  # a label changes with its sub-event
     assert [m for _, m in subs2] == scan2  # grown an epoch: scanned again
+
+
+def _kept_stream_settings() -> Settings:
+    """Settings under which a small stream keeps its index across batches: idf epochs
+    doubling from 30 articles (the sums are taken over within an epoch) and stories that
+    settle from 20."""
+    settings = Settings()
+    settings.cluster = replace(settings.cluster, idf_exact_until=30, idf_epoch_ratio=2.0, settle_exact_until=20, settle_epoch_ratio=1.5)
+    return settings
+
+
+def _stories_rows(store) -> dict[str, list[tuple]]:
+    """Every row the stories stage wrote (scores to 1e-9: kept sums differ by rounding)."""
+    sql = {
+        "stories": "SELECT id, seq, label, first, last, size, top_entities, merged_into FROM stories ORDER BY seq",
+        "articles": "SELECT article_id, story_id, round(score, 9) FROM story_articles ORDER BY article_id",
+        "sub_events": "SELECT story_id, n, label, first, last, size FROM sub_events ORDER BY story_id, n",
+        "sub_event_articles": "SELECT article_id, story_id, n FROM sub_event_articles ORDER BY article_id",
+        "changes": "SELECT kind, story_id, target_id, article_id, round(score, 9) FROM story_changes ORDER BY id",
+    }
+    return {name: [tuple(r) for r in store.conn.execute(q)] for name, q in sql.items()}
+
+
+def _same_index(kept: StoryIndex, fresh: StoryIndex) -> None:
+    """The index built from the kept state is the one a load builds, but the sums' rounding."""
+    assert list(kept.stories) == list(fresh.stories) and kept._next_seq == fresh._next_seq
+    assert kept.stored_story == fresh.stored_story and kept.article_story == fresh.article_story
+    assert kept.postings == fresh.postings and kept._merged_from == fresh._merged_from
+    assert kept.family == fresh.family and kept._family_placed == fresh._family_placed
+    assert kept.df == fresh.df and kept.n_docs == fresh.n_docs and kept.newest == fresh.newest
+    for sid, a in kept.stories.items():
+        b = fresh.stories[sid]
+        assert list(a.members) == list(b.members) and (a.seq, a.merged_into, a.stored_size, a.stored_label) == (
+            b.seq, b.merged_into, b.stored_size, b.stored_label)
+        assert (a.years, a.places, a.leads, a.lede_people, a.lede_members) == (b.years, b.places, b.leads, b.lede_people, b.lede_members)
+        for x, y in ((a.text, b.text), (a.entities, b.entities)):
+            assert x.keys() == y.keys() and all(abs(x[k] - y[k]) <= 1e-9 * max(1.0, abs(y[k])) for k in x)
+
+
+def test_the_kept_index_gives_the_stories_of_a_load_from_the_store(tmp_path):
+    """A stream whose stories stage keeps its index between batches (`_kept.py`) writes the
+    rows of one that loads the index from the store at every batch, and at each batch the
+    index built from the kept state is the one a load builds (its sums to rounding)."""
+    from newsweave.stories import _kept
+    from newsweave.stories._stage import _load, load_index
+
+    from support.synth import write_corpus
+
+    corpus = write_corpus(tmp_path / "c", 80, seed=3)
+    settings = _kept_stream_settings()
+    rows, used = [], []
+    for keep in (True, False):
+        _kept.forget()
+        ws = newsweave.open(tmp_path / f"{keep}.db", settings)
+        for i in range(0, 80, 10):
+            if not keep:
+                _kept.forget()
+            ws.ingest([str(p) for p in corpus.paths[i : i + 10]])
+            ws.analyse(until="stories")
+            if keep and i:
+                state = _kept._KEPT["index"]
+                loaded = _load(ws.store, settings.cluster, set(), (), kept=True)
+                used.append(loaded.kept)
+                if loaded.kept:
+                    _same_index(loaded.index, load_index(ws.store, settings.cluster)[0])
+                _kept.keep(state)  # untouched: the loaded index was only read
+        rows.append(_stories_rows(ws.store))
+        ws.close()
+    assert rows[0] == rows[1]
+    assert sum(used) >= 3, used  # the sums were taken over within the idf epochs
+
+
+def test_the_kept_index_is_not_used_once_the_store_changed_behind_its_back(tmp_path):
+    """The kept index describes the store only while its token holds: an article moved, or
+    removed, by another connection clears it, and so does a stories transaction rolled back
+    after its save; a plan computed and never written leaves nothing kept. Each next run
+    loads from the store (and sees the moved article where the store has it)."""
+    import sqlite3
+
+    from newsweave.stories import _kept
+    from newsweave.stories._stage import plan_assignment, write_assignment
+
+    from support.synth import write_corpus
+
+    corpus = write_corpus(tmp_path / "c", 50, seed=3)
+    settings = _kept_stream_settings()
+    _kept.forget()
+    ws = newsweave.open(tmp_path / "s.db", settings)
+
+    def next_plan(batch):
+        ws.ingest([str(p) for p in batch])
+        ws.analyse(until="entities")
+        return plan_assignment(ws.store, ws.store.pending("stories"), settings)
+
+    def write(plan):  # as the stage's run: with its articles marked done
+        with ws.store.transaction():
+            write_assignment(ws.store, plan)
+            ws.store.mark_done("stories", [f.article for f in plan.new])
+
+    ws.ingest([str(p) for p in corpus.paths[:20]])
+    ws.analyse(until="stories")
+    assert _kept.generation(ws.store) is not None and "index" in _kept._KEPT
+    moved, to = ws.store.conn.execute("SELECT article_id FROM story_articles LIMIT 1").fetchone()[0], "s-by-hand"
+    other = sqlite3.connect(tmp_path / "s.db")
+    with other:  # another connection opens a story and moves an article there
+        other.execute("INSERT INTO stories (id, seq, created_at, updated_at) VALUES (?, 1000, '', '')", (to,))
+        other.execute("UPDATE story_articles SET story_id = ? WHERE article_id = ?", (to, moved))
+    assert _kept.generation(ws.store) is None
+    plan = next_plan(corpus.paths[20:25])
+    assert not plan.loaded.kept and plan.loaded.rows.articles[moved][1] == to
+    write(plan)
+    assert "index" not in _kept._KEPT  # loaded under no token: the store may have changed before the save
+    ws.analyse(until="stories")  # nothing pending: nothing run
+    plan = next_plan(corpus.paths[25:30])
+    assert not plan.loaded.kept
+    write(plan)
+    assert "index" in _kept._KEPT
+
+    plan = next_plan(corpus.paths[30:35])
+    assert plan.loaded.kept
+    with pytest.raises(RuntimeError):  # the save rolled back: the token it wrote, and kept under, is gone
+        with ws.store.transaction():
+            write(plan)
+            raise RuntimeError("abort")
+    assert _kept._KEPT["index"].rows.token != _kept.generation(ws.store)
+    plan = next_plan([])
+    assert not plan.loaded.kept
+    write(plan)
+    plan = next_plan(corpus.paths[35:40])  # planned and never written
+    assert plan.loaded.kept
+    plan = next_plan([])
+    assert not plan.loaded.kept
+    write(plan)
+
+    gone = ws.store.conn.execute("SELECT article_id FROM story_articles LIMIT 1").fetchone()[0]
+    with other:
+        other.execute("PRAGMA foreign_keys = ON")
+        other.execute("DELETE FROM articles WHERE id = ?", (gone,))
+    other.close()
+    assert _kept.generation(ws.store) is None
+    plan = next_plan(corpus.paths[40:45])
+    assert not plan.loaded.kept and gone not in plan.loaded.rows.articles
+    ws.close()

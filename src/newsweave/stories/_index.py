@@ -169,6 +169,15 @@ class StoryState:
             self._span = None
 
 
+    def take_sums(self, other: StoryState) -> None:
+        """Take over another state's sums of the same members (an index built from a kept
+        one, `_kept.py`): the norms and the date span are read afresh, as after a load."""
+        self.text, self.entities = other.text, other.entities
+        self.years, self.places, self.leads = other.years, other.places, other.leads
+        self.lede_people, self.lede_members = other.lede_people, other.lede_members
+        self._squares = self._span = None
+
+
 def _count(counter: Counter, key, sign: int) -> None:
     """Add `sign` to a key's count (no key: nothing), dropping the key at zero."""
     if not key:
@@ -501,6 +510,16 @@ class StoryIndex:
             self.newest = vec.published
         story = self.stories[sid]
         story.add(vec)
+        self._place(vec.article, sid)
+        for key in vec.keys:
+            self.postings[key].add(sid)
+
+    def attach(self, vec: ArticleVectors, sid: str) -> None:
+        """`join` without the sums: the story's state already counts the article (it took
+        over a kept state's sums, `StoryState.take_sums`)."""
+        if vec.published and (self.newest is None or vec.published > self.newest):
+            self.newest = vec.published
+        self.stories[sid].members[vec.article] = vec
         self._place(vec.article, sid)
         for key in vec.keys:
             self.postings[key].add(sid)

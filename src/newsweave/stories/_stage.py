@@ -11,8 +11,9 @@ Public API used by later stages:
     sub_event_of(store, article_id) -> (story, n) | None   the sub-event an article belongs to
 
 The stage (`ClusterStage`, name "stories") reads the articles' features once (nlp parse ->
-features.py), stores them in `story_features`, rebuilds the in-memory `StoryIndex` from the
-store (linear in the stored articles: no all-pairs step), assigns the new articles in
+features.py), stores them in `story_features`, builds the in-memory `StoryIndex` of the
+stored stories (from the store, or from what the process kept after its last save while the
+store is still that state: _kept.py; no all-pairs step), assigns the new articles in
 arrival order, consolidates the stories they touched, and writes stories, assignments and
 changes back, and each saved story's sub-events (_subevents.py). The algorithm itself lives
 in _index.py.
@@ -33,7 +34,9 @@ from ._features import ArticleFeatures, article_features
 from ..records import Story, SubEvent
 from ..settings import ClusterSettings, Settings
 from ..store import Store, chunks, utcnow
+from . import _kept
 from ._index import ArticleVectors, Change, StoryIndex, StoryState, epoch
+from ._kept import Kept, StoreRows
 from ._subevents import continued_sub_events, sub_events as split_sub_events
 
 class ClusterStage:
@@ -75,6 +78,7 @@ class Assignment:
     stories: list[StoryRow]  # every story it saves
     scores: dict[str, float]
     changes: list[Change]
+    loaded: Loaded | None = None  # the index it was computed on, kept after the save (`_kept.py`)
 
 
 def assign_articles(store: Store, article_ids: Sequence[str], settings: Settings) -> list[Change]:
@@ -91,7 +95,8 @@ def plan_assignment(store: Store, article_ids: Sequence[str], settings: Settings
     cfg = settings.cluster
     previous = _stories_holding(store, article_ids)  # they lose the articles assigned anew
     new = compute_features(store, article_ids, settings)
-    index, features = load_index(store, cfg, exclude=set(article_ids), new=new)
+    loaded = _load(store, cfg, set(article_ids), new, kept=True)
+    index, features = loaded.index, loaded.features
     touched: set[str] = set()
     scores: dict[str, float] = {}
     for f in new:
@@ -103,16 +108,35 @@ def plan_assignment(store: Store, article_ids: Sequence[str], settings: Settings
     touched |= previous & set(index.stories)
     saved = touched | {c.story for c in changes} | {c.target for c in changes}
     stored = stored_sub_events(store, [sid for sid in saved if index.settled(sid)])
-    return Assignment(new, story_rows(index, features, saved, stored, {f.article for f in new}), scores, changes)
+    rows = story_rows(index, features, saved, stored, {f.article for f in new})
+    return Assignment(new, rows, scores, changes, loaded)
 
 
 def write_assignment(store: Store, assignment: Assignment) -> None:
-    """Store the features, the stories, their articles and sub-events, and the changes."""
-    store.conn.executemany(
-        "INSERT OR REPLACE INTO story_features (article_id, features) VALUES (?, ?)",
-        [(f.article, stored_form(f)) for f in assignment.new],
-    )
-    save(store, assignment.stories, assignment.scores, assignment.changes)
+    """Store the features, the stories, their articles and sub-events, and the changes; and
+    keep the index for the next run when the store was, until this save, the state it was
+    loaded from (`_kept.py`)."""
+    loaded = assignment.loaded
+    unchanged = loaded is not None and loaded.rows.token is not None and _kept.generation(store) == loaded.rows.token
+    texts = {f.article: stored_form(f) for f in assignment.new}
+    store.conn.executemany("INSERT OR REPLACE INTO story_features (article_id, features) VALUES (?, ?)", texts.items())
+    token = save(store, assignment.stories, assignment.scores, assignment.changes)
+    if unchanged:
+        _keep(store, assignment, texts, token)
+
+
+def _keep(store: Store, assignment: Assignment, texts: dict[str, str], token: str) -> None:
+    """Keep the assignment's index as the rows its save leaves (`_kept.saved_rows`), the
+    new articles' features as a load decodes them, and the stories' states."""
+    loaded = assignment.loaded
+    seqs = {r[0]: r[1] for r in store.select_in("SELECT id, seq FROM articles WHERE id IN ({marks})", list(texts))}
+    rows = _kept.saved_rows(loaded.rows, assignment.stories, {a: (seqs.get(a), t) for a, t in texts.items()}, token)
+    if rows is None:
+        return
+    features = loaded.features
+    for a, text in texts.items():
+        features[a] = stored_features(a, text)
+    _kept.keep(Kept(rows, loaded.key, loaded.index.cfg, features, loaded.index.stories))
 
 
 def _stories_holding(store: Store, article_ids: Sequence[str]) -> set[str]:
@@ -123,7 +147,7 @@ def consolidate(store: Store, settings: Settings | None = None) -> list[Change]:
     """Run the consolidation pass over every story now (merge, move, split); record the changes."""
     settings = settings or Settings()
     with store.transaction():
-        index, features = load_index(store, settings.cluster)
+        index, features = load_index(store, settings.cluster)  # from the store: it saves no kept state
         changes = index.consolidate()
         save(store, story_rows(index, features, {c.story for c in changes} | {c.target for c in changes}), {}, changes)
     return changes
@@ -133,33 +157,88 @@ def load_index(
     store: Store, cfg: ClusterSettings, exclude: set[str] | None = None, new: Sequence[ArticleFeatures] = ()
 ) -> tuple[StoryIndex, dict[str, ArticleFeatures]]:
     """The in-memory index of every stored story and assigned article (but `exclude`), its
-    document frequencies counted over the stored and the `new` articles (`_vectors_under_idf`)."""
-    exclude = exclude or set()
+    document frequencies counted over the stored and the `new` articles (`_vectors_under_idf`),
+    read from the store."""
+    loaded = _load(store, cfg, exclude or set(), new, kept=False)
+    return loaded.index, loaded.features
+
+
+@dataclass
+class Loaded:
+    """An index, its articles' features, the rows it was built from and its weights' key."""
+
+    index: StoryIndex
+    features: dict[str, ArticleFeatures]
+    rows: StoreRows
+    key: str  # the vector cache's key (`_stored_vectors`)
+    kept: bool = False  # its sums taken over from the state kept after the last save (`_kept.py`)
+
+
+def _load(store: Store, cfg: ClusterSettings, exclude: set[str], new: Sequence[ArticleFeatures], kept: bool) -> Loaded:
+    """`load_index`, from the state the stage kept after its last save when `kept` and it
+    describes the store (`_kept.take`), else from the store. The kept rows and features
+    are the store's; its stories' sums are taken over when the weights are the same, else
+    every vector is summed again (an idf epoch passed)."""
+    token = _kept.generation(store)  # read first: any write after it changes the token, and the save then keeps nothing
+    state = _kept.take(token, cfg, exclude) if kept else None
+    rows, features = (state.rows, state.features) if state else _read_rows(store, token, exclude)
     index = StoryIndex(cfg)
-    rows = store.conn.execute(
-        "SELECT sa.article_id, sa.story_id, sf.features, a.seq FROM story_articles sa "
-        "JOIN story_features sf ON sf.article_id = sa.article_id "
-        "JOIN articles a ON a.id = sa.article_id ORDER BY a.seq"
-    ).fetchall()
-    rows = [r for r in rows if r["article_id"] not in exclude]
-    features = {r["article_id"]: stored_features(r["article_id"], r["features"]) for r in rows}
     vectors = _vectors_under_idf(store, cfg, index, rows, features, new)
     index.sub_event_states = vectors.sub_event_states
     index.set_families(stored_families(store))
-    for r in store.conn.execute("SELECT id, seq, merged_into, size, label FROM stories ORDER BY seq"):
-        index.stories[r["id"]] = StoryState(r["id"], r["seq"], merged_into=r["merged_into"], stored_size=r["size"] or 0,
-                                            stored_label=r["label"] or "")  # fmt: skip
-        index._next_seq = r["seq"] + 1
-        if r["merged_into"]:
-            index._merged_from[r["merged_into"]].add(r["id"])
-    for r in rows:
-        index.join(vectors.get(r["article_id"], r["features"], features[r["article_id"]], index), r["story_id"])
-        index.stored_story[r["article_id"]] = r["story_id"]
-    return index, features
+    for sid, (seq, merged_into, size, name) in rows.stories.items():
+        index.stories[sid] = StoryState(sid, seq, merged_into=merged_into, stored_size=size or 0, stored_label=name or "")
+        index._next_seq = seq + 1
+        if merged_into:
+            index._merged_from[merged_into].add(sid)
+    sums = state.states if state and state.key == vectors.key else None
+    for a, (_, sid, text) in rows.articles.items():
+        vec = vectors.get(a, text, features[a], index)
+        if sums is None:
+            index.join(vec, sid)
+        else:
+            index.attach(vec, sid)
+        index.stored_story[a] = sid
+    if sums is not None and not _took_sums(index, sums):  # a bug, never seen: load from the store instead
+        return _load(store, cfg, exclude, new, kept=False)
+    return Loaded(index, features, rows, vectors.key, kept=sums is not None)
+
+
+def _read_rows(store: Store, token: str | None, exclude: set[str]) -> tuple[StoreRows, dict[str, ArticleFeatures]]:
+    """The stories' and the assigned articles' rows (but `exclude`), and the articles' features."""
+    articles = {
+        r["article_id"]: (r["seq"], r["story_id"], r["features"])
+        for r in store.conn.execute(
+            "SELECT sa.article_id, sa.story_id, sf.features, a.seq FROM story_articles sa "
+            "JOIN story_features sf ON sf.article_id = sa.article_id "
+            "JOIN articles a ON a.id = sa.article_id ORDER BY a.seq"
+        )
+        if r["article_id"] not in exclude
+    }
+    stories = {
+        r["id"]: (r["seq"], r["merged_into"], r["size"], r["label"])
+        for r in store.conn.execute("SELECT id, seq, merged_into, size, label FROM stories ORDER BY seq")
+    }
+    features = {a: stored_features(a, text) for a, (_, _, text) in articles.items()}
+    return StoreRows(token, stories, articles), features
+
+
+def _took_sums(index: StoryIndex, states: dict[str, StoryState]) -> bool:
+    """Give every story of the index the kept sums of its members (`StoryState.take_sums`);
+    False when a kept state does not hold exactly the story's articles."""
+    for sid, story in index.stories.items():
+        old = states.get(sid)
+        if story.members and (old is None or old.members.keys() != story.members.keys()):
+            return False
+    for sid, story in index.stories.items():
+        if story.members:
+            story.take_sums(states[sid])
+    return True
 
 
 def _vectors_under_idf(
-    store: Store, cfg: ClusterSettings, index: StoryIndex, rows: list, stored: dict[str, ArticleFeatures], new: Sequence[ArticleFeatures]
+    store: Store, cfg: ClusterSettings, index: StoryIndex, rows: StoreRows, stored: dict[str, ArticleFeatures],
+    new: Sequence[ArticleFeatures],
 ) -> _VectorCache:
     """Count the index's document frequencies and return the vector cache of those weights.
     Store idf counts the first stored and new articles in arrival order, all of them up to
@@ -171,7 +250,7 @@ def _vectors_under_idf(
     if cfg.idf_source == "background":
         return _stored_vectors(cfg, "")
     seqs = {r[0]: r[1] for r in store.select_in("SELECT id, seq FROM articles WHERE id IN ({marks})", [f.article for f in new])}
-    docs = [(r["seq"], r["article_id"], r["features"], stored[r["article_id"]]) for r in rows]
+    docs = [(seq, a, text, stored[a]) for a, (seq, _, text) in rows.articles.items()]
     docs += [(seqs.get(f.article, 1 << 62), f.article, stored_form(f), f) for f in new]
     docs.sort(key=lambda d: d[:2])  # arrival order
     counted = docs[: epoch(len(docs), cfg.idf_exact_until, cfg.idf_epoch_ratio)]
@@ -191,7 +270,8 @@ class _VectorCache:
 
     limit = 1 << 16  # entries (about 2 KB each): then start again
 
-    def __init__(self) -> None:
+    def __init__(self, key: str) -> None:
+        self.key = key  # `_stored_vectors`'s: the weights
         self.items: dict[tuple[str, str], ArticleVectors] = {}
         self.df: Counter | None = None  # store idf: the document frequencies of those weights
         self.n_docs = 0
@@ -217,7 +297,7 @@ def _stored_vectors(cfg: ClusterSettings, counted: str) -> _VectorCache:
                       cfg.block_terms, cfg.block_entities, cfg.lede_min_mentions, counted], sort_keys=True)
     if key not in _VECTOR_CACHES:
         _VECTOR_CACHES.clear()
-        _VECTOR_CACHES[key] = _VectorCache()
+        _VECTOR_CACHES[key] = _VectorCache(key)
     return _VECTOR_CACHES[key]
 
 
@@ -308,7 +388,9 @@ def stored_sub_events(store: Store, story_ids: Sequence[str]) -> dict[str, list[
     return {sid: [subs[n] for n in sorted(subs)] for sid, subs in out.items()}
 
 
-def save(store: Store, stories: list[StoryRow], scores: dict[str, float], changes: list[Change]) -> None:
+def save(store: Store, stories: list[StoryRow], scores: dict[str, float], changes: list[Change]) -> str:
+    """Write the stories, their articles and sub-events and the changes, and name the state
+    left with a fresh token (`_kept.new_generation`), which it returns."""
     now = utcnow()
     conn = store.conn
     for story in stories:
@@ -347,6 +429,7 @@ def save(store: Store, stories: list[StoryRow], scores: dict[str, float], change
         "INSERT INTO story_changes (kind, story_id, target_id, article_id, score, at) VALUES (?, ?, ?, ?, ?, ?)",
         [(c.kind, c.story, c.target, c.article, c.score, now) for c in changes],
     )
+    return _kept.new_generation(store)
 
 
 def save_sub_events(store: Store, story: StoryRow) -> None:
