@@ -869,7 +869,7 @@ def test_the_kept_index_gives_the_stories_of_a_load_from_the_store(tmp_path):
     rows of one that loads the index from the store at every batch, and at each batch the
     index built from the kept state is the one a load builds (its sums to rounding)."""
     from newsweave.stories import _kept
-    from newsweave.stories._stage import _load, load_index
+    from newsweave.stories._stage import _ENTITY_COUNTS, _load, load_index
 
     from support.synth import write_corpus
 
@@ -882,6 +882,7 @@ def test_the_kept_index_gives_the_stories_of_a_load_from_the_store(tmp_path):
         for i in range(0, 80, 10):
             if not keep:
                 _kept.forget()
+                _ENTITY_COUNTS.clear()
             ws.ingest([str(p) for p in corpus.paths[i : i + 10]])
             ws.analyse(until="stories")
             if keep and i:
@@ -968,3 +969,38 @@ def test_the_kept_index_is_not_used_once_the_store_changed_behind_its_back(tmp_p
     plan = next_plan(corpus.paths[40:45])
     assert not plan.loaded.kept and gone not in plan.loaded.rows.articles
     ws.close()
+
+
+def test_a_large_storys_kept_entity_counts_give_its_top_entities_counted_afresh():
+    """A large story's top entities from its kept sums (`_EntityCounts`: members added and
+    taken out as they come and go, an article analysed anew counted with its new features)
+    equal `top_entities` over its members, as batches move articles in and out."""
+    from newsweave.stories._stage import _ENTITY_COUNTS, _top_entities, top_entities
+
+    rng = random.Random(5)
+    cfg = ClusterSettings(settle_exact_until=50)
+    types = list(cfg.entity_type_weights) + ["DATE"]
+    names = [f"n{i}" for i in range(40)]
+
+    def features(article: str) -> ArticleFeatures:
+        ents = {}
+        for _ in range(rng.randint(0, 6)):
+            name = rng.choice(names)
+            ents[name[:2]] = (rng.choice(types), rng.randint(1, 5), name)
+        return ArticleFeatures(article=article, terms={}, entities=ents, years=[])
+
+    feats = {f"a{i:03d}": features(f"a{i:03d}") for i in range(200)}
+    story, pool = StoryState("s1", 1), sorted(feats)
+    ids = set(rng.sample(pool, 100))
+    _ENTITY_COUNTS.clear()
+    for round_ in range(12):
+        if round_ % 5 == 4:  # most of the story changed: counted afresh
+            ids = set(rng.sample(pool, rng.randint(60, 120)))
+        else:  # a batch: some articles come, some leave
+            ids ^= set(rng.sample(pool, 12))
+        story.members = {a: None for a in sorted(ids)}
+        for a in rng.sample(sorted(ids), 3):  # analysed anew: new features, the same article
+            feats[a] = features(a)
+        members = [feats[a] for a in story.members]
+        assert _top_entities(story, members, feats, cfg) == top_entities(members, cfg), round_
+    assert "s1" in _ENTITY_COUNTS

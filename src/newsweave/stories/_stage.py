@@ -22,6 +22,7 @@ in _index.py.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import json
 from collections import Counter
 from collections.abc import Sequence
@@ -349,7 +350,7 @@ def story_rows(
     for sid in sorted(story_ids, key=lambda s: index.stories[s].seq):
         story = index.stories[sid]
         members = [features[a] for a in story.members]
-        name, top = _story_label(index, story, features), top_entities(members, index.cfg)
+        name, top = _story_label(index, story, features), _top_entities(story, members, features, index.cfg)
         groups = _sub_events(index, story, features, (stored or {}).get(sid), fresh)
         subs = [(sub_label, _iso(g.first), _iso(g.last), list(g.members)) for g, sub_label in groups]
         rows.append(
@@ -492,6 +493,65 @@ def top_entities(members: list[ArticleFeatures], cfg: ClusterSettings) -> list[s
                 names.setdefault(key, Counter())[name] += 1
     top = sorted(weight, key=lambda k: (-weight[k], k))[: cfg.top_entities]
     return [max(names[k], key=lambda s: (names[k][s], len(s), s)) for k in top]
+
+
+class _EntityCounts:
+    """A large story's `top_entities` sums, kept in the process with the features they
+    count: a batch adds its new members and takes out the ones that left instead of summing
+    every member again (~7% of a warm batch for a story of 9,900). Used only with integer
+    type weights, whose sums are exact in any order: the same sums as `top_entities`'."""
+
+    def __init__(self, cfg: ClusterSettings) -> None:
+        self.settings = (dict(cfg.entity_type_weights), cfg.top_entity_mention_cap)
+        self.counted: dict[str, ArticleFeatures] = {}  # article -> the features counted
+        self.weight: Counter[str] = Counter()
+        self.names: dict[str, Counter] = {}
+
+    def add(self, f: ArticleFeatures, cfg: ClusterSettings, sign: int = 1) -> None:
+        for key, (etype, count, name) in f.entities.items():
+            w = cfg.entity_type_weights.get(etype, 0.0)
+            if w:
+                self.weight[key] += sign * w * min(count, cfg.top_entity_mention_cap)
+                names = self.names.setdefault(key, Counter())
+                names[name] += sign
+                if not names[name]:
+                    del names[name]
+                if not self.weight[key]:
+                    del self.weight[key], self.names[key]
+        if sign > 0:
+            self.counted[f.article] = f
+        else:
+            del self.counted[f.article]
+
+    def top(self, cfg: ClusterSettings) -> list[str]:
+        """`top_entities`' choice (nsmallest is sorted()[:n], without sorting them all)."""
+        top = heapq.nsmallest(cfg.top_entities, self.weight, key=lambda k: (-self.weight[k], k))
+        return [max(self.names[k], key=lambda s: (self.names[k][s], len(s), s)) for k in top]
+
+
+_ENTITY_COUNTS: dict[str, _EntityCounts] = {}  # story id -> its kept sums (a story larger than settle_exact_until)
+
+
+def _top_entities(story: StoryState, members: list[ArticleFeatures], features: dict[str, ArticleFeatures], cfg: ClusterSettings) -> list[str]:
+    """`top_entities` of a story, from its kept sums (`_EntityCounts`) when it is large and
+    the type weights are integers; the sums are checked against the members by the very
+    features they counted, so a store changed meanwhile only costs a recount."""
+    if len(members) <= cfg.settle_exact_until or not all(float(w).is_integer() and w >= 0 for w in cfg.entity_type_weights.values()):
+        _ENTITY_COUNTS.pop(story.id, None)
+        return top_entities(members, cfg)
+    counts = _ENTITY_COUNTS.get(story.id)
+    if counts is None or counts.settings != (cfg.entity_type_weights, cfg.top_entity_mention_cap):
+        counts = _ENTITY_COUNTS[story.id] = _EntityCounts(cfg)
+    gone = [f for a, f in counts.counted.items() if a not in story.members or features[a] is not f]
+    came = [f for f in members if counts.counted.get(f.article) is not f]
+    if len(gone) + len(came) > len(members) // 2:  # counting afresh is cheaper
+        counts = _ENTITY_COUNTS[story.id] = _EntityCounts(cfg)
+        gone, came = [], members
+    for f in gone:
+        counts.add(f, cfg, -1)
+    for f in came:
+        counts.add(f, cfg)
+    return counts.top(cfg)
 
 
 # -- the API other stages call ---------------------------------------------------------
