@@ -193,6 +193,8 @@ def _load(store: Store, cfg: ClusterSettings, exclude: set[str], new: Sequence[A
         if merged_into:
             index._merged_from[merged_into].add(sid)
     sums = state.states if state and state.key == vectors.key else None
+    if state and sums is None:  # another epoch: let the old vectors go before every vector is made again
+        state.states.clear()
     for a, (_, sid, text) in rows.articles.items():
         vec = vectors.get(a, text, features[a], index)
         if sums is None:
