@@ -312,7 +312,8 @@ class CorroborateSettings:
     # articles (corroborate/_kept.py): a speed bound, no effect on results. Reading them back cost 1.3 s
     # of a batch at 9,500 articles (generated stream) and ~0.1 s at 1,000 (batch 2 of that stream)
     keep_from: int = 500
-    keep_stories: int = 4  # ... and at most this many stories at once (a kept story holds all its spans): a stream adds to few large ones
+    keep_stories: int = 2  # ... and at most this many at once: a kept 9,750-article generated story held ~175 MB (its spans and
+    # its ranges' sentences); a stream adds to few large stories at a time
 
 
 @dataclass

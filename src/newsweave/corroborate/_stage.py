@@ -28,6 +28,7 @@ import difflib
 import hashlib
 import json
 import re
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -822,8 +823,8 @@ def _range_groups(quoted, i1, i2, said, texts, quoted_ranges, seq, old, norm, sk
         if q.article in skip:
             continue
         tok = q.offsets
-        va = texts[q.article][tok[i1][0] : tok[i2 - 1][1]]
-        qgroups[(norm(va), q.speaker)].append(_Seen(q, (*q.rank, q.start), va, "direct quote", q.article in old))
+        va = wording(texts[q.article][tok[i1][0] : tok[i2 - 1][1]])
+        qgroups[(norm(va), q.speaker)].append(_Seen(q.article, q.start, q.end, (*q.rank, q.start), va, "direct quote", q.article in old))
     sgroups: dict[str, list] = defaultdict(list)
     for sentences, j1, j2 in said:
         for s in sentences:
@@ -834,7 +835,7 @@ def _range_groups(quoted, i1, i2, said, texts, quoted_ranges, seq, old, norm, sk
             vb = texts[s.article][b1:b2]
             inside = any(x <= s.start and s.end <= y or x <= b1 < y for x, y in quoted_ranges[s.article])
             form = "direct quote" if inside else "reported speech"
-            sgroups[norm(vb)].append(_Seen(s, (seq[s.article], s.index), vb, form, s.article in old))
+            sgroups[norm(vb)].append(_Seen(s.article, s.start, s.end, (seq[s.article], s.index), wording(vb), form, s.article in old))
     for gs in sgroups.values():
         gs.sort(key=lambda x: x.rank)
     return qgroups, sgroups
@@ -845,33 +846,26 @@ def _after(kept: Mapping, fresh: Mapping) -> dict:
     return {k: kept.get(k, []) + fresh.get(k, []) for k in {**kept, **fresh}}
 
 
+wording = sys.intern  # a replaced wording ("the budget") recurs in thousands of sentences of a story: one string each
+
+
 def _as_kept(groups: Mapping) -> dict:
-    """Groups as a range keeps them for the next call: every sentence old now, and only
-    what an observation reads of it (the sentence's article and span, not its tokens)."""
-    return {k: [x._replace(sentence=_At(x.article, x.sentence.start, x.sentence.end), old=True) for x in g] for k, g in groups.items()}
+    """Groups as a range keeps them for the next call: every sentence old now."""
+    return {k: [x._replace(old=True) for x in g] for k, g in groups.items()}
 
 
-class _At(NamedTuple):
-    """Where a kept sentence is: all `_observe` reads of it."""
+class _Seen(NamedTuple):
+    """A sentence of one side of a replaced range (its article and span), with its wording
+    there: a tuple, and no more than an observation reads, since a touched range of a story
+    of thousands of articles makes tens of thousands of them, and a kept story keeps them."""
 
     article: str
     start: int
     end: int
-
-
-class _Seen(NamedTuple):
-    """A sentence of one side of a replaced range, with its wording there (a tuple: a
-    touched range of a story of thousands of articles makes tens of thousands of them)."""
-
-    sentence: Quoted | Said
     rank: tuple
     text: str  # the replaced wording in it
     form: str  # "direct quote" | "reported speech"
     old: bool  # its article's observations are in the stored state already
-
-    @property
-    def article(self) -> str:
-        return self.sentence.article
 
 
 def _observe(states: dict, key: VariantKey, na: str, nb: str, gq: list[_Seen], gs: list[_Seen]) -> None:
@@ -934,8 +928,7 @@ def _article(x: _Seen) -> str:
 
 
 def _seen_at(values: dict, norm: str, at: tuple, x: _Seen) -> None:
-    s = x.sentence
-    _seen(values, norm, at, x.text, (s.article, s.start, s.end), x.form)
+    _seen(values, norm, at, x.text, (x.article, x.start, x.end), x.form)
 
 
 def merge_variant_states(into: dict[VariantKey, VariantState], more: Mapping[VariantKey, VariantState]) -> set[VariantKey]:
