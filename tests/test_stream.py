@@ -451,3 +451,77 @@ def test_an_article_moved_out_in_none_of_the_observations_leaves_the_states(tmp_
         ]
         assert moved not in json.dumps([f.support.articles for f in corroborate.load_facts(store, source.id)])
         assert not _from_scratch_differences(store)
+
+
+def _variant_state_reads(monkeypatch) -> list:
+    """Record the stories whose variant states the corroborate stage reads from the store."""
+    from newsweave.corroborate import _story_state
+
+    reads, load = [], _story_state._load_states
+
+    def spy(store, story, values=None):
+        reads.append(story)
+        return load(store, story, values)
+
+    monkeypatch.setattr(_story_state, "_load_states", spy)
+    return reads
+
+
+def test_kept_variant_states_give_what_reading_them_from_the_store_gives(tmp_path, synth_paths, monkeypatch):
+    """Corroborate keeps a large story's variant states and pairs in the process between
+    batches (`keep_from`, here every story) and reads them back from the store only when
+    nothing is kept: six batches give the analysis the store-reading run gives, and each
+    story's conflicts equal corroborating it from scratch after every batch."""
+    from newsweave.corroborate import _kept
+
+    from newsweave.corroborate import _stage
+
+    batches = _split(list(synth_paths), [6] * 6)
+    reads = _variant_state_reads(monkeypatch)
+    continued, groups_of = [], _stage._range_groups
+
+    def spy(*args):
+        continued.append(bool(args[-1]))  # `skip`: the range's old sentences came from its kept groups
+        return groups_of(*args)
+
+    monkeypatch.setattr(_stage, "_range_groups", spy)
+    _kept.forget()
+    with newsweave.open(tmp_path / "kept.db") as ws:
+        ws.settings.corroborate = replace(ws.settings.corroborate, keep_from=1)
+        for i, part in enumerate(batches):
+            before = len(reads)
+            feed(ws, [part], _ingest)
+            assert not _from_scratch_differences(ws.store), f"batch {i + 1}"
+            if i >= 2:
+                kept_reads = [s for s in reads[before:] if s in _kept._KEPT]
+                assert not kept_reads, f"batch {i + 1} read kept stories' states from the store"
+        assert _kept._KEPT, "the stories' states are kept"
+        assert any(continued), "replaced ranges were continued from their kept groups"
+        kept = analysis_state(ws.store)
+    _kept.forget()
+    with newsweave.open(tmp_path / "read.db") as ws:
+        feed(ws, batches, _ingest)  # default keep_from: these stories are read from the store
+        read = analysis_state(ws.store)
+    assert not state_diff(kept, read)
+
+
+def test_a_write_behind_the_stage_drops_what_it_kept(tmp_path, synth_paths):
+    """Any write to a story's variant states or pairs but the stage's own clears the
+    story's token (migration 0340's triggers), so what the process kept is not used: the
+    next update reads the store."""
+    from newsweave.corroborate import _kept
+
+    _kept.forget()
+    with newsweave.open(tmp_path / "behind.db") as ws:
+        ws.settings.corroborate = replace(ws.settings.corroborate, keep_from=1)
+        feed(ws, _split(list(synth_paths), [18, 18]), _ingest)
+        store = ws.store
+        with_states = {r[0] for r in store.conn.execute("SELECT DISTINCT story_id FROM variant_conflicts")}
+        story = next(s for s in _kept._KEPT if s in with_states and _kept.stored_token(store, s))
+        other = Store(store.path)  # a second connection, as another process
+        with other.transaction() as conn:
+            conn.execute("UPDATE variant_conflicts SET state = state WHERE story_id = ?", (story,))
+        other.close()
+        assert _kept.stored_token(store, story) is None
+        assert _kept.take(store, story) is None
+        assert story not in _kept._KEPT  # taken out, not put back

@@ -308,6 +308,12 @@ class CorroborateSettings:
     # inverted index, no all-pairs): not tuned, a speed bound
     whos_who_min_mentions: int = 2  # a person with no role is in the brief's who's who when named this often in the
     # story, else under "other names": not tuned; once is a passing mention (docs/brief.md)
+    # a story's quote-variant states and pairs are kept in the process between batches from this many
+    # articles (corroborate/_kept.py): a speed bound, no effect on results. Reading them back cost 1.3 s
+    # of a batch at 9,500 articles (generated stream) and ~0.1 s at 1,000 (batch 2 of that stream)
+    keep_from: int = 500
+    keep_stories: int = 2  # ... and at most this many at once: a kept 9,750-article generated story held ~175 MB (its spans and
+    # its ranges' sentences); a stream adds to few large stories at a time
 
 
 @dataclass

@@ -28,6 +28,7 @@ import difflib
 import hashlib
 import json
 import re
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -750,6 +751,7 @@ def observe_variants(
     cands: Sequence[QuoteCandidate],
     seq: Mapping[str, int],
     old: frozenset[str] | set[str] = frozenset(),
+    groups: dict | None = None,
 ) -> dict[VariantKey, VariantState]:
     """The conflict states of the observations of the variant pairs that involve a sentence
     of an article not in `old` (all of them when `old` is empty). An observation is a quoted
@@ -759,7 +761,13 @@ def observe_variants(
     earliest evidence first, in arrival order. Each state field is a minimum or a union, so
     the state over every observation is the merge of the state over those among `old`
     articles (stored) and this one (`merge_variant_states`). `said` need only hold the
-    sentences of paired forms."""
+    sentences of paired forms.
+
+    `groups` (a story's, kept in the process: `_kept.py`): per replaced range, the groups
+    of its sentences of `old` articles as an earlier call left them. A range found there
+    takes only its sentences of the other articles from `quoted` and `said` (which need
+    not hold its old said sentences), after its kept ones: their ranks come later, as the
+    articles came later. Every range observed is left there with all its sentences."""
     quoted_ranges = defaultdict(list)
     for c in cands:
         quoted_ranges[c.article].append((c.start, c.end))
@@ -780,49 +788,84 @@ def observe_variants(
 
     # pairs of one quoted form replacing the same tokens are assembled together, so each
     # quoted sentence is visited once per replaced range, not once per paired form
+    # (a kept range's old said sentences are in its groups, not in `said`)
+    kept_ranges = groups or {}
     targets: dict[tuple[str, int, int], list[tuple[str, int, int]]] = defaultdict(list)
     for (qf, sf), (i1, i2, j1, j2) in pairs.items():
-        if qf in q_by and sf in s_by:
+        if qf in q_by and (sf in s_by or (qf, i1, i2) in kept_ranges):
             targets[(qf, i1, i2)].append((sf, j1, j2))
     states: dict[VariantKey, VariantState] = {}
-    for (qf, i1, i2), others in targets.items():
+    for target, others in targets.items():
+        qf, i1, i2 = target
         if qf not in new_q and not any(sf in new_s for sf, _, _ in others):
             continue  # no observation of this target involves a new sentence
-        qgroups: dict[tuple, list] = defaultdict(list)
-        for q in sorted(q_by[qf], key=lambda q: (q.rank, q.start)):
-            tok = q.offsets
-            va = texts[q.article][tok[i1][0] : tok[i2 - 1][1]]
-            qgroups[(norm(va), q.speaker)].append(_Seen(q, (*q.rank, q.start), va, "direct quote", q.article in old))
-        sgroups: dict[str, list] = defaultdict(list)
-        for sf, j1, j2 in others:
-            for s in s_by[sf]:
-                tok = s.offsets
-                b1, b2 = tok[j1][0], tok[j2 - 1][1]
-                vb = texts[s.article][b1:b2]
-                inside = any(x <= s.start and s.end <= y or x <= b1 < y for x, y in quoted_ranges[s.article])
-                form = "direct quote" if inside else "reported speech"
-                sgroups[norm(vb)].append(_Seen(s, (seq[s.article], s.index), vb, form, s.article in old))
-        for gs in sgroups.values():
-            gs.sort(key=lambda x: x.rank)
-        for (na, speaker), gq in qgroups.items():
-            for nb, gs in sgroups.items():
+        kept = groups.get(target) if groups is not None else None
+        skip = old if kept is not None else frozenset()  # a kept range's old sentences are in its groups
+        said_of = [(s_by.get(sf, ()), j1, j2) for sf, j1, j2 in others]
+        qgroups, sgroups = _range_groups(q_by[qf], i1, i2, said_of, texts, quoted_ranges, seq, old, norm, skip)
+        seen_q, seen_s = (_after(kept[0], qgroups), _after(kept[1], sgroups)) if kept is not None else (qgroups, sgroups)
+        for (na, speaker), gq in seen_q.items():
+            for nb, gs in seen_s.items():
                 _observe(states, (frozenset({na, nb}), speaker), na, nb, gq, gs)
+        if groups is not None:
+            left = kept or ({}, {})
+            groups[target] = (_after(left[0], _as_kept(qgroups)), _after(left[1], _as_kept(sgroups)))
     return states
 
 
-class _Seen(NamedTuple):
-    """A sentence of one side of a replaced range, with its wording there (a tuple: a
-    touched range of a story of thousands of articles makes tens of thousands of them)."""
+def _range_groups(quoted, i1, i2, said, texts, quoted_ranges, seq, old, norm, skip) -> tuple[dict, dict]:
+    """The sentences of one replaced range (quoted tokens [i1, i2); `said`: (sentences,
+    j1, j2) of each paired form), in rank order: the quoted ones grouped by their
+    (normalised wording, speaker), the said ones by their normalised wording; sentences of
+    articles in `skip` left out."""
+    qgroups: dict[tuple, list] = defaultdict(list)
+    for q in sorted(quoted, key=lambda q: (q.rank, q.start)):
+        if q.article in skip:
+            continue
+        tok = q.offsets
+        va = wording(texts[q.article][tok[i1][0] : tok[i2 - 1][1]])
+        qgroups[(norm(va), q.speaker)].append(_Seen(q.article, q.start, q.end, (*q.rank, q.start), va, "direct quote", q.article in old))
+    sgroups: dict[str, list] = defaultdict(list)
+    for sentences, j1, j2 in said:
+        for s in sentences:
+            if s.article in skip:
+                continue
+            tok = s.offsets
+            b1, b2 = tok[j1][0], tok[j2 - 1][1]
+            vb = texts[s.article][b1:b2]
+            inside = any(x <= s.start and s.end <= y or x <= b1 < y for x, y in quoted_ranges[s.article])
+            form = "direct quote" if inside else "reported speech"
+            sgroups[norm(vb)].append(_Seen(s.article, s.start, s.end, (seq[s.article], s.index), wording(vb), form, s.article in old))
+    for gs in sgroups.values():
+        gs.sort(key=lambda x: x.rank)
+    return qgroups, sgroups
 
-    sentence: Quoted | Said
+
+def _after(kept: Mapping, fresh: Mapping) -> dict:
+    """Each group's kept sentences, then its fresh ones (which rank later)."""
+    return {k: kept.get(k, []) + fresh.get(k, []) for k in {**kept, **fresh}}
+
+
+wording = sys.intern  # a replaced wording ("the budget") recurs in thousands of sentences of a story: one string each
+
+
+def _as_kept(groups: Mapping) -> dict:
+    """Groups as a range keeps them for the next call: every sentence old now."""
+    return {k: [x._replace(old=True) for x in g] for k, g in groups.items()}
+
+
+class _Seen(NamedTuple):
+    """A sentence of one side of a replaced range (its article and span), with its wording
+    there: a tuple, and no more than an observation reads, since a touched range of a story
+    of thousands of articles makes tens of thousands of them, and a kept story keeps them."""
+
+    article: str
+    start: int
+    end: int
     rank: tuple
     text: str  # the replaced wording in it
     form: str  # "direct quote" | "reported speech"
     old: bool  # its article's observations are in the stored state already
-
-    @property
-    def article(self) -> str:
-        return self.sentence.article
 
 
 def _observe(states: dict, key: VariantKey, na: str, nb: str, gq: list[_Seen], gs: list[_Seen]) -> None:
@@ -885,8 +928,7 @@ def _article(x: _Seen) -> str:
 
 
 def _seen_at(values: dict, norm: str, at: tuple, x: _Seen) -> None:
-    s = x.sentence
-    _seen(values, norm, at, x.text, (s.article, s.start, s.end), x.form)
+    _seen(values, norm, at, x.text, (x.article, x.start, x.end), x.form)
 
 
 def merge_variant_states(into: dict[VariantKey, VariantState], more: Mapping[VariantKey, VariantState]) -> set[VariantKey]:

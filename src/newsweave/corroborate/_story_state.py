@@ -37,14 +37,17 @@ transaction: its update reads what taking over its sources' state writes.
 from __future__ import annotations
 
 import json
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..settings import CorroborateSettings, Settings
 from ..store import Store, utcnow
 from ..events import load_quotes
 from ..stories import story_of
+from . import _kept
+from ._kept import KeptVariants
 from ._stage import (
     QuoteCandidate,
     candidates_of_quotes,
@@ -267,6 +270,8 @@ class StoryUpdate:
     rebuilt: str | None = None  # why the states were built again from every article (recorded)
     every: bool = True  # result holds every quote-variant conflict of the story
     size: int = 0  # the story's articles
+    kept: KeptVariants | None = None  # every state and pair of the story after the update, kept once written (_kept.py)
+    keep_stories: int = 0  # how many stories the process keeps (CorroborateSettings.keep_stories)
 
 
 def story_update(
@@ -280,6 +285,7 @@ def story_update(
     and conflicts from its records. `left`: the articles its state covers that the stories
     stage moved out of it since."""
     articles, families, entities, events, quotes = story_records(store, story, mentions=False)
+    kept = _kept.take(store, story) if len(articles) >= cfg.keep_from else None
     names = {e.id: e.name for e in entities}
     texts = {a.id: a.clean_text for a in articles}
     seq = _seqs(store, texts)
@@ -294,7 +300,7 @@ def story_update(
     blocked.update(_sharing(new_s, new_q, cfg.variant_min_shared_words))
     pairs = variant_pairs(old_q, new_s, cfg)
     pairs.update(variant_pairs(new_q, blocked, cfg))
-    stored = dict(sorted({**pairs, **_pairs(store, story)}.items()))  # as _pairs reads them once written
+    stored = dict(sorted({**pairs, **(kept.pairs if kept else _pairs(store, story))}.items()))  # as _pairs reads them once written
     old = _covered(store, story, texts) - fresh_set
     # the candidates of articles that left are read as the events stage's quotes only
     rebuilt = _rebuild_reason(store, story, old, cands, left if quotes else ())
@@ -302,25 +308,36 @@ def story_update(
     refamilied, renamed = _refreshed(store, story) if old and not rebuilt else (set(), set())
     if rebuilt:
         old = set()
-    # an article whose family changed is observed again (its observations are stored: merging
-    # them changes nothing), so the conflicts its spans are in are written with the new family
-    again = _said_of_articles(store, refamilied & old)
-    seen = old - refamilied
+    large = len(articles) >= cfg.keep_from
+    groups = _kept_groups(kept, old, fresh_set, seq) if large else None
+    if groups:  # the kept ranges continue: an article whose family changed is found in the states (below)
+        again, seen = [], old
+    else:
+        # an article whose family changed is observed again (its observations are stored: merging
+        # them changes nothing), so the conflicts its spans are in are written with the new family
+        again, seen = _said_of_articles(store, refamilied & old), old - refamilied
     forms = _said_forms(stored, quoted, {s.form for s in said + again}, seen)
-    said_of = _said_of(store, story, forms, leave=fresh_set) + [s for s in said if s.form in forms]
-    delta = observe_variants(stored, quoted, said_of, texts, cands, seq, frozenset(seen))
+    unkept = _said_forms(stored, quoted, {s.form for s in said + again}, seen, kept=groups or {})
+    said_of = _said_of(store, story, unkept, leave=fresh_set) + [s for s in said if s.form in forms]
+    delta = observe_variants(stored, quoted, said_of, texts, cands, seq, frozenset(seen), groups)
     if not old:  # built from every article: these are all the story's states
         variants = variant_conflicts(delta, families, names, texts)
         return StoryUpdate(story, list(fresh), said, new_s, new_q, pairs, names,
                            corroborate_story(story, articles, families, entities, events, quotes, cfg, variants=variants),
-                           delta, covers, rebuilt, True, len(articles))  # fmt: skip
+                           delta, covers, rebuilt, True, len(articles),
+                           KeptVariants("", delta, stored, groups, frozenset(texts)) if large else None, cfg.keep_stories)  # fmt: skip
     shown_values = {values for values, _ in delta} | _values_said_by(store, story, renamed)
-    states = _load_states(store, story, shown_values)
+    every_state = kept.states if kept else _load_states(store, story, None if large else shown_values)
+    if groups:
+        shown_values |= _values_holding(every_state, refamilied)
+    states = {k: st for k, st in every_state.items() if k[0] in shown_values}  # as _load_states(shown_values) reads them
     changed = merge_variant_states(states, delta)
+    every_state.update(states)  # the states merged into, and those new
     variants = variant_conflicts(states, families, names, texts)
     result = corroborate_story(story, articles, families, entities, events, quotes, cfg, variants=variants)
     return StoryUpdate(story, list(fresh), said, new_s, new_q, pairs, names, result,
-                       {k: states[k] for k in changed}, covers, None, False, len(articles))  # fmt: skip
+                       {k: states[k] for k in changed}, covers, None, False, len(articles),
+                       KeptVariants("", every_state, stored, groups, frozenset(old | fresh_set)) if large else None, cfg.keep_stories)  # fmt: skip
 
 
 def write_update(store: Store, update: StoryUpdate) -> None:
@@ -342,8 +359,13 @@ def write_update(store: Store, update: StoryUpdate) -> None:
             conn.execute("DELETE FROM variant_conflicts WHERE story_id = ?", (story,))
             _record(store, story, f"variant states built again: {update.rebuilt}", update.size)
         _write_states(conn, story, update.states)
-        conn.execute("INSERT OR REPLACE INTO variant_state (story_id, articles, cands) VALUES (?, ?, ?)", (story, *update.covers))
+        token = secrets.token_hex(16) if update.kept else None  # after the states and pairs: their triggers clear it
+        conn.execute(
+            "INSERT OR REPLACE INTO variant_state (story_id, articles, cands, token) VALUES (?, ?, ?, ?)", (story, *update.covers, token)
+        )
         save(store, update.result, some_variants=not update.every)
+    if update.kept:
+        _kept.keep(story, replace(update.kept, token=token), update.keep_stories)
 
 
 def _seqs(store: Store, ids: Iterable[str]) -> dict[str, int]:
@@ -409,15 +431,38 @@ def _quote_candidates_of(store: Store, articles: Sequence[str]) -> list[QuoteCan
     return out
 
 
-def _said_forms(pairs, quoted, new_said: set[str], old: set[str]) -> set[str]:
+def _said_forms(pairs, quoted, new_said: set[str], old: set[str], kept: Mapping = {}) -> set[str]:
     """The sentence forms whose sentences the observations involving a new sentence read:
     every sentence form of each replaced range that a new quoted sentence (of an article not
-    in `old`) or a new said form takes part in (all of them when `old` is empty)."""
+    in `old`) or a new said form takes part in (all of them when `old` is empty), but those
+    of the ranges whose groups are `kept` (their old sentences are in them)."""
     new_q = {q.form for q in quoted if q.article not in old}
     targets: dict[tuple, set[str]] = defaultdict(set)
     for (qf, sf), (i1, i2, _, _) in pairs.items():
         targets[(qf, i1, i2)].add(sf)
-    return {sf for (qf, _, _), sfs in targets.items() if qf in new_q or sfs & new_said or not old for sf in sfs}
+    return {
+        sf for (qf, i1, i2), sfs in targets.items() if (qf in new_q or sfs & new_said or not old) and (qf, i1, i2) not in kept for sf in sfs
+    }
+
+
+def _kept_groups(kept: KeptVariants | None, old: set[str], fresh: set[str], seq: Mapping[str, int]) -> dict:
+    """The replaced ranges' groups of old sentences kept from the story's last update
+    (`observe_variants`), when they hold the sentences of exactly its `old` articles and
+    every fresh article came after those (so its sentences rank after theirs); else a new
+    dict for the ranges to fill as they are met."""
+    if kept is None or not old or kept.articles != old:  # one left, or was not observed
+        return {}
+    if fresh and min(seq[a] for a in fresh) < max(seq[a] for a in old):
+        return {}
+    return kept.groups
+
+
+def _values_holding(states: Mapping[VariantKey, VariantState], articles: set[str]) -> set[frozenset]:
+    """The value pairs of the states with a span in these articles: those observing them
+    again would touch (each observation's sentences are in its state)."""
+    if not articles:
+        return set()
+    return {values for (values, _), st in states.items() if any(sp[0] in articles for v in st.values.values() for sp in v.spans)}
 
 
 def _said_of_articles(store: Store, articles: set[str]) -> list[Said]:
