@@ -525,3 +525,30 @@ def test_a_write_behind_the_stage_drops_what_it_kept(tmp_path, synth_paths):
         assert _kept.stored_token(store, story) is None
         assert _kept.take(store, story) is None
         assert story not in _kept._KEPT  # taken out, not put back
+
+
+def test_kept_ranges_continue_past_a_reuse_family_change(tmp_path, monkeypatch):
+    """A kept story whose articles change reuse family (two families joined by a later copy)
+    is not observed again: its conflicts to write again are the states holding a span of
+    those articles. After every batch its conflicts and facts equal corroborating it from
+    scratch, and the analysis equals a run that reads the store (48 generated articles in
+    batches of 8: batch 6 joins the families of 40 of them)."""
+    from newsweave.corroborate import _kept, _story_state
+
+    paths = write_corpus(tmp_path / "synth48", 48, seed=1).paths
+    batches = _split(list(paths), [8] * 6)
+    joined, holding = [], _story_state._values_holding
+    monkeypatch.setattr(_story_state, "_values_holding", lambda states, articles: (joined.append(len(articles)), holding(states, articles))[1])
+    _kept.forget()
+    with newsweave.open(tmp_path / "kept.db") as ws:
+        ws.settings.corroborate = replace(ws.settings.corroborate, keep_from=1)
+        for i, part in enumerate(batches):
+            feed(ws, [part], _ingest)
+            assert not _from_scratch_differences(ws.store), f"batch {i + 1}"
+        kept = analysis_state(ws.store)
+    assert any(joined), "a kept story's articles changed family"
+    _kept.forget()
+    with newsweave.open(tmp_path / "read.db") as ws:
+        feed(ws, batches, _ingest)
+        read = analysis_state(ws.store)
+    assert not state_diff(kept, read)
