@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from ..store import Store
 
+
 @dataclass
 class KeptVariants:
     """A story's variant states and pairs as its last write left them in the store."""

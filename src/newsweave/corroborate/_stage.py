@@ -799,7 +799,7 @@ def observe_variants(
         qf, i1, i2 = target
         if qf not in new_q and not any(sf in new_s for sf, _, _ in others):
             continue  # no observation of this target involves a new sentence
-        kept = groups.get(target) if groups is not None else None
+        kept = kept_ranges.get(target)
         skip = old if kept is not None else frozenset()  # a kept range's old sentences are in its groups
         said_of = [(s_by.get(sf, ()), j1, j2) for sf, j1, j2 in others]
         qgroups, sgroups = _range_groups(q_by[qf], i1, i2, said_of, texts, quoted_ranges, seq, old, norm, skip)

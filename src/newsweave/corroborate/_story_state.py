@@ -285,7 +285,8 @@ def story_update(
     and conflicts from its records. `left`: the articles its state covers that the stories
     stage moved out of it since."""
     articles, families, entities, events, quotes = story_records(store, story, mentions=False)
-    kept = _kept.take(store, story) if len(articles) >= cfg.keep_from else None
+    large = len(articles) >= cfg.keep_from  # its variant work is kept in the process (_kept.py)
+    kept = _kept.take(store, story) if large else None
     names = {e.id: e.name for e in entities}
     texts = {a.id: a.clean_text for a in articles}
     seq = _seqs(store, texts)
@@ -308,7 +309,6 @@ def story_update(
     refamilied, renamed = _refreshed(store, story) if old and not rebuilt else (set(), set())
     if rebuilt:
         old = set()
-    large = len(articles) >= cfg.keep_from
     groups = _kept_groups(kept, old, fresh_set, seq) if large else None
     if groups:  # the kept ranges continue: an article whose family changed is found in the states (below)
         again, seen = [], old
@@ -316,8 +316,7 @@ def story_update(
         # an article whose family changed is observed again (its observations are stored: merging
         # them changes nothing), so the conflicts its spans are in are written with the new family
         again, seen = _said_of_articles(store, refamilied & old), old - refamilied
-    forms = _said_forms(stored, quoted, {s.form for s in said + again}, seen)
-    unkept = _said_forms(stored, quoted, {s.form for s in said + again}, seen, kept=groups or {})
+    forms, unkept = _said_forms(stored, quoted, {s.form for s in said + again}, seen, kept=groups or {})
     said_of = _said_of(store, story, unkept, leave=fresh_set) + [s for s in said if s.form in forms]
     delta = observe_variants(stored, quoted, said_of, texts, cands, seq, frozenset(seen), groups)
     if not old:  # built from every article: these are all the story's states
@@ -431,18 +430,23 @@ def _quote_candidates_of(store: Store, articles: Sequence[str]) -> list[QuoteCan
     return out
 
 
-def _said_forms(pairs, quoted, new_said: set[str], old: set[str], kept: Mapping = {}) -> set[str]:
+def _said_forms(pairs, quoted, new_said: set[str], old: set[str], kept: Mapping = {}) -> tuple[set[str], set[str]]:
     """The sentence forms whose sentences the observations involving a new sentence read:
     every sentence form of each replaced range that a new quoted sentence (of an article not
-    in `old`) or a new said form takes part in (all of them when `old` is empty), but those
-    of the ranges whose groups are `kept` (their old sentences are in them)."""
+    in `old`) or a new said form takes part in (all of them when `old` is empty); and those
+    of them whose old sentences are read from the store: the forms of such ranges whose
+    groups are not `kept` (a kept range's old sentences are in its groups)."""
     new_q = {q.form for q in quoted if q.article not in old}
     targets: dict[tuple, set[str]] = defaultdict(set)
     for (qf, sf), (i1, i2, _, _) in pairs.items():
         targets[(qf, i1, i2)].add(sf)
-    return {
-        sf for (qf, i1, i2), sfs in targets.items() if (qf in new_q or sfs & new_said or not old) and (qf, i1, i2) not in kept for sf in sfs
-    }
+    read, unkept = set(), set()
+    for (qf, i1, i2), sfs in targets.items():
+        if qf in new_q or sfs & new_said or not old:
+            read |= sfs
+            if (qf, i1, i2) not in kept:
+                unkept |= sfs
+    return read, unkept
 
 
 def _kept_groups(kept: KeptVariants | None, old: set[str], fresh: set[str], seq: Mapping[str, int]) -> dict:
