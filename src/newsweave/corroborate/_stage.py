@@ -509,25 +509,33 @@ FUNCTION_WORDS = {
 CONTRACTIONS = {"'m": "am", "n't": "not", "'re": "are", "'ve": "have", "'ll": "will", "'d": "would"}
 
 
+# the patterns of `_words`, compiled once (built and looked up in re's cache per token before)
+_TOKEN = re.compile(r"[\w’']+(?:-[\w’']+)*")
+_CONTRACTED = re.compile(r"(\w+)('m|n't|'re|'ve|'ll|'d)")
+_NUMBER_UNIT = re.compile(rf"(\d+|{'|'.join(NUMBER_WORDS)})-({UNITS})s?")
+_PLURAL_UNIT = re.compile(rf"^({UNITS})s$")
+_IZE = re.compile(r"(i)z(e|ed|es|ing|ation)$")
+
+
 def _words(text: str) -> list[str]:
     """Comparison tokens: lower case, number-unit split and singular, spelling unified,
     contractions expanded ("I'm" -> "i am"), stray apostrophes dropped."""
     out = []
-    for w in re.findall(r"[\w’']+(?:-[\w’']+)*", text.lower().replace("’", "'")):
+    for w in _TOKEN.findall(text.lower().replace("’", "'")):
         w = w.strip("'")
         if not w:
             continue
-        m = re.fullmatch(r"(\w+)('m|n't|'re|'ve|'ll|'d)", w)
+        m = _CONTRACTED.fullmatch(w)
         if m:
             out += [m.group(1), CONTRACTIONS[m.group(2)]]
             continue
-        m = re.fullmatch(rf"(\d+|{'|'.join(NUMBER_WORDS)})-({UNITS})s?", w)
+        m = _NUMBER_UNIT.fullmatch(w)
         if m:
             out += [str(NUMBER_WORDS.get(m.group(1), m.group(1))), m.group(2)]
             continue
-        w = re.sub(rf"^({UNITS})s$", r"\1", w)
+        w = _PLURAL_UNIT.sub(r"\1", w)
         w = SPELLING.get(w, w)
-        w = re.sub(r"(i)z(e|ed|es|ing|ation)$", r"\1s\2", w)
+        w = _IZE.sub(r"\1s\2", w)
         out.append(w)
     return out
 
@@ -535,9 +543,9 @@ def _words(text: str) -> list[str]:
 def _word_spans(text: str, base: int) -> list[tuple[str, int, int]]:
     """Like `_words` but keeps each token's offsets (number-unit pairs share one span)."""
     out = []
-    for m in re.finditer(r"[\w’']+(?:-[\w’']+)*", text):
-        for w in _token_words(m.group(0)):
-            out.append((w, base + m.start(), base + m.end()))
+    for m in _TOKEN.finditer(text):
+        start, end = base + m.start(), base + m.end()
+        out += [(w, start, end) for w in _token_words(m.group())]
     return out
 
 
@@ -632,8 +640,8 @@ def said_sentences(article: Article) -> list[Said]:
     out = []
     for i, (s, e) in enumerate(sentences(article)):
         tokens = _word_spans(text[s:e], s)
-        words = tuple(t[0] for t in tokens)
-        out.append(Said(article.id, i, s, e, form_key(words), tuple((t[1], t[2]) for t in tokens), words))
+        words = tuple(w for w, _, _ in tokens)
+        out.append(Said(article.id, i, s, e, form_key(words), tuple((a, b) for _, a, b in tokens), words))
     return out
 
 

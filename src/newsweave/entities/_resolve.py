@@ -545,25 +545,31 @@ def merge(store, younger: str, older: str, reason: str, article_id: str | None =
 
 
 def _attach(store, eid: str, cluster: Cluster, article) -> None:
-    for k in _global_keys(cluster):
-        words = k.split()
-        store.conn.execute(
-            "INSERT OR IGNORE INTO entity_keys (key, entity_id, first_token, last_token) VALUES (?, ?, ?, ?)",
-            (k, eid, words[0], words[-1]),
-        )
+    """The cluster's keys, mentions and roles stored under `eid`: one statement per table
+    (executemany), rows in the order they were found."""
+    keys = [(k, eid, *_end_tokens(k)) for k in _global_keys(cluster)]
+    store.conn.executemany(
+        "INSERT OR IGNORE INTO entity_keys (key, entity_id, first_token, last_token) VALUES (?, ?, ?, ?)", keys
+    )
     text = article.clean_text
-    for m in cluster.mentions:
-        store.conn.execute(
-            'INSERT INTO entity_mentions (entity_id, article_id, start, "end", text, name, titles, label, key) '
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (eid, article.id, m.start, m.end, text[m.start : m.end], m.name, "|".join(m.titles), m.label, m.key),
-        )
-        for r in m.roles:
-            store.conn.execute(
-                'INSERT INTO entity_roles (entity_id, article_id, start, "end", text, surface, normalised) '
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (eid, article.id, r.start, r.end, text[r.start : r.end], r.surface, r.normalised),
-            )
+    store.conn.executemany(
+        'INSERT INTO entity_mentions (entity_id, article_id, start, "end", text, name, titles, label, key) '
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (eid, article.id, m.start, m.end, text[m.start : m.end], m.name, "|".join(m.titles), m.label, m.key)
+            for m in cluster.mentions
+        ],
+    )
+    store.conn.executemany(
+        'INSERT INTO entity_roles (entity_id, article_id, start, "end", text, surface, normalised) '
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(eid, article.id, r.start, r.end, text[r.start : r.end], r.surface, r.normalised) for m in cluster.mentions for r in m.roles],
+    )
+
+
+def _end_tokens(key: str) -> tuple[str, str]:
+    words = key.split()
+    return words[0], words[-1]
 
 
 # -- 5. type and name ----------------------------------------------------------------------

@@ -40,12 +40,17 @@ class Tokens:
 @lru_cache(maxsize=1)
 def _char_tables() -> tuple[np.ndarray, np.ndarray]:
     """For every code point: is it a word character (as `\\w`: alphanumeric or "_"), and
-    its lower-case code point (itself when lower-casing is not one character)."""
-    word = np.fromiter((chr(c).isalnum() for c in range(0x110000)), dtype=bool, count=0x110000)
-    word[ord("_")] = True
+    its lower-case code point (itself when lower-casing is not one character). The word
+    characters are the runs `\\w+` finds in a string of every code point (re's `\\w` is
+    `str.isalnum()` or "_"): one regex pass over a string decoded at once, instead of 1.1M
+    Python calls, which cost ~0.1 s of every process's first reuse chunk."""
+    every = np.arange(0x110000, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
+    word = np.zeros(0x110000, dtype=bool)
+    for run in re.finditer(r"\w+", every):
+        word[run.start() : run.end()] = True
     lower = np.arange(0x110000, dtype=np.uint64)
-    for c in np.nonzero(word)[0]:
-        low = chr(c).lower()
+    for c in np.nonzero(word)[0].tolist():
+        low = every[c].lower()
         if len(low) == 1:
             lower[c] = ord(low)
     return word, lower

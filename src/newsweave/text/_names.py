@@ -55,7 +55,10 @@ _SPACES = re.compile(r"\s+")
 
 def fold(text: str) -> str:
     """Accents dropped, quotes and dashes straightened, case folded."""
-    text = unicodedata.normalize("NFKD", text.translate(_QUOTES))
+    text = text.translate(_QUOTES)
+    if text.isascii():  # NFKD leaves ASCII as it is, and it has no combining marks
+        return text.casefold()
+    text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c)).casefold()
 
 
