@@ -221,6 +221,10 @@ def test_every_match_of_a_rule_holds_its_needle():
     from newsweave.events import _timex
 
     texts = _ecb_sentences() + [p.read_text(encoding="utf-8") for p in sorted(shared_path("seeds").iterdir()) if p.is_file()]
+    # the digit-written forms the narrower needles (a year's digits, a month's first letters,
+    # the numeric dates' separators) stand for
+    texts += ["On 25.12.2007 and 7/8/07, then 2011-03-04.", "FY09 and fiscal 2010; the 1990s and the '80s.",
+              "From Jan. 5-7, 2010 to 5 Sept 2011, mid-2012, 2008-09, on the 12th, and Dec 3."]
     matched = {}
     for name, pattern, _ in _timex._COMPILED:
         needle = _timex._NEEDLES.get(name)

@@ -115,10 +115,10 @@ def concepts(span) -> frozenset[tuple[str, str]]:
 def _features(sent) -> tuple:
     toks = [t for t in sent if not t.is_punct and not t.is_space]
     lemmas = [t.lemma_.lower() for t in toks]
-    content = frozenset(t.lemma_.lower() for t in toks if t.pos_ in CONTENT_POS and not t.is_stop)
+    stops = [t.is_stop for t in toks]  # each token's lemma and stop flag read once
+    content = frozenset(lemma for t, lemma, stop in zip(toks, lemmas, stops) if not stop and t.pos_ in CONTENT_POS)
     ents = frozenset(e.text.lower() for e in nlp.span_ents(sent))
     numbers = frozenset(t.text for t in toks if t.like_num)
-    stops = [t.is_stop for t in toks]
     concepts = frozenset(
         (lemmas[i], lemmas[i + 1]) for i in range(len(lemmas) - 1) if not (stops[i] and stops[i + 1])
     )

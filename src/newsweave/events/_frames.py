@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 from . import _timex as timex
 from ..grouping import first_fit
-from ..nlp import entity_at
+from ..nlp import entity_at, text_of
 from ._assertion import SAYING, assertion
 from ._participants import AGENT_LABELS, FIRST_PLURAL, FIRST_SINGULAR, PLURAL_ANAPHORS, SINGULAR_PRONOUNS, ArticlePeople, Participant, Salience, canonical, name_span, same_name, same_participant
 from ..records import Event, Span, TimeValue
@@ -911,7 +911,7 @@ class _Reader:
             # normalise again with the event's tense, in the sentence (context decides "in May")
             tense = STATUS_TENSE.get(m.status)
             if tense not in by_tense:
-                by_tense[tense] = timex.find(sent.text, self.anchor, tense, self.anchor_from, reference)
+                by_tense[tense] = timex.find(text_of(sent), self.anchor, tense, self.anchor_from, reference)
             m.date = next((t.value for t in by_tense[tense] if t.start == tx.start), tx.value)
             m.date_from = "own"
 

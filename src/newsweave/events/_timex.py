@@ -39,6 +39,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..nlp import text_of
 from ..records import TimeValue
 from ..text import MONTHS, WEEKDAYS, split_doc
 
@@ -761,16 +762,23 @@ _COMPILED = [
 ]
 # A text a rule's needle is not found in holds no match of the rule, so `_matches` skips the
 # rule there (the same matches, found faster: 40 rules per sentence were a third of the
-# events stage's CPU). Each needle is something every match must contain: a digit for the
-# rules whose day, year or number is written in digits; the words the others cannot do without.
+# events stage's CPU). Each needle is something every match must contain: YEAR's digits for
+# the rules that cannot do without a year (a decade's "1990" too); the first letters of MON,
+# as written (those rules are case-sensitive), for the day-and-month dates; the separators of
+# the numeric dates; a digit for the other rules written in digits; the words the others
+# cannot do without. A third of the sentences hold a digit, a tenth a year or a month name
+# (ECB+ sentences): the narrower needles leave the year and month rules unread on the rest.
 _DIGIT = re.compile(r"\d")
+_YEAR_DIGITS = re.compile(r"(?:1[89]|20)\d\d")
+_MONTH_START = re.compile(r"Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec")
 _UNIT_WORD = re.compile(r"second|minute|hour|day|night|week|month|quarter|year|decade|centur", re.I)
 _NEEDLES = {
-    **dict.fromkeys(
-        ["iso", "day-ordinal", "numeric", "numeric-dmy", "date-range", "mdy", "dmy", "month-year", "year-range",
-         "decade", "short-decade", "short-year", "fiscal", "edge-year", "year"],
-        _DIGIT,
-    ),
+    **dict.fromkeys(["iso", "month-year", "year-range", "decade", "edge-year", "year"], _YEAR_DIGITS),
+    **dict.fromkeys(["date-range", "mdy", "dmy"], _MONTH_START),
+    "numeric": re.compile(r"\d/\d"),
+    "numeric-dmy": re.compile(r"\d\.\d"),
+    "fiscal": re.compile(r"\d\d"),
+    **dict.fromkeys(["day-ordinal", "short-decade", "short-year"], _DIGIT),
     "clock": re.compile(r"\d|noon|midday|midnight", re.I),
     "century": re.compile(r"century", re.I),
     "ago": re.compile(r"ago|earlier", re.I),
@@ -957,7 +965,7 @@ def find(
     continues from (for "that day" in its first sentence)."""
     parsed = None
     if not isinstance(text, str):
-        parsed, text = text, text.text
+        parsed, text = text, text_of(text)
     anchor = parse_anchor(anchor)
     out: list[Timex] = []
     taken_until = -1

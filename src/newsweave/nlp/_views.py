@@ -27,6 +27,14 @@ def doc_text(doc) -> str:
     return views["text"]
 
 
+def text_of(parsed) -> str:
+    """`parsed.text` of a Doc or a Span, cut from `doc_text` instead of joined from its
+    tokens (a Span's text is exactly its stretch of the Doc's: its last token's trailing
+    space is not part of it)."""
+    doc = parsed.doc  # a Doc's .doc is itself
+    return doc_text(doc) if parsed is doc else doc_text(doc)[parsed.start_char : parsed.end_char]
+
+
 def know_text(doc, text: str) -> None:
     """Record that `doc` is the parse of `text`, so `doc_text` need not join its tokens
     (~20 us a paragraph, once per Doc): a Doc's text is exactly the text parsed, and a
