@@ -473,6 +473,13 @@ def _owner(store, key: str) -> str | None:
     return row[0] if row else None
 
 
+def _owners(store, keys: list[str]) -> list[str]:
+    """The entities owning these keys, in the keys' order, each once (`_owner` of each, in
+    one statement)."""
+    owner = dict(store.select_in("SELECT key, entity_id FROM entity_keys WHERE key IN ({marks})", keys))
+    return list(dict.fromkeys(owner[k] for k in keys if owner.get(k)))
+
+
 def _global_keys(cluster: Cluster) -> list[str]:
     """The keys that name a cluster across the store. A person's short forms ("singh") are
     not among them: "Singh" is Rajnath Singh in one article and may be Manmohan Singh in
@@ -484,13 +491,13 @@ def _global_keys(cluster: Cluster) -> list[str]:
 
 
 def _link(store, cluster: Cluster, article_id: str) -> str:
-    owners = list(dict.fromkeys(o for o in (_owner(store, k) for k in _global_keys(cluster)) if o))
+    owners = _owners(store, _global_keys(cluster))
     # across articles an organisation's name ("Ford" alone) is not taken for a person's
     may_be_short = _personish_short(cluster) and cluster.type != "ORG"
     if not owners and (cluster.type == "PERSON" or may_be_short):
         owners = _person_candidates(store, cluster.longest, cluster.honorific, may_be_short, cluster.type == "PERSON")
     if owners:
-        survivor = _oldest(store, owners)
+        survivor = owners[0] if len(owners) == 1 else _oldest(store, owners)
         for other in owners:
             if other != survivor:
                 merge(store, other, survivor, "shared name", article_id)
@@ -605,17 +612,25 @@ def refresh(store, entity_ids: set[str], cfg: EntitySettings | None = None) -> N
     (migration 0290), so a country with a million mentions costs a handful of rows, and a
     batch does not re-read the earlier mentions of the people its story keeps naming. The
     rows come in key order, as the GROUP BY over the mentions gave them: ties in the
-    display name go to the first form."""
+    display name go to the first form. The forms and role counts of all the entities are
+    read in two statements (per 500), not two per entity."""
     cfg = cfg or EntitySettings()
-    for eid in entity_ids:
-        rows = store.conn.execute(
-            "SELECT label, key, name, titled, n FROM entity_forms WHERE entity_id = ? AND n > 0 "
-            "ORDER BY label, key, name, titled",
-            (eid,),
-        ).fetchall()
+    ids = sorted(entity_ids)
+    form_rows: dict[str, list] = defaultdict(list)  # each entity's rows, read for all of them at once
+    for r in store.select_in(
+        "SELECT entity_id, label, key, name, titled, n FROM entity_forms WHERE entity_id IN ({marks}) AND n > 0 "
+        "ORDER BY entity_id, label, key, name, titled",
+        ids,
+    ):
+        form_rows[r["entity_id"]].append(r)
+    roles = dict(
+        store.select_in("SELECT entity_id, COUNT(*) FROM entity_roles WHERE entity_id IN ({marks}) GROUP BY entity_id", ids)
+    )
+    for eid in ids:
+        rows = form_rows.get(eid)
         if not rows:
             continue
-        n_roles = store.conn.execute("SELECT COUNT(*) FROM entity_roles WHERE entity_id = ?", (eid,)).fetchone()[0]
+        n_roles = roles.get(eid, 0)
         countries = {r["key"]: names.country(r["key"]) for r in rows}
         votes = vote(
             (r["label"], r["key"], r["titled"], 0, countries[r["key"]] is not None and r["label"] != "PERSON", r["n"])

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .. import entities
-from ..nlp import doc_ents, entity_at
+from ..nlp import doc_ents, doc_memo, entity_at
 from ..text import LEADING_TITLES as HONORIFICS
 from ..text import canonical, name_words, same_name
 
@@ -121,7 +121,16 @@ def name_span(token):
 
     Looks through titles: the token's own entity; a PERSON inside its subtree ("Minister of
     National Defence Admiral Dong Jun"); a PERSON in apposition right after it ("High
-    Commissioner to Malaysia, B.N. Reddy"); else its proper-noun chain without title words."""
+    Commissioner to Malaysia, B.N. Reddy"); else its proper-noun chain without title words.
+    Found once per token (kept with the Doc): the quotes' speakers and the event frames ask
+    for the same subjects (24k calls for 15k tokens on 1k articles)."""
+    found = doc_memo(token.doc, "name_span")
+    if token.i not in found:
+        found[token.i] = _name_span(token)
+    return found[token.i]
+
+
+def _name_span(token):
     ent = _entity_of(token)
     if ent is not None and ent.label_ in NAME_LABELS and ent.label_ not in ("NORP",):
         text = ent.text

@@ -74,3 +74,9 @@ def span_ents(span) -> list:
             else:
                 break
     return out
+
+
+def doc_memo(doc, name: str) -> dict:
+    """A dict kept with the Doc for the results of one pure function of its tokens (`name`
+    tells the functions apart): a result read from it is what computing again would give."""
+    return _views(doc).setdefault(name, {})
