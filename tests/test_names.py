@@ -20,6 +20,21 @@ def test_keys_ignore_punctuation_quotes_and_dashes():
     assert names.strip_corporate(names.key("General Motors Corporation")) == "general motors"
 
 
+def test_fold_of_ascii_text_is_the_full_fold():
+    """`fold`'s ASCII shortcut gives what normalising (NFKD) and dropping combining marks
+    gives: for every ASCII character ("`" is straightened), alone and inside a word."""
+    import unicodedata
+
+    def full(text):
+        text = unicodedata.normalize("NFKD", text.translate(names._QUOTES))
+        return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+
+    for c in map(chr, range(128)):
+        for text in (c, f"Ab{c}Cd"):
+            assert names.fold(text) == full(text)
+    assert names.fold("Zürich’s Café") == full("Zürich’s Café") == "zurich's cafe"
+
+
 def test_honorifics_are_set_apart_and_kept():
     assert names.split_honorifics("Dato' Seri Mohamed Khaled Nordin") == (["Dato' Seri"], "Mohamed Khaled Nordin")
     assert names.split_honorifics("Seri Mohamed Khaled Nordin") == (["Seri"], "Mohamed Khaled Nordin")

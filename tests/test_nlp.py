@@ -243,15 +243,30 @@ def test_a_parse_reads_back_into_a_second_vocab_with_its_strings():
 
 
 def test_the_views_of_a_doc_are_spacys_own():
-    """`doc_text`, `doc_ents`, `entity_at` and `span_ents` (computed once per Doc) give what
-    `doc.text`, `doc.ents` and `span.ents` give, on real text."""
-    from newsweave.nlp import doc_ents, doc_text, entity_at, span_ents
+    """`doc_text`, `doc_ents`, `entity_at`, `span_ents` and `text_of` (computed once per Doc)
+    give what `doc.text`, `doc.ents`, `span.ents` and `span.text` give, on real text."""
+    from newsweave.nlp import doc_ents, doc_text, entity_at, span_ents, text_of
 
     _, docs = _ecb_docs()
     for doc in docs:
-        assert doc_text(doc) == doc.text and doc_ents(doc) == doc.ents
+        assert doc_text(doc) == doc.text == text_of(doc) and doc_ents(doc) == doc.ents
         for token in doc:
             assert entity_at(token) == next((e for e in doc.ents if e.start <= token.i < e.end), None)
         for sent in doc.sents:
             assert span_ents(sent) == list(sent.ents)
+            assert text_of(sent) == sent.text and text_of(sent[1:]) == sent[1:].text
     assert sum(len(doc_ents(d)) for d in docs) > 50
+
+
+def test_a_parse_knows_its_text_as_spacy_joins_it(tmp_path):
+    """`parse_texts` records each Doc's text as the text it parsed (`know_text`), parsed here
+    or read back from the store's cache: the same string `doc.text` joins from the tokens,
+    with the spaces, line breaks and tabs a paragraph can hold."""
+    from newsweave.nlp import doc_text
+
+    texts = ["  Leading and trailing spaces.  ", "A line\nbreak and a\ttab.", "Plain words, then more words.", "x"]
+    store = Store(tmp_path / "s.db")
+    store.migrate()
+    for docs in (nlp.parse_texts(texts, store=store), nlp.parse_texts(texts, store=store)):  # parsed, then cached
+        for text, doc in zip(texts, docs):
+            assert doc_text(doc) == doc.text == text

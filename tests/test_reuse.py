@@ -121,6 +121,21 @@ def test_seeds_offsets_are_exact(seeds):
 # -- quotes ---------------------------------------------------------------------------------
 
 
+def test_the_character_tables_are_the_per_code_point_definition():
+    """`_char_tables` (one regex pass) says of every code point what `str.isalnum()` (or
+    "_") and `str.lower()` say of it, one by one."""
+    from newsweave.reuse._shingles import _char_tables
+
+    word, lower = _char_tables()
+    points = range(0x110000)
+    expected_word = np.fromiter((chr(c).isalnum() or c == ord("_") for c in points), dtype=bool, count=len(points))
+    lowered = (chr(c).lower() for c in points)
+    expected_lower = np.fromiter((ord(low) if len(low) == 1 else -1 for low in lowered), dtype=np.int64, count=len(points))
+    expected_lower = np.where(expected_word & (expected_lower >= 0), expected_lower, np.arange(len(points)))
+    assert np.array_equal(word, expected_word)
+    assert np.array_equal(lower, expected_lower.astype(np.uint64))
+
+
 def test_quoted_spans_straight_curly_and_continued_paragraphs():
     text = 'He said, “We will act.” Then "more" came.\n\n“First part of a long quote.\n\n"It goes on.”\n\nNo quote here.'
     spans = [text[s:e] for s, e in quoted_spans(text)]
