@@ -704,6 +704,28 @@ def test_store_idf_counts_the_first_articles_up_to_the_epoch_and_its_vectors_are
     ws.close()
 
 
+
+def test_remembered_vectors_are_those_of_the_stored_articles_however_many():
+    """The vector cache keeps every article the load read, past any fixed count (a cap of
+    65,536 cleared it midway through each load of a larger store), and lets go of the
+    vectors of features no longer stored once they are a fair share of it."""
+    from newsweave.stories._stage import _VectorCache
+
+    index = StoryIndex(ClusterSettings())
+    feats = {f"a{i:05d}": ArticleFeatures(f"a{i:05d}", {f"w{i % 50}": 1, "port": 1}, {}) for i in range(70_000)}
+    rows = {a: (i, "s1", f"stored {a}") for i, a in enumerate(feats)}
+    cache = _VectorCache("k")
+    first = {a: cache.get(a, rows[a][2], feats[a], index) for a in rows}
+    cache.keep_only(rows)
+    assert all(cache.get(a, rows[a][2], feats[a], index) is first[a] for a in rows)  # none computed again
+    assert len(cache.items) == len(rows)
+    # 20,000 of them placed anew (other features), the rest no longer stored
+    now = {a: (r[0], r[1], r[2] + " placed anew") for a, r in list(rows.items())[:20_000]}
+    for a in now:
+        cache.get(a, now[a][2], feats[a], index)
+    cache.keep_only(now)
+    assert len(cache.items) == len(now) and all(k[1] == now[k[0]][2] for k in cache.items)
+
 def _dated_story(n: int, seed: int, start: dt.date = dt.date(2025, 1, 1)):
     """An index holding one story of `n` generated reports of a few same-kind happenings
     (two words and a person each, some shared filler), one every ~half day in date order,

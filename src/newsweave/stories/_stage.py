@@ -25,7 +25,7 @@ import datetime as dt
 import heapq
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -37,7 +37,7 @@ from ..settings import ClusterSettings, Settings
 from ..store import Store, chunks, utcnow
 from . import _kept
 from ._index import ArticleVectors, Change, StoryIndex, StoryState, epoch
-from ._kept import Kept, StoreRows
+from ._kept import ArticleRow, Kept, StoreRows
 from ._subevents import continued_sub_events, sub_events as split_sub_events
 
 class ClusterStage:
@@ -202,6 +202,7 @@ def _load(store: Store, cfg: ClusterSettings, exclude: set[str], new: Sequence[A
         else:
             index.attach(vec, sid)
         index.stored_story[a] = sid
+    vectors.keep_only(rows.articles)
     if sums is not None and not _took_sums(index, sums):  # a bug, never seen: load from the store instead
         return _load(store, cfg, exclude, new, kept=False)
     return Loaded(index, features, rows, vectors.key, kept=sums is not None)
@@ -269,9 +270,11 @@ def _vectors_under_idf(
 class _VectorCache:
     """Articles' vectors, remembered by their stored features, under one set of weights (the
     settings, and with store idf the articles it counts): rebuilding every stored article's
-    vector was most of `load_index`."""
-
-    limit = 1 << 16  # entries (about 2 KB each): then start again
+    vector was most of `load_index`. It holds the vectors of the articles the last load
+    read (`keep_only`), so it grows with the store, not with how often articles were placed
+    anew: a fixed cap of 65,536 entries made every load of a larger store clear it midway
+    and vectorise every article again (a stream past 65k articles would have paid the epoch
+    spike at every batch)."""
 
     def __init__(self, key: str) -> None:
         self.key = key  # `_stored_vectors`'s: the weights
@@ -284,10 +287,14 @@ class _VectorCache:
         key = (article_id, stored)
         vec = self.items.get(key)
         if vec is None:
-            if len(self.items) >= self.limit:
-                self.items.clear()
             vec = self.items[key] = index.vectors(f)
         return vec
+
+    def keep_only(self, rows: Mapping[str, ArticleRow]) -> None:
+        """Forget the vectors of articles the store no longer holds with those features (an
+        article placed anew, or gone), once they are a fair share of what is remembered."""
+        if len(self.items) > 2 * len(rows) + 1000:
+            self.items = {k: v for k, v in self.items.items() if k[0] in rows and rows[k[0]][2] == k[1]}
 
 
 _VECTOR_CACHES: dict[str, _VectorCache] = {}
