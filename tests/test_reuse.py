@@ -348,6 +348,60 @@ def test_a_passage_that_becomes_common_takes_back_the_pairs_it_made_while_rare(t
     assert _snapshot(stream.store) == _snapshot(whole.store)
 
 
+
+def _families_by_rows(store) -> list[tuple[str, tuple[str, ...], str, int]]:
+    """(family, members, origin, size) of every stored family, as the tables hold them."""
+    members: dict[str, list[str]] = {}
+    for article, fam in store.conn.execute("SELECT article_id, family FROM reuse_families ORDER BY article_id"):
+        members.setdefault(fam, []).append(article)
+    info = {r[0]: (r[1], r[2]) for r in store.conn.execute("SELECT family, origin, size FROM reuse_family_info")}
+    assert set(info) == set(members)
+    return sorted((fam, tuple(ms), *info[fam]) for fam, ms in members.items())
+
+
+def test_a_family_that_loses_joining_pairs_splits_into_what_the_others_connect(tmp_path):
+    """Taking back joining pairs splits a family into the parts its remaining joining pairs
+    connect, found by searching from the cut pairs' ends only: on random families (chains,
+    dense clusters, bridges) the families, origins and sizes are those of the connected
+    components of every remaining joining pair, described afresh."""
+    import random
+
+    ws = newsweave.open(tmp_path / "f.db")
+    files = []
+    for i in range(48):
+        files.append(tmp_path / f"r{i:02d}.txt")
+        files[-1].write_text(f"Report {i}\n\nThe harbour board met for the {i}th time and spoke of pier {i * 7}.\n", encoding="utf-8")
+    ws.ingest(files)
+    ids = [r[0] for r in ws.store.conn.execute("SELECT id FROM articles ORDER BY seq")]
+    store = ws.store
+    for seed in range(40):
+        rng = random.Random(seed)
+        with store.transaction() as conn:
+            for table in ("reuse_pairs", "reuse_families", "reuse_family_info"):
+                conn.execute(f"DELETE FROM {table}")
+            edges = set()
+            for group in (ids[:20], ids[20:32], ids[32:]):  # three families, denser or sparser
+                for a, b in zip(group, group[1:]):  # connected to begin with
+                    edges.add((a, b))
+                for _ in range(rng.randrange(len(group) * 2) if seed % 2 else rng.randrange(4)):  # dense, or nearly a chain
+                    a, b = sorted(rng.sample(group, 2), key=ids.index)
+                    edges.add((a, b))
+            conn.executemany(
+                "INSERT INTO reuse_pairs (a, b, estimated, jaccard, exact, near_duplicate, narrative_tokens, quote_tokens, joins) "
+                "VALUES (?, ?, 0, 0, 0, 0, 30, 0, 1)",
+                sorted(edges),
+            )
+            reuse.update_families(store, sorted(edges))
+            cut = rng.sample(sorted(edges), rng.randrange(1, 16))
+            reuse.retire(store, cut)
+            got = _families_by_rows(store)
+            left = sorted(edges - set(cut))
+            conn.execute("DELETE FROM reuse_families")
+            conn.execute("DELETE FROM reuse_family_info")
+            reuse.update_families(store, left)  # every remaining joining pair, from scratch
+            assert got == _families_by_rows(store), seed
+    ws.close()
+
 # -- CLI --------------------------------------------------------------------------------------
 
 
