@@ -359,6 +359,57 @@ def _families_by_rows(store) -> list[tuple[str, tuple[str, ...], str, int]]:
     return sorted((fam, tuple(ms), *info[fam]) for fam, ms in members.items())
 
 
+def _families_of(store, edges) -> list[tuple[str, tuple[str, ...], str, int]]:
+    """What `_families_by_rows` should read: the connected components of the joining pairs
+    (two or more articles each), each described from its members (`_describe`)."""
+    parent: dict[str, str] = {}
+
+    def find(x):
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for a, b in edges:
+        parent[find(a)] = find(b)
+    groups: dict[str, list[str]] = {}
+    for x in list(parent):
+        groups.setdefault(find(x), []).append(x)
+    out = []
+    for members in groups.values():
+        fam = reuse._describe(store, members)
+        out.append((fam.id, tuple(sorted(members)), fam.origin, len(members)))
+    return sorted(out)
+
+
+def _generated_reports(ws, tmp_path, n: int = 48) -> list[str]:
+    """n short unrelated stored reports (our own text), their ids in arrival order."""
+    files = []
+    for i in range(n):
+        files.append(tmp_path / f"r{i:02d}.txt")
+        files[-1].write_text(f"Report {i}\n\nThe harbour board met for the {i}th time and spoke of pier {i * 7}.\n", encoding="utf-8")
+    ws.ingest(files)
+    return [r[0] for r in ws.store.conn.execute("SELECT id FROM articles ORDER BY seq")]
+
+
+def _joining_pairs(conn, edges) -> None:
+    conn.executemany(
+        "INSERT OR IGNORE INTO reuse_pairs (a, b, estimated, jaccard, exact, near_duplicate, narrative_tokens, quote_tokens, joins) "
+        "VALUES (?, ?, 0, 0, 0, 0, 30, 0, 1)",
+        sorted(edges),
+    )
+
+
+def _random_families(rng, ids, seed) -> set[tuple[str, str]]:
+    """Joining pairs making three families of `ids`: dense ones, or nearly chains."""
+    edges = set()
+    for group in (ids[:20], ids[20:32], ids[32:]):
+        edges.update(zip(group, group[1:]))  # connected to begin with
+        for _ in range(rng.randrange(len(group) * 2) if seed % 2 else rng.randrange(4)):
+            edges.add(tuple(sorted(rng.sample(group, 2), key=ids.index)))
+    return edges
+
+
 def test_a_family_that_loses_joining_pairs_splits_into_what_the_others_connect(tmp_path):
     """Taking back joining pairs splits a family into the parts its remaining joining pairs
     connect, found by searching from the cut pairs' ends only: on random families (chains,
@@ -367,39 +418,49 @@ def test_a_family_that_loses_joining_pairs_splits_into_what_the_others_connect(t
     import random
 
     ws = newsweave.open(tmp_path / "f.db")
-    files = []
-    for i in range(48):
-        files.append(tmp_path / f"r{i:02d}.txt")
-        files[-1].write_text(f"Report {i}\n\nThe harbour board met for the {i}th time and spoke of pier {i * 7}.\n", encoding="utf-8")
-    ws.ingest(files)
-    ids = [r[0] for r in ws.store.conn.execute("SELECT id FROM articles ORDER BY seq")]
-    store = ws.store
+    ids, store = _generated_reports(ws, tmp_path), ws.store
     for seed in range(40):
         rng = random.Random(seed)
         with store.transaction() as conn:
             for table in ("reuse_pairs", "reuse_families", "reuse_family_info"):
                 conn.execute(f"DELETE FROM {table}")
-            edges = set()
-            for group in (ids[:20], ids[20:32], ids[32:]):  # three families, denser or sparser
-                for a, b in zip(group, group[1:]):  # connected to begin with
-                    edges.add((a, b))
-                for _ in range(rng.randrange(len(group) * 2) if seed % 2 else rng.randrange(4)):  # dense, or nearly a chain
-                    a, b = sorted(rng.sample(group, 2), key=ids.index)
-                    edges.add((a, b))
-            conn.executemany(
-                "INSERT INTO reuse_pairs (a, b, estimated, jaccard, exact, near_duplicate, narrative_tokens, quote_tokens, joins) "
-                "VALUES (?, ?, 0, 0, 0, 0, 30, 0, 1)",
-                sorted(edges),
-            )
+            edges = _random_families(rng, ids, seed)
+            _joining_pairs(conn, edges)
             reuse.update_families(store, sorted(edges))
+            assert _families_by_rows(store) == _families_of(store, edges)
             cut = rng.sample(sorted(edges), rng.randrange(1, 16))
             reuse.retire(store, cut)
-            got = _families_by_rows(store)
-            left = sorted(edges - set(cut))
-            conn.execute("DELETE FROM reuse_families")
-            conn.execute("DELETE FROM reuse_family_info")
-            reuse.update_families(store, left)  # every remaining joining pair, from scratch
-            assert got == _families_by_rows(store), seed
+            assert _families_by_rows(store) == _families_of(store, edges - set(cut)), seed
+    ws.close()
+
+
+def test_families_merged_batch_by_batch_are_those_of_every_pair_at_once(tmp_path):
+    """New joining pairs merge the families they touch as units, renaming rows only where
+    the family's id changes: after every batch (some of which revise an article's date or
+    credit an agency, which can move a family's origin) the families, origins and sizes are
+    those of the connected components of all the pairs so far, described afresh."""
+    import random
+
+    ws = newsweave.open(tmp_path / "m.db")
+    ids, store = _generated_reports(ws, tmp_path), ws.store
+    for seed in range(20):
+        rng = random.Random(seed)
+        with store.transaction() as conn:
+            for table in ("reuse_pairs", "reuse_families", "reuse_family_info"):
+                conn.execute(f"DELETE FROM {table}")
+            conn.execute("UPDATE articles SET published = NULL, agency = NULL")
+            edges = sorted(_random_families(rng, ids, seed) | {tuple(sorted(rng.sample(ids, 2), key=ids.index)) for _ in range(3)})
+            rng.shuffle(edges)
+            so_far: set = set()
+            for i in range(0, len(edges), rng.randrange(1, 9)):
+                batch = edges[i : i + 9]
+                if rng.random() < 0.5:  # an article of the batch dated anew or credited to an agency: the origin may move
+                    conn.execute("UPDATE articles SET published = ? WHERE id = ?", (f"2025-0{rng.randrange(1, 10)}-01", rng.choice(batch)[0]))
+                    conn.execute("UPDATE articles SET agency = 'AP' WHERE id = ?", (rng.choice(batch)[1],))
+                _joining_pairs(conn, batch)
+                so_far.update(batch)
+                reuse.update_families(store, batch)
+                assert _families_by_rows(store) == _families_of(store, so_far), seed
     ws.close()
 
 # -- CLI --------------------------------------------------------------------------------------

@@ -355,13 +355,59 @@ def stored_signatures(store: Store, seqs: Iterable[int], num_perm: int) -> dict[
 
 
 def update_families(store: Store, edges: Sequence[tuple[str, str]]) -> None:
-    """Merge the families that new edges touch; only those families are rewritten."""
+    """Merge the families that new edges touch, each group of them (and the articles the
+    edges bring) into one family described afresh (`_merge_families`). A family is a unit
+    here: rewriting every member's row of a family a new article joined cost its size at
+    every batch (one family of tens of thousands in a store of generated real-text news)."""
     if not edges:
         return
     touched = sorted({x for e in edges for x in e})
-    members_of = _members(store, set(_family_rows(store, touched).values()))
-    links = [(m[0], x) for m in members_of.values() for x in m[1:]]
-    _rewrite(store, members_of, _components(touched, [*links, *edges]))
+    family = _family_rows(store, touched)
+    unit = {x: ("family", family[x]) if x in family else ("article", x) for x in touched}
+    for group in _groups(sorted(set(unit.values())), [(unit[a], unit[b]) for a, b in edges]):
+        _merge_families(store, sorted(f for kind, f in group if kind == "family"), sorted(a for kind, a in group if kind == "article"))
+
+
+def _groups(nodes: Sequence, edges: Sequence[tuple]) -> list[list]:
+    """Connected components (union-find) of the nodes and edges, single nodes included."""
+    parent = {x: x for x in nodes}
+
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in edges:
+        parent[find(a)] = find(b)
+    groups: dict = {}
+    for x in nodes:
+        groups.setdefault(find(x), []).append(x)
+    return list(groups.values())
+
+
+def _merge_families(store: Store, fams: Sequence[str], new: Sequence[str]) -> None:
+    """Make families `fams` and articles `new` (in no family) one family, as `_describe`
+    describes it (its origin found in SQL over the members: dates may have been revised
+    since the families were written), renaming rows only where the family id changes."""
+    conn = store.conn
+    members = (
+        "SELECT article_id AS id FROM reuse_families WHERE family IN (SELECT value FROM json_each(?1)) "
+        "UNION SELECT value FROM json_each(?2)"
+    )
+    args = (json.dumps(list(fams)), json.dumps(list(new)))
+    origin, agency = conn.execute(
+        f"SELECT a.id, a.agency FROM articles a JOIN ({members}) m ON a.id = m.id "
+        "ORDER BY a.agency IS NULL, COALESCE(NULLIF(a.published, ''), '9999'), a.seq LIMIT 1",
+        args,
+    ).fetchone()
+    size = conn.execute(f"SELECT COUNT(*) FROM ({members})", args).fetchone()[0]
+    fid = family_id(origin)
+    renamed = [f for f in fams if f != fid]
+    conn.executemany("UPDATE reuse_families SET family = ? WHERE family = ?", [(fid, f) for f in renamed])
+    conn.executemany("INSERT INTO reuse_families (article_id, family) VALUES (?, ?)", [(a, fid) for a in new])
+    conn.executemany("DELETE FROM reuse_family_info WHERE family = ?", [(f,) for f in renamed])
+    conn.execute("INSERT OR REPLACE INTO reuse_family_info (family, origin, agency, size) VALUES (?, ?, ?, ?)", (fid, origin, agency, size))
 
 
 def retire(store: Store, retired: Sequence[tuple[str, str]]) -> list[str]:
@@ -471,30 +517,6 @@ def _joined_to(store: Store, articles: Sequence[str]) -> list[str]:
     """The articles sharing a joining pair with any of these."""
     out = [r[0] for r in store.select_in("SELECT b FROM reuse_pairs WHERE joins = 1 AND a IN ({marks})", articles)]
     return out + [r[0] for r in store.select_in("SELECT a FROM reuse_pairs WHERE joins = 1 AND b IN ({marks})", articles)]
-
-
-def _members(store: Store, families: set[str]) -> dict[str, list[str]]:
-    return {
-        fam: [r[0] for r in store.conn.execute("SELECT article_id FROM reuse_families WHERE family = ?", (fam,))] for fam in sorted(families)
-    }
-
-
-def _components(nodes: Sequence[str], edges: Sequence[tuple[str, str]]) -> list[list[str]]:
-    """Connected components (union-find) of the nodes and edges, each of two or more."""
-    parent: dict[str, str] = {x: x for x in nodes}
-
-    def find(x: str) -> str:
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in edges:
-        parent[find(a)] = find(b)
-    groups: dict[str, list[str]] = {}
-    for x in list(parent):
-        groups.setdefault(find(x), []).append(x)
-    return [g for g in groups.values() if len(g) > 1]
 
 
 def _rewrite(store: Store, old: dict[str, list[str]], groups: list[list[str]]) -> None:
