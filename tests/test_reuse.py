@@ -400,6 +400,11 @@ def _joining_pairs(conn, edges) -> None:
     )
 
 
+def _no_families(conn) -> None:
+    for table in ("reuse_pairs", "reuse_families", "reuse_family_info"):
+        conn.execute(f"DELETE FROM {table}")
+
+
 def _random_families(rng, ids, seed) -> set[tuple[str, str]]:
     """Joining pairs making three families of `ids`: dense ones, or nearly chains."""
     edges = set()
@@ -422,8 +427,7 @@ def test_a_family_that_loses_joining_pairs_splits_into_what_the_others_connect(t
     for seed in range(40):
         rng = random.Random(seed)
         with store.transaction() as conn:
-            for table in ("reuse_pairs", "reuse_families", "reuse_family_info"):
-                conn.execute(f"DELETE FROM {table}")
+            _no_families(conn)
             edges = _random_families(rng, ids, seed)
             _joining_pairs(conn, edges)
             reuse.update_families(store, sorted(edges))
@@ -446,8 +450,7 @@ def test_families_merged_batch_by_batch_are_those_of_every_pair_at_once(tmp_path
     for seed in range(20):
         rng = random.Random(seed)
         with store.transaction() as conn:
-            for table in ("reuse_pairs", "reuse_families", "reuse_family_info"):
-                conn.execute(f"DELETE FROM {table}")
+            _no_families(conn)
             conn.execute("UPDATE articles SET published = NULL, agency = NULL")
             edges = sorted(_random_families(rng, ids, seed) | {tuple(sorted(rng.sample(ids, 2), key=ids.index)) for _ in range(3)})
             rng.shuffle(edges)

@@ -552,3 +552,15 @@ def test_kept_ranges_continue_past_a_reuse_family_change(tmp_path, monkeypatch):
         feed(ws, batches, _ingest)
         read = analysis_state(ws.store)
     assert not state_diff(kept, read)
+
+
+def test_connected_components_keep_the_order_the_nodes_came_in():
+    """`grouping.connected`: every node in exactly one component, single nodes included;
+    components as union-find over the edges gives them, in the order of their first node."""
+    from newsweave.grouping import connected
+
+    nodes = ["e", "a", "d", "b", "c", "f"]
+    assert connected(nodes, [("a", "b"), ("c", "e"), ("b", "c")]) == [["e", "a", "b", "c"], ["d"], ["f"]]
+    assert connected(nodes, []) == [[n] for n in nodes]
+    chain = [str(i) for i in range(2000)]  # path halving keeps a long chain cheap
+    assert connected(chain, list(zip(chain, chain[1:]))) == [chain]

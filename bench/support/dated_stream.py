@@ -14,6 +14,8 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+from newsweave.grouping import connected
+
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 FULL_DATE = re.compile(rf"\b({MONTHS}|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.? (\d{{1,2}}),? ((?:19|20)\d\d)\b")
 
@@ -60,23 +62,13 @@ def meantime_records(meantime: Path) -> list[dict]:
         events = {e.get("instance_id") for e in root.iter("EVENT") if e.get("instance_id") and e.get("class") != "GRAMMATICAL"}
         docs[root.get("doc_id")] = {"title": lines[0], "text": "\n".join(lines[1:]), "published": dct[0], "events": events,
                                     "corpus": path.parent.name}
-    parent = {d: d for d in docs}
-
-    def find(x):
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
     holders = defaultdict(list)
     for d, v in docs.items():
         for e in v["events"]:
             holders[e].append(d)
-    for ds in holders.values():
-        for d in ds[1:]:
-            parent[find(d)] = find(ds[0])
+    gold = {d: group[0] for group in connected(docs, [(d, ds[0]) for ds in holders.values() for d in ds[1:]]) for d in group}
     return [{"id": "mt-" + d, "title": v["title"], "text": v["text"], "published": v["published"],
-             "gold": "mt-" + find(d), "part": "meantime"} for d, v in docs.items()]
+             "gold": "mt-" + gold[d], "part": "meantime"} for d, v in docs.items()]
 
 
 def _detok(s: str) -> str:

@@ -1,5 +1,7 @@
-"""First-fit grouping: the one loop behind event coreference, quote merging and role facts.
+"""Grouping: first fit, the one loop behind event coreference, quote merging and role facts;
+and connected components, behind reuse families.
 
+    connected(nodes, edges) -> [[node, ...], ...]
     first_fit(items, fits, keys=None) -> [[item, ...], ...]
     first_fit(items, fits, groups=stored, opened=Group.of)   continue stored groups
     first_fit(items, fits, keys, groups=stored_lists)       continue stored lists of items, blocked
@@ -65,3 +67,23 @@ def first_fit(
             for k in own:
                 filed[k].add(i)
     return groups
+
+
+def connected(nodes: Iterable[T], edges: Iterable[tuple[T, T]]) -> list[list[T]]:
+    """The connected components of the nodes and edges (union-find with path halving),
+    single nodes included; each component in the order its nodes were given, the
+    components in the order of their first node. Every edge's ends must be among `nodes`."""
+    parent: dict = {x: x for x in nodes}
+
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in edges:
+        parent[find(a)] = find(b)
+    groups: dict = {}
+    for x in parent:
+        groups.setdefault(find(x), []).append(x)
+    return list(groups.values())

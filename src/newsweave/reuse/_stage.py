@@ -38,6 +38,7 @@ import numpy as np
 from ._align import Aligned, align, may_align
 from ._minhash import MinHasher, band_keys, estimate, jaccard
 from ._quoted import quoted_mask
+from ..grouping import connected
 from ..records import Family, Passage
 from ..settings import ReuseSettings, Settings
 from ._shingles import Tokens, as_signed, shingles, tokenize, winnow
@@ -364,26 +365,8 @@ def update_families(store: Store, edges: Sequence[tuple[str, str]]) -> None:
     touched = sorted({x for e in edges for x in e})
     family = _family_rows(store, touched)
     unit = {x: ("family", family[x]) if x in family else ("article", x) for x in touched}
-    for group in _groups(sorted(set(unit.values())), [(unit[a], unit[b]) for a, b in edges]):
+    for group in connected(sorted(set(unit.values())), [(unit[a], unit[b]) for a, b in edges]):
         _merge_families(store, sorted(f for kind, f in group if kind == "family"), sorted(a for kind, a in group if kind == "article"))
-
-
-def _groups(nodes: Sequence, edges: Sequence[tuple]) -> list[list]:
-    """Connected components (union-find) of the nodes and edges, single nodes included."""
-    parent = {x: x for x in nodes}
-
-    def find(x):
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in edges:
-        parent[find(a)] = find(b)
-    groups: dict = {}
-    for x in nodes:
-        groups.setdefault(find(x), []).append(x)
-    return list(groups.values())
 
 
 def _merge_families(store: Store, fams: Sequence[str], new: Sequence[str]) -> None:
