@@ -361,7 +361,8 @@ def _families_by_rows(store) -> list[tuple[str, tuple[str, ...], str, int]]:
 
 def _families_of(store, edges) -> list[tuple[str, tuple[str, ...], str, int]]:
     """What `_families_by_rows` should read: the connected components of the joining pairs
-    (two or more articles each), each described from its members (`_describe`)."""
+    (two or more articles each), each with its origin: the member crediting an agency, else
+    the earliest published (undated last), ties by arrival."""
     parent: dict[str, str] = {}
 
     def find(x):
@@ -375,10 +376,14 @@ def _families_of(store, edges) -> list[tuple[str, tuple[str, ...], str, int]]:
     groups: dict[str, list[str]] = {}
     for x in list(parent):
         groups.setdefault(find(x), []).append(x)
+    rank = {
+        r["id"]: (r["agency"] is None, r["published"] or "9999", r["seq"])
+        for r in store.conn.execute("SELECT id, seq, published, agency FROM articles")
+    }
     out = []
     for members in groups.values():
-        fam = reuse._describe(store, members)
-        out.append((fam.id, tuple(sorted(members)), fam.origin, len(members)))
+        origin = min(members, key=rank.__getitem__)
+        out.append((reuse.family_id(origin), tuple(sorted(members)), origin, len(members)))
     return sorted(out)
 
 
@@ -400,9 +405,22 @@ def _joining_pairs(conn, edges) -> None:
     )
 
 
-def _no_families(conn) -> None:
-    for table in ("reuse_pairs", "reuse_families", "reuse_family_info"):
-        conn.execute(f"DELETE FROM {table}")
+def _seeded_rounds(db, seeds: int):
+    """(seed, its rng, the reports' ids, the store) for each seed, over one store of
+    generated reports whose pairs and families are emptied first, each round in one
+    transaction."""
+    import random
+
+    ws = newsweave.open(db)
+    ids = _generated_reports(ws, db.parent)
+    try:
+        for seed in range(seeds):
+            with ws.store.transaction() as conn:
+                for table in ("reuse_pairs", "reuse_families", "reuse_family_info"):
+                    conn.execute(f"DELETE FROM {table}")
+                yield seed, random.Random(seed), ids, ws.store
+    finally:
+        ws.close()
 
 
 def _random_families(rng, ids, seed) -> set[tuple[str, str]]:
@@ -420,22 +438,14 @@ def test_a_family_that_loses_joining_pairs_splits_into_what_the_others_connect(t
     connect, found by searching from the cut pairs' ends only: on random families (chains,
     dense clusters, bridges) the families, origins and sizes are those of the connected
     components of every remaining joining pair, described afresh."""
-    import random
-
-    ws = newsweave.open(tmp_path / "f.db")
-    ids, store = _generated_reports(ws, tmp_path), ws.store
-    for seed in range(40):
-        rng = random.Random(seed)
-        with store.transaction() as conn:
-            _no_families(conn)
-            edges = _random_families(rng, ids, seed)
-            _joining_pairs(conn, edges)
-            reuse.update_families(store, sorted(edges))
-            assert _families_by_rows(store) == _families_of(store, edges)
-            cut = rng.sample(sorted(edges), rng.randrange(1, 16))
-            reuse.retire(store, cut)
-            assert _families_by_rows(store) == _families_of(store, edges - set(cut)), seed
-    ws.close()
+    for seed, rng, ids, store in _seeded_rounds(tmp_path / "f.db", 40):
+        edges = _random_families(rng, ids, seed)
+        _joining_pairs(store.conn, edges)
+        reuse.update_families(store, sorted(edges))
+        assert _families_by_rows(store) == _families_of(store, edges)
+        cut = rng.sample(sorted(edges), rng.randrange(1, 16))
+        reuse.retire(store, cut)
+        assert _families_by_rows(store) == _families_of(store, edges - set(cut)), seed
 
 
 def test_families_merged_batch_by_batch_are_those_of_every_pair_at_once(tmp_path):
@@ -443,28 +453,21 @@ def test_families_merged_batch_by_batch_are_those_of_every_pair_at_once(tmp_path
     the family's id changes: after every batch (some of which revise an article's date or
     credit an agency, which can move a family's origin) the families, origins and sizes are
     those of the connected components of all the pairs so far, described afresh."""
-    import random
-
-    ws = newsweave.open(tmp_path / "m.db")
-    ids, store = _generated_reports(ws, tmp_path), ws.store
-    for seed in range(20):
-        rng = random.Random(seed)
-        with store.transaction() as conn:
-            _no_families(conn)
-            conn.execute("UPDATE articles SET published = NULL, agency = NULL")
-            edges = sorted(_random_families(rng, ids, seed) | {tuple(sorted(rng.sample(ids, 2), key=ids.index)) for _ in range(3)})
-            rng.shuffle(edges)
-            so_far: set = set()
-            for i in range(0, len(edges), rng.randrange(1, 9)):
-                batch = edges[i : i + 9]
-                if rng.random() < 0.5:  # an article of the batch dated anew or credited to an agency: the origin may move
-                    conn.execute("UPDATE articles SET published = ? WHERE id = ?", (f"2025-0{rng.randrange(1, 10)}-01", rng.choice(batch)[0]))
-                    conn.execute("UPDATE articles SET agency = 'AP' WHERE id = ?", (rng.choice(batch)[1],))
-                _joining_pairs(conn, batch)
-                so_far.update(batch)
-                reuse.update_families(store, batch)
-                assert _families_by_rows(store) == _families_of(store, so_far), seed
-    ws.close()
+    for seed, rng, ids, store in _seeded_rounds(tmp_path / "m.db", 20):
+        conn = store.conn
+        conn.execute("UPDATE articles SET published = NULL, agency = NULL")
+        edges = sorted(_random_families(rng, ids, seed) | {tuple(sorted(rng.sample(ids, 2), key=ids.index)) for _ in range(3)})
+        rng.shuffle(edges)
+        so_far: set = set()
+        for i in range(0, len(edges), rng.randrange(1, 9)):
+            batch = edges[i : i + 9]
+            if rng.random() < 0.5:  # an article of the batch dated anew or credited to an agency: the origin may move
+                conn.execute("UPDATE articles SET published = ? WHERE id = ?", (f"2025-0{rng.randrange(1, 10)}-01", rng.choice(batch)[0]))
+                conn.execute("UPDATE articles SET agency = 'AP' WHERE id = ?", (rng.choice(batch)[1],))
+            _joining_pairs(conn, batch)
+            so_far.update(batch)
+            reuse.update_families(store, batch)
+            assert _families_by_rows(store) == _families_of(store, so_far), seed
 
 # -- CLI --------------------------------------------------------------------------------------
 

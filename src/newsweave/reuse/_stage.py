@@ -378,21 +378,26 @@ def update_families(store: Store, edges: Sequence[tuple[str, str]]) -> None:
 
 
 def _merge_families(store: Store, fams: Sequence[str], new: Sequence[str]) -> None:
-    """Make families `fams` and articles `new` (in no family) one family, as `_describe`
-    describes it (its origin found in SQL over the members: dates may have been revised
-    since the families were written), renaming rows only where the family id changes."""
+    """Make families `fams` and articles `new` (in no family) one family, described afresh:
+    its origin is the member crediting an agency, else the earliest published, ties by
+    arrival, found in SQL over the members (dates may have been revised since the families
+    were written); rows are renamed only where the family id changes. A family left with
+    one article is no family: its row and description go."""
     conn = store.conn
     members = (
         "SELECT article_id AS id FROM reuse_families WHERE family IN (SELECT value FROM json_each(?1)) "
         "UNION SELECT value FROM json_each(?2)"
     )
     args = (json.dumps(list(fams)), json.dumps(list(new)))
-    origin, agency = conn.execute(
-        f"SELECT a.id, a.agency FROM articles a JOIN ({members}) m ON a.id = m.id "
+    origin, agency, size = conn.execute(
+        f"SELECT a.id, a.agency, COUNT(*) OVER () FROM articles a JOIN ({members}) m ON a.id = m.id "
         "ORDER BY a.agency IS NULL, COALESCE(NULLIF(a.published, ''), '9999'), a.seq LIMIT 1",
         args,
     ).fetchone()
-    size = conn.execute(f"SELECT COUNT(*) FROM ({members})", args).fetchone()[0]
+    if size < 2:
+        conn.executemany("DELETE FROM reuse_families WHERE family = ?", [(f,) for f in fams])
+        conn.executemany("DELETE FROM reuse_family_info WHERE family = ?", [(f,) for f in fams])
+        return
     fid = family_id(origin)
     renamed = [f for f in fams if f != fid]
     conn.executemany("UPDATE reuse_families SET family = ? WHERE family = ?", [(fid, f) for f in renamed])
@@ -436,8 +441,8 @@ def _split_family(store: Store, fam: str, anchors: Sequence[str]) -> None:
     """Split family `fam`, which lost joining pairs between its `anchors`, into what its
     remaining joining pairs connect. It was connected, so each part it falls into holds an
     anchor: the parts are found by searching from one anchor towards each of the others
-    (`_Reach`, which reads around them only), and the family is written again only when
-    it did fall apart. Finding its parts from all its joining pairs cost the family's size
+    (`_Reach`, which reads around them only). Only the parts that fell off are written; the
+    rest keeps its rows (renamed if its origin fell off). Finding its parts from all its joining pairs cost the family's size
     at every batch that took one back (7.8 s of a 34 s batch of 500 at 35,000 stored
     articles of generated real-text news, one family holding most of them)."""
     parts: list[set[str]] = []
@@ -458,11 +463,10 @@ def _split_family(store: Store, fam: str, anchors: Sequence[str]) -> None:
             break  # the anchors left are all connected to the first
     if not parts:
         return
-    members = [r[0] for r in store.conn.execute("SELECT article_id FROM reuse_families WHERE family = ?", (fam,))]
-    carved = set().union(*parts)
-    rest = [m for m in members if m not in carved]
-    groups = [sorted(part) for part in parts] + [rest]
-    _rewrite(store, {fam: members}, [g for g in groups if len(g) > 1])
+    store.conn.executemany("DELETE FROM reuse_families WHERE article_id = ?", [(a,) for part in parts for a in sorted(part)])
+    _merge_families(store, [fam], [])  # the rest, renamed only if its origin was carved off
+    for part in parts:
+        _merge_families(store, [], sorted(part))
 
 
 class _Reach:
@@ -510,32 +514,8 @@ def _joined_to(store: Store, articles: Sequence[str]) -> list[str]:
     return out + [r[0] for r in store.select_in("SELECT a FROM reuse_pairs WHERE joins = 1 AND b IN ({marks})", articles)]
 
 
-def _rewrite(store: Store, old: dict[str, list[str]], groups: list[list[str]]) -> None:
-    """Replace the old families (and every member's row) by these groups."""
-    conn = store.conn
-    conn.executemany("DELETE FROM reuse_family_info WHERE family = ?", [(f,) for f in old])
-    conn.executemany("DELETE FROM reuse_families WHERE article_id = ?", [(m,) for ms in old.values() for m in ms])
-    for members in groups:
-        fam = _describe(store, members)  # its members are the old families' or in none: no row left to delete
-        conn.executemany("INSERT INTO reuse_families (article_id, family) VALUES (?, ?)", [(m, fam.id) for m in fam.members])
-        conn.execute(
-            "INSERT OR REPLACE INTO reuse_family_info (family, origin, agency, size) VALUES (?, ?, ?, ?)",
-            (fam.id, fam.origin, fam.agency, len(fam.members)),
-        )
-
-
 def _family_rows(store: Store, ids: Sequence[str]) -> dict[str, str]:
     return {row[0]: row[1] for row in store.select_in("SELECT article_id, family FROM reuse_families WHERE article_id IN ({marks})", ids)}
-
-
-def _describe(store: Store, members: Sequence[str]) -> Family:
-    """A family with its origin: the earliest member crediting an agency, else the earliest
-    published (undated last), ties by arrival."""
-    rows = list(store.select_in("SELECT id, seq, published, agency FROM articles WHERE id IN ({marks})", members))
-    rows.sort(key=lambda r: (r["agency"] is None, r["published"] or "9999", r["seq"]))
-    origin = rows[0]
-    ordered = [r["id"] for r in sorted(rows, key=lambda r: r["seq"])]
-    return Family(id=family_id(origin["id"]), members=ordered, origin=origin["id"], agency=origin["agency"])
 
 
 def family_id(origin: str) -> str:
