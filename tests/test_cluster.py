@@ -633,6 +633,116 @@ def test_the_scratch_parts_of_a_story_equal_a_recount(ecb_small):
                 assert g.keys() == w.keys() and all(abs(g[k] - w[k]) < 1e-9 for k in w), name
 
 
+def _recounted(story: StoryState) -> tuple[Counter, Counter]:
+    """A story's blocking keys and published dates counted over its members one by one."""
+    members = story.members.values()
+    return Counter(k for m in members for k in m.keys), Counter(m.published for m in members if m.published)
+
+
+def _assert_counts_recounted(story: StoryState) -> None:
+    """The counts a story keeps equal a recount, and so do what is read from them: the
+    centroid's keys and median date (`sorted(dates)[n // 2]`) and the span."""
+    keys, dates = _recounted(story)
+    assert (story.key_counts, story.dates) == (keys, dates), story.id
+    days = sorted(dates.elements())
+    assert story.median_date() == (days[len(days) // 2] if days else None), story.id
+    assert (story.first, story.last) == ((days[0], days[-1]) if days else (None, None)), story.id
+    assert StoryIndex()._centroid(story).keys == sorted(keys), story.id
+
+
+def test_a_storys_key_and_date_counts_equal_a_recount_through_merges_splits_and_leaves():
+    """A story counts its members' blocking keys and dates as they join and leave (its
+    centroid read every member's keys, 9,900 of them in the generated stream's story, at
+    every consolidation): after joins, leaves, a split, a merge and on the scratch parts of
+    a story (the part summed, the rest as the story less it) the counts equal a recount."""
+    rng = random.Random(7)
+    index = StoryIndex(replace(ClusterSettings(), block_terms=3, block_entities=1))
+    feats = [ArticleFeatures(f"a{i:02d}", {f"w{rng.randrange(12)}": rng.randint(1, 3) for _ in range(5)},
+                             {f"p{rng.randrange(4)}": ("PERSON", 2, "P")},
+                             published=dt.date(2025, 3, 1) + dt.timedelta(days=rng.randrange(9)) if i % 5 else None)
+             for i in range(40)]  # fmt: skip
+    index.observe(feats)
+    vecs = [index.vectors(f) for f in feats]
+    a, b = index.open_story("a00"), index.open_story("a01")
+    for i, vec in enumerate(vecs):
+        index.join(vec, a if i % 3 else b)
+    for story in (index.stories[a], index.stories[b]):
+        _assert_counts_recounted(story)
+    for vec in vecs[3:12:2]:  # articles removed from their story
+        index.leave(vec)
+    _assert_counts_recounted(index.stories[a])
+    _assert_counts_recounted(index.stories[b])
+    story = index.stories[a]
+    for part in index._parts(story, set(list(story.members)[:6])) + index._parts(story, set(list(story.members)[6:])):
+        _assert_counts_recounted(part)
+    split = index._split_off([story.members[x] for x in list(story.members)[:5]])
+    for sid in (a, split):
+        _assert_counts_recounted(index.stories[sid])
+    index.merge(b, a)
+    for sid in (a, b, split):
+        _assert_counts_recounted(index.stories[sid])
+    assert not index.stories[b].key_counts and not index.stories[b].dates
+
+
+def test_the_sum_beside_a_storys_main_family_is_continued_to_the_bit():
+    """The members beside a family that is most of its story are summed once and the sum
+    continued as members join (`_continued_sum`): after joins, and after one of them left
+    (summed anew), it equals summing those members anew exactly (the same additions in the
+    same order), norms included, and so does the family's side, the story less it."""
+    rng = random.Random(3)
+    index = StoryIndex()
+    feats = [ArticleFeatures(f"a{i:02d}", {f"w{rng.randrange(30)}": rng.randint(1, 3) for _ in range(6)},
+                             {f"p{rng.randrange(5)}": ("PERSON", 2, "P")}, published=dt.date(2025, 3, 1 + i % 7))
+             for i in range(60)]  # fmt: skip
+    index.observe(feats)
+    vecs = [index.vectors(f) for f in feats]
+    sid = index.open_story("a00")
+    family = {v.article for v in vecs[:40]}
+    story = index.stories[sid]
+
+    def check() -> StoryState:
+        inside, outside = index._parts(story, family)
+        beside = [v for v in story.members.values() if v.article not in family]
+        fresh = StoryState("fresh", 0)
+        for vec in beside:
+            fresh.add(vec)
+        assert (outside.text, outside.entities) == (fresh.text, fresh.entities)  # exactly, not to rounding
+        assert (outside.text_norm, outside.entity_norm) == (fresh.text_norm, fresh.entity_norm)
+        assert (outside.key_counts, outside.dates, outside.years) == (fresh.key_counts, fresh.dates, fresh.years)
+        assert inside.members.keys() == family and outside.members.keys() == {v.article for v in beside}
+        return outside
+
+    for vec in vecs[:45]:
+        index.join(vec, sid)
+    first = check()
+    for vec in vecs[45:52]:  # a batch joins
+        index.join(vec, sid)
+    assert check() is first  # continued
+    index.leave(vecs[47])  # one beside the family left: summed anew
+    assert check() is not first
+
+
+def test_the_key_and_date_counts_kept_through_a_stream_equal_a_recount(tmp_path):
+    """Streamed through the stage with its index kept between batches (the counts taken
+    over with the sums, `StoryState.take_sums`), every story's key and date counts equal a
+    recount after every batch, consolidation's merges, moves and splits included."""
+    from newsweave.stories import _kept
+
+    from support.synth import write_corpus
+
+    corpus = write_corpus(tmp_path / "c", 60, seed=5)
+    _kept.forget()
+    ws = newsweave.open(tmp_path / "k.db", _kept_stream_settings())
+    for i in range(0, 60, 10):
+        ws.ingest([str(p) for p in corpus.paths[i : i + 10]])
+        ws.analyse(until="stories")
+        states = _kept._KEPT["index"].states
+        assert any(len(s.members) > 1 for s in states.values())
+        for story in states.values():
+            _assert_counts_recounted(story)
+    ws.close()
+
+
 def test_epochs_are_the_count_itself_then_grow_by_the_ratio():
     assert [epoch(n, 1000, 1.25) for n in (1, 999, 1000)] == [1, 999, 1000]
     assert [epoch(n, 1000, 1.25) for n in (1001, 1249, 1250, 1561, 1562, 10_000)] == [1000, 1000, 1250, 1250, 1562, 9306]
@@ -882,6 +992,7 @@ def _same_index(kept: StoryIndex, fresh: StoryIndex) -> None:
         assert list(a.members) == list(b.members) and (a.seq, a.merged_into, a.stored_size, a.stored_label) == (
             b.seq, b.merged_into, b.stored_size, b.stored_label)
         assert (a.years, a.places, a.leads, a.lede_people, a.lede_members) == (b.years, b.places, b.leads, b.lede_people, b.lede_members)
+        assert (a.key_counts, a.dates) == (b.key_counts, b.dates)
         for x, y in ((a.text, b.text), (a.entities, b.entities)):
             assert x.keys() == y.keys() and all(abs(x[k] - y[k]) <= 1e-9 * max(1.0, abs(y[k])) for k in x)
 
