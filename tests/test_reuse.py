@@ -349,6 +349,50 @@ def test_a_passage_that_becomes_common_takes_back_the_pairs_it_made_while_rare(t
 
 
 
+def test_an_article_aligned_with_its_closest_candidates_chooses_as_one_pass_does(tmp_path):
+    """With `max_aligned` 1 a new article is aligned with its one highest ranked candidate
+    (`reuse._stage.choose`). It chooses among candidates a later article cannot take away:
+    those a fingerprint proposes even once it is common. So a stream whose first choice is
+    later taken back (its footer becomes common) ends as one pass does, where the footer was
+    common from the start and the choice fell on it too: choosing among the rare candidates
+    only would align the one pass with the other, shorter passage."""
+    settings = lambda: Settings(reuse=ReuseSettings(max_postings=2, max_aligned=1))  # noqa: E731
+    first_sentence = _REPORTS["bridge"].split(". ")[0] + "."
+    texts = {
+        "q_bridge": _REPORTS["bridge"],
+        "p_choir": f"{_REPORTS['choir']}\n\n{_FOOTER}",
+        "x_mixed": f"{first_sentence} Traffic officers on the quay counted twice the usual queue of vans at noon.\n\n{_FOOTER}",
+        "y_harvest": f"{_REPORTS['harvest']}\n\n{_FOOTER}",
+        "z_library": f"{_REPORTS['library']}\n\n{_FOOTER}",
+    }
+    files = {}
+    for name, text in texts.items():
+        files[name] = tmp_path / f"{name}.txt"
+        files[name].write_text(f"{name} news\n\n{text}\n", encoding="utf-8")
+    title = lambda ws, i: ws.store.conn.execute("SELECT clean_text FROM articles WHERE id = ?", (i,)).fetchone()[0].split("\n")[0]  # noqa: E731
+
+    stream = newsweave.open(tmp_path / "stream.db", settings())
+    for batch in (["q_bridge", "p_choir"], ["x_mixed"]):  # q first: the rank, not arrival, picks p
+        stream.ingest([files[n] for n in batch])
+        stream.analyse(until="reuse")
+    chosen = [(title(stream, p.a), title(stream, p.b)) for p in reuse.pairs(stream.store)]
+    assert chosen == [("p_choir news", "x_mixed news")]  # the footer (30 words) beats the sentence (21), rare still
+    stream.ingest([files["y_harvest"], files["z_library"]])
+    stream.analyse(until="reuse")
+
+    whole = newsweave.open(tmp_path / "whole.db", settings())
+    whole.ingest(list(files.values()))
+    whole.analyse(until="reuse")
+    assert _snapshot(whole.store)[0] == []  # the footer is common: nobody pairs on it, and x chose it
+    assert _snapshot(stream.store) == _snapshot(whole.store)
+
+    wider = newsweave.open(tmp_path / "wider.db", Settings(reuse=ReuseSettings(max_postings=2, max_aligned=2)))
+    wider.ingest(list(files.values()))
+    wider.analyse(until="reuse")
+    pairs = [(title(wider, p.a), title(wider, p.b)) for p in reuse.pairs(wider.store)]
+    assert pairs == [("q_bridge news", "x_mixed news")]  # its second choice: the shared sentence
+
+
 def _families_by_rows(store) -> list[tuple[str, tuple[str, ...], str, int]]:
     """(family, members, origin, size) of every stored family, as the tables hold them."""
     members: dict[str, list[str]] = {}

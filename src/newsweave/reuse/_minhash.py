@@ -90,12 +90,17 @@ def estimate(sig_a: np.ndarray, sig_b: np.ndarray) -> float:
     return float(np.mean(sig_a == sig_b))
 
 
-def jaccard(set_a: np.ndarray, set_b: np.ndarray) -> float:
-    """Exact Jaccard of two arrays of unique hashes."""
+def jaccard(set_a: np.ndarray, set_b: np.ndarray, inter: int | None = None) -> float:
+    """Exact Jaccard of two arrays of unique hashes (`inter`: their `shared` count, if known)."""
     if not len(set_a) and not len(set_b):
         return 1.0
-    inter = len(np.intersect1d(set_a, set_b, assume_unique=True))
+    inter = shared(set_a, set_b) if inter is None else inter
     return inter / (len(set_a) + len(set_b) - inter)
+
+
+def shared(set_a: np.ndarray, set_b: np.ndarray) -> int:
+    """How many hashes two arrays of unique hashes have in common."""
+    return len(np.intersect1d(set_a, set_b, assume_unique=True))
 
 
 def candidate_probability(j: float, bands: int, rows: int) -> float:

@@ -10,9 +10,10 @@ For each batch of new articles (`ReuseStage.run`), in order:
    `max_postings` earliest holders per key: boilerplate cannot make the work quadratic). A
    fingerprint this batch makes common takes back the pairs it made while rare
    (`retired_pairs`), so batches give what one pass gives.
-4. Screen: the exact Jaccard and `align.may_align` on the older article's stored shingle
-   set (`reuse_shingles`) drop, without reading its text, the pairs that can yield nothing
-   (mostly unrelated articles sharing one rare fingerprint by chance).
+4. Choose: each new article takes, in the order of the shingles they share, the first
+   `max_aligned` candidates that can yield something (`choose`: the exact Jaccard and
+   `align.may_align` on the older article's stored shingle set, `reuse_shingles`, without
+   reading its text), so an article with hundreds of copies costs what one with a few does.
 5. Compare each remaining pair once: estimated Jaccard (signatures), verified Jaccard
    (exact, on the shingle sets), and the shared passages (`align.py`), each narrative or quote.
 6. Families: a pair is joined when it is a near-duplicate or shares at least
@@ -37,7 +38,7 @@ from functools import cached_property
 import numpy as np
 
 from ._align import Aligned, align, may_align
-from ._minhash import MinHasher, band_keys, estimate, jaccard
+from ._minhash import MinHasher, band_keys, estimate, jaccard, shared
 from ._quoted import quoted_mask
 from ..grouping import connected
 from ..records import Family, Passage
@@ -216,6 +217,16 @@ class Candidates:
     pairs: np.ndarray  # (earlier seq, later seq)
     prints: tuple[np.ndarray, np.ndarray]  # (fingerprint, seq) of every holder of the docs' fingerprints, sorted
 
+    def pool(self, seqs: np.ndarray, cfg: ReuseSettings) -> np.ndarray:
+        """What an article chooses among (`choose`): its candidates and those a common
+        fingerprint proposes too. Fingerprints become common as later articles arrive; an
+        earlier holder of a key stays one, so this pool does not depend on what came later,
+        and a choice made in a stream is the one a pass over the whole store makes (the pairs
+        only common fingerprints propose are then left out, as `pairs` does)."""
+        wide = co_holders(*self.prints, seqs, cfg.max_postings, False)
+        rows = np.concatenate([self.pairs, wide])
+        return _sorted_rows(rows)
+
 
 def newly_common(keys: np.ndarray, seqs: np.ndarray, batch: np.ndarray, cap: int) -> list[np.ndarray]:
     """The earlier holders of each fingerprint that was rare (at most `cap + 1` holders, two
@@ -315,25 +326,55 @@ def _seed_grams(a: Doc, b: Doc, cfg: ReuseSettings) -> tuple:
     return (a.grams, b.grams) if cfg.seed_ngram == cfg.shingle_ngram else (None, None)
 
 
-def screen(pairs: np.ndarray, docs: dict[int, Doc], sets: dict[int, np.ndarray], cfg: ReuseSettings) -> np.ndarray:
-    """The candidate pairs that can yield something: a near-duplicate (exact Jaccard on the
-    shingle sets) or a passage (`align.may_align`). Most candidates that share a single rare
-    fingerprint by chance share nothing else; their number grows with the square of the
-    corpus, so they are dropped here, without reading and tokenising the older article.
-    Every pair has a batch article (in `docs`); `sets` holds the other's shingle set."""
-    if cfg.seed_ngram != cfg.shingle_ngram:
+def choose(pairs: np.ndarray, docs: dict[int, Doc], sets: dict[int, np.ndarray], cfg: ReuseSettings) -> np.ndarray:
+    """The candidate pairs (earlier seq, later seq) to align: for each later article, the
+    first `max_aligned` of its candidates that can yield something (`_may_yield`), taken
+    in the order of the shingles the two share, most first, ties to the earlier article.
+
+    Why a bound: an article copied by hundreds has hundreds of candidates, nearly all copies
+    of one another; aligning it with the closest few finds its family and the passages it
+    took (their earliest holders rank first among equals), and keeps the work per article
+    flat as the store grows (issue 19). Why this order: it is the pair's own, so the later
+    article chooses among candidates that only earlier articles decide (`Candidates.pool`),
+    and a stream chooses what one pass does. Every pair has a batch article (in `docs`);
+    `sets` holds the other's shingle set."""
+    if not len(pairs):
         return pairs
-    keep = np.zeros(len(pairs), dtype=bool)
-    for k, (a, b) in enumerate(pairs.tolist()):
-        near, far = (b, a) if b in docs else (a, b)
-        other = docs[far].shingle_set if far in docs else sets.get(far)
-        if other is None:  # indexed before reuse_shingles existed: compare in full
-            keep[k] = True
-            continue
-        keep[k] = jaccard(docs[near].shingle_set, other) >= cfg.near_duplicate or may_align(
-            docs[near].grams, other, cfg
-        )
-    return pairs[keep]
+    near, other = [], []  # the batch article of each pair, and the other's shingle set
+    for a, b in pairs.tolist():
+        n, f = (b, a) if b in docs else (a, b)
+        near.append(docs[n])
+        other.append(docs[f].shingle_set if f in docs else sets.get(f))
+    common = np.array([len(d.shingle_set) if o is None else shared(d.shingle_set, o) for d, o in zip(near, other)])
+    order = np.lexsort((pairs[:, 0], -common, pairs[:, 1]))
+    kept, taken, later = [], 0, None
+    for k in order.tolist():
+        if pairs[k, 1] != later:
+            later, taken = pairs[k, 1], 0
+        if taken < cfg.max_aligned and _may_yield(near[k], other[k], int(common[k]), cfg):
+            kept.append(k)
+            taken += 1
+    return _sorted_rows(pairs[kept])
+
+
+def _may_yield(doc: Doc, other: np.ndarray | None, common: int, cfg: ReuseSettings) -> bool:
+    """Whether a pair can yield something: a near-duplicate (exact Jaccard on the shingle
+    sets) or a passage (`align.may_align`). Most candidates that share a single rare
+    fingerprint by chance share nothing else; their number grows with the square of the
+    corpus, so they are dropped here, without reading and tokenising the older article
+    (`other`: its stored shingle set; None when indexed before reuse_shingles existed:
+    compare in full)."""
+    if other is None or cfg.seed_ngram != cfg.shingle_ngram:
+        return True
+    return jaccard(doc.shingle_set, other, common) >= cfg.near_duplicate or may_align(doc.grams, other, cfg)
+
+
+def among(pairs: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """The rows of `pairs` that are rows of `allowed` (both (seq, seq), non-negative)."""
+    if not len(pairs) or not len(allowed):
+        return pairs[:0]
+    width = int(max(pairs.max(), allowed.max())) + 1
+    return pairs[np.isin(pairs[:, 0] * width + pairs[:, 1], allowed[:, 0] * width + allowed[:, 1])]
 
 
 def save_pair(store: Store, r: PairResult) -> None:
@@ -592,11 +633,11 @@ def plan_batch(store: Store, article_ids: Sequence[str], cfg: ReuseSettings) -> 
     batch_rows = (bucket_rows(docs, keys), fingerprint_rows(docs))
     found = candidates(store, docs, keys, cfg, batch_rows)
     retired = retired_pairs(store, found, batch_rows, cfg)
-    pairs = found.pairs
     by_seq = {d.seq: d for d in docs}
     sig_of = {d.seq: signatures[i] for i, d in enumerate(docs)}
-    others = sorted({int(s) for s in pairs.ravel()} - set(by_seq))
-    pairs = screen(pairs, by_seq, stored_shingles(store, others), cfg)
+    pool = found.pool(np.array(sorted(by_seq), dtype=np.int64), cfg)
+    others = sorted({int(s) for s in pool.ravel()} - set(by_seq))
+    pairs = among(choose(pool, by_seq, stored_shingles(store, others), cfg), found.pairs)
     others = sorted({int(s) for s in pairs.ravel()} - set(by_seq))
     by_seq.update({d.seq: d for d in load_docs(store, seqs=others, cfg=cfg)})
     sig_of.update(stored_signatures(store, others, cfg.num_perm))
