@@ -180,9 +180,10 @@ class ReuseSettings:
     winnow_window: int = 16  # any shared run of window + ngram - 1 = 20 words (family_tokens) is a candidate
     max_postings: int = 32  # a new article is compared with at most this many earliest holders of a key
     max_aligned: int = 16  # ... and aligned with at most this many candidates, those sharing most (reuse._stage.choose):
-    # a speed bound (issue 19). Generated real-text stream, batch of 500 at 10k/20k/30k stored: 3.5/5.7/8.2 s CPU against
-    # 7.9/14.4/19.8 unbounded, 2-6 of 500 new articles' family links lost (8, 16 and 32 lose the same at 10k; 200 none);
-    # ECB+ (772 articles) and the seeds never reach it: the same pairs (docs/reuse.md)
+    # a speed bound (issue 19). Generated real-text corpus, the next batch of 500 at 10k/20k/30k stored: 3.5/5.7/8.2 s CPU
+    # against 7.9/14.4/19.8 unbounded; the batch loses 2/3/6 family memberships (older articles whose only joining link
+    # ranks below 16 closer candidates; 8, 16 and 32 lose the same two at 10k, 200 none); ECB+ (772 articles, held out)
+    # never reaches it: the same pairs, passages and families (docs/reuse.md, bench/bench_reuse_growth.py)
     seed_ngram: int = 3  # alignment seeds
     max_occurrences: int = 4  # a seed n-gram repeated more often than this in B is not a seed
     max_gap: int = 12  # unmatched tokens allowed between two runs of one passage
