@@ -115,3 +115,45 @@ def test_same_name_is_a_subset_of_words():
     assert names.same_name("Mohamed Khaled", "Mohamed Khaled Nordin")  # a subset, any words
     assert not names.same_name("Rajnath Singh", "Chan Chun Sing")
     assert not names.same_name("", "Nordin")
+
+
+def test_the_quote_scanner_visits_the_marks_as_a_walk_over_every_character_does():
+    """`scan_quotes` jumps from mark to mark (a regex per paragraph), not from character to
+    character: on random texts of marks, words, blank lines and dashes it gives the spans of
+    the walk it replaced, for both straight rules and both mark sets (and none)."""
+    import random
+
+    from newsweave.records import paragraph_spans
+    from newsweave.text import ALL_MARKS, CURLY_AND_STRAIGHT, scan_quotes
+    from newsweave.text._quotes import QuoteSpan, _opens
+
+    def walked(text, straight, marks):
+        spans = []
+        for p_start, p_end in paragraph_spans(text):
+            opened = None
+            for i in range(p_start, p_end):
+                ch = text[i]
+                if ch not in marks:
+                    continue
+                if _opens(text, i, ch, opened is not None, straight):
+                    opened = i if opened is None else opened
+                elif opened is not None:
+                    spans.append(QuoteSpan(opened, i + 1, True, True))
+                    opened = None
+                else:
+                    spans.append(QuoteSpan(p_start, i + 1, False, True))
+            if opened is not None:
+                spans.append(QuoteSpan(opened, p_end, True, False))
+        return spans
+
+    rng = random.Random(3)
+    pieces = ["word", " ", " ", "\n\n", "\n", "-", "(", '"', "“", "”", "„", "«", "»", "‘", "’", "5"]
+    seen = 0
+    for _ in range(400):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        for straight in ("toggle", "position"):
+            for marks in (ALL_MARKS, CURLY_AND_STRAIGHT, ""):
+                got = scan_quotes(text, straight, marks)
+                assert got == walked(text, straight, marks), (text, straight, marks)
+                seen += len(got)
+    assert seen > 1000

@@ -17,7 +17,7 @@ from newsweave.reuse._quoted import quoted_mask, quoted_spans
 from newsweave.settings import ReuseSettings, Settings
 from newsweave.reuse._shingles import shingles, tokenize, winnow
 from newsweave.store import Store
-from conftest import quality_floors, seed_file, seed_id
+from conftest import quality_floors, seed_file, seed_id, shared_path
 
 CFG = ReuseSettings()
 
@@ -539,3 +539,141 @@ def test_cli_lists_families_and_shows_a_pair_side_by_side(seeds_dir, tmp_path):
     table = runner.invoke(app, ["reuse", a, b, "--db", db])
     assert table.exit_code == 0 and "narrative" in table.stdout
     assert runner.invoke(app, ["reuse", a, "--db", db]).exit_code == 0
+
+
+def _retired_by_preparing(store, found, batch_rows, cfg):
+    """`retired_pairs` as it was before issue 19 round 11: the holders of the newly common
+    fingerprints prepared again (tokenised, winnowed) and every key they hold read in full.
+    Returns the pairs taken back and how many stored pairs were judged."""
+    batch = np.unique(batch_rows[0][:, 1])
+    groups = reuse.newly_common(*found.prints, batch, cfg.max_postings)
+    if not groups:
+        return [], 0
+    involved = sorted({int(s) for g in groups for s in g})
+    ids = {r[0]: r[1] for r in store.select_in("SELECT seq, article_id FROM reuse_signatures WHERE seq IN ({marks})", involved)}
+    proposed = {(ids[int(x)], ids[int(y)]) for g in groups for i, x in enumerate(g) for y in g[i + 1 :]}
+    stored = {(r[0], r[1]) for r in store.conn.execute("SELECT a, b FROM reuse_pairs")} & proposed
+    if not stored:
+        return [], 0
+    docs = reuse.load_docs(store, seqs=involved, cfg=cfg)
+    signatures = reuse.stored_signatures(store, involved, cfg.num_perm)
+    keys = band_keys(np.stack([signatures[d.seq] for d in docs]), cfg.bands, cfg.rows)
+    with pytest.MonkeyPatch.context() as m:  # every holder read
+        m.setattr(reuse, "_any_indexed", lambda store, seqs: True)
+        still = reuse.candidates(store, docs, keys, cfg, batch_rows).pairs
+    still_ids = {(ids.get(int(a)), ids.get(int(b))) for a, b in still}
+    return sorted(stored - still_ids), len(stored)
+
+
+def test_pairs_are_taken_back_from_the_stored_index_as_from_the_holders_prepared_again(tmp_path, monkeypatch):
+    """Streamed generated real-text news (each topic's sentences recombined, wire copies:
+    fingerprints keep becoming common), with `max_postings` 3. At every batch, the pairs taken
+    back (`retired_pairs`, judged on the keys the two ends share, read from the stored index)
+    are those the holders prepared again and all their keys read in full give; and the
+    candidates, pool and newly common fingerprints found reading only a key's cap + 2 earliest
+    stored holders (`holders(first=...)`) are those found reading all of them."""
+    from support.realtext import write_real_corpus
+
+    corpus = tmp_path / "real.jsonl"
+    write_real_corpus(corpus, 400, shared_path("corpora", "ecbplus", "ecbplus-topics-1-35.jsonl"))
+    cfg = ReuseSettings(max_postings=3)
+    seen = {"judged": 0, "taken back": 0, "rows not read": 0}
+    candidates, retired_pairs = reuse.candidates, reuse.retired_pairs
+
+    def checked_candidates(store, docs, keys, cfg, batch_rows):
+        found = candidates(store, docs, keys, cfg, batch_rows)
+        with pytest.MonkeyPatch.context() as m:
+            m.setattr(reuse, "_any_indexed", lambda store, seqs: True)
+            full = candidates(store, docs, keys, cfg, batch_rows)
+        seqs = np.array(sorted(d.seq for d in docs), dtype=np.int64)
+        batch = np.unique(batch_rows[0][:, 1])
+        assert np.array_equal(found.pairs, full.pairs)
+        assert np.array_equal(found.pool(seqs, cfg), full.pool(seqs, cfg))
+        common = lambda c: [g.tolist() for g in reuse.newly_common(*c.prints, batch, cfg.max_postings)]  # noqa: E731
+        assert common(found) == common(full)
+        seen["rows not read"] += len(full.prints[0]) - len(found.prints[0])
+        return found
+
+    def checked_retired(store, found, batch_rows, cfg):
+        got = retired_pairs(store, found, batch_rows, cfg)
+        want, judged = _retired_by_preparing(store, found, batch_rows, cfg)
+        assert got == want
+        seen["judged"] += judged
+        seen["taken back"] += len(got)
+        return got
+
+    monkeypatch.setattr(reuse, "candidates", checked_candidates)
+    monkeypatch.setattr(reuse, "retired_pairs", checked_retired)
+    from newsweave import pipeline
+
+    with newsweave.open(tmp_path / "stream.db", Settings(reuse=cfg)) as ws:
+        ws.ingest([str(corpus)])
+        stage = next(s for s in pipeline.analysis_stages() if s.name == "reuse")
+        while part := set(ws.store.pending("reuse")[:25]):
+            pipeline._run_part(ws.store, stage, ws.settings, None, {}, 25, None, part)
+    assert seen["taken back"] > 0 and seen["judged"] > seen["taken back"]  # some kept: another key proposes them
+    assert seen["rows not read"] > 0, seen
+
+
+def _reuse_batches(db, cfg, batches):
+    """A store fed `batches` of texts ({name: text}), the reuse stage alone run on each."""
+    from newsweave import pipeline
+
+    ws = newsweave.open(db, Settings(reuse=cfg))
+    stage = next(s for s in pipeline.analysis_stages() if s.name == "reuse")
+    for k, batch in enumerate(batches):
+        files = []
+        for name, text in batch.items():
+            files.append(db.parent / f"{db.stem}-{k}-{name}.txt")
+            files[-1].write_text(f"{name}\n\n{text}\n", encoding="utf-8")
+        ws.ingest(files)
+        part = set(ws.store.pending("reuse"))
+        pipeline._run_part(ws.store, stage, ws.settings, None, {}, len(part), None, part)
+    return ws
+
+
+def test_a_pair_taken_back_is_judged_on_the_keys_its_two_articles_share_in_the_store(tmp_path):
+    """With `max_postings` 2 (three holders at most). First batch: d1 and d2 share paragraph
+    G and footer F, which four articles hold (common from the start); d7 and d8 are copies of
+    one text D. Second batch: d3 and d4 hold G, d9 and d10 hold D within longer texts, so the
+    fingerprints of G and D become common and the pairs they proposed are judged again, on
+    the keys the two articles share in the store (`retired_pairs`): (d7, d8) stays, the two
+    copies sharing every LSH bucket, and the stream ends as one pass does. Fails if the
+    buckets are not asked, or only keys three of the judged articles hold."""
+    g = synth.Generator(seed=19)
+    para = lambda n: " ".join(g.sentence() for _ in range(n))  # noqa: E731 -- random words: no chance 5-grams
+    G, F, D = para(3), para(3), para(6)
+    first = {"d1": f"{para(4)}\n\n{G}\n\n{F}", "d2": f"{para(4)}\n\n{G}\n\n{F}", "d5": f"{para(4)}\n\n{F}",
+             "d6": f"{para(4)}\n\n{F}", "d7": D, "d8": D}
+    second = {"d3": f"{para(4)}\n\n{G}", "d4": f"{para(4)}\n\n{G}", "d9": f"{para(20)}\n\n{D}", "d10": f"{para(20)}\n\n{D}"}
+    cfg = ReuseSettings(max_postings=2)
+    title = lambda ws, p: tuple(ws.store.conn.execute("SELECT clean_text FROM articles WHERE id = ?", (x,)).fetchone()[0].split("\n")[0] for x in (p.a, p.b))  # noqa: E731
+
+    stream = _reuse_batches(tmp_path / "stream.db", cfg, [first])
+    assert sorted(title(stream, p) for p in reuse.pairs(stream.store)) == [("d1", "d2"), ("d7", "d8")]
+    stream.close()
+    stream = _reuse_batches(tmp_path / "stream.db", cfg, [second])
+    assert ("d7", "d8") in [title(stream, p) for p in reuse.pairs(stream.store)]
+    whole = _reuse_batches(tmp_path / "whole.db", cfg, [{**first, **second}])
+    assert _snapshot(stream.store) == _snapshot(whole.store)
+    stream.close()
+    whole.close()
+
+
+def test_shingles_shared_counted_per_batch_article_are_those_of_each_pair():
+    """`choose` counts the shingles a batch article shares with each of its candidates for
+    all of them at once (`_shared_counts`): the counts of `minhash.shared` pair by pair, the
+    article's own size where the other's set is unknown, 0 for an empty set."""
+    from newsweave.reuse._minhash import shared as shared_count
+
+    rng = np.random.default_rng(5)
+    pool = rng.integers(0, 400, 2000).astype(np.uint64)
+    sets = [np.zeros(0, np.uint64)] + [np.unique(rng.choice(pool, rng.integers(0, 60))) for _ in range(40)]
+    docs = [reuse.Doc("d", i, "", None, None, s, None, "", ReuseSettings()) for i, s in enumerate(sets[:8])]
+    near, other = [], []
+    for _ in range(300):
+        near.append(docs[int(rng.integers(0, len(docs)))])
+        other.append(None if rng.random() < 0.05 else sets[int(rng.integers(0, len(sets)))])
+    want = [len(d.shingle_set) if o is None else shared_count(d.shingle_set, o) for d, o in zip(near, other)]
+    assert reuse._shared_counts(near, other).tolist() == want
+    assert sum(want) > 0 and any(len(d.shingle_set) == 0 for d in near)

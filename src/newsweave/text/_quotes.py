@@ -23,7 +23,9 @@ paragraph when that paragraph opens with a mark (`continued_quotes`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..records import paragraph_spans
 
@@ -65,12 +67,14 @@ def scan_quotes(text: str, straight: str = "toggle", marks: str = ALL_MARKS) -> 
     if straight not in ("toggle", "position"):
         raise ValueError(f"straight must be 'toggle' or 'position', not {straight!r}")
     spans: list[QuoteSpan] = []
+    found = _marks_pattern(marks) if marks else None
+    if found is None or found.search(text) is None:
+        return spans
     for p_start, p_end in paragraph_spans(text):
         opened: int | None = None
-        for i in range(p_start, p_end):
+        for mark in found.finditer(text, p_start, p_end):  # the marks only, not every character
+            i = mark.start()
             ch = text[i]
-            if ch not in marks:
-                continue
             if _opens(text, i, ch, opened is not None, straight):
                 if opened is None:
                     opened = i
@@ -82,6 +86,11 @@ def scan_quotes(text: str, straight: str = "toggle", marks: str = ALL_MARKS) -> 
         if opened is not None:
             spans.append(QuoteSpan(opened, p_end, True, False))
     return spans
+
+
+@lru_cache(maxsize=8)
+def _marks_pattern(marks: str) -> re.Pattern:
+    return re.compile("[" + re.escape(marks) + "]")
 
 
 def continued_quotes(text: str, spans: list[QuoteSpan]) -> list[list[QuoteSpan]]:
