@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -174,10 +175,18 @@ def holders(
             f"(SELECT g.seq FROM {table} g WHERE g.{column} = j.value ORDER BY g.seq LIMIT 1 OFFSET {int(first) - 1}), "
             f"{np.iinfo(np.int64).max})"
         )
-    rows = store.conn.execute(sql, (json.dumps(keys.tolist()),)).fetchall()
+    rows = _tuples(store).execute(sql, (json.dumps(keys.tolist()),)).fetchall()
     found = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=2 * len(rows)).reshape(-1, 2)
     arr = _sorted_rows(np.concatenate([found, batch.reshape(-1, 2)]))
     return arr[:, 0], arr[:, 1]
+
+
+def _tuples(store: Store) -> sqlite3.Cursor:
+    """A cursor giving plain tuples (not `sqlite3.Row`s): reading hundreds of thousands of
+    index rows, the Row objects cost more than the query."""
+    cursor = store.conn.cursor()
+    cursor.row_factory = None
+    return cursor
 
 
 def co_holders(keys: np.ndarray, seqs: np.ndarray, batch: np.ndarray, cap: int, skip_common: bool) -> np.ndarray:
@@ -297,13 +306,24 @@ def retired_pairs(store: Store, found: Candidates, batch_rows: tuple[np.ndarray,
     bucket_batch, print_batch = batch_rows
     still = np.concatenate([
         co_holders(*holders(store, "reuse_buckets", "key", bucket_keys, bucket_batch), judged, cfg.max_postings, False),
-        co_holders(*holders(store, "reuse_fingerprints", "hash", print_keys, print_batch, cfg.max_postings + 2), judged, cfg.max_postings, True),
+        co_holders(*holders(store, "reuse_fingerprints", "hash", _rare(store, print_keys, cfg.max_postings + 1), print_batch), judged, cfg.max_postings, True),
     ])
-    asked = np.array(sorted((seq_of[a], seq_of[b]) for a, b in stored), dtype=np.int64)
+    asked = np.array([(seq_of[a], seq_of[b]) for a, b in stored], dtype=np.int64)
     return sorted((ids[int(a)], ids[int(b)]) for a, b in asked[~_rows_in(asked, still)])
 
 
 _NONE = np.zeros(0, dtype=np.int64)
+
+
+def _rare(store: Store, keys: np.ndarray, most: int) -> np.ndarray:
+    """The fingerprints among `keys` that at most `most` stored articles hold: the others
+    pair nobody (`co_holders` skipping common keys), whoever else holds them."""
+    rows = _tuples(store).execute(
+        "SELECT j.value FROM json_each(?) j WHERE (SELECT f.seq FROM reuse_fingerprints f WHERE f.hash = j.value "
+        f"ORDER BY f.seq LIMIT 1 OFFSET {int(most)}) IS NULL",
+        (json.dumps(keys.tolist()),),
+    ).fetchall()
+    return np.array([r[0] for r in rows], dtype=np.int64)
 
 
 def _held_by_two(keys: Sequence[np.ndarray]) -> np.ndarray:
@@ -314,26 +334,28 @@ def _held_by_two(keys: Sequence[np.ndarray]) -> np.ndarray:
     return values[counts > 1]
 
 
-def _stored_pairs(store: Store, pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
-    """Those of the pairs (a, b) that are stored, looked up by their key (not every pair of
-    their first articles: a family member has hundreds)."""
-    rows = store.conn.execute(
+def _stored_pairs(store: Store, pairs: Iterable[tuple[str, str]], joining: bool = False) -> set[tuple[str, str]]:
+    """Those of the pairs (a, b) that are stored (and join a family, with `joining`), looked
+    up by their key (not every pair of their first articles: a family member has hundreds)."""
+    rows = _tuples(store).execute(
         "SELECT p.a, p.b FROM json_each(?) j JOIN reuse_pairs p "
-        "ON p.a = json_extract(j.value, '$[0]') AND p.b = json_extract(j.value, '$[1]')",
-        (json.dumps(sorted(pairs)),),
+        "ON p.a = json_extract(j.value, '$[0]') AND p.b = json_extract(j.value, '$[1]')"
+        + (" WHERE p.joins = 1" if joining else ""),
+        (json.dumps([list(pair) for pair in pairs]),),
     )
-    return {(r[0], r[1]) for r in rows}
+    return set(rows.fetchall())
 
 
 def stored_fingerprints(store: Store, seqs: Iterable[int]) -> dict[int, np.ndarray]:
     """Seq -> its stored fingerprints (int64, as stored), sorted (`reuse_fingerprints_by_seq`)."""
-    rows = np.array(
-        [tuple(r) for r in store.select_in("SELECT seq, hash FROM reuse_fingerprints WHERE seq IN ({marks})", [int(s) for s in seqs])],
-        dtype=np.int64,
-    ).reshape(-1, 2)
-    rows = _sorted_rows(rows)  # by seq, then hash
-    starts = np.flatnonzero(np.r_[True, rows[1:, 0] != rows[:-1, 0]]) if len(rows) else _NONE
-    return {int(rows[a, 0]): rows[a:b, 1].copy() for a, b in zip(starts, np.r_[starts[1:], len(rows)])}
+    rows = _tuples(store).execute(
+        "SELECT f.seq, f.hash FROM json_each(?) j JOIN reuse_fingerprints f ON f.seq = j.value",
+        (json.dumps([int(s) for s in seqs]),),
+    ).fetchall()
+    found = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=2 * len(rows)).reshape(-1, 2)
+    found = _sorted_rows(found)  # by seq, then hash
+    starts = np.flatnonzero(np.r_[True, found[1:, 0] != found[:-1, 0]]) if len(found) else _NONE
+    return {int(found[a, 0]): found[a:b, 1] for a, b in zip(starts, np.r_[starts[1:], len(found)])}
 
 
 # -- 4. compare ---------------------------------------------------------------------------
@@ -571,12 +593,7 @@ def retire(store: Store, retired: Sequence[tuple[str, str]]) -> list[str]:
 def _joining(store: Store, pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     """Those of the stored pairs (a, b) that join a family, looked up by their key (not by
     every joining pair of their articles: hundreds of thousands in a family of thousands)."""
-    rows = store.conn.execute(
-        "SELECT p.a, p.b FROM json_each(?) j JOIN reuse_pairs p "
-        "ON p.a = json_extract(j.value, '$[0]') AND p.b = json_extract(j.value, '$[1]') WHERE p.joins = 1",
-        (json.dumps([list(pair) for pair in pairs]),),
-    )
-    return sorted({(r[0], r[1]) for r in rows})
+    return sorted(_stored_pairs(store, pairs, joining=True))
 
 
 def _split_family(store: Store, fam: str, anchors: Sequence[str]) -> None:
