@@ -125,25 +125,12 @@ def test_the_quote_scanner_visits_the_marks_as_a_walk_over_every_character_does(
 
     from newsweave.records import paragraph_spans
     from newsweave.text import ALL_MARKS, CURLY_AND_STRAIGHT, scan_quotes
-    from newsweave.text._quotes import QuoteSpan, _opens
+    from newsweave.text._quotes import _pair
 
     def walked(text, straight, marks):
         spans = []
         for p_start, p_end in paragraph_spans(text):
-            opened = None
-            for i in range(p_start, p_end):
-                ch = text[i]
-                if ch not in marks:
-                    continue
-                if _opens(text, i, ch, opened is not None, straight):
-                    opened = i if opened is None else opened
-                elif opened is not None:
-                    spans.append(QuoteSpan(opened, i + 1, True, True))
-                    opened = None
-                else:
-                    spans.append(QuoteSpan(p_start, i + 1, False, True))
-            if opened is not None:
-                spans.append(QuoteSpan(opened, p_end, True, False))
+            _pair(text, p_start, p_end, [i for i in range(p_start, p_end) if text[i] in marks], straight, spans)
         return spans
 
     rng = random.Random(3)

@@ -24,6 +24,7 @@ paragraph when that paragraph opens with a mark (`continued_quotes`).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -71,21 +72,26 @@ def scan_quotes(text: str, straight: str = "toggle", marks: str = ALL_MARKS) -> 
     if found is None or found.search(text) is None:
         return spans
     for p_start, p_end in paragraph_spans(text):
-        opened: int | None = None
-        for mark in found.finditer(text, p_start, p_end):  # the marks only, not every character
-            i = mark.start()
-            ch = text[i]
-            if _opens(text, i, ch, opened is not None, straight):
-                if opened is None:
-                    opened = i
-            elif opened is not None:
-                spans.append(QuoteSpan(opened, i + 1, True, True))
-                opened = None
-            else:
-                spans.append(QuoteSpan(p_start, i + 1, False, True))
-        if opened is not None:
-            spans.append(QuoteSpan(opened, p_end, True, False))
+        # the marks only, found by a regex, not every character visited
+        _pair(text, p_start, p_end, (m.start() for m in found.finditer(text, p_start, p_end)), straight, spans)
     return spans
+
+
+def _pair(text: str, p_start: int, p_end: int, marks: Iterable[int], straight: str, spans: list[QuoteSpan]) -> None:
+    """Pair the marks at these positions of one paragraph into spans (appended)."""
+    opened: int | None = None
+    for i in marks:
+        ch = text[i]
+        if _opens(text, i, ch, opened is not None, straight):
+            if opened is None:
+                opened = i
+        elif opened is not None:
+            spans.append(QuoteSpan(opened, i + 1, True, True))
+            opened = None
+        else:
+            spans.append(QuoteSpan(p_start, i + 1, False, True))
+    if opened is not None:
+        spans.append(QuoteSpan(opened, p_end, True, False))
 
 
 @lru_cache(maxsize=8)
