@@ -319,3 +319,91 @@ def test_a_toll_that_grows_across_the_days_is_an_update_not_a_conflict():
     same_day = rising + [art("a4", 4, "Rescuers said the hurricane killed 5,000 people.")]
     (conflict,) = c.count_claims(same_day, {}, "s")[1]
     assert {"6076", "5000"} <= {v.value for v in conflict.values}
+
+
+# -- what a large story's batch writes, made from remembered parts (issue 19, round 11) --
+
+
+def _tricky_conflict():
+    from newsweave.records import Conflict, ConflictValue, Span, Support
+
+    ev = [Span("a1", 0, 9, "“rules”\n"), Span("a2", 3, 14, 'he said "no"'), Span("a2", 20, 24, "é\\ü\t")]
+    return Conflict("Ana “A”", "quote", [
+        ConflictValue("rules-based", Support(ev, ["a1", "a2"], ["f1"], 1), note="direct quote, reported speech"),
+        ConflictValue("rules-bound ✓", Support([], [], [], 0), note=None),
+    ], kind="quote-variant")  # fmt: skip
+
+
+def test_conflict_values_json_is_json_dumps_to_the_byte():
+    """`_values_json` (span JSON remembered) writes what json.dumps of the values wrote:
+    escapes, non-ASCII, a value without evidence, a note of None (the stored row and its
+    digest are main's). Catches a hand-made span JSON that does not escape (M1) or a
+    separator without its space (M2)."""
+    import json
+
+    conflict = _tricky_conflict()
+    want = json.dumps([c._value_json(v) for v in conflict.values])
+    assert c._values_json(conflict.values) == want
+    assert c._values_json(conflict.values) == want  # again, from the remembered spans
+    assert c._values_json([]) == "[]"
+
+
+def test_variant_state_text_is_json_dumps_of_the_state_to_the_byte():
+    """`variant_state_text` writes what json.dumps(variant_state_json(state)) wrote, and
+    reads back as the state. Catches spans written as tuples of another form (M3) or the
+    forms' ranks left out (M4)."""
+    import json
+
+    state = c.VariantState((3, 0, 5, 4, 1, 0), {
+        "rules based": c._Value((3, 0, 5, 4, 1, 0), "rules-based “x”", {("a1", 0, 9), ("a2", 3, 14)}, {"direct quote": (3, 0, 5, 4, 1, 0)}),
+        "rules bound": c._Value((3, 0, 5, 6, 2, 1), "rules-bound é", {("a3", 10, 40)}, {"reported speech": (3, 0, 5, 6, 2, 1), "direct quote": (9, 0, 1, 9, 2, 1)}),
+    })  # fmt: skip
+    for s in (state, c.VariantState((1, 2), {})):
+        text = c.variant_state_text(s)
+        assert text == json.dumps(c.variant_state_json(s))
+        assert c.variant_state_of(json.loads(text)) == s
+
+
+def test_quoted_sentences_follow_a_candidate_named_later():
+    """A quote candidate's sentences are remembered by text and offsets, but its speaker and
+    rank are the candidate's now: a speaker named from a later article, or an article seen
+    at another arrival number, gives the new ones. Catches a memo keyed by the text and
+    offsets alone (M5)."""
+    text = "He said: “We will build the bridge across the river this year, and the port next year.” Then he left."
+    start = text.index("“") + 1
+    end = text.index("”")
+    first = c.quoted_sentences([c.QuoteCandidate("a1", start, end, None)], {"a1": text}, 5, {"a1": 3})
+    named = c.quoted_sentences([c.QuoteCandidate("a1", start, end, "e-mayor")], {"a1": text}, 5, {"a1": 7})
+    assert [q.speaker for q in first] == [None] and [q.speaker for q in named] == ["e-mayor"]
+    assert [q.rank for q in first] == [(3, start)] and [q.rank for q in named] == [(7, start)]
+    assert [q.words for q in first] == [q.words for q in named] and first[0].words[:3] == ("we", "will", "build")
+
+
+def test_kept_articles_are_the_stores_and_follow_a_changed_date(tmp_path):
+    """A large story's articles kept in the process (`_kept.story_articles`) are those
+    `store.articles` reads, in arrival order; a kept one is used again only while the store
+    dates and numbers it alike: a date fixed since (reuse/_years.py) is read again. Catches
+    a kept article used whatever its date (M6) and articles not kept at all (M7)."""
+    import datetime as dt
+
+    import newsweave
+    from newsweave.corroborate import _kept
+    from support.synth import write_corpus
+
+    paths = write_corpus(tmp_path / "synth", 6, seed=1).paths
+    with newsweave.open(tmp_path / "kept.db") as ws:
+        ws.ingest([str(p) for p in paths])
+        store = ws.store
+        ids = list(reversed(store.article_ids()))
+        fields = lambda arts: [(a.id, a.clean_text, a.published) for a in arts]  # noqa: E731
+        first = _kept.story_articles(store, "s1", ids[1:], 2)
+        assert fields(first) == fields(store.articles(ids[1:]))
+        again = _kept.story_articles(store, "s1", ids, 2)
+        assert fields(again) == fields(store.articles(ids))
+        assert sum(a is b for a in again for b in first) == len(first)  # kept, not read again
+        with store.transaction() as conn:
+            conn.execute("UPDATE articles SET published = ? WHERE id = ?", ("2001-02-03", ids[2]))
+        dated = _kept.story_articles(store, "s1", ids, 2)
+        assert fields(dated) == fields(store.articles(ids))
+        assert next(a for a in dated if a.id == ids[2]).published == dt.date(2001, 2, 3)
+    _kept.forget()

@@ -25,9 +25,12 @@ Safe by construction, as the stories stage's kept index (`stories/_kept.py`):
 
 from __future__ import annotations
 
+import weakref
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
+from ..records import Article
 from ..store import Store
 
 
@@ -40,6 +43,7 @@ class KeptVariants:
     pairs: dict  # (quoted form, said form) -> token ranges: every pair, in the order `_pairs` reads them
     groups: dict  # replaced range -> its groups of sentences, as `observe_variants` left them
     articles: frozenset  # the articles whose sentences the groups hold
+    spans: dict = field(default_factory=dict)  # (article, start, end) -> its Span, as `variant_conflicts` made them
 
 
 _KEPT: OrderedDict[str, KeptVariants] = OrderedDict()
@@ -71,3 +75,30 @@ def forget() -> None:
     """Drop everything kept (tests; a store changed behind the process's back is caught by
     its token anyway)."""
     _KEPT.clear()
+    _ARTICLES.clear()
+
+
+# A large story's articles, per store and story, with the arrival number and publication date
+# each was read with: an article's text never changes once stored (its id hashes it; nothing
+# updates it), its date may (reuse/_years.py), so a kept article is used only while the store
+# gives it the same seq and date, and read again otherwise.
+_ARTICLES: weakref.WeakKeyDictionary[Store, OrderedDict[str, dict[str, tuple]]] = weakref.WeakKeyDictionary()
+
+
+def story_articles(store: Store, story: str, ids: Iterable[str], limit: int) -> list[Article]:
+    """`store.articles(ids)` (arrival order), the articles read for the story's last call
+    taken from the process when the store still dates and numbers them alike: a batch on a
+    story of thousands of articles reads its new ones, not every text (0.5 s at 10,000).
+    At most `limit` stories are kept per store (the most recently read)."""
+    by_story = _ARTICLES.setdefault(store, OrderedDict())
+    had = by_story.pop(story, {})
+    rows = list(store.select_in("SELECT id, seq, published FROM articles WHERE id IN ({marks})", dict.fromkeys(ids)))
+    now = {r[0]: (r[1], r[2]) for r in rows}
+    missing = [i for i, at in now.items() if i not in had or had[i][:2] != at]
+    kept = {i: had[i] for i in now if i in had and had[i][:2] == now[i]}
+    for a in store.articles(missing):
+        kept[a.id] = (*now[a.id], a)
+    by_story[story] = kept
+    while len(by_story) > limit:
+        by_story.popitem(last=False)
+    return [kept[i][2] for i in sorted(now, key=lambda i: now[i][0])]

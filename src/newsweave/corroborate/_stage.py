@@ -652,13 +652,23 @@ def quoted_sentences(
     by their candidate's (article seq, start): `seq` is the articles' arrival order."""
     out = []
     for c in cands:
-        for qs, qe in _sentences_in(texts[c.article], c.start, c.end):
-            tokens = _word_spans(texts[c.article][qs:qe], qs)
-            if len(tokens) >= min_matched:
-                words = tuple(t[0] for t in tokens)
-                rank = (seq[c.article], c.start)
-                out.append(Quoted(rank, c.article, qs, qe, words, c.speaker, tuple((t[1], t[2]) for t in tokens)))
+        out += _candidate_quoted(texts[c.article], c.article, c.start, c.end, c.speaker, seq[c.article], min_matched)
     return out
+
+
+@lru_cache(maxsize=1 << 16)
+def _candidate_quoted(text: str, article: str, start: int, end: int, speaker: str | None, seq: int, min_matched: int) -> tuple[Quoted, ...]:
+    """The sentences of the quote candidate text[start:end] of `article` (arrival number
+    `seq`) long enough to match `min_matched` tokens; remembered, as a growing story's
+    quotes are read again at every batch (a story of thousands of articles holds tens of
+    thousands of them)."""
+    out = []
+    for qs, qe in _sentences_in(text, start, end):
+        tokens = _word_spans(text[qs:qe], qs)
+        if len(tokens) >= min_matched:
+            words = tuple(t[0] for t in tokens)
+            out.append(Quoted((seq, start), article, qs, qe, words, speaker, tuple((t[1], t[2]) for t in tokens)))
+    return tuple(out)
 
 
 Pairs = Mapping[tuple[str, str], tuple[int, int, int, int]]  # (quoted form, said form) -> token ranges replaced
@@ -973,20 +983,24 @@ def _merge_state(c: VariantState, m: VariantState) -> bool:
 
 
 def variant_conflicts(
-    states: Mapping[VariantKey, VariantState], families: FamilyMap, names: Mapping[str, str], texts: Mapping[str, str]
+    states: Mapping[VariantKey, VariantState],
+    families: FamilyMap,
+    names: Mapping[str, str],
+    texts: Mapping[str, str],
+    spans: dict | None = None,
 ) -> list[Conflict]:
     """The conflicts of the states, in the order of their first observation. States whose
     speakers have one name are one conflict (their merge: each field is a minimum or a
     union); values in the order of their first observation, each value's notes in the order
     of their forms' first observation; each value's evidence is its sentences, their text
-    read from `texts` (the articles' clean text)."""
-    spans: dict[tuple, Span] = {}  # a sentence is evidence in several conflicts: one Span each
+    read from `texts` (the articles' clean text). `spans`: (article, start, end) -> its
+    Span, made by an earlier call on these texts (the stage keeps a large story's)."""
+    spans = {} if spans is None else spans  # a sentence is evidence in several conflicts: one Span each
 
     def span_of(sp: tuple) -> Span:
-        if sp not in spans:
-            a, start, end = sp
-            spans[sp] = Span(a, start, end, texts[a][start:end])
-        return spans[sp]
+        a, start, end = sp
+        made = spans[sp] = Span(a, start, end, texts[a][start:end])
+        return made
 
     by_name: dict[tuple, VariantState] = {}
     for (values, speaker), state in states.items():
@@ -1000,8 +1014,12 @@ def variant_conflicts(
         conflict = Conflict(who or "(unattributed quote)", "quote", [], kind="quote-variant")
         for v in sorted(c.values.values(), key=lambda v: v.first):
             note = ", ".join(sorted(v.forms, key=v.forms.get))
-            evidence = [span_of(sp) for sp in sorted(v.spans)]
-            conflict.values.append(ConflictValue(v.text, support_of(evidence, families, ordered=True), note=note))
+            ordered = sorted(v.spans)
+            known = spans.get
+            evidence = [known(sp) or span_of(sp) for sp in ordered]
+            articles = sorted({sp[0] for sp in ordered})  # support_of(evidence, families, ordered=True), from the tuples
+            fams = sorted({families.get(a, a) for a in articles})
+            conflict.values.append(ConflictValue(v.text, Support(evidence, articles, fams, len(fams)), note=note))
         out.append(conflict)
     return out
 
@@ -1020,6 +1038,30 @@ def variant_state_json(s: VariantState) -> dict:
             for n, v in s.values.items()
         },
     }  # fmt: skip
+
+
+def variant_state_text(s: VariantState) -> str:
+    """`json.dumps(variant_state_json(s))`, to the byte, each span's JSON remembered
+    (`_span3_json`): a state of a story of thousands of articles holds thousands of spans
+    and is written again whenever it gains one."""
+    dumps, known = json.dumps, _SPAN3_JSON.get
+    if len(_SPAN3_JSON) > 1 << 21:
+        _SPAN3_JSON.clear()
+    values = ", ".join(
+        f'{dumps(n)}: {{"first": {dumps(list(v.first))}, "text": {dumps(v.text)}, '
+        f'"spans": [{", ".join([known(sp) or _span3_json(sp) for sp in v.spans])}], '
+        f'"forms": {dumps({f: list(at) for f, at in v.forms.items()})}}}'
+        for n, v in s.values.items()
+    )
+    return f'{{"first": {dumps(list(s.first))}, "values": {{{values}}}}}'
+
+
+_SPAN3_JSON: dict[tuple, str] = {}  # (article, start, end) -> its JSON, as variant_state_json writes it
+
+
+def _span3_json(sp: tuple) -> str:
+    made = _SPAN3_JSON[sp] = json.dumps(list(sp))
+    return made
 
 
 def variant_state_of(data: Mapping) -> VariantState:
@@ -1156,14 +1198,16 @@ def corroborate_story(
     return StoryFacts(story, efacts, facts, conflicts)
 
 
-def story_records(store: Store, story: Story | str, mentions: bool = True):
+def story_records(store: Store, story: Story | str, mentions: bool = True, articles: Callable | None = None):
     """(articles, family map, entities, events, quotes) of a story, from the other stages:
     the story's read model, each kind loaded once and filtered in SQL. `mentions` False:
-    the entities without their mentions (corroborating reads names and roles only)."""
+    the entities without their mentions (corroborating reads names and roles only).
+    `articles`: reads the articles of some ids as `store.articles` does (the stage's keeps
+    a large story's, `_kept.story_articles`)."""
     sid, ids = (story.id, story.articles) if isinstance(story, Story) else (story, story_articles(store, story))
     events, quotes = load_events(store, sid), load_quotes(store, sid)
     entities = load_entities(store, ids, mentions=mentions)
-    return store.articles(ids), family_of(store, ids), entities, *_survivors(store, events, quotes)
+    return (articles or store.articles)(ids), family_of(store, ids), entities, *_survivors(store, events, quotes)
 
 
 def _survivors(store: Store, events: list[Event], quotes: list[Quote]) -> tuple[list[Event], list[Quote]]:
@@ -1262,7 +1306,7 @@ def _conflict_rows(result: StoryFacts) -> dict[str, tuple]:
     out = {}
     for c in result.conflicts:
         cid = fact_id(result.story, "conflict", c.kind, c.subject, c.attribute, *sorted(v.value for v in c.values))
-        row = (c.kind, c.subject, c.attribute, json.dumps([_value_json(v) for v in c.values]))
+        row = (c.kind, c.subject, c.attribute, _values_json(c.values))
         group = json.dumps([sorted(_norm_text(v.value) for v in c.values), c.subject]) if c.kind == "quote-variant" else None
         out[cid] = (digest(row), row, group)
     return out
@@ -1291,8 +1335,12 @@ def _write_evidence_changes(conn, fact: str, evidence: Sequence[tuple]) -> None:
     they are (evidence is read in span order, never in row order)."""
     want = Counter(evidence)
     rows: dict[tuple, list[int]] = defaultdict(list)
-    for rowid, *span in conn.execute('SELECT rowid, article_id, start, "end", text FROM fact_evidence WHERE fact_id = ?', (fact,)):
-        rows[tuple(span)].append(rowid)
+    cur = conn.cursor()
+    cur.row_factory = None  # plain tuples: a fact of thousands of articles has thousands of rows
+    for article, start, end, text, rowid in cur.execute(
+        'SELECT article_id, start, "end", text, rowid FROM fact_evidence WHERE fact_id = ?', (fact,)
+    ):
+        rows[(article, start, end, text)].append(rowid)
     left = [rowid for span, ids in rows.items() for rowid in ids[want.get(span, 0):]]
     came = want - Counter({span: len(ids) for span, ids in rows.items()})
     conn.executemany("DELETE FROM fact_evidence WHERE rowid = ?", [(r,) for r in left])
@@ -1302,6 +1350,24 @@ def _write_evidence_changes(conn, fact: str, evidence: Sequence[tuple]) -> None:
 def _delete_facts(conn, ids: Sequence[str]) -> None:
     conn.executemany("DELETE FROM fact_evidence WHERE fact_id = ?", [(i,) for i in ids])
     conn.executemany("DELETE FROM facts WHERE id = ?", [(i,) for i in ids])
+
+
+def _values_json(values: Sequence[ConflictValue]) -> str:
+    """`json.dumps([_value_json(v) for v in values])`, to the byte, with each evidence
+    span's JSON remembered (`_span_json`): a quote variant of a story of thousands of
+    articles holds thousands of spans and is written again whenever it gains one."""
+    dumps = json.dumps
+    return "[" + ", ".join(
+        f'{{"value": {dumps(v.value)}, "note": {dumps(v.note)}, '
+        f'"evidence": [{", ".join([_span_json(s.article, s.start, s.end, s.text) for s in v.support.evidence])}], '
+        f'"families": {dumps(v.support.families)}}}'
+        for v in values
+    ) + "]"
+
+
+@lru_cache(maxsize=1 << 20)
+def _span_json(article: str, start: int, end: int, text: str) -> str:
+    return json.dumps([article, start, end, text])
 
 
 def _value_json(v: ConflictValue) -> dict:

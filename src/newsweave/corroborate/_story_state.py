@@ -69,8 +69,8 @@ from ._stage import (
     survivor_quotes,
     variant_conflicts,
     variant_pairs,
-    variant_state_json,
     variant_state_of,
+    variant_state_text,
 )
 
 
@@ -284,7 +284,7 @@ def story_update(
     the stored states of their conflicts (`observe_variants`), and the story's other facts
     and conflicts from its records. `left`: the articles its state covers that the stories
     stage moved out of it since."""
-    articles, families, entities, events, quotes = story_records(store, story, mentions=False)
+    articles, families, entities, events, quotes = story_records(store, story, mentions=False, articles=_reader(store, story, cfg))
     large = len(articles) >= cfg.keep_from  # its variant work is kept in the process (_kept.py)
     kept = _kept.take(store, story) if large else None
     names = {e.id: e.name for e in entities}
@@ -319,12 +319,13 @@ def story_update(
     forms, unkept = _said_forms(stored, quoted, {s.form for s in said + again}, seen, kept=groups or {})
     said_of = _said_of(store, story, unkept, leave=fresh_set) + [s for s in said if s.form in forms]
     delta = observe_variants(stored, quoted, said_of, texts, cands, seq, frozenset(seen), groups)
+    spans = kept.spans if kept else {}  # the Spans of the states' sentences, kept with them
     if not old:  # built from every article: these are all the story's states
-        variants = variant_conflicts(delta, families, names, texts)
+        variants = variant_conflicts(delta, families, names, texts, spans)
         return StoryUpdate(story, list(fresh), said, new_s, new_q, pairs, names,
                            corroborate_story(story, articles, families, entities, events, quotes, cfg, variants=variants),
                            delta, covers, rebuilt, True, len(articles),
-                           KeptVariants("", delta, stored, groups, frozenset(texts)) if large else None, cfg.keep_stories)  # fmt: skip
+                           KeptVariants("", delta, stored, groups, frozenset(texts), spans) if large else None, cfg.keep_stories)  # fmt: skip
     shown_values = {values for values, _ in delta} | _values_said_by(store, story, renamed)
     every_state = kept.states if kept else _load_states(store, story, None if large else shown_values)
     if groups:
@@ -332,11 +333,23 @@ def story_update(
     states = {k: st for k, st in every_state.items() if k[0] in shown_values}  # as _load_states(shown_values) reads them
     changed = merge_variant_states(states, delta)
     every_state.update(states)  # the states merged into, and those new
-    variants = variant_conflicts(states, families, names, texts)
+    variants = variant_conflicts(states, families, names, texts, spans)
     result = corroborate_story(story, articles, families, entities, events, quotes, cfg, variants=variants)
     return StoryUpdate(story, list(fresh), said, new_s, new_q, pairs, names, result,
                        {k: states[k] for k in changed}, covers, None, False, len(articles),
-                       KeptVariants("", every_state, stored, groups, frozenset(old | fresh_set)) if large else None, cfg.keep_stories)  # fmt: skip
+                       KeptVariants("", every_state, stored, groups, frozenset(old | fresh_set), spans) if large else None, cfg.keep_stories)  # fmt: skip
+
+
+def _reader(store: Store, story: str, cfg: CorroborateSettings):
+    """How the story's articles are read: a large story's kept in the process (`_kept.story_articles`)."""
+
+    def read(ids):
+        ids = list(ids)
+        if len(ids) < cfg.keep_from:
+            return store.articles(ids)
+        return _kept.story_articles(store, story, ids, cfg.keep_stories)
+
+    return read
 
 
 def write_update(store: Store, update: StoryUpdate) -> None:
@@ -504,7 +517,7 @@ def _norms(values: frozenset) -> str:
 def _write_states(conn, story: str, states: Mapping[VariantKey, VariantState]) -> None:
     conn.executemany(
         "INSERT OR REPLACE INTO variant_conflicts (story_id, norms, speaker, state) VALUES (?, ?, ?, ?)",
-        [(story, _norms(v), sp or "", json.dumps(variant_state_json(st))) for (v, sp), st in states.items()],
+        [(story, _norms(v), sp or "", variant_state_text(st)) for (v, sp), st in states.items()],
     )
 
 
